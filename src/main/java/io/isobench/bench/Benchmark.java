@@ -1,0 +1,37 @@
+package io.isobench.bench;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A workload measured the same way in every runtime. Benchmarks never know which runtime they run in:
+ * they launch sandboxes through {@link TrialContext#driver()}. A new benchmark is one class plus one
+ * line in {@link Benchmarks}.
+ */
+public interface Benchmark {
+    String id();
+
+    String description();
+
+    /** Every parameter with its default; shown by `run --help` and validated before a run starts. */
+    List<ParamSpec> params();
+
+    /** Host executables that must be in the workload image (copied with their library closure). */
+    Set<String> tools();
+
+    /** Metrics this benchmark reports. */
+    List<Metric> metrics();
+
+    /**
+     * The cases one run measures: each is a full parameter set (a list parameter such as memory's access
+     * modes becomes one case per item). Each case is measured separately and summarized separately.
+     */
+    List<Params> cases(Params resolved);
+
+    /** Roughly how long one trial of a case takes, for timeouts and the progress ETA. */
+    Duration expectedDuration(Params casePrams);
+
+    /** One repetition in the context's runtime. */
+    TrialOutcome run(TrialContext ctx) throws TrialFailure, InterruptedException;
+}

@@ -1,0 +1,52 @@
+package io.isobench.bench;
+
+import io.isobench.proc.ProcResult;
+import io.isobench.runtime.LaunchSpec;
+import io.isobench.runtime.RuntimeDriver;
+import io.isobench.runtime.Sandbox;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A benchmark that is one command in one fresh sandbox whose output is parsed into samples (sysbench,
+ * fio...). Subclasses give the argv and the parser; launching, timeouts, teardown and failure records
+ * are here.
+ */
+public abstract class CommandBenchmark implements Benchmark {
+
+    protected abstract List<String> command(TrialContext ctx);
+
+    /** Parses the tool's stdout; throws {@link ParseException} when it is not what the tool prints on success. */
+    protected abstract List<Sample> parse(String stdout, Params params) throws ParseException;
+
+    @Override
+    public TrialOutcome run(TrialContext ctx) throws TrialFailure {
+        LaunchSpec spec = new LaunchSpec(ctx.instancePrefix(), ctx.image(), command(ctx), Map.of(), ctx.limits(), null);
+        ProcResult r;
+        try (Sandbox s = ctx.driver().launch(spec)) {
+            r = s.await(ctx.timeout());
+        } catch (RuntimeDriver.LaunchException e) {
+            throw new TrialFailure("launch failed: " + e.getMessage(), "");
+        }
+        if (r.timedOut()) {
+            throw new TrialFailure("timed out after " + ctx.timeout().toSeconds() + " s; sandbox killed",
+                    r.combinedOutput());
+        }
+        if (r.exitCode() != 0) {
+            throw new TrialFailure(r.failureSummary(), r.combinedOutput());
+        }
+        try {
+            return new TrialOutcome(parse(r.stdout(), ctx.params()), r.combinedOutput());
+        } catch (ParseException e) {
+            throw new TrialFailure("unexpected output: " + e.getMessage(), r.combinedOutput());
+        }
+    }
+
+    /** The tool's output did not contain what a successful run prints. */
+    public static class ParseException extends Exception {
+        public ParseException(String message) {
+            super(message);
+        }
+    }
+}

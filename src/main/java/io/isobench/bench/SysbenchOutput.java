@@ -1,0 +1,80 @@
+package io.isobench.bench;
+
+import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads the figures sysbench 1.0.x prints after a run (see the fixtures under src/test/resources). */
+public final class SysbenchOutput {
+    private static final Pattern EVENTS_PER_SEC = Pattern.compile("events per second:\\s+([0-9.]+)");
+    private static final Pattern TOTAL_TIME = Pattern.compile("total time:\\s+([0-9.]+)s");
+    private static final Pattern TOTAL_EVENTS = Pattern.compile("total number of events:\\s+([0-9]+)");
+    private static final Pattern LAT_MIN = Pattern.compile("Latency \\(ms\\):\\s+min:\\s+([0-9.]+)");
+    private static final Pattern LAT_AVG = Pattern.compile("Latency \\(ms\\):(?:.*\\n)*?\\s+avg:\\s+([0-9.]+)");
+    private static final Pattern LAT_MAX = Pattern.compile("Latency \\(ms\\):(?:.*\\n)*?\\s+max:\\s+([0-9.]+)");
+    private static final Pattern LAT_PCT = Pattern.compile("Latency \\(ms\\):(?:.*\\n)*?\\s+(\\d+)th percentile:\\s+([0-9.]+)");
+    private static final Pattern MIB = Pattern.compile("([0-9.]+) MiB transferred \\(([0-9.]+) MiB/sec\\)");
+    private static final Pattern OPS = Pattern.compile("Total operations:\\s+([0-9]+)\\s+\\(([0-9.]+) per second\\)");
+
+    private final String text;
+
+    public SysbenchOutput(String text) {
+        this.text = text.replace("\r", "");
+    }
+
+    public OptionalDouble eventsPerSecond() {
+        return find(EVENTS_PER_SEC, 1);
+    }
+
+    public OptionalDouble totalTimeSeconds() {
+        return find(TOTAL_TIME, 1);
+    }
+
+    public OptionalDouble totalEvents() {
+        return find(TOTAL_EVENTS, 1);
+    }
+
+    public OptionalDouble latencyMinMs() {
+        return find(LAT_MIN, 1);
+    }
+
+    public OptionalDouble latencyAvgMs() {
+        return find(LAT_AVG, 1);
+    }
+
+    public OptionalDouble latencyMaxMs() {
+        return find(LAT_MAX, 1);
+    }
+
+    public OptionalDouble latencyPercentileMs() {
+        return find(LAT_PCT, 2);
+    }
+
+    public OptionalDouble mibPerSecond() {
+        return find(MIB, 2);
+    }
+
+    public OptionalDouble operationsPerSecond() {
+        return find(OPS, 2);
+    }
+
+    private OptionalDouble find(Pattern p, int group) {
+        Matcher m = p.matcher(text);
+        if (!m.find()) {
+            return OptionalDouble.empty();
+        }
+        try {
+            return OptionalDouble.of(Double.parseDouble(m.group(group)));
+        } catch (NumberFormatException e) {
+            return OptionalDouble.empty();
+        }
+    }
+
+    /** Value or a parse failure naming what was missing. */
+    public static double require(OptionalDouble v, String what) throws CommandBenchmark.ParseException {
+        if (v.isEmpty()) {
+            throw new CommandBenchmark.ParseException("no '" + what + "' in sysbench output");
+        }
+        return v.getAsDouble();
+    }
+}

@@ -1,0 +1,90 @@
+package io.isobench.cli;
+
+import io.isobench.exec.RunService;
+import io.isobench.host.HostFacts;
+import io.isobench.host.HostProbe;
+import io.isobench.host.KvmProbe;
+import io.isobench.image.ImageBuilder;
+import io.isobench.plan.Defaults;
+import io.isobench.runtime.Availability;
+import io.isobench.runtime.Limits;
+import io.isobench.runtime.ProbeContext;
+import io.isobench.runtime.RuntimeDriver;
+import io.isobench.runtime.Runtimes;
+import io.isobench.util.Json;
+import io.isobench.util.Units;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** `isobench doctor`: host facts and every known runtime, tried for real, with reasons a user can act on. */
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+        description = "Show host facts and which runtimes work here (each is tried for real, with a timeout).")
+public final class DoctorCommand implements Callable<Integer> {
+    @Option(names = "--json", description = "machine-readable output")
+    boolean json;
+
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        HostFacts host = new HostProbe().probe(new KvmProbe());
+        List<RuntimeDriver> drivers = Runtimes.all();
+        Limits limits = new Limits(Defaults.cpus(), Units.parseSize(Defaults.MEMORY_LIMIT, "memory"));
+        List<Availability> avail = RunService.probeAll(drivers,
+                new ProbeContext(new ImageBuilder(RunService.defaultImageCache()), limits));
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("host", host.toMap());
+            List<Map<String, Object>> rts = new ArrayList<>();
+            for (int i = 0; i < drivers.size(); i++) {
+                Availability a = avail.get(i);
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("id", a.id());
+                r.put("kind", drivers.get(i).kind());
+                r.put("available", a.available());
+                r.put("version", a.version());
+                r.put("reason", a.reason());
+                r.put("details", a.details());
+                rts.add(r);
+            }
+            m.put("runtimes", rts);
+            out.println(Json.pretty(m));
+            return 0;
+        }
+        out.println("host");
+        out.printf("  cpu      %s (%d CPUs)%n", host.cpuModel(), host.cpus());
+        out.printf(Locale.ROOT, "  memory   %.1f GiB%n", host.memoryBytes() / (1024.0 * 1024 * 1024));
+        out.printf("  os       %s, kernel %s, %s%n", host.os(), host.kernel(), host.arch());
+        out.printf("  cgroup   %s%n", host.cgroup());
+        out.printf("  kvm      %s%n", host.kvm().summary());
+        out.printf("  governor %s%n", host.cpuGovernor());
+        out.println();
+        out.println("runtimes");
+        for (int i = 0; i < drivers.size(); i++) {
+            Availability a = avail.get(i);
+            String status = a.available() ? "available  " : "unavailable";
+            out.printf("  %-12s %s %-22s %s%n", a.id(), status, a.version() == null ? "" : a.version(),
+                    a.available() ? details(a.details()) : a.reason());
+        }
+        return 0;
+    }
+
+    private static String details(Map<String, Object> d) {
+        return d.isEmpty() ? "" : d.toString();
+    }
+}

@@ -1,0 +1,99 @@
+package io.isobench.cli;
+
+import io.isobench.bench.Benchmark;
+import io.isobench.bench.Benchmarks;
+import io.isobench.bench.ParamSpec;
+import io.isobench.plan.Defaults;
+import io.isobench.util.UserException;
+import io.isobench.util.Version;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
+
+/** Entry point: picocli dispatch, one-line errors with exit code 2 for user mistakes, stack traces only with --debug. */
+@Command(name = "isobench", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "Measures what isolation costs: the same workloads natively, in containers, sandboxes and VMs.",
+        subcommands = {DoctorCommand.class, RunCommand.class, StudyCommand.class, SetupCommand.class,
+                ListCommand.class, ShowCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        System.exit(code);
+    }
+
+    /** Runs the CLI with the given writers (tests capture them). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        boolean debug = Arrays.asList(args).contains("--debug");
+        CommandLine cl = commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("isobench: " + ex.getMessage());
+            if (debug) {
+                ex.printStackTrace(err);
+            } else {
+                err.println("(see 'isobench " + (ex.getCommandLine().getCommandName().equals("isobench") ? ""
+                        : ex.getCommandLine().getCommandName() + " ") + "--help')");
+            }
+            return EXIT_USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            Throwable t = ex;
+            if (t instanceof UserException) {
+                err.println("isobench: " + t.getMessage());
+                if (debug) {
+                    t.printStackTrace(err);
+                }
+                return EXIT_USAGE;
+            }
+            err.println("isobench: error: " + t + (debug ? "" : " (run with --debug for details)"));
+            if (debug) {
+                t.printStackTrace(err);
+            }
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.getSubcommands().get("run").getCommandSpec().usageMessage().footer(benchmarkHelp());
+        return cl;
+    }
+
+    /** The benchmarks, their parameters and defaults, for `run --help`. */
+    static String benchmarkHelp() {
+        StringBuilder sb = new StringBuilder("%nDefaults: repetitions " + Defaults.REPETITIONS + ", warmups "
+                + Defaults.WARMUPS + ", cooldown " + Defaults.COOLDOWN.toSeconds() + "s, every available runtime, baseline "
+                + Defaults.BASELINE + ", limits: all host CPUs and " + Defaults.MEMORY_LIMIT + " memory per sandbox.%n"
+                + "%nBenchmarks and their parameters (set with --set BENCH.PARAM=VALUE or under params: in a plan file):%n");
+        for (Benchmark b : Benchmarks.all()) {
+            sb.append("%n  ").append(b.id()).append(" - ").append(b.description()).append("%n");
+            for (ParamSpec p : b.params()) {
+                sb.append(String.format("    %-12s default %-8s %s%n", p.name(), p.defaultValue(),
+                        p.description() + (p.choices().isEmpty() ? "" : " {" + String.join(",", p.choices()) + "}")));
+            }
+        }
+        return sb.toString().replace("%n", System.lineSeparator());
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"isobench " + Version.get()};
+        }
+    }
+}

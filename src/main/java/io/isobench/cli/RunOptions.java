@@ -1,0 +1,72 @@
+package io.isobench.cli;
+
+import io.isobench.plan.Plan;
+import io.isobench.plan.PlanLoader;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The plan-shaping options of `run` and `study`; layered over defaults, preset and plan file. */
+public final class RunOptions {
+    @Option(names = "--runtimes", paramLabel = "A,B", description = "runtimes to measure (default: every available one)")
+    String runtimes;
+
+    @Option(names = "--benchmarks", paramLabel = "X,Y", description = "benchmarks to run (default: all)")
+    String benchmarks;
+
+    @Option(names = "--repetitions", paramLabel = "N", description = "measured repetitions per runtime and case (default 5)")
+    String repetitions;
+
+    @Option(names = "--warmups", paramLabel = "N", description = "warmup repetitions, stored but never in statistics (default 1)")
+    String warmups;
+
+    @Option(names = "--cooldown", paramLabel = "DURATION", description = "pause between trials, e.g. 5s (default 5s)")
+    String cooldown;
+
+    @Option(names = "--timeout", paramLabel = "DURATION",
+            description = "per-trial timeout (default auto: 3 x the trial's expected time + 60s)")
+    String timeout;
+
+    @Option(names = "--baseline", paramLabel = "RUNTIME", description = "runtime costs are measured against (default native)")
+    String baseline;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "CPU limit per sandbox (default: all host CPUs)")
+    String cpus;
+
+    @Option(names = "--memory", paramLabel = "SIZE", description = "memory limit per sandbox (default 2G)")
+    String memory;
+
+    @Option(names = "--plan", paramLabel = "FILE", description = "YAML plan file (flags override it)")
+    Path plan;
+
+    @Option(names = "--set", paramLabel = "BENCH.PARAM=VALUE", description = "set a benchmark parameter, e.g. --set cpu.time=5s")
+    List<String> sets = new ArrayList<>();
+
+    Plan build(String preset) {
+        PlanLoader l = new PlanLoader().preset(preset);
+        if (plan != null) {
+            l.file(plan);
+        }
+        top(l, "runtimes", runtimes);
+        top(l, "benchmarks", benchmarks);
+        top(l, "repetitions", repetitions);
+        top(l, "warmups", warmups);
+        top(l, "cooldown", cooldown);
+        top(l, "timeout", timeout);
+        top(l, "baseline", baseline);
+        top(l, "limits.cpus", cpus);
+        top(l, "limits.memory", memory);
+        for (String s : sets) {
+            l.set(s, "--set");
+        }
+        return l.build();
+    }
+
+    private static void top(PlanLoader l, String key, String value) {
+        if (value != null) {
+            l.top(key, value, "--" + (key.startsWith("limits.") ? key.substring(7) : key));
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.isobench.cli;
+
+import io.isobench.analysis.Summary;
+import io.isobench.plan.Defaults;
+import io.isobench.report.RunJson;
+import io.isobench.report.TextSummary;
+import io.isobench.store.Store;
+import io.isobench.store.StoredRun;
+import io.isobench.util.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/** `isobench show RUN`: the summary of a stored run, or its JSON. */
+@Command(name = "show", mixinStandardHelpOptions = true, description = "Show a stored run's summary.")
+public final class ShowCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "RUN_ID", description = "a run id, a unique prefix of one, or 'latest'")
+    String runId;
+
+    @Option(names = "--json", description = "the run as JSON (same contract as run --json)")
+    boolean json;
+
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Store store = common.openStore()) {
+            StoredRun run = store.loadRun(store.resolveRunId(runId));
+            Object b = run.header().plan().get("baseline");
+            String baseline = b == null ? Defaults.BASELINE : b.toString();
+            var stats = Summary.of(run, baseline);
+            if (json) {
+                out.println(Json.pretty(RunJson.of(run, stats)));
+            } else {
+                TextSummary.print(out, run, stats, baseline);
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.isobench.exec;
+
+import io.isobench.bench.Benchmark;
+import io.isobench.bench.Benchmarks;
+import io.isobench.host.HostFacts;
+import io.isobench.host.HostProbe;
+import io.isobench.host.KvmProbe;
+import io.isobench.image.ImageBuilder;
+import io.isobench.image.WorkloadImage;
+import io.isobench.measure.SelfUsage;
+import io.isobench.plan.Plan;
+import io.isobench.proc.Cleanup;
+import io.isobench.proc.Proc;
+import io.isobench.proc.ProcResult;
+import io.isobench.runtime.Availability;
+import io.isobench.runtime.ProbeContext;
+import io.isobench.runtime.RuntimeDriver;
+import io.isobench.runtime.Runtimes;
+import io.isobench.store.Store;
+import io.isobench.store.TrialRecord;
+import io.isobench.util.UserException;
+import io.isobench.util.Version;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * One run end to end: probe the host and the runtimes, build the workload image, record the run's
+ * provenance, execute the trials, and close the run (completed, or interrupted on Ctrl-C). The CLI and the
+ * integration tests both go through here.
+ */
+public final class RunService {
+    private final Store store;
+    private final ImageBuilder images;
+    private final PrintStream err;
+
+    public RunService(Store store, ImageBuilder images, PrintStream err) {
+        this.store = store;
+        this.images = images;
+        this.err = err;
+    }
+
+    public static Path defaultImageCache() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("isobench").resolve("images");
+    }
+
+    /** Probes every runtime in parallel (each probe has its own timeouts). Order is the registry's. */
+    public static List<Availability> probeAll(List<RuntimeDriver> drivers, ProbeContext ctx) {
+        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Availability>> fs = new ArrayList<>();
+            for (RuntimeDriver d : drivers) {
+                fs.add(ex.submit(() -> {
+                    try {
+                        return d.probe(ctx);
+                    } catch (RuntimeException e) {
+                        return Availability.no(d.id(), null, "probe failed: " + e.getMessage());
+                    }
+                }));
+            }
+            List<Availability> out = new ArrayList<>();
+            for (Future<Availability> f : fs) {
+                try {
+                    out.add(f.get());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Runs the plan and returns the run id. The caller reads results back from the store. */
+    public String run(Plan plan, boolean quiet) {
+        HostFacts host = new HostProbe().probe(new KvmProbe());
+        List<RuntimeDriver> wanted = new ArrayList<>();
+        for (RuntimeDriver d : Runtimes.all()) {
+            if (plan.runtimes().isEmpty() || plan.runtimes().contains(d.id())) {
+                wanted.add(d);
+            }
+        }
+        // keep the user's order when runtimes were named
+        if (!plan.runtimes().isEmpty()) {
+            wanted.sort(java.util.Comparator.comparingInt(d -> plan.runtimes().indexOf(d.id())));
+        }
+        ProbeContext pctx = new ProbeContext(images, plan.limits());
+        List<Availability> avail = probeAll(wanted, pctx);
+        List<RuntimeDriver> usable = new ArrayList<>();
+        for (int i = 0; i < wanted.size(); i++) {
+            Availability a = avail.get(i);
+            if (a.available()) {
+                usable.add(wanted.get(i));
+            } else if (!plan.runtimes().isEmpty() || !a.reason().startsWith("not installed")) {
+                err.println("isobench: skipping runtime " + a.id() + ": " + a.reason());
+            }
+        }
+        if (usable.isEmpty()) {
+            throw new UserException("no usable runtime among " + String.join(", ",
+                    wanted.stream().map(RuntimeDriver::id).toList()) + " (see 'isobench doctor')");
+        }
+        if (usable.stream().noneMatch(d -> d.id().equals(plan.baseline()))) {
+            err.println("isobench: the baseline '" + plan.baseline() + "' is not in this run; costs will show as n/a");
+        }
+
+        List<Benchmark> benches = plan.benchmarks().stream().map(id -> Benchmarks.byId(id).orElseThrow()).toList();
+        Set<String> tools = new LinkedHashSet<>();
+        benches.forEach(b -> tools.addAll(b.tools()));
+        WorkloadImage image = images.build(tools, true);
+        List<Benchmark> runnable = new ArrayList<>();
+        List<String> skippedBenches = new ArrayList<>();
+        for (Benchmark b : benches) {
+            List<String> missing = b.tools().stream().filter(image.missingTools()::contains).toList();
+            if (missing.isEmpty()) {
+                runnable.add(b);
+            } else {
+                String why = "needs " + String.join(", ", missing) + ", not installed (run 'isobench setup')";
+                err.println("isobench: skipping benchmark " + b.id() + ": " + why);
+                skippedBenches.add(b.id() + "\u0000" + why);
+            }
+        }
+
+        String runId = Executor.newRunId();
+        Instant started = Instant.now();
+        store.createRun(runId, started, Version.get(), host.toMap(), plan.toMap(), toolVersions(image));
+        for (int i = 0; i < wanted.size(); i++) {
+            Availability a = avail.get(i);
+            RuntimeDriver d = wanted.get(i);
+            Map<String, Object> details = new LinkedHashMap<>(a.details());
+            if (a.available() && !d.id().equals("native")) {
+                details.put("limits", plan.limits().toMap());
+            }
+            store.addRuntime(runId, d.id(), d.kind(), a.available(), a.version(), a.reason(), details);
+        }
+        for (String s : skippedBenches) {
+            String[] p = s.split("\u0000");
+            store.recordTrial(new TrialRecord(runId, p[0], plan.params().get(p[0]).values(), "all", 0, false, Instant.now(),
+                    0, List.of(), "benchmark skipped: " + p[1], ""));
+        }
+        Cleanup.Action markInterrupted = Cleanup.register("run " + runId, () -> {
+            SelfUsage u = SelfUsage.now();
+            store.finishRun(runId, "interrupted", u.cpuSeconds(), u.peakRssBytes());
+            err.println("isobench: run " + runId + " interrupted; samples taken so far are stored in " + store.file());
+        });
+        Executor ex = new Executor(store, plan, usable, runnable, image);
+        if (!quiet) {
+            err.printf("isobench: run %s: %d trials over %s, about %s; database %s%n", runId, ex.totalTrials(),
+                    String.join(", ", usable.stream().map(RuntimeDriver::id).toList()),
+                    human(ex.expectedDuration()), store.file());
+        }
+        try (Progress p = Progress.create(ex.totalTrials(), quiet, err)) {
+            ex.execute(runId, p);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return runId;
+        }
+        if (Cleanup.shuttingDown()) {
+            return runId;
+        }
+        // normal end: unregister the interrupt marker without running it, then close the run
+        SelfUsage u = SelfUsage.now();
+        store.finishRun(runId, "completed", u.cpuSeconds(), u.peakRssBytes());
+        markInterrupted.disarm();
+        return runId;
+    }
+
+    private Map<String, Object> toolVersions(WorkloadImage image) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("workload_image", Map.of("hash", image.hash(), "files", image.files(), "bytes", image.bytes(),
+                "path", image.rootfs().toString()));
+        for (var e : image.tools().entrySet()) {
+            m.put(e.getKey(), toolVersion(e.getValue()));
+        }
+        m.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+        return m;
+    }
+
+    static String toolVersion(String path) {
+        ProcResult r = Proc.of(path, "--version").timeout(Duration.ofSeconds(10)).run();
+        String text = r.stdout().isBlank() ? r.stderr() : r.stdout();
+        if (r.exitCode() != 0 || text.isBlank()) {
+            r = Proc.of(path, "--help").timeout(Duration.ofSeconds(10)).run();
+            text = r.stdout().isBlank() ? r.stderr() : r.stdout();
+        }
+        return text.strip().lines().findFirst().orElse("unknown");
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        return s >= 120 ? (s / 60) + " min" : s + " s";
+    }
+}

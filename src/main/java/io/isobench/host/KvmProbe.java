@@ -1,0 +1,98 @@
+package io.isobench.host;
+
+import io.isobench.proc.Proc;
+import io.isobench.proc.ProcResult;
+import io.isobench.util.Tools;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Decides whether KVM is usable by running a probe guest with {@code -accel kvm} and a timeout.
+ * The probe guest is a 64 KiB firmware image whose reset vector writes 0x2a to QEMU's isa-debug-exit
+ * port, so a guest that really executes makes QEMU exit with status (0x2a << 1) | 1 = 85 within
+ * milliseconds. /dev/kvm existing proves nothing: on nested hosts without virtualization support the
+ * device opens but guests never run.
+ */
+public class KvmProbe {
+    static final int EXPECTED_EXIT = (0x2a << 1) | 1;
+    private final Duration timeout;
+    private final Path devKvm;
+    private volatile HostFacts.KvmStatus cached;
+
+    public KvmProbe() {
+        this(Duration.ofSeconds(5), Path.of("/dev/kvm"));
+    }
+
+    public KvmProbe(Duration timeout, Path devKvm) {
+        this.timeout = timeout;
+        this.devKvm = devKvm;
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    public HostFacts.KvmStatus probe() {
+        HostFacts.KvmStatus c = cached;
+        if (c == null) {
+            c = doProbe();
+            cached = c;
+        }
+        return c;
+    }
+
+    private HostFacts.KvmStatus doProbe() {
+        if (!Files.exists(devKvm)) {
+            return new HostFacts.KvmStatus(false, false, devKvm + " does not exist");
+        }
+        String qemu = Tools.which("qemu-system-x86_64");
+        if (qemu == null) {
+            return new HostFacts.KvmStatus(true, false,
+                    "not probed: qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)");
+        }
+        Path blob = null;
+        try {
+            blob = Files.createTempFile("isobench-kvmprobe-", ".bin");
+            Files.write(blob, firmware());
+            ProcResult r = Proc.of(argv(qemu, "kvm", blob)).timeout(timeout).run();
+            if (r.timedOut()) {
+                return new HostFacts.KvmStatus(true, false,
+                        "probe guest did not boot in " + timeout.toSeconds() + " s");
+            }
+            if (r.exitCode() == EXPECTED_EXIT) {
+                return new HostFacts.KvmStatus(true, true,
+                        "probe guest ran in " + r.elapsed().toMillis() + " ms");
+            }
+            return new HostFacts.KvmStatus(true, false, "probe guest failed: " + r.failureSummary());
+        } catch (IOException e) {
+            return new HostFacts.KvmStatus(true, false, "probe could not run: " + e.getMessage());
+        } finally {
+            if (blob != null) {
+                try {
+                    Files.deleteIfExists(blob);
+                } catch (IOException ignored) {
+                    // temp file; best effort
+                }
+            }
+        }
+    }
+
+    /** argv for the probe guest; {@code accel} is "kvm" or "tcg" (tests use tcg to prove the guest itself works). */
+    static List<String> argv(String qemu, String accel, Path firmware) {
+        return List.of(qemu, "-accel", accel, "-M", "pc", "-nodefaults", "-no-user-config", "-display", "none",
+                "-serial", "none", "-monitor", "none", "-m", "16", "-bios", firmware.toString(),
+                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04");
+    }
+
+    /** 64 KiB image; at the reset vector (offset 0xFFF0): mov al,0x2a; out 0xf4,al; hlt; jmp $. */
+    static byte[] firmware() {
+        byte[] img = new byte[64 * 1024];
+        byte[] code = {(byte) 0xB0, 0x2A, (byte) 0xE6, (byte) 0xF4, (byte) 0xF4, (byte) 0xEB, (byte) 0xFE};
+        System.arraycopy(code, 0, img, 0xFFF0, code.length);
+        return img;
+    }
+}

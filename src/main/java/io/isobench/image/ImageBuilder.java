@@ -1,0 +1,360 @@
+package io.isobench.image;
+
+import io.isobench.proc.Proc;
+import io.isobench.proc.ProcResult;
+import io.isobench.util.Tools;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds {@link WorkloadImage}s. The build first plans every entry of the tree (directories, symlinks that
+ * mirror the host's own symlinks such as merged /usr, regular files copied from the host, small generated
+ * files), hashes the plan including every file's content, and only copies when no image with that hash is
+ * cached. Builds go to a temporary directory that is renamed into place, so concurrent builds are safe.
+ */
+public final class ImageBuilder {
+    /** Bump when the layout changes so old cached images are not reused. */
+    static final String LAYOUT_VERSION = "1";
+    private static final Pattern LDD_PATH = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x[0-9a-f]+\\)");
+    private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(20);
+
+    private final Path cacheDir;
+
+    public ImageBuilder(Path cacheDir) {
+        this.cacheDir = cacheDir;
+    }
+
+    public Path cacheDir() {
+        return cacheDir;
+    }
+
+    /**
+     * @param tools      executables to include (resolved on the host's PATH), with their library closure
+     * @param withBusybox include busybox and its applets (a shell and coreutils for scripts in the sandbox)
+     */
+    public WorkloadImage build(Set<String> tools, boolean withBusybox) {
+        Plan plan = new Plan();
+        Map<String, String> toolPaths = new TreeMap<>();
+        List<String> missing = new ArrayList<>();
+        for (String top : List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")) {
+            plan.mirrorTopLevelLink(top);
+        }
+        for (String dir : List.of("/proc", "/sys", "/dev", "/tmp", "/etc", "/root", "/run", "/var/tmp", "/mnt")) {
+            plan.dir(dir);
+        }
+        plan.generated("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n");
+        plan.generated("/etc/group", "root:x:0:\nnogroup:x:65534:\n");
+        plan.generated("/etc/hosts", "127.0.0.1 localhost\n::1 localhost\n");
+        plan.generated("/etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\n");
+
+        for (String tool : new TreeSet<>(tools)) {
+            String host = Tools.which(tool);
+            if (host == null) {
+                missing.add(tool);
+                continue;
+            }
+            plan.hostFile(host);
+            for (String lib : libraryClosure(host)) {
+                plan.hostFile(lib);
+            }
+            toolPaths.put(tool, host);
+        }
+        if (withBusybox) {
+            String bb = Tools.which("busybox");
+            if (bb == null) {
+                missing.add("busybox");
+            } else {
+                plan.hostFile(bb);
+                for (String lib : libraryClosure(bb)) {
+                    plan.hostFile(lib);
+                }
+                toolPaths.put("busybox", bb);
+                String binDir = realPath(bb).getParent().toString();
+                for (String applet : busyboxApplets(bb)) {
+                    plan.symlinkIfAbsent(binDir + "/" + applet, "busybox");
+                }
+                // scripts expect /bin/sh even where busybox lives elsewhere
+                plan.symlinkIfAbsent("/bin/sh", bb);
+            }
+        }
+        String hash = plan.hash();
+        Path target = cacheDir.resolve(hash.substring(0, 16));
+        Path rootfs = target.resolve("rootfs");
+        if (!Files.isDirectory(rootfs) || !Files.exists(target.resolve("manifest.txt"))) {
+            materialize(plan, target);
+        }
+        return new WorkloadImage(hash, rootfs, Map.copyOf(toolPaths), plan.fileCount(), plan.byteCount(),
+                List.copyOf(missing));
+    }
+
+    /** Absolute paths of every shared object the dynamic loader maps for {@code binary}, the loader included. */
+    static List<String> libraryClosure(String binary) {
+        ProcResult r = Proc.of("ldd", binary).timeout(TOOL_TIMEOUT).run();
+        // a static binary makes ldd exit 1 with "not a dynamic executable"; it has no closure
+        if (!r.ok()) {
+            return List.of();
+        }
+        return parseLdd(r.stdout());
+    }
+
+    static List<String> parseLdd(String out) {
+        List<String> libs = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            Matcher m = LDD_PATH.matcher(line.strip());
+            if (m.find()) {
+                libs.add(m.group(1));
+            }
+        }
+        return libs;
+    }
+
+    private static Path realPath(String p) {
+        try {
+            return Path.of(p).toRealPath();
+        } catch (IOException e) {
+            return Path.of(p);
+        }
+    }
+
+    static List<String> busyboxApplets(String busybox) {
+        ProcResult r = Proc.of(busybox, "--list").timeout(TOOL_TIMEOUT).run();
+        if (!r.ok()) {
+            return List.of("sh");
+        }
+        return r.stdout().lines().map(String::strip).filter(s -> s.matches("[A-Za-z0-9_.\\[-]+")).toList();
+    }
+
+    private void materialize(Plan plan, Path target) {
+        try {
+            Files.createDirectories(cacheDir);
+            Path tmp = Files.createTempDirectory(cacheDir, ".build-");
+            try {
+                Path rootfs = tmp.resolve("rootfs");
+                Files.createDirectories(rootfs);
+                for (Entry e : plan.entries.values()) {
+                    Path p = rootfs.resolve(e.path.substring(1));
+                    switch (e.kind) {
+                        case DIR -> Files.createDirectories(p);
+                        case SYMLINK -> {
+                            Files.createDirectories(p.getParent());
+                            Files.createSymbolicLink(p, Path.of(e.source));
+                        }
+                        case FILE -> {
+                            Files.createDirectories(p.getParent());
+                            Files.copy(Path.of(e.source), p, StandardCopyOption.COPY_ATTRIBUTES);
+                        }
+                        case GENERATED -> {
+                            Files.createDirectories(p.getParent());
+                            Files.writeString(p, e.source);
+                        }
+                    }
+                }
+                Files.setPosixFilePermissions(rootfs.resolve("tmp"), PosixFilePermissions.fromString("rwxrwxrwx"));
+                Files.setPosixFilePermissions(rootfs.resolve("var/tmp"), PosixFilePermissions.fromString("rwxrwxrwx"));
+                Files.writeString(tmp.resolve("manifest.txt"), plan.manifest());
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                    // another build finished first; its content is identical by hash
+                    deleteTree(tmp);
+                } catch (AtomicMoveNotSupportedException e) {
+                    throw new IOException("cache dir does not support atomic rename: " + cacheDir, e);
+                }
+            } catch (IOException | RuntimeException e) {
+                deleteTree(tmp);
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot build workload image in " + cacheDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static void deleteTree(Path p) {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    enum Kind { DIR, SYMLINK, FILE, GENERATED }
+
+    record Entry(String path, Kind kind, String source) {
+    }
+
+    /** The planned tree, keyed by absolute path inside the image. */
+    static final class Plan {
+        final Map<String, Entry> entries = new TreeMap<>();
+        private final Map<String, String> contentHashes = new LinkedHashMap<>();
+
+        void dir(String path) {
+            String c = canonical(path);
+            entries.putIfAbsent(c, new Entry(c, Kind.DIR, ""));
+        }
+
+        /** Mirrors a top-level host symlink such as /bin -> usr/bin (merged /usr) so paths resolve as on the host. */
+        void mirrorTopLevelLink(String path) {
+            Path p = Path.of(path);
+            if (Files.isSymbolicLink(p)) {
+                try {
+                    entries.putIfAbsent(path, new Entry(path, Kind.SYMLINK, Files.readSymbolicLink(p).toString()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+
+        /** The path with every ancestor that is a planned symlink replaced by its target. */
+        String canonical(String path) {
+            Path p = Path.of(path).normalize();
+            Path cur = Path.of("/");
+            for (int i = 0; i < p.getNameCount(); i++) {
+                Path next = cur.resolve(p.getName(i));
+                Entry e = entries.get(next.toString());
+                if (e != null && e.kind == Kind.SYMLINK && i < p.getNameCount() - 1) {
+                    next = cur.resolve(e.source).normalize();
+                }
+                cur = next;
+            }
+            return cur.toString();
+        }
+
+        void generated(String path, String content) {
+            entries.put(path, new Entry(path, Kind.GENERATED, content));
+        }
+
+        void symlinkIfAbsent(String path, String target) {
+            String c = canonical(path);
+            entries.putIfAbsent(c, new Entry(c, Kind.SYMLINK, target));
+        }
+
+        /**
+         * Adds a host file at the same absolute path. Every symlink met on the way (a directory such as /lib
+         * pointing to usr/lib, or the file itself pointing to a versioned name) is mirrored as a symlink, and
+         * the real file is copied at its real path, so the loader finds libraries exactly as on the host.
+         */
+        void hostFile(String hostPath) {
+            Path p = Path.of(hostPath).normalize();
+            Path cur = Path.of("/");
+            for (int i = 0; i < p.getNameCount(); i++) {
+                Path next = cur.resolve(p.getName(i));
+                if (Files.isSymbolicLink(next)) {
+                    try {
+                        Path link = Files.readSymbolicLink(next);
+                        entries.putIfAbsent(next.toString(), new Entry(next.toString(), Kind.SYMLINK, link.toString()));
+                        Path resolved = cur.resolve(link).normalize();
+                        Path rest = i + 1 < p.getNameCount() ? p.subpath(i + 1, p.getNameCount()) : null;
+                        hostFile(rest == null ? resolved.toString() : resolved.resolve(rest).toString());
+                        return;
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                if (i < p.getNameCount() - 1) {
+                    dir(next.toString());
+                }
+                cur = next;
+            }
+            entries.put(cur.toString(), new Entry(cur.toString(), Kind.FILE, cur.toString()));
+        }
+
+        int fileCount() {
+            return (int) entries.values().stream().filter(e -> e.kind == Kind.FILE).count();
+        }
+
+        long byteCount() {
+            long n = 0;
+            for (Entry e : entries.values()) {
+                if (e.kind == Kind.FILE) {
+                    try {
+                        n += Files.size(Path.of(e.source));
+                    } catch (IOException ignored) {
+                        // counted as 0
+                    }
+                }
+            }
+            return n;
+        }
+
+        String manifest() {
+            StringBuilder sb = new StringBuilder("layout ").append(LAYOUT_VERSION).append('\n');
+            for (Entry e : entries.values()) {
+                sb.append(e.kind).append(' ').append(e.path).append(' ');
+                switch (e.kind) {
+                    case DIR -> sb.append('-');
+                    case SYMLINK -> sb.append(e.source);
+                    case FILE -> sb.append(contentHash(e.source)).append(' ').append(mode(e.source));
+                    case GENERATED -> sb.append(sha256(e.source.getBytes(StandardCharsets.UTF_8)));
+                }
+                sb.append('\n');
+            }
+            return sb.toString();
+        }
+
+        String hash() {
+            return sha256(manifest().getBytes(StandardCharsets.UTF_8));
+        }
+
+        private String contentHash(String file) {
+            return contentHashes.computeIfAbsent(file, f -> {
+                try (InputStream in = Files.newInputStream(Path.of(f))) {
+                    MessageDigest md = MessageDigest.getInstance("SHA-256");
+                    byte[] buf = new byte[1 << 16];
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        md.update(buf, 0, n);
+                    }
+                    return HexFormat.of().formatHex(md.digest());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+
+        private static String mode(String file) {
+            try {
+                return PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(file)));
+            } catch (IOException e) {
+                return "?";
+            }
+        }
+    }
+
+    static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.isobench.plan;
+
+import io.isobench.bench.Params;
+import io.isobench.runtime.Limits;
+import io.isobench.util.Units;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The effective settings of one run, after layering defaults < preset < plan file < command line. Stored
+ * with the run as JSON ({@link #toMap()}), so a run can be repeated and two runs compared.
+ *
+ * @param runtimes     runtime ids; empty means every available runtime
+ * @param timeout      per-trial timeout; null means automatic (3 x expected duration + 60 s)
+ * @param params       per benchmark, every parameter resolved (defaults filled in)
+ */
+public record Plan(List<String> runtimes, List<String> benchmarks, int repetitions, int warmups, Duration cooldown,
+                   Duration timeout, String baseline, Limits limits, Map<String, Params> params, String preset) {
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("preset", preset);
+        m.put("runtimes", runtimes);
+        m.put("benchmarks", benchmarks);
+        m.put("repetitions", repetitions);
+        m.put("warmups", warmups);
+        m.put("cooldown", Units.formatDuration(cooldown));
+        m.put("timeout", timeout == null ? "auto" : Units.formatDuration(timeout));
+        m.put("baseline", baseline);
+        m.put("limits", limits.toMap());
+        Map<String, Object> p = new LinkedHashMap<>();
+        params.forEach((b, v) -> p.put(b, v.values()));
+        m.put("params", p);
+        return m;
+    }
+
+    /** The per-trial timeout for a case expected to take {@code expected}. */
+    public Duration trialTimeout(Duration expected) {
+        return timeout != null ? timeout : expected.multipliedBy(3).plusSeconds(60);
+    }
+}

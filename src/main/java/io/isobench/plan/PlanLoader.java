@@ -1,0 +1,232 @@
+package io.isobench.plan;
+
+import io.isobench.bench.Benchmark;
+import io.isobench.bench.Benchmarks;
+import io.isobench.bench.ParamSpec;
+import io.isobench.bench.Params;
+import io.isobench.runtime.Limits;
+import io.isobench.runtime.Runtimes;
+import io.isobench.util.UserException;
+import io.isobench.util.Units;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds a {@link Plan} from layers: {@link Defaults}, then an optional preset, then an optional YAML plan
+ * file, then command-line flags and {@code --set bench.key=value}. Every value is validated here; a
+ * mistake becomes a {@link UserException} naming the file or flag.
+ */
+public final class PlanLoader {
+    static final Set<String> TOP_KEYS = Set.of("runtimes", "benchmarks", "repetitions", "warmups", "cooldown",
+            "timeout", "baseline", "limits", "params");
+
+    private List<String> runtimes = List.of();
+    private List<String> benchmarks = Benchmarks.ids();
+    private int repetitions = Defaults.REPETITIONS;
+    private int warmups = Defaults.WARMUPS;
+    private Duration cooldown = Defaults.COOLDOWN;
+    private Duration timeout;
+    private String baseline = Defaults.BASELINE;
+    private double cpus = Defaults.cpus();
+    private long memory = Units.parseSize(Defaults.MEMORY_LIMIT, "memory");
+    private String preset = "default";
+    private final Map<String, Map<String, String>> params = new LinkedHashMap<>();
+
+    /** Applies the named preset ("default" or "quick"). */
+    public PlanLoader preset(String name) {
+        switch (name) {
+            case "default" -> { }
+            case "quick" -> Defaults.QUICK.forEach((k, v) -> {
+                if (k.contains(".")) {
+                    set(k + "=" + v, "preset quick");
+                } else {
+                    top(k, v, "preset quick");
+                }
+            });
+            default -> throw new UserException("unknown preset '" + name + "' (known: default, quick)");
+        }
+        preset = name;
+        return this;
+    }
+
+    /** Applies a YAML plan file. */
+    public PlanLoader file(Path path) {
+        String src = path.toString();
+        JsonNode root;
+        try {
+            root = new YAMLMapper().readTree(Files.readString(path));
+        } catch (IOException e) {
+            throw new UserException("cannot read plan file " + src + ": " + e.getMessage());
+        } catch (JacksonException e) {
+            throw new UserException("plan file " + src + " is not valid YAML: " + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return this;
+        }
+        if (!root.isObject()) {
+            throw new UserException("plan file " + src + ": expected a mapping of settings at the top level");
+        }
+        for (var e : root.properties()) {
+            String key = e.getKey();
+            JsonNode v = e.getValue();
+            String where = src + ": " + key;
+            switch (key) {
+                case "runtimes", "benchmarks" -> top(key, listText(v, where), src);
+                case "limits" -> {
+                    requireObject(v, where);
+                    for (var l : v.properties()) {
+                        top("limits." + l.getKey(), scalar(l.getValue(), where + "." + l.getKey()), src);
+                    }
+                }
+                case "params" -> {
+                    requireObject(v, where);
+                    for (var b : v.properties()) {
+                        requireObject(b.getValue(), where + "." + b.getKey());
+                        for (var p : b.getValue().properties()) {
+                            String value = p.getValue().isArray() ? listText(p.getValue(), where) : scalar(p.getValue(), where);
+                            set(b.getKey() + "." + p.getKey() + "=" + value, src);
+                        }
+                    }
+                }
+                default -> {
+                    if (!TOP_KEYS.contains(key)) {
+                        throw new UserException(src + ": unknown key '" + key + "' (known: "
+                                + String.join(", ", TOP_KEYS.stream().sorted().toList()) + ")");
+                    }
+                    top(key, scalar(v, where), src);
+                }
+            }
+        }
+        return this;
+    }
+
+    private static void requireObject(JsonNode v, String where) {
+        if (!v.isObject()) {
+            throw new UserException(where + ": expected a mapping");
+        }
+    }
+
+    private static String scalar(JsonNode v, String where) {
+        if (!v.isValueNode()) {
+            throw new UserException(where + ": expected a single value");
+        }
+        return v.asString();
+    }
+
+    private static String listText(JsonNode v, String where) {
+        if (v.isArray()) {
+            List<String> items = new ArrayList<>();
+            v.forEach(i -> items.add(scalar(i, where)));
+            return String.join(",", items);
+        }
+        return scalar(v, where);
+    }
+
+    /** A top-level setting from any layer; {@code src} names the layer in errors. */
+    public PlanLoader top(String key, String value, String src) {
+        String where = src + ": " + key;
+        switch (key) {
+            case "runtimes" -> runtimes = ids(value, Runtimes.ids(), "runtime", where);
+            case "benchmarks" -> benchmarks = ids(value, Benchmarks.ids(), "benchmark", where);
+            case "repetitions" -> repetitions = positiveInt(value, where, 1);
+            case "warmups" -> warmups = positiveInt(value, where, 0);
+            case "cooldown" -> cooldown = Units.parseDuration(value, where);
+            case "timeout" -> timeout = value.equals("auto") ? null : nonZero(Units.parseDuration(value, where), where);
+            case "baseline" -> baseline = ids(value, Runtimes.ids(), "runtime", where).get(0);
+            case "limits.cpus" -> {
+                try {
+                    cpus = Double.parseDouble(value);
+                } catch (NumberFormatException e) {
+                    throw new UserException(where + ": not a number: '" + value + "'");
+                }
+                if (cpus <= 0) {
+                    throw new UserException(where + ": must be positive");
+                }
+            }
+            case "limits.memory" -> memory = Units.parseSize(value, where);
+            default -> throw new UserException(where + ": unknown setting");
+        }
+        return this;
+    }
+
+    /** {@code bench.key=value} from --set or a plan file. */
+    public PlanLoader set(String assignment, String src) {
+        int eq = assignment.indexOf('=');
+        int dot = assignment.indexOf('.');
+        if (eq < 0 || dot < 0 || dot > eq) {
+            throw new UserException(src + ": expected bench.key=value, got '" + assignment + "'");
+        }
+        String bench = assignment.substring(0, dot);
+        String key = assignment.substring(dot + 1, eq);
+        String value = assignment.substring(eq + 1);
+        Benchmark b = Benchmarks.byId(bench).orElseThrow(() -> new UserException(src + ": unknown benchmark '"
+                + bench + "' in '" + assignment + "' (known: " + String.join(", ", Benchmarks.ids()) + ")"));
+        ParamSpec spec = b.params().stream().filter(p -> p.name().equals(key)).findFirst()
+                .orElseThrow(() -> new UserException(src + ": benchmark " + bench + " has no parameter '" + key
+                        + "' (it has: " + String.join(", ", b.params().stream().map(ParamSpec::name).toList()) + ")"));
+        params.computeIfAbsent(bench, k -> new LinkedHashMap<>()).put(key, spec.validate(bench, value));
+        return this;
+    }
+
+    public Plan build() {
+        if (!benchmarks.isEmpty() && timeout != null && timeout.isZero()) {
+            throw new UserException("timeout must be positive");
+        }
+        Map<String, Params> resolved = new LinkedHashMap<>();
+        for (String id : benchmarks) {
+            Benchmark b = Benchmarks.byId(id).orElseThrow();
+            Map<String, String> v = new LinkedHashMap<>();
+            for (ParamSpec p : b.params()) {
+                v.put(p.name(), p.validate(id, p.defaultValue()));
+            }
+            v.putAll(params.getOrDefault(id, Map.of()));
+            resolved.put(id, new Params(v));
+        }
+        return new Plan(runtimes, benchmarks, repetitions, warmups, cooldown, timeout, baseline,
+                new Limits(cpus, memory), resolved, preset);
+    }
+
+    private static List<String> ids(String value, List<String> known, String what, String where) {
+        List<String> l = Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        if (l.isEmpty()) {
+            throw new UserException(where + ": no " + what + " given");
+        }
+        for (String s : l) {
+            if (!known.contains(s)) {
+                throw new UserException(where + ": unknown " + what + " '" + s + "' (known: " + String.join(", ", known) + ")");
+            }
+        }
+        return l.stream().distinct().toList();
+    }
+
+    private static int positiveInt(String value, String where, int min) {
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n < min) {
+                throw new UserException(where + ": must be at least " + min + ", got " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UserException(where + ": not a whole number: '" + value + "'");
+        }
+    }
+
+    private static Duration nonZero(Duration d, String where) {
+        if (d.isZero()) {
+            throw new UserException(where + ": must be longer than 0");
+        }
+        return d;
+    }
+}

@@ -1,0 +1,193 @@
+package io.isobench.proc;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs external programs: always an argv list (never a shell string), always a timeout, output
+ * pumped on virtual threads so hundreds of processes can be watched at once, and the whole process
+ * tree killed when the timeout passes.
+ */
+public final class Proc {
+    /** Output beyond this many bytes per stream is dropped (the head is kept) so a chatty tool cannot exhaust memory. */
+    static final int MAX_CAPTURE = 8 * 1024 * 1024;
+
+    private final List<String> argv;
+    private Duration timeout = Duration.ofSeconds(30);
+    private Path dir;
+    private Map<String, String> env = Map.of();
+    private byte[] stdin;
+
+    private Proc(List<String> argv) {
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("empty argv");
+        }
+        this.argv = List.copyOf(argv);
+    }
+
+    public static Proc of(String... argv) {
+        return new Proc(List.of(argv));
+    }
+
+    public static Proc of(List<String> argv) {
+        return new Proc(argv);
+    }
+
+    public Proc timeout(Duration t) {
+        this.timeout = t;
+        return this;
+    }
+
+    public Proc dir(Path d) {
+        this.dir = d;
+        return this;
+    }
+
+    public Proc env(Map<String, String> e) {
+        this.env = Map.copyOf(e);
+        return this;
+    }
+
+    public Proc stdin(String s) {
+        this.stdin = s.getBytes(StandardCharsets.UTF_8);
+        return this;
+    }
+
+    /** Runs to completion or timeout. A program that cannot be started gives exit code 127 and the reason in stderr. */
+    public ProcResult run() {
+        long t0 = System.nanoTime();
+        Process p;
+        try {
+            p = builder().start();
+        } catch (IOException e) {
+            return new ProcResult(argv, 127, false, "", "cannot start " + argv.get(0) + ": " + e.getMessage(),
+                    Duration.ofNanos(System.nanoTime() - t0));
+        }
+        return await(p, t0);
+    }
+
+    ProcessBuilder builder() {
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
+        pb.environment().putAll(env);
+        if (stdin == null) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
+        return pb;
+    }
+
+    private ProcResult await(Process p, long t0) {
+        Capture out = Capture.start(p.getInputStream());
+        Capture err = Capture.start(p.getErrorStream());
+        if (stdin != null) {
+            try (var os = p.getOutputStream()) {
+                os.write(stdin);
+            } catch (IOException ignored) {
+                // the program may exit without reading its input
+            }
+        }
+        boolean finished;
+        try {
+            finished = p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            killTree(p.toHandle());
+            Thread.currentThread().interrupt();
+            throw new ProcInterruptedException(argv);
+        }
+        long elapsed = System.nanoTime() - t0;
+        if (!finished) {
+            killTree(p.toHandle());
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return new ProcResult(argv, finished ? p.exitValue() : -1, !finished, out.text(), err.text(),
+                Duration.ofNanos(elapsed));
+    }
+
+    /** Kills a process and all its descendants, children first (SIGKILL). */
+    public static void killTree(ProcessHandle h) {
+        List<ProcessHandle> all = new ArrayList<>(h.descendants().toList());
+        all.add(h);
+        for (ProcessHandle d : all) {
+            d.destroyForcibly();
+        }
+    }
+
+    /** Convenience: first line of stdout of a short command, or null when it fails. */
+    public static String firstLine(Duration timeout, String... argv) {
+        ProcResult r = of(argv).timeout(timeout).run();
+        if (!r.ok()) {
+            return null;
+        }
+        String s = r.stdout().isBlank() ? r.stderr() : r.stdout();
+        String line = s.strip().lines().findFirst().orElse("");
+        return line.isEmpty() ? null : line;
+    }
+
+    /** Reads a stream fully on a virtual thread, keeping at most {@link #MAX_CAPTURE} bytes. */
+    static final class Capture {
+        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        private final Thread thread;
+
+        private Capture(InputStream in) {
+            this.thread = Thread.ofVirtual().start(() -> pump(in));
+        }
+
+        static Capture start(InputStream in) {
+            return new Capture(in);
+        }
+
+        private void pump(InputStream in) {
+            byte[] b = new byte[8192];
+            try (in) {
+                int n;
+                while ((n = in.read(b)) >= 0) {
+                    synchronized (buf) {
+                        int room = MAX_CAPTURE - buf.size();
+                        if (room > 0) {
+                            buf.write(b, 0, Math.min(room, n));
+                        }
+                    }
+                }
+            } catch (IOException ignored) {
+                // stream closed because the process was killed
+            }
+        }
+
+        String text() {
+            try {
+                thread.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (buf) {
+                return buf.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    /** Thrown when the harness is interrupted (Ctrl-C) while waiting on a process; the process tree is already killed. */
+    public static final class ProcInterruptedException extends RuntimeException {
+        public ProcInterruptedException(List<String> argv) {
+            super("interrupted while running " + argv.get(0));
+        }
+    }
+
+    static UncheckedIOException unchecked(IOException e) {
+        return new UncheckedIOException(e);
+    }
+}

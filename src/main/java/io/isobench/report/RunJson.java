@@ -1,0 +1,80 @@
+package io.isobench.report;
+
+import io.isobench.analysis.ResultStats;
+import io.isobench.store.StoredRun;
+import io.isobench.util.Json;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON contract of `run --json` and `show --json`. Later versions add fields; none is ever renamed
+ * or removed.
+ */
+public final class RunJson {
+    private RunJson() {
+    }
+
+    public static Map<String, Object> of(StoredRun run, List<ResultStats> stats) {
+        StoredRun.Header h = run.header();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run_id", h.id());
+        m.put("started_at", h.startedAt());
+        m.put("finished_at", h.finishedAt());
+        m.put("status", h.status());
+        m.put("isobench_version", h.version());
+        m.put("host", h.host());
+        m.put("plan", h.plan());
+        m.put("tools", h.tools());
+        List<Map<String, Object>> runtimes = new ArrayList<>();
+        for (StoredRun.RuntimeRow r : run.runtimes()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("id", r.runtime());
+            x.put("kind", r.kind());
+            x.put("available", r.available());
+            x.put("version", r.version());
+            x.put("reason", r.reason());
+            x.put("details", r.details());
+            runtimes.add(x);
+        }
+        m.put("runtimes", runtimes);
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (ResultStats s : stats) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("benchmark", s.benchmark());
+            x.put("metric", s.metric());
+            x.put("unit", s.unit());
+            x.put("higher_is_better", s.higherIsBetter());
+            x.put("params", s.params());
+            x.put("runtime", s.runtime());
+            x.put("n", s.n());
+            x.put("median", s.median());
+            x.put("mean", s.mean());
+            x.put("stddev", s.stddev());
+            x.put("min", s.min());
+            x.put("max", s.max());
+            x.put("ratio_to_baseline", s.ratioToBaseline());
+            results.add(x);
+        }
+        m.put("results", results);
+        List<Map<String, Object>> failures = new ArrayList<>();
+        for (StoredRun.FailureRow f : run.failures()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("runtime", f.runtime());
+            x.put("benchmark", f.benchmark());
+            x.put("params", Json.readMap(f.paramsJson()));
+            x.put("repetition", f.repetition());
+            x.put("warmup", f.warmup());
+            x.put("reason", f.reason());
+            failures.add(x);
+        }
+        m.put("failures", failures);
+        Map<String, Object> harness = new LinkedHashMap<>();
+        harness.put("cpu_seconds", h.harnessCpuSeconds());
+        harness.put("peak_rss_bytes", h.harnessPeakRssBytes());
+        m.put("harness", harness);
+        return m;
+    }
+}

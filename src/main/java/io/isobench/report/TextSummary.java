@@ -1,0 +1,99 @@
+package io.isobench.report;
+
+import io.isobench.analysis.ResultStats;
+import io.isobench.store.StoredRun;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * The human summary after a run and in `show`: per benchmark, case and metric, one line per runtime with
+ * median, min–max, n and the cost against the baseline ("1.12x worse").
+ */
+public final class TextSummary {
+    private TextSummary() {
+    }
+
+    public static void print(PrintWriter out, StoredRun run, List<ResultStats> stats, String baseline) {
+        StoredRun.Header h = run.header();
+        out.printf("run %s  %s  (%s → %s)%n", h.id(), h.status(), h.startedAt(), h.finishedAt() == null ? "…" : h.finishedAt());
+        Map<String, Object> host = h.host();
+        out.printf("host: %s, %s CPUs, %s, kernel %s, cgroup %s%n", host.get("cpu_model"), host.get("cpus"),
+                mib(host.get("memory_bytes")), host.get("kernel"), host.get("cgroup"));
+        for (StoredRun.RuntimeRow r : run.runtimes()) {
+            if (r.available()) {
+                out.printf("  %-8s %s %s%n", r.runtime(), Objects.toString(r.version(), ""),
+                        r.details().isEmpty() ? "" : r.details().entrySet().stream()
+                                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ", "[", "]")));
+            } else {
+                out.printf("  %-8s skipped: %s%n", r.runtime(), r.reason());
+            }
+        }
+        String lastGroup = null;
+        for (ResultStats s : stats) {
+            String group = s.benchmark() + " " + s.metric() + " " + s.paramsKey();
+            if (!group.equals(lastGroup)) {
+                out.println();
+                out.printf("%s · %s [%s, %s is better]  %s%n", s.benchmark(), s.metric(), s.unit(),
+                        s.higherIsBetter() ? "higher" : "lower", params(s.params()));
+                out.printf("  %-10s %12s %25s %4s  %s%n", "runtime", "median", "min – max", "n", "cost vs " + baseline);
+                lastGroup = group;
+            }
+            out.printf("  %-10s %12s %25s %4d  %s%n", s.runtime(), num(s.median()),
+                    num(s.min()) + " – " + num(s.max()), s.n(), cost(s, baseline));
+        }
+        if (!run.failures().isEmpty()) {
+            out.println();
+            out.printf("failures (%d; raw tool output is in the database, table failures):%n", run.failures().size());
+            for (StoredRun.FailureRow f : run.failures()) {
+                out.printf("  %s %s rep %d%s: %s%n", f.runtime(), f.benchmark(), f.repetition(), f.warmup() ? " (warmup)" : "",
+                        f.reason());
+            }
+        }
+        if (h.harnessCpuSeconds() != null) {
+            out.printf("%nharness (isobench itself): %.2f s CPU, peak RSS %s%n", h.harnessCpuSeconds(),
+                    mib(h.harnessPeakRssBytes()));
+        }
+        out.flush();
+    }
+
+    static String cost(ResultStats s, String baseline) {
+        if (s.runtime().equals(baseline)) {
+            return "baseline";
+        }
+        Double r = s.ratioToBaseline();
+        if (r == null) {
+            return "n/a (no " + baseline + " result)";
+        }
+        double pct = (r - 1) * 100;
+        String word = Math.abs(pct) < 0.05 ? "same" : (pct > 0 ? String.format(Locale.ROOT, "%.1f%% worse", pct)
+                : String.format(Locale.ROOT, "%.1f%% better", -pct));
+        return String.format(Locale.ROOT, "%.3fx  (%s)", r, word);
+    }
+
+    static String params(Map<String, Object> p) {
+        return p.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+    }
+
+    static String num(double v) {
+        double a = Math.abs(v);
+        if (a >= 1000) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        if (a >= 10) {
+            return String.format(Locale.ROOT, "%.2f", v);
+        }
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    static String mib(Object bytes) {
+        if (!(bytes instanceof Number n)) {
+            return "?";
+        }
+        return String.format(Locale.ROOT, "%.0f MiB", n.doubleValue() / (1024 * 1024));
+    }
+}

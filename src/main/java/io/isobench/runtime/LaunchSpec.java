@@ -1,0 +1,36 @@
+package io.isobench.runtime;
+
+import io.isobench.image.WorkloadImage;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * What to run in one sandbox instance.
+ *
+ * @param name       unique instance name (used for container ids; isobench-prefixed)
+ * @param image      the workload image; its tools are at the same paths as on the host
+ * @param argv       the workload command (absolute path first)
+ * @param env        environment for the workload
+ * @param limits     CPU and memory limits
+ * @param onLine     called for every stdout line of the workload as it arrives, with the host's
+ *                   monotonic time (System.nanoTime) at which it was read; may be null
+ */
+public record LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
+                         LineListener onLine) {
+
+    public static final Map<String, String> DEFAULT_ENV = Map.of(
+            "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "HOME", "/root", "LC_ALL", "C");
+
+    /** Receives stdout lines as they arrive. */
+    @FunctionalInterface
+    public interface LineListener {
+        void line(String line, long nanoTime);
+
+        static LineListener of(Consumer<String> c) {
+            return (line, t) -> c.accept(line);
+        }
+    }
+}

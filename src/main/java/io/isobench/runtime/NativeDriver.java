@@ -1,0 +1,46 @@
+package io.isobench.runtime;
+
+import io.isobench.proc.Proc;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The baseline: the workload's binaries run directly on the host, no namespaces, no cgroup limits. They
+ * are the very files the workload image was copied from (same content hash), so the only difference to
+ * the sandboxes is the isolation.
+ */
+public final class NativeDriver implements RuntimeDriver {
+    public static final String ID = "native";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String kind() {
+        return "native";
+    }
+
+    @Override
+    public String description() {
+        return "bare host process, no isolation (the baseline)";
+    }
+
+    @Override
+    public Availability probe(ProbeContext ctx) {
+        String kernel = Proc.firstLine(Duration.ofSeconds(5), "uname", "-r");
+        return Availability.ok(ID, "kernel " + (kernel == null ? "unknown" : kernel),
+                Map.of("confinement", "none", "limits", "none (host resources)"));
+    }
+
+    @Override
+    public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        List<String> argv = spec.argv();
+        Map<String, String> env = new java.util.HashMap<>(LaunchSpec.DEFAULT_ENV);
+        env.putAll(spec.env());
+        return new ProcessSandbox(spec.name(), argv, spec, () -> { }, List::of, env);
+    }
+}

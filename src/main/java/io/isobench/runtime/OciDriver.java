@@ -1,0 +1,136 @@
+package io.isobench.runtime;
+
+import io.isobench.image.ImageBuilder;
+import io.isobench.proc.Proc;
+import io.isobench.proc.ProcResult;
+import io.isobench.util.Tools;
+import io.isobench.util.WorkDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Base for low-level OCI runtimes driven through their CLI ({@code runc}, {@code runsc}, {@code crun}):
+ * writes a bundle over the shared read-only image, runs {@code <bin> run --bundle DIR ID} in the foreground
+ * (the workload's stdio is the launcher's), and tears down with {@code kill} + {@code delete --force} and
+ * removal of the bundle. State lives in each runtime's default root, so `runc list` / `runsc list` show
+ * anything left behind.
+ */
+public abstract class OciDriver implements RuntimeDriver {
+    static final Duration CLI_TIMEOUT = Duration.ofSeconds(20);
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Name of the CLI binary. */
+    protected abstract String binary();
+
+    /** Global flags placed before the subcommand (e.g. runsc's --platform). */
+    protected List<String> globalFlags() {
+        return List.of();
+    }
+
+    /** Extra facts recorded with every result of this runtime. */
+    protected Map<String, Object> details() {
+        return Map.of();
+    }
+
+    @Override
+    public String kind() {
+        return "container";
+    }
+
+    @Override
+    public List<String> packages() {
+        return List.of(binary());
+    }
+
+    protected List<String> cli(String... args) {
+        List<String> argv = new ArrayList<>();
+        argv.add(Tools.which(binary()) == null ? binary() : Tools.which(binary()));
+        argv.addAll(globalFlags());
+        argv.addAll(List.of(args));
+        return argv;
+    }
+
+    @Override
+    public Availability probe(ProbeContext ctx) {
+        if (Tools.which(binary()) == null) {
+            return Availability.no(id(), null, "not installed (" + binary() + " not found on PATH; "
+                    + (packages().isEmpty() ? "see README" : "apt-get install " + String.join(" ", packages())) + ")");
+        }
+        ProcResult v = Proc.of(Tools.which(binary()), "--version").timeout(CLI_TIMEOUT).run();
+        String version = v.ok() ? parseVersion(v.stdout()) : null;
+        if (version == null) {
+            return Availability.no(id(), null, binary() + " --version failed: " + v.failureSummary());
+        }
+        // a real container: the only proof the runtime works on this host's kernel and cgroups
+        String name = "isobench-probe-" + id() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
+        LaunchSpec spec = new LaunchSpec(name, ctx.probeImage(), List.of(ctx.probeImage().tools().get("true")),
+                Map.of(), ctx.limits(), null);
+        try (Sandbox s = launch(spec)) {
+            ProcResult r = s.await(PROBE_TIMEOUT);
+            if (!r.ok()) {
+                return Availability.no(id(), version, "a trial container failed: " + reason(r));
+            }
+        } catch (LaunchException e) {
+            return Availability.no(id(), version, "a trial container could not start: " + e.getMessage());
+        }
+        Map<String, Object> d = new LinkedHashMap<>(details());
+        d.put("cli", binary());
+        return Availability.ok(id(), version, d);
+    }
+
+    /** The most telling line of a failed trial: the runtime's own error message, without log prefixes. */
+    static String reason(ProcResult r) {
+        if (r.timedOut()) {
+            return "no exit within " + r.elapsed().toSeconds() + " s";
+        }
+        String text = (r.stderr() + "\n" + r.stdout()).strip();
+        for (String line : text.lines().toList()) {
+            String l = line.strip();
+            int msg = l.indexOf("msg=\"");
+            if (msg >= 0) {
+                l = l.substring(msg + 5, l.endsWith("\"") ? l.length() - 1 : l.length());
+            }
+            if (!l.isEmpty()) {
+                return l + " (exit code " + r.exitCode() + ")";
+            }
+        }
+        return "exit code " + r.exitCode() + " with no output";
+    }
+
+    /** First line of `--version`, e.g. "runc version 1.1.5+ds1" -> "1.1.5+ds1". */
+    static String parseVersion(String out) {
+        String first = out.strip().lines().findFirst().orElse("");
+        int i = first.indexOf("version ");
+        if (i >= 0) {
+            return first.substring(i + "version ".length()).strip();
+        }
+        return first.isEmpty() ? null : first;
+    }
+
+    @Override
+    public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        Path bundle = WorkDir.get().resolve("bundles").resolve(spec.name());
+        String cgroupsPath;
+        try {
+            cgroupsPath = OciBundle.write(bundle, spec);
+        } catch (IOException e) {
+            ImageBuilder.deleteTree(bundle);
+            throw new LaunchException("cannot write OCI bundle: " + e.getMessage(), e);
+        }
+        List<String> argv = cli("run", "--bundle", bundle.toString(), spec.name());
+        Runnable teardown = () -> {
+            Proc.of(cli("kill", spec.name(), "KILL")).timeout(CLI_TIMEOUT).run();
+            Proc.of(cli("delete", "--force", spec.name())).timeout(CLI_TIMEOUT).run();
+            ImageBuilder.deleteTree(bundle);
+            Cgroups.removeIfEmpty(cgroupsPath);
+        };
+        return new ProcessSandbox(spec.name(), argv, spec, teardown, () -> Cgroups.pids(cgroupsPath), null);
+    }
+}

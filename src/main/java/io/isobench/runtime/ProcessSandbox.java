@@ -1,0 +1,162 @@
+package io.isobench.runtime;
+
+import io.isobench.proc.Cleanup;
+import io.isobench.proc.Proc;
+import io.isobench.proc.ProcResult;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A sandbox whose workload's stdout/stderr are those of one host launcher process ({@code runc run},
+ * {@code runsc run}, the native process itself...). Output is pumped on virtual threads; stdout is split
+ * into lines and handed to the spec's listener with the host monotonic time it was read at. Teardown is
+ * the launcher's process tree plus a driver-specific action, registered with {@link Cleanup} so Ctrl-C
+ * runs it too.
+ */
+public class ProcessSandbox implements Sandbox {
+    private static final int MAX_CAPTURE = 8 * 1024 * 1024;
+
+    private final String id;
+    private final Process process;
+    private final long launchedAt;
+    private final List<String> argv;
+    private final StringBuilder out = new StringBuilder();
+    private final StringBuilder err = new StringBuilder();
+    private final Thread outPump;
+    private final Thread errPump;
+    private final Cleanup.Action cleanup;
+    private final Supplier<List<Long>> extraPids;
+
+    /**
+     * @param teardown  runs after the launcher tree is killed (container delete, bundle removal...)
+     * @param extraPids host pids that belong to the instance but are not descendants of the launcher
+     *                  (e.g. found through its cgroup); may return an empty list
+     */
+    public ProcessSandbox(String id, List<String> argv, LaunchSpec spec, Runnable teardown,
+                          Supplier<List<Long>> extraPids, java.util.Map<String, String> env) throws RuntimeDriver.LaunchException {
+        this.id = id;
+        this.argv = List.copyOf(argv);
+        this.extraPids = extraPids;
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (env != null) {
+            pb.environment().clear();
+            pb.environment().putAll(env);
+        }
+        // registered before start so that an interrupt between start and return still tears down
+        final Process[] holder = new Process[1];
+        this.cleanup = Cleanup.register("sandbox " + id, () -> {
+            if (holder[0] != null) {
+                Proc.killTree(holder[0].toHandle());
+                try {
+                    holder[0].waitFor(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            teardown.run();
+        });
+        this.launchedAt = System.nanoTime();
+        try {
+            this.process = pb.start();
+            holder[0] = process;
+        } catch (IOException e) {
+            cleanup.close();
+            throw new RuntimeDriver.LaunchException("cannot start " + argv.get(0) + ": " + e.getMessage(), e);
+        }
+        LaunchSpec.LineListener listener = spec.onLine();
+        this.outPump = Thread.ofVirtual().start(() -> pump(process.getInputStream(), out, listener));
+        this.errPump = Thread.ofVirtual().start(() -> pump(process.getErrorStream(), err, null));
+    }
+
+    private static void pump(InputStream in, StringBuilder sink, LaunchSpec.LineListener listener) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                long t = System.nanoTime();
+                if (listener != null) {
+                    listener.line(line, t);
+                }
+                synchronized (sink) {
+                    if (sink.length() < MAX_CAPTURE) {
+                        sink.append(line).append('\n');
+                    }
+                }
+            }
+        } catch (IOException ignored) {
+            // the launcher was killed
+        }
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public long launchedAtNanos() {
+        return launchedAt;
+    }
+
+    @Override
+    public ProcResult await(Duration timeout) {
+        boolean finished;
+        try {
+            finished = process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            close();
+            Thread.currentThread().interrupt();
+            throw new Proc.ProcInterruptedException(argv);
+        }
+        long elapsed = System.nanoTime() - launchedAt;
+        if (!finished) {
+            close();
+        }
+        joinPumps();
+        String o;
+        String e;
+        synchronized (out) {
+            o = out.toString();
+        }
+        synchronized (err) {
+            e = err.toString();
+        }
+        return new ProcResult(argv, finished ? process.exitValue() : -1, !finished, o, e, Duration.ofNanos(elapsed));
+    }
+
+    private void joinPumps() {
+        try {
+            outPump.join(Duration.ofSeconds(5));
+            errPump.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public List<Long> hostPids() {
+        Set<Long> pids = new LinkedHashSet<>();
+        if (process.isAlive()) {
+            pids.add(process.pid());
+            process.descendants().forEach(d -> pids.add(d.pid()));
+        }
+        pids.addAll(extraPids.get());
+        return new ArrayList<>(pids);
+    }
+
+    @Override
+    public void close() {
+        cleanup.close();
+    }
+}

@@ -1,0 +1,27 @@
+package io.isobench.runtime;
+
+import java.util.Map;
+
+/** runc: the reference OCI runtime (namespaces + cgroups, the host kernel serves every system call). */
+public final class RuncDriver extends OciDriver {
+    @Override
+    public String id() {
+        return "runc";
+    }
+
+    @Override
+    public String description() {
+        return "OCI container with runc (namespaces and cgroups on the host kernel)";
+    }
+
+    @Override
+    protected String binary() {
+        return "runc";
+    }
+
+    @Override
+    protected Map<String, Object> details() {
+        return Map.of("network", "none (private netns, loopback only)", "rootfs", "workload image, read-only",
+                "seccomp", "none");
+    }
+}

@@ -1,0 +1,41 @@
+package io.isobench.runtime;
+
+/**
+ * A way of running the workload image: the native baseline, an OCI runtime, an engine, a VM monitor.
+ * Implementations are registered in {@link Runtimes}; a new runtime is one class plus one line there.
+ */
+public interface RuntimeDriver {
+    /** Stable id used on the command line and in stored results ("native", "runc", "runsc"...). */
+    String id();
+
+    /** "native", "container", "sandbox" or "vm": how strong the boundary is, for reports. */
+    String kind();
+
+    /** One line for `doctor` and `--help`. */
+    String description();
+
+    /**
+     * Tries the runtime for real (with timeouts) and says whether it works here, its version, and
+     * otherwise why not. Must not throw.
+     */
+    Availability probe(ProbeContext ctx);
+
+    /** Starts one instance. Only called after a successful probe in the same process. */
+    Sandbox launch(LaunchSpec spec) throws LaunchException;
+
+    /** Apt packages that provide this runtime on Debian/Ubuntu, for `setup`; empty when not packaged. */
+    default java.util.List<String> packages() {
+        return java.util.List.of();
+    }
+
+    /** The launch could not happen (bundle write failed, launcher missing...). */
+    class LaunchException extends Exception {
+        public LaunchException(String message) {
+            super(message);
+        }
+
+        public LaunchException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.isobench.runtime;
+
+import io.isobench.proc.ProcResult;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One running instance of a workload in a runtime. Created by {@link RuntimeDriver#launch}; the workload
+ * starts at once. {@link #close()} tears everything down (processes, container state, bundles, temp
+ * dirs) and is idempotent; it also runs from the shutdown hook on Ctrl-C.
+ */
+public interface Sandbox extends AutoCloseable {
+    String id();
+
+    /** Host monotonic time (System.nanoTime) just before the launch command was started. */
+    long launchedAtNanos();
+
+    /** Waits for the workload to exit; at the timeout the sandbox is killed and the result says timedOut. */
+    ProcResult await(Duration timeout);
+
+    /** Every host process that belongs to this instance (launcher, shim, sandbox, workload...), for accounting. */
+    List<Long> hostPids();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,106 @@
+package io.isobench.setup;
+
+import io.isobench.proc.Proc;
+import io.isobench.proc.ProcResult;
+import io.isobench.util.Tools;
+import io.isobench.util.UserException;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Installs the Debian/Ubuntu packages isobench needs with apt-get: asks on a terminal, installs without
+ * asking with --yes, and without a terminal and without --yes only says what is missing.
+ */
+public final class Installer {
+    /** A package and why it is needed; {@code probeCommand} is the executable whose presence means installed. */
+    public record Need(String pkg, String probeCommand, String why) {
+    }
+
+    private final PrintStream err;
+
+    public Installer(PrintStream err) {
+        this.err = err;
+    }
+
+    /** What the quick study needs: the runtimes that work on common hosts, and the benchmark tools. */
+    public static List<Need> defaultPackages() {
+        List<Need> l = new ArrayList<>();
+        l.add(new Need("runc", "runc", "runtime runc"));
+        l.add(new Need("runsc", "runsc", "runtime runsc (gVisor)"));
+        l.add(new Need("sysbench", "sysbench", "benchmarks cpu and memory"));
+        l.add(new Need("busybox-static", "busybox", "shell and utilities inside the workload image"));
+        if (Files.exists(Path.of("/dev/kvm"))) {
+            l.add(new Need("qemu-system-x86", "qemu-system-x86_64", "probing whether KVM is usable"));
+        }
+        return l;
+    }
+
+    public List<Need> missing(List<Need> needs) {
+        return needs.stream().filter(n -> Tools.which(n.probeCommand()) == null).toList();
+    }
+
+    /** Installs what is missing. Returns true when everything is present afterwards. */
+    public boolean ensure(List<Need> needs, boolean yes) {
+        List<Need> missing = missing(needs);
+        if (missing.isEmpty()) {
+            return true;
+        }
+        List<String> pkgs = missing.stream().map(Need::pkg).toList();
+        err.println("isobench: missing packages:");
+        missing.forEach(n -> err.println("  " + n.pkg() + "  (" + n.why() + ")"));
+        if (Tools.which("apt-get") == null) {
+            throw new UserException("no apt-get on this host: install " + String.join(" ", pkgs) + " with your package manager");
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            throw new UserException("installing packages needs root: run 'sudo apt-get install " + String.join(" ", pkgs) + "'");
+        }
+        if (!yes) {
+            if (System.console() == null || !io.isobench.exec.Progress.stderrIsTerminal()) {
+                err.println("isobench: not a terminal, not installing without --yes; continuing with what is installed");
+                return false;
+            }
+            err.print("Install them now with apt-get? [y/N] ");
+            err.flush();
+            String answer;
+            try {
+                answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            } catch (IOException e) {
+                answer = null;
+            }
+            if (answer == null || !answer.strip().toLowerCase(Locale.ROOT).startsWith("y")) {
+                err.println("isobench: not installing; continuing with what is installed");
+                return false;
+            }
+        }
+        List<String> argv = new ArrayList<>(List.of("apt-get", "install", "-y", "-q", "--no-install-recommends"));
+        argv.addAll(pkgs);
+        err.println("isobench: apt-get update");
+        ProcResult up = Proc.of("apt-get", "update", "-q").env(java.util.Map.of("DEBIAN_FRONTEND", "noninteractive"))
+                .timeout(Duration.ofMinutes(5)).run();
+        if (!up.ok()) {
+            err.println("isobench: apt-get update failed (" + up.failureSummary() + "); trying the install anyway");
+        }
+        err.println("isobench: " + String.join(" ", argv));
+        ProcResult r = Proc.of(argv).env(java.util.Map.of("DEBIAN_FRONTEND", "noninteractive"))
+                .timeout(Duration.ofMinutes(20)).run();
+        if (!r.ok()) {
+            err.println("isobench: install failed: " + r.failureSummary());
+            err.println(r.combinedOutput().lines().skip(Math.max(0, r.combinedOutput().lines().count() - 15))
+                    .reduce("", (a, b) -> a + "  " + b + "\n"));
+            return false;
+        }
+        List<Need> still = missing(needs);
+        still.forEach(n -> err.println("isobench: " + n.pkg() + " installed but " + n.probeCommand() + " is still not on PATH"));
+        return still.isEmpty();
+    }
+}

@@ -1,0 +1,25 @@
+package io.isobench.store;
+
+import java.util.List;
+import java.util.Map;
+
+/** A run read back from the store: its header and every runtime, sample and failure. */
+public record StoredRun(Header header, List<RuntimeRow> runtimes, List<SampleRow> samples, List<FailureRow> failures) {
+
+    public record Header(String id, String startedAt, String finishedAt, String status, String version,
+                         Map<String, Object> host, Map<String, Object> plan, Map<String, Object> tools,
+                         Double harnessCpuSeconds, Long harnessPeakRssBytes) {
+    }
+
+    public record RuntimeRow(String runtime, String kind, boolean available, String version, String reason,
+                             Map<String, Object> details) {
+    }
+
+    public record SampleRow(String benchmark, String paramsJson, String runtime, int repetition, boolean warmup,
+                            String metric, String unit, boolean higherIsBetter, double value) {
+    }
+
+    public record FailureRow(String runtime, String benchmark, String paramsJson, int repetition, boolean warmup,
+                             String reason, String rawOutput) {
+    }
+}
