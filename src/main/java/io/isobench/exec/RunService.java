@@ -163,9 +163,11 @@ public final class RunService {
             ex.execute(runId, p);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            markInterrupted.close();
             return runId;
         }
         if (Cleanup.shuttingDown()) {
+            markInterrupted.close(); // no-op when the shutdown hook already ran it
             return runId;
         }
         // normal end: unregister the interrupt marker without running it, then close the run

@@ -12,10 +12,12 @@ import java.util.List;
 
 /**
  * Decides whether KVM is usable by running a probe guest with {@code -accel kvm} and a timeout.
- * The probe guest is a 64 KiB firmware image whose reset vector writes 0x2a to QEMU's isa-debug-exit
- * port, so a guest that really executes makes QEMU exit with status (0x2a << 1) | 1 = 85 within
- * milliseconds. /dev/kvm existing proves nothing: on nested hosts without virtualization support the
- * device opens but guests never run.
+ * The probe guest is a 64 KiB firmware (resources/kvmprobe: source, build command, rationale) that
+ * enters long mode with paging, runs a 16M-iteration loop and writes 0x2a to QEMU's isa-debug-exit port,
+ * so QEMU exits with status (0x2a << 1) | 1 = 85: in ~10 ms with real KVM, ~70 ms under TCG. /dev/kvm
+ * existing proves nothing, and neither does trivial guest code: on hosts without nested virtualization
+ * the device opens and real-mode code runs, but guests crawl at ~1 M instr/s and a Linux kernel never
+ * gets past its decompressor.
  */
 public class KvmProbe {
     static final int EXPECTED_EXIT = (0x2a << 1) | 1;
@@ -24,7 +26,7 @@ public class KvmProbe {
     private volatile HostFacts.KvmStatus cached;
 
     public KvmProbe() {
-        this(Duration.ofSeconds(5), Path.of("/dev/kvm"));
+        this(Duration.ofSeconds(3), Path.of("/dev/kvm"));
     }
 
     public KvmProbe(Duration timeout, Path devKvm) {
@@ -83,16 +85,20 @@ public class KvmProbe {
 
     /** argv for the probe guest; {@code accel} is "kvm" or "tcg" (tests use tcg to prove the guest itself works). */
     static List<String> argv(String qemu, String accel, Path firmware) {
-        return List.of(qemu, "-accel", accel, "-M", "pc", "-nodefaults", "-no-user-config", "-display", "none",
+        return List.of(qemu, "-accel", accel, "-M", "microvm", "-nodefaults", "-no-user-config", "-display", "none",
                 "-serial", "none", "-monitor", "none", "-m", "16", "-bios", firmware.toString(),
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04");
     }
 
-    /** 64 KiB image; at the reset vector (offset 0xFFF0): mov al,0x2a; out 0xf4,al; hlt; jmp $. */
+    /** The probe firmware (64 KiB), from resources/kvmprobe/kvmprobe.bin. */
     static byte[] firmware() {
-        byte[] img = new byte[64 * 1024];
-        byte[] code = {(byte) 0xB0, 0x2A, (byte) 0xE6, (byte) 0xF4, (byte) 0xF4, (byte) 0xEB, (byte) 0xFE};
-        System.arraycopy(code, 0, img, 0xFFF0, code.length);
-        return img;
+        try (var in = KvmProbe.class.getResourceAsStream("/kvmprobe/kvmprobe.bin")) {
+            if (in == null) {
+                throw new IllegalStateException("kvmprobe.bin missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

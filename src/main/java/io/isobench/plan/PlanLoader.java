@@ -136,7 +136,7 @@ public final class PlanLoader {
 
     /** A top-level setting from any layer; {@code src} names the layer in errors. */
     public PlanLoader top(String key, String value, String src) {
-        String where = src + ": " + key;
+        String where = src.startsWith("--") ? src : src + ": " + key;
         switch (key) {
             case "runtimes" -> runtimes = ids(value, Runtimes.ids(), "runtime", where);
             case "benchmarks" -> benchmarks = ids(value, Benchmarks.ids(), "benchmark", where);

@@ -50,6 +50,10 @@ public final class Cleanup {
             }
         }
 
+        public synchronized boolean isDone() {
+            return done;
+        }
+
         /** Unregisters without running (the resource was finished some other way). */
         public void disarm() {
             synchronized (this) {

@@ -11,7 +11,6 @@ import java.util.Set;
 /** Finds the host processes of a container through its cgroup (v1 controllers, v2 or hybrid's unified tree). */
 final class Cgroups {
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
-    private static final List<String> CANDIDATES = List.of("", "unified", "memory", "pids", "cpu", "systemd");
 
     private Cgroups() {
     }
@@ -37,8 +36,8 @@ final class Cgroups {
     private static List<Path> dirs(String cgroupsPath) {
         List<Path> dirs = new ArrayList<>();
         String rel = cgroupsPath.startsWith("/") ? cgroupsPath.substring(1) : cgroupsPath;
-        for (String c : CANDIDATES) {
-            Path d = (c.isEmpty() ? ROOT : ROOT.resolve(c)).resolve(rel);
+        for (Path base : hierarchies()) {
+            Path d = base.resolve(rel);
             if (Files.isDirectory(d)) {
                 dirs.add(d);
             }
@@ -46,11 +45,22 @@ final class Cgroups {
         return dirs;
     }
 
+    /** The cgroup v2 root and every v1 controller hierarchy (cpu, memory, cpuset, blkio, ... and unified). */
+    private static List<Path> hierarchies() {
+        List<Path> l = new ArrayList<>();
+        l.add(ROOT);
+        try (var s = Files.list(ROOT)) {
+            s.filter(p -> Files.isDirectory(p) && !Files.isSymbolicLink(p)).forEach(l::add);
+        } catch (IOException ignored) {
+            // no cgroup file system
+        }
+        return l;
+    }
+
     /** Removes the instance's cgroup and isobench's parent cgroup where the runtime left them empty. */
     static void removeIfEmpty(String cgroupsPath) {
         String rel = cgroupsPath.startsWith("/") ? cgroupsPath.substring(1) : cgroupsPath;
-        for (String c : CANDIDATES) {
-            Path base = c.isEmpty() ? ROOT : ROOT.resolve(c);
+        for (Path base : hierarchies()) {
             Path d = base.resolve(rel);
             while (d != null && d.startsWith(base) && !d.equals(base)) {
                 try {

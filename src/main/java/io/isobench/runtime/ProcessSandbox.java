@@ -67,6 +67,10 @@ public class ProcessSandbox implements Sandbox {
             }
             teardown.run();
         });
+        if (Cleanup.shuttingDown()) {
+            cleanup.close();
+            throw new RuntimeDriver.LaunchException("isobench is shutting down");
+        }
         this.launchedAt = System.nanoTime();
         try {
             this.process = pb.start();
@@ -74,6 +78,12 @@ public class ProcessSandbox implements Sandbox {
         } catch (IOException e) {
             cleanup.close();
             throw new RuntimeDriver.LaunchException("cannot start " + argv.get(0) + ": " + e.getMessage(), e);
+        }
+        if (cleanup.isDone()) {
+            // the shutdown hook ran our teardown between registration and start: undo the start
+            Proc.killTree(process.toHandle());
+            teardown.run();
+            throw new RuntimeDriver.LaunchException("isobench is shutting down");
         }
         LaunchSpec.LineListener listener = spec.onLine();
         this.outPump = Thread.ofVirtual().start(() -> pump(process.getInputStream(), out, listener));

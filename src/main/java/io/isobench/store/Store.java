@@ -284,6 +284,9 @@ public final class Store implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (io.isobench.proc.Cleanup.shuttingDown()) {
+            return; // the shutdown hook may still record the interruption; the JVM closes the file on exit
+        }
         try {
             conn.close();
         } catch (SQLException ignored) {

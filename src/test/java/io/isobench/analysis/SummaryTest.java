@@ -1,0 +1,68 @@
+package io.isobench.analysis;
+
+import io.isobench.store.StoredRun;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class SummaryTest {
+    private static StoredRun.SampleRow s(String rt, boolean warmup, String metric, boolean higher, double v) {
+        return new StoredRun.SampleRow("cpu", "{\"max_prime\":\"20000\"}", rt, 1, warmup, metric, "u", higher, v);
+    }
+
+    private static StoredRun run(List<StoredRun.SampleRow> samples) {
+        var h = new StoredRun.Header("r", "t0", "t1", "completed", "v", Map.of(), Map.of(), Map.of(), null, null);
+        List<StoredRun.RuntimeRow> rts = List.of(
+                new StoredRun.RuntimeRow("native", "native", true, "k", null, Map.of()),
+                new StoredRun.RuntimeRow("runsc", "sandbox", true, "x", null, Map.of()));
+        return new StoredRun(h, rts, samples, List.of());
+    }
+
+    @Test
+    void costIsOrientedSoAboveOneIsAlwaysWorse() {
+        // throughput: higher is better; runsc half as fast => costs 2x
+        assertThat(Summary.costFactor(50, 100.0, true)).isEqualTo(2.0);
+        // latency: lower is better; runsc twice the latency => costs 2x
+        assertThat(Summary.costFactor(2, 1.0, false)).isEqualTo(2.0);
+        assertThat(Summary.costFactor(2, null, false)).isNull();
+        assertThat(Summary.costFactor(0, 1.0, true)).isNull();
+    }
+
+    @Test
+    void warmupsNeverEnterStatistics() {
+        List<StoredRun.SampleRow> l = new ArrayList<>();
+        l.add(s("native", true, "eps", true, 1));        // warmup outlier
+        l.add(s("native", false, "eps", true, 100));
+        l.add(s("native", false, "eps", true, 102));
+        l.add(s("native", false, "eps", true, 98));
+        l.add(s("runsc", true, "eps", true, 1000));      // warmup outlier
+        l.add(s("runsc", false, "eps", true, 50));
+        l.add(s("runsc", false, "eps", true, 52));
+        l.add(s("runsc", false, "eps", true, 48));
+        List<ResultStats> st = Summary.of(run(l), "native");
+        assertThat(st).hasSize(2);
+        ResultStats nat = st.get(0);
+        assertThat(nat.runtime()).isEqualTo("native");
+        assertThat(nat.n()).isEqualTo(3);
+        assertThat(nat.median()).isEqualTo(100);
+        assertThat(nat.min()).isEqualTo(98);
+        assertThat(nat.max()).isEqualTo(102);
+        assertThat(nat.stddev()).isCloseTo(2.0, within(1e-9));
+        assertThat(nat.ratioToBaseline()).isEqualTo(1.0);
+        ResultStats sc = st.get(1);
+        assertThat(sc.median()).isEqualTo(50);
+        assertThat(sc.ratioToBaseline()).isEqualTo(2.0);
+        assertThat(sc.params()).containsEntry("max_prime", "20000");
+    }
+
+    @Test
+    void noBaselineMeansNoRatio() {
+        List<ResultStats> st = Summary.of(run(List.of(s("runsc", false, "lat", false, 3))), "native");
+        assertThat(st).singleElement().satisfies(r -> assertThat(r.ratioToBaseline()).isNull());
+    }
+}

@@ -1,0 +1,60 @@
+package io.isobench.image;
+
+import io.isobench.TestFixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ImageBuilderTest {
+    @TempDir
+    Path cache;
+
+    @Test
+    void parsesLddOfADynamicBinary() {
+        var libs = ImageBuilder.parseLdd(TestFixtures.read("host/ldd-sysbench.txt"));
+        assertThat(libs).contains("/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2",
+                "/lib/x86_64-linux-gnu/libluajit-5.1.so.2");
+        assertThat(libs).noneMatch(l -> l.contains("vdso"));
+    }
+
+    @Test
+    void staticBinaryHasNoClosure() {
+        assertThat(ImageBuilder.parseLdd(TestFixtures.read("host/ldd-static.txt"))).isEmpty();
+    }
+
+    @Test
+    void buildsAndCachesByContent() throws Exception {
+        ImageBuilder b = new ImageBuilder(cache);
+        WorkloadImage img = b.build(Set.of("true"), false);
+        String truePath = img.tools().get("true");
+        assertThat(truePath).isNotNull();
+        Path inImage = img.rootfs().resolve(truePath.substring(1));
+        assertThat(inImage).exists();
+        assertThat(Files.readAllBytes(inImage)).isEqualTo(Files.readAllBytes(Path.of(truePath)));
+        // the loader resolves inside the image as on the host
+        assertThat(img.rootfs().resolve("lib64/ld-linux-x86-64.so.2")).exists();
+        assertThat(img.rootfs().resolve("etc/passwd")).content().startsWith("root:x:0:0");
+        assertThat(img.files()).isGreaterThan(1);
+
+        WorkloadImage again = b.build(Set.of("true"), false);
+        assertThat(again.hash()).isEqualTo(img.hash());
+        assertThat(again.rootfs()).isEqualTo(img.rootfs());
+        try (var l = Files.list(cache)) {
+            assertThat(l.filter(p -> p.getFileName().toString().startsWith(".build-"))).isEmpty();
+        }
+        WorkloadImage other = b.build(Set.of("true", "false"), false);
+        assertThat(other.hash()).isNotEqualTo(img.hash());
+    }
+
+    @Test
+    void missingToolsAreReportedNotFatal() {
+        WorkloadImage img = new ImageBuilder(cache).build(Set.of("true", "no-such-tool-isobench"), false);
+        assertThat(img.missingTools()).containsExactly("no-such-tool-isobench");
+        assertThat(img.tools()).containsKey("true");
+    }
+}

@@ -1,0 +1,86 @@
+package io.isobench.plan;
+
+import io.isobench.util.UserException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PlanLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaults() {
+        Plan p = new PlanLoader().build();
+        assertThat(p.repetitions()).isEqualTo(5);
+        assertThat(p.warmups()).isEqualTo(1);
+        assertThat(p.cooldown()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(p.runtimes()).isEmpty();
+        assertThat(p.benchmarks()).containsExactly("cpu", "memory");
+        assertThat(p.params().get("cpu").get("max_prime")).isEqualTo("20000");
+        assertThat(p.params().get("memory").get("access_mode")).isEqualTo("seq,rnd");
+        assertThat(p.baseline()).isEqualTo("native");
+        assertThat(p.trialTimeout(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void layersDefaultsThenPresetThenFileThenFlags() throws Exception {
+        Path f = dir.resolve("plan.yaml");
+        Files.writeString(f, """
+                runtimes: [native, runc]
+                repetitions: 7
+                cooldown: 1s
+                limits: {cpus: 1, memory: 512M}
+                params:
+                  cpu: {max_prime: 10000, time: 4s}
+                  memory: {access_mode: [rnd]}
+                """);
+        Plan p = new PlanLoader().preset("quick").file(f)
+                .top("repetitions", "9", "--repetitions").set("cpu.time=6s", "--set").build();
+        assertThat(p.repetitions()).isEqualTo(9);                     // flag over file
+        assertThat(p.cooldown()).isEqualTo(Duration.ofSeconds(1));    // file over preset (2s)
+        assertThat(p.warmups()).isEqualTo(1);                         // preset
+        assertThat(p.runtimes()).containsExactly("native", "runc");
+        assertThat(p.limits().cpus()).isEqualTo(1.0);
+        assertThat(p.limits().memoryBytes()).isEqualTo(512L << 20);
+        assertThat(p.params().get("cpu").get("max_prime")).isEqualTo("10000");
+        assertThat(p.params().get("cpu").get("time")).isEqualTo("6s");
+        assertThat(p.params().get("memory").get("access_mode")).isEqualTo("rnd");
+        assertThat(p.params().get("memory").get("time")).isEqualTo("3s"); // preset
+        assertThat(p.toMap()).containsEntry("repetitions", 9).containsEntry("preset", "quick");
+    }
+
+    @Test
+    void mistakesNameTheirSource() throws Exception {
+        Path f = dir.resolve("bad.yaml");
+        Files.writeString(f, "repetitons: 3\n");
+        assertThatThrownBy(() -> new PlanLoader().file(f)).isInstanceOf(UserException.class)
+                .hasMessageContaining("bad.yaml").hasMessageContaining("unknown key 'repetitons'");
+        Files.writeString(f, "runtimes: [native, dokker]\n");
+        assertThatThrownBy(() -> new PlanLoader().file(f)).hasMessageContaining("unknown runtime 'dokker'");
+        Files.writeString(f, "params: {cpu: {max_prime: many}}\n");
+        assertThatThrownBy(() -> new PlanLoader().file(f)).hasMessageContaining("cpu.max_prime: not a whole number");
+        Files.writeString(f, "repetitions: [1, 2\n");
+        assertThatThrownBy(() -> new PlanLoader().file(f)).hasMessageContaining("not valid YAML");
+        assertThatThrownBy(() -> new PlanLoader().file(dir.resolve("missing.yaml"))).hasMessageContaining("cannot read plan file");
+    }
+
+    @Test
+    void flagMistakes() {
+        assertThatThrownBy(() -> new PlanLoader().top("repetitions", "five", "--repetitions"))
+                .isInstanceOf(UserException.class).hasMessage("--repetitions: not a whole number: 'five'");
+        assertThatThrownBy(() -> new PlanLoader().top("repetitions", "0", "--repetitions")).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> new PlanLoader().set("cpu.primes=5", "--set")).hasMessageContaining("has no parameter 'primes'");
+        assertThatThrownBy(() -> new PlanLoader().set("gpu.x=5", "--set")).hasMessageContaining("unknown benchmark 'gpu'");
+        assertThatThrownBy(() -> new PlanLoader().set("cpu", "--set")).hasMessageContaining("expected bench.key=value");
+        assertThatThrownBy(() -> new PlanLoader().set("memory.access_mode=seq,diagonal", "--set"))
+                .hasMessageContaining("'diagonal' is not one of seq, rnd");
+        assertThatThrownBy(() -> new PlanLoader().preset("slow")).hasMessageContaining("unknown preset");
+    }
+}

@@ -1,0 +1,60 @@
+package io.isobench.runtime;
+
+import io.isobench.IntegrationSupport;
+import io.isobench.exec.RunService;
+import io.isobench.host.HostProbe;
+import io.isobench.image.ImageBuilder;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Probes the real runtimes that .ci/run installs; the answers must match what this kind of host can do. */
+class RuntimeProbesIT {
+    @TempDir
+    static Path cache;
+    static Map<String, Availability> byId;
+
+    @BeforeAll
+    static void probe() {
+        assumeTrue(IntegrationSupport.isRoot(), "integration tests need root");
+        List<Availability> all = RunService.probeAll(Runtimes.all(),
+                new ProbeContext(new ImageBuilder(cache), new Limits(1, 512L << 20)));
+        byId = all.stream().collect(Collectors.toMap(Availability::id, Function.identity()));
+    }
+
+    @Test
+    void nativeRuncAndRunscWork() {
+        assertThat(byId.get("native").available()).isTrue();
+        assertThat(byId.get("runc").available()).as(String.valueOf(byId.get("runc").reason())).isTrue();
+        assertThat(byId.get("runc").version()).matches("\\d+\\.\\d+.*");
+        Availability runsc = byId.get("runsc");
+        assertThat(runsc.available()).as(String.valueOf(runsc.reason())).isTrue();
+        assertThat(runsc.details()).containsEntry("platform", "ptrace");
+        IntegrationSupport.assertNothingLeft();
+    }
+
+    @Test
+    void crunSaysWhyOnHybridCgroups() {
+        assumeTrue(new HostProbe().cgroupMode().equals("hybrid"), "only hybrid hosts make crun fail");
+        Availability crun = byId.get("crun");
+        assertThat(crun.available()).isFalse();
+        assertThat(crun.reason()).contains("hybrid");
+    }
+
+    @Test
+    void papersRuntimesWithoutDriverSayNotInstalled() {
+        for (String id : List.of("firecracker", "kata", "incus")) {
+            assertThat(byId.get(id).available()).isFalse();
+            assertThat(byId.get(id).reason()).startsWith("not installed");
+        }
+    }
+}
