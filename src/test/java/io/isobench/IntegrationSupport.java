@@ -21,23 +21,32 @@ public final class IntegrationSupport {
         return "root".equals(System.getProperty("user.name"));
     }
 
-    /** Container ids isobench left in a runtime's default state root (what `runc list` shows). */
-    public static List<String> leftoverContainers(String runtime) {
-        ProcResult r = Proc.of(runtime, "list", "-q").timeout(Duration.ofSeconds(20)).run();
+    /** Container ids starting with {@code prefix} in a runtime's default state root (what `runc list` shows). */
+    public static List<String> leftoverContainers(String runtime, String prefix) {
+        ProcResult r = Proc.of(runtime, "list").timeout(Duration.ofSeconds(20)).run();
         if (r.exitCode() == 127) {
-            return List.of();
+            return List.of(); // runtime not installed: nothing can be left in it
         }
-        return r.stdout().lines().map(String::strip).filter(l -> l.startsWith("isobench-")).toList();
+        assertThat(r.exitCode()).as(runtime + " list: " + r.combinedOutput()).isZero();
+        return r.stdout().lines().skip(1).map(l -> l.strip().split("\\s+")[0])
+                .filter(id -> id.startsWith(prefix)).toList();
     }
 
-    /** isobench cgroups left under any controller. */
-    public static List<Path> leftoverCgroups() {
+    /** Cgroups of containers whose names start with {@code prefix}, under any hierarchy (v1 controllers, v2, unified). */
+    public static List<Path> leftoverCgroups(String prefix) {
         List<Path> l = new ArrayList<>();
-        for (String c : List.of("", "unified", "memory", "pids", "cpu", "systemd", "cpuset", "blkio", "devices", "freezer")) {
-            Path p = Path.of("/sys/fs/cgroup", c, "isobench");
-            if (Files.isDirectory(p)) {
-                l.add(p);
+        try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path h : hierarchies.toList()) {
+                Path parent = h.resolve("isobench");
+                if (!Files.isDirectory(parent)) {
+                    continue;
+                }
+                try (var children = Files.list(parent)) {
+                    children.filter(c -> c.getFileName().toString().startsWith(prefix)).forEach(l::add);
+                }
             }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
         return l;
     }
@@ -50,9 +59,13 @@ public final class IntegrationSupport {
         }
     }
 
-    public static void assertNothingLeft() {
-        assertThat(leftoverContainers("runc")).as("runc list").isEmpty();
-        assertThat(leftoverContainers("runsc")).as("runsc list").isEmpty();
-        assertThat(leftoverCgroups()).as("cgroups").isEmpty();
+    /**
+     * Nothing of the containers named {@code prefix}* is left: no runc or runsc container, no cgroup. Scoped by
+     * name because other isobench runs on the same host legitimately share the parent cgroup.
+     */
+    public static void assertNothingLeft(String prefix) {
+        assertThat(leftoverContainers("runc", prefix)).as("runc list").isEmpty();
+        assertThat(leftoverContainers("runsc", prefix)).as("runsc list").isEmpty();
+        assertThat(leftoverCgroups(prefix)).as("cgroups").isEmpty();
     }
 }

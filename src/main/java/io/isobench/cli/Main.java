@@ -70,6 +70,7 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setUsageHelpWidth(110);
         cl.getSubcommands().get("run").getCommandSpec().usageMessage().footer(benchmarkHelp());
         return cl;
     }

@@ -60,7 +60,8 @@ public final class Store implements AutoCloseable {
                 throw new UserException("database path " + file + " is not writable");
             }
         } catch (java.io.IOException e) {
-            throw new UserException("cannot create the database directory for " + file + ": " + e.getMessage());
+            throw new UserException("cannot create the database directory for " + file + " ("
+                    + e.getClass().getSimpleName().replace("Exception", "") + ": " + e.getMessage() + ")");
         }
         String url = "jdbc:sqlite:" + file.toAbsolutePath();
         try {

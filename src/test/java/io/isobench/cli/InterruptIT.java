@@ -57,7 +57,9 @@ class InterruptIT {
             p.destroyForcibly();
         }
         assertThat(log).contains("interrupted");
-        IntegrationSupport.assertNothingLeft();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("run (\\d{8}-\\d{6}-[0-9a-f]{4}):").matcher(log);
+        assertThat(m.find()).as(log.toString()).isTrue();
+        IntegrationSupport.assertNothingLeft("isobench-" + m.group(1));
         assertThat(IntegrationSupport.leftoverWorkDirs(p.pid())).isEmpty();
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + db);
              var rs = c.createStatement().executeQuery(

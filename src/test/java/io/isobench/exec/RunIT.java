@@ -84,8 +84,8 @@ class RunIT {
             assertThat(run.header().tools()).containsKeys("workload_image", "sysbench");
             assertThat(run.runtimes()).filteredOn(r -> r.runtime().equals("runsc")).singleElement()
                     .satisfies(r -> assertThat(r.details()).containsEntry("platform", "ptrace").containsKey("limits"));
+            IntegrationSupport.assertNothingLeft("isobench-" + id);
         }
-        IntegrationSupport.assertNothingLeft();
     }
 
     /** A workload that never ends: the trial must be killed at its timeout, recorded as a failure, and the run go on. */
@@ -143,6 +143,6 @@ class RunIT {
             StoredRun run = store.loadRun("hang-run");
             assertThat(run.failures()).hasSize(2).allSatisfy(f -> assertThat(f.reason()).contains("timed out after 3 s"));
         }
-        IntegrationSupport.assertNothingLeft();
+        IntegrationSupport.assertNothingLeft("isobench-hang-run");
     }
 }

@@ -39,7 +39,10 @@ class RuntimeProbesIT {
         Availability runsc = byId.get("runsc");
         assertThat(runsc.available()).as(String.valueOf(runsc.reason())).isTrue();
         assertThat(runsc.details()).containsEntry("platform", "ptrace");
-        IntegrationSupport.assertNothingLeft();
+        long pid = ProcessHandle.current().pid();
+        for (String rt : List.of("runc", "runsc", "crun")) {
+            IntegrationSupport.assertNothingLeft("isobench-probe-" + rt + "-" + pid + "-");
+        }
     }
 
     @Test
