@@ -119,7 +119,7 @@ public final class RunService {
         benches.forEach(b -> tools.addAll(b.tools()));
         WorkloadImage image = images.build(tools, true);
         List<Benchmark> runnable = new ArrayList<>();
-        List<String> skippedBenches = new ArrayList<>();
+        Map<String, String> skippedBenches = new LinkedHashMap<>(); // benchmark -> why
         for (Benchmark b : benches) {
             List<String> missing = b.tools().stream().filter(image.missingTools()::contains).toList();
             if (missing.isEmpty()) {
@@ -127,7 +127,7 @@ public final class RunService {
             } else {
                 String why = "needs " + String.join(", ", missing) + ", not installed (run 'isobench setup')";
                 err.println("isobench: skipping benchmark " + b.id() + ": " + why);
-                skippedBenches.add(b.id() + "\u0000" + why);
+                skippedBenches.put(b.id(), why);
             }
         }
 
@@ -143,11 +143,8 @@ public final class RunService {
             }
             store.addRuntime(runId, d.id(), d.kind(), a.available(), a.version(), a.reason(), details);
         }
-        for (String s : skippedBenches) {
-            String[] p = s.split("\u0000");
-            store.recordTrial(new TrialRecord(runId, p[0], plan.params().get(p[0]).values(), "all", 0, false, Instant.now(),
-                    0, List.of(), "benchmark skipped: " + p[1], ""));
-        }
+        skippedBenches.forEach((bench, why) -> store.recordTrial(new TrialRecord(runId, bench,
+                plan.params().get(bench).values(), "all", 0, false, Instant.now(), 0, List.of(), "benchmark skipped: " + why, "")));
         Cleanup.Action markInterrupted = Cleanup.register("run " + runId, () -> {
             SelfUsage u = SelfUsage.now();
             store.finishRun(runId, "interrupted", u.cpuSeconds(), u.peakRssBytes());

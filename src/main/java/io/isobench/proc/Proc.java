@@ -3,7 +3,6 @@ package io.isobench.proc;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -185,9 +184,5 @@ public final class Proc {
         public ProcInterruptedException(List<String> argv) {
             super("interrupted while running " + argv.get(0));
         }
-    }
-
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e);
     }
 }

@@ -4,7 +4,6 @@ import io.isobench.image.WorkloadImage;
 
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * What to run in one sandbox instance.
@@ -28,9 +27,5 @@ public record LaunchSpec(String name, WorkloadImage image, List<String> argv, Ma
     @FunctionalInterface
     public interface LineListener {
         void line(String line, long nanoTime);
-
-        static LineListener of(Consumer<String> c) {
-            return (line, t) -> c.accept(line);
-        }
     }
 }

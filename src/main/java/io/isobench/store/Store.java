@@ -16,7 +16,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -305,9 +304,5 @@ public final class Store implements AutoCloseable {
         public StoreException(String message, Throwable cause) {
             super(message, cause);
         }
-    }
-
-    static Map<String, Object> map() {
-        return new LinkedHashMap<>();
     }
 }
