@@ -6,7 +6,9 @@ CREATE TABLE runs (
     id                     TEXT PRIMARY KEY,
     started_at             TEXT NOT NULL,          -- ISO-8601 UTC
     finished_at            TEXT,
-    status                 TEXT NOT NULL,          -- running | completed | interrupted | failed
+    status                 TEXT NOT NULL,          -- running | completed | interrupted | abandoned
+    harness_pid            INTEGER,                -- isobench's pid, to tell a live run from one whose process died
+    harness_host           TEXT,                   -- hostname the harness ran on
     isobench_version       TEXT NOT NULL,
     host_json              TEXT NOT NULL,          -- host facts (cpu, memory, kernel, cgroup, kvm...)
     plan_json              TEXT NOT NULL,          -- the full effective plan

@@ -84,7 +84,13 @@ public final class RunService {
 
     /** Runs the plan and returns the run id. The caller reads results back from the store. */
     public String run(Plan plan, boolean quiet) {
+        for (String what : Janitor.sweep(err)) {
+            err.println("isobench: removed " + what + " left by an isobench process that died");
+        }
         HostFacts host = new HostProbe().probe(new KvmProbe());
+        for (String id : store.abandonDeadRuns(host.hostname())) {
+            err.println("isobench: run " + id + " was left 'running' by a process that died; marked abandoned");
+        }
         List<RuntimeDriver> wanted = new ArrayList<>();
         for (RuntimeDriver d : Runtimes.all()) {
             if (plan.runtimes().isEmpty() || plan.runtimes().contains(d.id())) {

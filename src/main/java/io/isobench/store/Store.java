@@ -84,7 +84,9 @@ public final class Store implements AutoCloseable {
         while (t.getCause() != null) {
             t = t.getCause();
         }
-        return t.getMessage();
+        String m = String.valueOf(t.getMessage()).strip();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl).strip() + " (--debug shows the rest)";
     }
 
     public Path file() {
@@ -93,8 +95,10 @@ public final class Store implements AutoCloseable {
 
     public synchronized void createRun(String id, Instant startedAt, String version, Map<String, Object> host,
                                        Map<String, Object> plan, Map<String, Object> tools) {
-        exec("INSERT INTO runs(id, started_at, status, isobench_version, host_json, plan_json, tools_json) VALUES (?,?,?,?,?,?,?)",
-                id, startedAt.toString(), "running", version, Json.write(host), Json.write(plan), Json.write(tools));
+        exec("INSERT INTO runs(id, started_at, status, isobench_version, host_json, plan_json, tools_json, harness_pid, harness_host) "
+                        + "VALUES (?,?,?,?,?,?,?,?,?)",
+                id, startedAt.toString(), "running", version, Json.write(host), Json.write(plan), Json.write(tools),
+                ProcessHandle.current().pid(), host.get("hostname"));
     }
 
     public synchronized void addRuntime(String runId, String runtime, String kind, boolean available, String version,
@@ -160,6 +164,32 @@ public final class Store implements AutoCloseable {
     public synchronized void finishRun(String id, String status, double cpuSeconds, long peakRss) {
         exec("UPDATE runs SET finished_at=?, status=?, harness_cpu_seconds=?, harness_peak_rss_bytes=? WHERE id=?",
                 Instant.now().toString(), status, cpuSeconds, peakRss, id);
+    }
+
+    /**
+     * Marks runs of this host still "running" whose harness process is gone (killed with SIGKILL, out of memory,
+     * power loss) as "abandoned". Their samples stay. Returns the ids.
+     */
+    public synchronized List<String> abandonDeadRuns(String hostname) {
+        List<String> dead = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT id, harness_pid FROM runs WHERE status='running' AND harness_host=?")) {
+            ps.setString(1, hostname);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long pid = rs.getLong(2);
+                    if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
+                        dead.add(rs.getString(1));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot look for abandoned runs: " + e.getMessage(), e);
+        }
+        for (String id : dead) {
+            exec("UPDATE runs SET status='abandoned' WHERE id=? AND status='running'", id);
+        }
+        return dead;
     }
 
     // ---- reading back ----
