@@ -12,7 +12,7 @@ import java.util.List;
  */
 public record ParamSpec(String name, String defaultValue, Type type, String description, List<String> choices) {
 
-    public enum Type { INT, DURATION, SIZE, STRING, LIST }
+    public enum Type { INT, DURATION, SIZE, STRING, LIST, SIZE_LIST }
 
     public static ParamSpec of(String name, String dflt, Type type, String description) {
         return new ParamSpec(name, dflt, type, description, List.of());
@@ -40,12 +40,18 @@ public record ParamSpec(String name, String defaultValue, Type type, String desc
             case DURATION -> Units.parseDuration(v, where);
             case SIZE -> Units.parseSize(v, where);
             case STRING -> checkChoice(where, v);
-            case LIST -> {
+            case LIST, SIZE_LIST -> {
                 List<String> items = Arrays.stream(v.split(",")).map(String::strip).toList();
                 if (items.isEmpty() || items.stream().anyMatch(String::isEmpty)) {
                     throw new UserException(where + ": empty item in list '" + value + "'");
                 }
-                items.forEach(i -> checkChoice(where, i));
+                for (String i : items) {
+                    if (type == Type.SIZE_LIST) {
+                        Units.parseSize(i, where);
+                    } else {
+                        checkChoice(where, i);
+                    }
+                }
                 return String.join(",", items);
             }
         }

@@ -20,7 +20,7 @@ public final class Defaults {
             "warmups", "1",
             "cooldown", "2s",
             "cpu.time", "3s",
-            "memory.time", "3s");
+            "memory.time", "2s");
 
     private Defaults() {
     }

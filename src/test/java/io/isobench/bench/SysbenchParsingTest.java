@@ -63,11 +63,12 @@ class SysbenchParsingTest {
     }
 
     @Test
-    void memoryCasesOnePerAccessMode() {
+    void memoryCasesOnePerAccessModeAndBlockSize() {
         MemoryBenchmark mb = new MemoryBenchmark();
-        Params p = new Params(Map.of("access_mode", "seq,rnd", "oper", "write", "block_size", "1K",
+        Params p = new Params(Map.of("access_mode", "seq,rnd", "oper", "write", "block_size", "1K,1M",
                 "total_size", "100G", "threads", "1", "time", "10s"));
-        assertThat(mb.cases(p)).extracting(c -> c.get("access_mode")).containsExactly("seq", "rnd");
+        assertThat(mb.cases(p)).extracting(c -> c.get("block_size") + "/" + c.get("access_mode"))
+                .containsExactly("1K/seq", "1K/rnd", "1M/seq", "1M/rnd");
     }
 
     @Test

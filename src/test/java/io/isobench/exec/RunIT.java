@@ -49,7 +49,7 @@ class RunIT {
     void cpuAndMemoryInNativeRuncAndRunsc() {
         Plan plan = new PlanLoader().top("runtimes", "native,runc,runsc", "test").top("repetitions", "2", "test")
                 .top("warmups", "1", "test").top("cooldown", "0s", "test")
-                .set("cpu.time=1s", "test").set("memory.time=1s", "test").build();
+                .set("cpu.time=1s", "test").set("memory.time=1s", "test").set("memory.block_size=1K", "test").build();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (Store store = Store.open(dir.resolve("run.db"))) {
             String id = new RunService(store, new ImageBuilder(dir.resolve("images")), new PrintStream(log)).run(plan, false);

@@ -52,7 +52,7 @@ class PlanLoaderTest {
         assertThat(p.params().get("cpu").get("max_prime")).isEqualTo("10000");
         assertThat(p.params().get("cpu").get("time")).isEqualTo("6s");
         assertThat(p.params().get("memory").get("access_mode")).isEqualTo("rnd");
-        assertThat(p.params().get("memory").get("time")).isEqualTo("3s"); // preset
+        assertThat(p.params().get("memory").get("time")).isEqualTo("2s"); // preset
         assertThat(p.toMap()).containsEntry("repetitions", 9).containsEntry("preset", "quick");
     }
 
@@ -82,5 +82,6 @@ class PlanLoaderTest {
         assertThatThrownBy(() -> new PlanLoader().set("memory.access_mode=seq,diagonal", "--set"))
                 .hasMessageContaining("'diagonal' is not one of seq, rnd");
         assertThatThrownBy(() -> new PlanLoader().preset("slow")).hasMessageContaining("unknown preset");
+        assertThatThrownBy(() -> new PlanLoader().set("memory.block_size=1K,huge", "--set")).hasMessageContaining("not a size: 'huge'");
     }
 }
