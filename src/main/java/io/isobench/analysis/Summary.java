@@ -4,7 +4,6 @@ import io.isobench.store.StoredRun;
 import io.isobench.util.Json;
 import org.apache.commons.statistics.descriptive.Max;
 import org.apache.commons.statistics.descriptive.Mean;
-import org.apache.commons.statistics.descriptive.Median;
 import org.apache.commons.statistics.descriptive.Min;
 import org.apache.commons.statistics.descriptive.StandardDeviation;
 
@@ -19,7 +18,7 @@ public final class Summary {
     }
 
     public static List<ResultStats> of(StoredRun run, String baseline) {
-        // group key: benchmark, metric, params, runtime — in first-seen order
+        // group key: benchmark, metric, params, runtime — in first-seen (measured) order
         Map<List<String>, List<StoredRun.SampleRow>> groups = new LinkedHashMap<>();
         for (StoredRun.SampleRow s : run.samples()) {
             if (s.warmup()) {
@@ -27,28 +26,20 @@ public final class Summary {
             }
             groups.computeIfAbsent(List.of(s.benchmark(), s.metric(), s.paramsJson(), s.runtime()), k -> new ArrayList<>()).add(s);
         }
-        Map<List<String>, Double> baselineMedians = new LinkedHashMap<>();
-        List<ResultStats> stats = new ArrayList<>();
-        for (var e : groups.entrySet()) {
-            double[] v = e.getValue().stream().mapToDouble(StoredRun.SampleRow::value).toArray();
-            StoredRun.SampleRow first = e.getValue().get(0);
-            double median = Median.withDefaults().evaluate(v);
-            stats.add(new ResultStats(first.benchmark(), first.metric(), first.unit(), first.higherIsBetter(),
-                    Json.readMap(first.paramsJson()), first.paramsJson(), first.runtime(), v.length, median,
-                    Mean.of(v).getAsDouble(), v.length > 1 ? StandardDeviation.of(v).getAsDouble() : 0.0,
-                    Min.of(v).getAsDouble(), Max.of(v).getAsDouble(), null));
-            if (first.runtime().equals(baseline)) {
-                baselineMedians.put(List.of(first.benchmark(), first.metric(), first.paramsJson()), median);
+        Map<List<String>, double[]> baselineValues = new LinkedHashMap<>();
+        groups.forEach((k, rows) -> {
+            if (k.get(3).equals(baseline)) {
+                baselineValues.put(k.subList(0, 3), values(rows));
             }
-        }
-        List<String> order = runtimeOrder(run);
+        });
         List<ResultStats> out = new ArrayList<>();
-        for (ResultStats s : stats) {
-            Double base = baselineMedians.get(List.of(s.benchmark(), s.metric(), s.paramsKey()));
-            out.add(new ResultStats(s.benchmark(), s.metric(), s.unit(), s.higherIsBetter(), s.params(), s.paramsKey(),
-                    s.runtime(), s.n(), s.median(), s.mean(), s.stddev(), s.min(), s.max(),
-                    costFactor(s.median(), base, s.higherIsBetter())));
+        for (var e : groups.entrySet()) {
+            double[] v = values(e.getValue());
+            StoredRun.SampleRow first = e.getValue().get(0);
+            double[] base = baselineValues.get(e.getKey().subList(0, 3));
+            out.add(stats(first, v, base, first.runtime().equals(baseline)));
         }
+        List<String> order = run.runtimes().stream().map(StoredRun.RuntimeRow::runtime).toList();
         // order: cases and metrics as they were measured, runtimes in the run's order
         List<String> caseOrder = out.stream().map(r -> r.benchmark() + " " + r.paramsKey()).distinct().toList();
         List<String> metricOrder = out.stream().map(ResultStats::metric).distinct().toList();
@@ -58,6 +49,42 @@ public final class Summary {
         return out;
     }
 
+    private static double[] values(List<StoredRun.SampleRow> rows) {
+        return rows.stream().mapToDouble(StoredRun.SampleRow::value).toArray();
+    }
+
+    static ResultStats stats(StoredRun.SampleRow first, double[] v, double[] base, boolean isBaseline) {
+        double median = Statistics.median(v);
+        double mean = Mean.of(v).getAsDouble();
+        double sd = v.length > 1 ? StandardDeviation.of(v).getAsDouble() : 0.0;
+        Statistics.Interval ci = Statistics.medianCi(v);
+        Double cost = null;
+        Double costLo = null;
+        Double costHi = null;
+        String verdict = null;
+        Double p = null;
+        if (base != null) {
+            cost = costFactor(median, Statistics.median(base), first.higherIsBetter());
+            Statistics.Interval cci = Statistics.costCi(base, v, first.higherIsBetter());
+            if (cci != null) {
+                costLo = cci.low();
+                costHi = cci.high();
+            }
+            if (isBaseline) {
+                verdict = "baseline";
+            } else {
+                verdict = Statistics.verdict(base, v);
+                if (base.length > 1 && v.length > 1) {
+                    p = Statistics.mannWhitneyP(base, v);
+                }
+            }
+        }
+        return new ResultStats(first.benchmark(), first.metric(), first.unit(), first.higherIsBetter(),
+                Json.readMap(first.paramsJson()), first.paramsJson(), first.runtime(), v.length, median, mean, sd,
+                Min.of(v).getAsDouble(), Max.of(v).getAsDouble(), Statistics.coefficientOfVariation(mean, sd),
+                ci.low(), ci.high(), cost, costLo, costHi, verdict, p, v);
+    }
+
     /** >1 means worse than the baseline whatever the metric's direction; null without a usable baseline. */
     public static Double costFactor(double median, Double baselineMedian, boolean higherIsBetter) {
         if (baselineMedian == null) {
@@ -65,9 +92,5 @@ public final class Summary {
         }
         double r = higherIsBetter ? baselineMedian / median : median / baselineMedian;
         return Double.isFinite(r) ? r : null;
-    }
-
-    private static List<String> runtimeOrder(StoredRun run) {
-        return run.runtimes().stream().map(StoredRun.RuntimeRow::runtime).toList();
     }
 }

@@ -12,15 +12,16 @@ public final class Defaults {
     public static final String MEMORY_LIMIT = "2G";
 
     /**
-     * The "quick" preset: what `isobench study` runs so that a first answer comes in minutes. Fewer,
-     * shorter repetitions; same workloads. Values are plan keys (top level) or bench.param.
+     * The "quick" preset: what `isobench study` runs so that a first answer comes in minutes: shorter
+     * trials and cooldowns, same workloads, and still 5 repetitions (with 3 no difference can ever be
+     * significant in a rank test). Values are plan keys (top level) or bench.param.
      */
     public static final Map<String, String> QUICK = Map.of(
-            "repetitions", "3",
+            "repetitions", "5",
             "warmups", "1",
-            "cooldown", "2s",
-            "cpu.time", "3s",
-            "memory.time", "2s");
+            "cooldown", "1s",
+            "cpu.time", "2s",
+            "memory.time", "1s");
 
     private Defaults() {
     }

@@ -17,6 +17,10 @@ public final class RunJson {
     private RunJson() {
     }
 
+    private static Double finite(double d) {
+        return Double.isFinite(d) ? d : null;
+    }
+
     public static Map<String, Object> of(StoredRun run, List<ResultStats> stats) {
         StoredRun.Header h = run.header();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -56,6 +60,13 @@ public final class RunJson {
             x.put("min", s.min());
             x.put("max", s.max());
             x.put("ratio_to_baseline", s.ratioToBaseline());
+            x.put("cv", finite(s.cv()));
+            x.put("ci95_low", s.ci95Low());
+            x.put("ci95_high", s.ci95High());
+            x.put("ratio_ci95_low", s.ratioCi95Low());
+            x.put("ratio_ci95_high", s.ratioCi95High());
+            x.put("verdict", s.verdict());
+            x.put("p_value", s.pValue());
             results.add(x);
         }
         m.put("results", results);

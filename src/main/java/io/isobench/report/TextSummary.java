@@ -40,12 +40,16 @@ public final class TextSummary {
                 out.println();
                 out.printf("%s · %s [%s, %s is better]  %s%n", s.benchmark(), s.metric(), s.unit(),
                         s.higherIsBetter() ? "higher" : "lower", params(s.params()));
-                out.printf("  %-10s %12s %25s %4s  %s%n", "runtime", "median", "min – max", "n", "cost vs " + baseline);
+                out.printf("  %-10s %12s %23s %4s %6s  %s%n", "runtime", "median", "95% CI of median", "n", "cv", "cost vs " + baseline);
                 lastGroup = group;
             }
-            out.printf("  %-10s %12s %25s %4d  %s%n", s.runtime(), num(s.median()),
-                    num(s.min()) + " – " + num(s.max()), s.n(), cost(s, baseline));
+            out.printf("  %-10s %12s %23s %4d %6s  %s%n", s.runtime(), num(s.median()),
+                    num(s.ci95Low()) + " – " + num(s.ci95High()), s.n(),
+                    Double.isFinite(s.cv()) ? String.format(Locale.ROOT, "%.1f%%", s.cv() * 100) : "-", cost(s, baseline));
         }
+        out.println();
+        out.println("cost: factor vs " + baseline + " (above 1 = worse) with its 95% bootstrap CI; verdict: two-sided "
+                + "Mann-Whitney U at 5% (\"too few samples\": no result could be significant with this n; use more repetitions)");
         if (!run.failures().isEmpty()) {
             out.println();
             out.printf("failures (%d; raw tool output is in the database, table failures):%n", run.failures().size());
@@ -72,7 +76,8 @@ public final class TextSummary {
         double pct = (r - 1) * 100;
         String word = Math.abs(pct) < 0.05 ? "same" : (pct > 0 ? String.format(Locale.ROOT, "%.1f%% worse", pct)
                 : String.format(Locale.ROOT, "%.1f%% better", -pct));
-        return String.format(Locale.ROOT, "%.3fx  (%s)", r, word);
+        String ci = s.ratioCi95Low() == null ? "" : String.format(Locale.ROOT, " [%.3f–%.3f]", s.ratioCi95Low(), s.ratioCi95High());
+        return String.format(Locale.ROOT, "%.3fx%s %s: %s", r, ci, word, s.verdict());
     }
 
     static String params(Map<String, Object> p) {

@@ -35,7 +35,7 @@ class PlanLoaderTest {
         Files.writeString(f, """
                 runtimes: [native, runc]
                 repetitions: 7
-                cooldown: 1s
+                cooldown: 3s
                 limits: {cpus: 1, memory: 512M}
                 params:
                   cpu: {max_prime: 10000, time: 4s}
@@ -44,7 +44,7 @@ class PlanLoaderTest {
         Plan p = new PlanLoader().preset("quick").file(f)
                 .top("repetitions", "9", "--repetitions").set("cpu.time=6s", "--set").build();
         assertThat(p.repetitions()).isEqualTo(9);                     // flag over file
-        assertThat(p.cooldown()).isEqualTo(Duration.ofSeconds(1));    // file over preset (2s)
+        assertThat(p.cooldown()).isEqualTo(Duration.ofSeconds(3));    // file over preset (1s)
         assertThat(p.warmups()).isEqualTo(1);                         // preset
         assertThat(p.runtimes()).containsExactly("native", "runc");
         assertThat(p.limits().cpus()).isEqualTo(1.0);
@@ -52,7 +52,7 @@ class PlanLoaderTest {
         assertThat(p.params().get("cpu").get("max_prime")).isEqualTo("10000");
         assertThat(p.params().get("cpu").get("time")).isEqualTo("6s");
         assertThat(p.params().get("memory").get("access_mode")).isEqualTo("rnd");
-        assertThat(p.params().get("memory").get("time")).isEqualTo("2s"); // preset
+        assertThat(p.params().get("memory").get("time")).isEqualTo("1s"); // preset
         assertThat(p.toMap()).containsEntry("repetitions", 9).containsEntry("preset", "quick");
     }
 
