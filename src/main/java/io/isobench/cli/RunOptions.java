@@ -16,8 +16,13 @@ public final class RunOptions {
     @Option(names = "--benchmarks", paramLabel = "X,Y", description = "benchmarks to run (default: all)")
     String benchmarks;
 
-    @Option(names = "--repetitions", paramLabel = "N", description = "measured repetitions per runtime and case (default 5)")
+    @Option(names = "--repetitions", paramLabel = "N|auto[:MAX]",
+            description = "measured repetitions per runtime and case (default 5); auto: at least 5, then until the "
+                    + "95% CI of every runtime's median is within --ci-target, at most MAX (default 30)")
     String repetitions;
+
+    @Option(names = "--ci-target", paramLabel = "PERCENT", description = "CI half-width target of --repetitions auto (default 2%%)")
+    String ciTarget;
 
     @Option(names = "--warmups", paramLabel = "N", description = "warmup repetitions, stored but never in statistics (default 1)")
     String warmups;
@@ -52,6 +57,7 @@ public final class RunOptions {
         top(l, "runtimes", runtimes);
         top(l, "benchmarks", benchmarks);
         top(l, "repetitions", repetitions);
+        top(l, "ci_target", ciTarget);
         top(l, "warmups", warmups);
         top(l, "cooldown", cooldown);
         top(l, "timeout", timeout);
@@ -66,7 +72,7 @@ public final class RunOptions {
 
     private static void top(PlanLoader l, String key, String value) {
         if (value != null) {
-            l.top(key, value, "--" + (key.startsWith("limits.") ? key.substring(7) : key));
+            l.top(key, value, "--" + (key.startsWith("limits.") ? key.substring(7) : key).replace('_', '-'));
         }
     }
 }

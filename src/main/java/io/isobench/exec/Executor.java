@@ -16,6 +16,7 @@ import io.isobench.store.TrialRecord;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -48,7 +49,7 @@ public final class Executor {
     public long totalTrials() {
         long n = 0;
         for (Benchmark b : benchmarks) {
-            n += (long) b.cases(plan.params().get(b.id())).size() * (plan.warmups() + plan.repetitions()) * runtimes.size();
+            n += (long) b.cases(plan.params().get(b.id())).size() * (plan.warmups() + plan.maxRepetitions()) * runtimes.size();
         }
         return n;
     }
@@ -58,7 +59,7 @@ public final class Executor {
         Duration d = Duration.ZERO;
         for (Benchmark b : benchmarks) {
             for (Params c : b.cases(plan.params().get(b.id()))) {
-                long trials = (long) (plan.warmups() + plan.repetitions()) * runtimes.size();
+                long trials = (long) (plan.warmups() + plan.maxRepetitions()) * runtimes.size();
                 d = d.plus(b.expectedDuration(c).plusMillis(500).plus(plan.cooldown()).multipliedBy(trials));
             }
         }
@@ -71,8 +72,11 @@ public final class Executor {
         for (Benchmark b : benchmarks) {
             for (Params c : b.cases(plan.params().get(b.id()))) {
                 Map<String, Integer> consecutiveFailures = new HashMap<>();
-                int rounds = plan.warmups() + plan.repetitions();
-                for (int round = 0; round < rounds; round++) {
+                Map<String, List<Double>> primary = new HashMap<>(); // first metric's values per runtime
+                int rounds = plan.warmups() + plan.maxRepetitions();
+                int measured = 0;
+                String stop = null;
+                for (int round = 0; round < rounds && stop == null; round++) {
                     boolean warmup = round < plan.warmups();
                     int rep = warmup ? round + 1 : round - plan.warmups() + 1;
                     for (RuntimeDriver rt : runtimes) {
@@ -88,16 +92,60 @@ public final class Executor {
                             Thread.sleep(plan.cooldown());
                         }
                         first = false;
-                        boolean ok = trial(runId, b, c, rt, rep, warmup, progress);
-                        consecutiveFailures.put(rt.id(), ok ? 0 : fails + 1);
+                        List<Sample> samples = trial(runId, b, c, rt, rep, warmup, progress);
+                        consecutiveFailures.put(rt.id(), samples == null ? fails + 1 : 0);
+                        if (samples != null && !warmup && !samples.isEmpty()) {
+                            primary.computeIfAbsent(rt.id(), k -> new ArrayList<>()).add(samples.get(0).value());
+                        }
+                    }
+                    if (!warmup) {
+                        measured = rep;
+                        stop = adaptiveStop(rep, primary);
                     }
                 }
+                if (Cleanup.shuttingDown()) {
+                    return;
+                }
+                if (stop == null) {
+                    stop = plan.adaptive() == null ? "fixed repetitions"
+                            : "maximum of " + plan.adaptive().max() + " repetitions reached before the CI target ("
+                            + worstHalfWidth(primary) + ")";
+                }
+                store.recordStop(runId, b.id(), c.values(), measured, stop);
             }
         }
     }
 
-    private boolean trial(String runId, Benchmark b, Params c, RuntimeDriver rt, int rep, boolean warmup,
-                          Progress progress) throws InterruptedException {
+    /** Null to go on; otherwise why adaptive repetitions may stop after {@code rep} rounds. */
+    String adaptiveStop(int rep, Map<String, List<Double>> primary) {
+        Plan.Adaptive a = plan.adaptive();
+        if (a == null || rep < a.min() || rep >= a.max() || primary.isEmpty()) {
+            return null;
+        }
+        for (List<Double> v : primary.values()) {
+            if (relativeHalfWidth(v) > a.ciTarget()) {
+                return null;
+            }
+        }
+        return String.format(Locale.ROOT, "CI target met: 95%% CI half-width within %.1f%% of the median for every runtime",
+                a.ciTarget() * 100);
+    }
+
+    static double relativeHalfWidth(List<Double> v) {
+        double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
+        double m = io.isobench.analysis.Statistics.median(a);
+        return m == 0 ? Double.POSITIVE_INFINITY : io.isobench.analysis.Statistics.medianCi(a).halfWidth() / Math.abs(m);
+    }
+
+    private static String worstHalfWidth(Map<String, List<Double>> primary) {
+        return primary.entrySet().stream().max(java.util.Comparator.comparingDouble(e -> relativeHalfWidth(e.getValue())))
+                .map(e -> String.format(Locale.ROOT, "widest: %s at %.1f%%", e.getKey(), relativeHalfWidth(e.getValue()) * 100))
+                .orElse("no samples");
+    }
+
+    /** Runs one trial and stores it; returns its samples, or null when it failed. */
+    private List<Sample> trial(String runId, Benchmark b, Params c, RuntimeDriver rt, int rep, boolean warmup,
+                               Progress progress) throws InterruptedException {
         Duration timeout = plan.trialTimeout(b.expectedDuration(c));
         String name = "isobench-" + runId + "-" + b.id() + "-" + rt.id() + "-" + (warmup ? "w" : "r") + rep
                 + "-" + Long.toHexString(System.nanoTime() & 0xffff);
@@ -121,7 +169,7 @@ public final class Executor {
             raw = "";
         }
         if (Cleanup.shuttingDown()) {
-            return false; // a trial cut short by Ctrl-C is not a measurement
+            return null; // a trial cut short by Ctrl-C is not a measurement
         }
         double elapsedMs = (System.nanoTime() - t0) / 1e6;
         store.recordTrial(new TrialRecord(runId, b.id(), c.values(), rt.id(), rep, warmup, started, elapsedMs,
@@ -133,7 +181,7 @@ public final class Executor {
             Sample s = samples.get(0);
             progress.trialDone(String.format(Locale.ROOT, "%s: %s=%.4g %s", what, s.metric().name(), s.value(), s.metric().unit()));
         }
-        return failure == null;
+        return failure == null ? samples : null;
     }
 
     /** Run ids sort by time and are short enough to type: 20261123-011500-3fa2. */

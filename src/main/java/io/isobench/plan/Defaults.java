@@ -10,6 +10,11 @@ public final class Defaults {
     public static final Duration COOLDOWN = Duration.ofSeconds(5);
     public static final String BASELINE = "native";
     public static final String MEMORY_LIMIT = "2G";
+    /** Adaptive repetitions: at least this many, at most ADAPTIVE_MAX unless auto:N says otherwise. */
+    public static final int ADAPTIVE_MIN = 5;
+    public static final int ADAPTIVE_MAX = 30;
+    /** Adaptive repetitions stop when the 95 % CI half-width of the median is within this fraction of it. */
+    public static final double CI_TARGET = 0.02;
 
     /**
      * The "quick" preset: what `isobench study` runs so that a first answer comes in minutes: shorter

@@ -18,14 +18,31 @@ import java.util.Map;
  * @param params       per benchmark, every parameter resolved (defaults filled in)
  */
 public record Plan(List<String> runtimes, List<String> benchmarks, int repetitions, int warmups, Duration cooldown,
-                   Duration timeout, String baseline, Limits limits, Map<String, Params> params, String preset) {
+                   Duration timeout, String baseline, Limits limits, Map<String, Params> params, String preset,
+                   Adaptive adaptive) {
+
+    /**
+     * Adaptive repetitions ({@code --repetitions auto[:max]}): after {@code min} repetitions, keep adding rounds
+     * until the 95 % CI half-width of every runtime's median (first metric of the benchmark) is within
+     * {@code ciTarget} of the median, or {@code max} is reached. Null when repetitions are fixed.
+     */
+    public record Adaptive(int min, int max, double ciTarget) {
+    }
+
+    /** Measured rounds to plan for (the maximum when adaptive). */
+    public int maxRepetitions() {
+        return adaptive == null ? repetitions : adaptive.max();
+    }
 
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("preset", preset);
         m.put("runtimes", runtimes);
         m.put("benchmarks", benchmarks);
-        m.put("repetitions", repetitions);
+        m.put("repetitions", adaptive == null ? repetitions : "auto:" + adaptive.max());
+        if (adaptive != null) {
+            m.put("adaptive", Map.of("min", adaptive.min(), "max", adaptive.max(), "ci_target", adaptive.ciTarget()));
+        }
         m.put("warmups", warmups);
         m.put("cooldown", Units.formatDuration(cooldown));
         m.put("timeout", timeout == null ? "auto" : Units.formatDuration(timeout));

@@ -30,11 +30,13 @@ import java.util.Set;
  */
 public final class PlanLoader {
     static final Set<String> TOP_KEYS = Set.of("runtimes", "benchmarks", "repetitions", "warmups", "cooldown",
-            "timeout", "baseline", "limits", "params");
+            "timeout", "baseline", "limits", "params", "ci_target");
 
     private List<String> runtimes = List.of();
     private List<String> benchmarks = Benchmarks.ids();
     private int repetitions = Defaults.REPETITIONS;
+    private Integer adaptiveMax;
+    private double ciTarget = Defaults.CI_TARGET;
     private int warmups = Defaults.WARMUPS;
     private Duration cooldown = Defaults.COOLDOWN;
     private Duration timeout;
@@ -140,7 +142,26 @@ public final class PlanLoader {
         switch (key) {
             case "runtimes" -> runtimes = ids(value, Runtimes.ids(), "runtime", where);
             case "benchmarks" -> benchmarks = ids(value, Benchmarks.ids(), "benchmark", where);
-            case "repetitions" -> repetitions = positiveInt(value, where, 1);
+            case "repetitions" -> {
+                String v = value.strip();
+                if (v.equals("auto") || v.startsWith("auto:")) {
+                    adaptiveMax = v.equals("auto") ? Defaults.ADAPTIVE_MAX : positiveInt(v.substring(5), where, Defaults.ADAPTIVE_MIN);
+                } else {
+                    repetitions = positiveInt(v, where, 1);
+                    adaptiveMax = null;
+                }
+            }
+            case "ci_target" -> {
+                String v = value.strip();
+                try {
+                    ciTarget = v.endsWith("%") ? Double.parseDouble(v.substring(0, v.length() - 1)) / 100 : Double.parseDouble(v);
+                } catch (NumberFormatException e) {
+                    throw new UserException(where + ": not a percentage: '" + value + "' (e.g. 2%)");
+                }
+                if (!(ciTarget > 0 && ciTarget < 1)) {
+                    throw new UserException(where + ": must be between 0% and 100%, got '" + value + "'");
+                }
+            }
             case "warmups" -> warmups = positiveInt(value, where, 0);
             case "cooldown" -> cooldown = Units.parseDuration(value, where);
             case "timeout" -> timeout = value.equals("auto") ? null : nonZero(Units.parseDuration(value, where), where);
@@ -194,8 +215,9 @@ public final class PlanLoader {
             v.putAll(params.getOrDefault(id, Map.of()));
             resolved.put(id, new Params(v));
         }
-        return new Plan(runtimes, benchmarks, repetitions, warmups, cooldown, timeout, baseline,
-                new Limits(cpus, memory), resolved, preset);
+        Plan.Adaptive adaptive = adaptiveMax == null ? null : new Plan.Adaptive(Defaults.ADAPTIVE_MIN, adaptiveMax, ciTarget);
+        return new Plan(runtimes, benchmarks, adaptive == null ? repetitions : Defaults.ADAPTIVE_MIN, warmups, cooldown,
+                timeout, baseline, new Limits(cpus, memory), resolved, preset, adaptive);
     }
 
     private static List<String> ids(String value, List<String> known, String what, String where) {

@@ -82,6 +82,16 @@ public final class RunJson {
             failures.add(x);
         }
         m.put("failures", failures);
+        List<Map<String, Object>> stops = new ArrayList<>();
+        for (StoredRun.StopRow s : run.stops()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("benchmark", s.benchmark());
+            x.put("params", Json.readMap(s.paramsJson()));
+            x.put("repetitions", s.repetitions());
+            x.put("reason", s.reason());
+            stops.add(x);
+        }
+        m.put("stops", stops);
         Map<String, Object> harness = new LinkedHashMap<>();
         harness.put("cpu_seconds", h.harnessCpuSeconds());
         harness.put("peak_rss_bytes", h.harnessPeakRssBytes());

@@ -50,6 +50,12 @@ public final class TextSummary {
         out.println();
         out.println("cost: factor vs " + baseline + " (above 1 = worse) with its 95% bootstrap CI; verdict: two-sided "
                 + "Mann-Whitney U at 5% (\"too few samples\": no result could be significant with this n; use more repetitions)");
+        for (StoredRun.StopRow st : run.stops()) {
+            if (!st.reason().equals("fixed repetitions")) {
+                out.printf("%s %s: stopped after %d repetitions: %s%n", st.benchmark(),
+                        params(io.isobench.util.Json.readMap(st.paramsJson())), st.repetitions(), st.reason());
+            }
+        }
         if (!run.failures().isEmpty()) {
             out.println();
             out.printf("failures (%d; raw tool output is in the database, table failures):%n", run.failures().size());

@@ -161,6 +161,12 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    public synchronized void recordStop(String runId, String benchmark, Map<String, String> params, int repetitions,
+                                        String reason) {
+        exec("INSERT INTO case_stops(run_id, benchmark, params_json, repetitions, reason) VALUES (?,?,?,?,?)",
+                runId, benchmark, Json.write(params), repetitions, reason);
+    }
+
     public synchronized void finishRun(String id, String status, double cpuSeconds, long peakRss) {
         exec("UPDATE runs SET finished_at=?, status=?, harness_cpu_seconds=?, harness_peak_rss_bytes=? WHERE id=?",
                 Instant.now().toString(), status, cpuSeconds, peakRss, id);
@@ -291,7 +297,17 @@ public final class Store implements AutoCloseable {
                     }
                 }
             }
-            return new StoredRun(h, runtimes, samples, failures);
+            List<StoredRun.StopRow> stops = new ArrayList<>();
+            try (PreparedStatement ps = conn.prepareStatement("SELECT benchmark, params_json, repetitions, reason "
+                    + "FROM case_stops WHERE run_id=? ORDER BY rowid")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        stops.add(new StoredRun.StopRow(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4)));
+                    }
+                }
+            }
+            return new StoredRun(h, runtimes, samples, failures, stops);
         } catch (SQLException e) {
             throw new StoreException("cannot load run " + id + ": " + e.getMessage(), e);
         }

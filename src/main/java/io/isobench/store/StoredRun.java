@@ -4,7 +4,12 @@ import java.util.List;
 import java.util.Map;
 
 /** A run read back from the store: its header and every runtime, sample and failure. */
-public record StoredRun(Header header, List<RuntimeRow> runtimes, List<SampleRow> samples, List<FailureRow> failures) {
+public record StoredRun(Header header, List<RuntimeRow> runtimes, List<SampleRow> samples, List<FailureRow> failures,
+                        List<StopRow> stops) {
+
+    /** Why measuring one benchmark case stopped. */
+    public record StopRow(String benchmark, String paramsJson, int repetitions, String reason) {
+    }
 
     public record Header(String id, String startedAt, String finishedAt, String status, String version,
                          Map<String, Object> host, Map<String, Object> plan, Map<String, Object> tools,

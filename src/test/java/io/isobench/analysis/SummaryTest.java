@@ -20,7 +20,7 @@ class SummaryTest {
         List<StoredRun.RuntimeRow> rts = List.of(
                 new StoredRun.RuntimeRow("native", "native", true, "k", null, Map.of()),
                 new StoredRun.RuntimeRow("runsc", "sandbox", true, "x", null, Map.of()));
-        return new StoredRun(h, rts, samples, List.of());
+        return new StoredRun(h, rts, samples, List.of(), List.of());
     }
 
     @Test

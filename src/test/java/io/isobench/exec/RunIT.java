@@ -131,7 +131,7 @@ class RunIT {
         Plan plan = new PlanLoader().top("repetitions", "1", "t").top("warmups", "0", "t").top("cooldown", "0s", "t")
                 .top("timeout", "3s", "t").top("benchmarks", "cpu", "t").build();
         Plan hangPlan = new Plan(plan.runtimes(), List.of("hang"), 1, 0, Duration.ZERO, Duration.ofSeconds(3), "native",
-                plan.limits(), Map.of("hang", new Params(Map.of())), "test");
+                plan.limits(), Map.of("hang", new Params(Map.of())), "test", null);
         WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("sleep"), false);
         List<RuntimeDriver> rts = List.of(Runtimes.byId("runc").orElseThrow(), Runtimes.byId("runsc").orElseThrow());
         try (Store store = Store.open(dir.resolve("hang.db"))) {

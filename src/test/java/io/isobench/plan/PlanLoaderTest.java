@@ -57,6 +57,20 @@ class PlanLoaderTest {
     }
 
     @Test
+    void adaptiveRepetitions() {
+        Plan p = new PlanLoader().top("repetitions", "auto", "--repetitions").build();
+        assertThat(p.adaptive()).isEqualTo(new Plan.Adaptive(5, 30, 0.02));
+        assertThat(p.maxRepetitions()).isEqualTo(30);
+        assertThat(p.toMap()).containsEntry("repetitions", "auto:30");
+        Plan q = new PlanLoader().top("repetitions", "auto:12", "--repetitions").top("ci_target", "1.5%", "--ci-target").build();
+        assertThat(q.adaptive()).isEqualTo(new Plan.Adaptive(5, 12, 0.015));
+        assertThat(new PlanLoader().top("repetitions", "auto", "x").top("repetitions", "7", "y").build().adaptive()).isNull();
+        assertThatThrownBy(() -> new PlanLoader().top("repetitions", "auto:3", "--repetitions")).hasMessageContaining("at least 5");
+        assertThatThrownBy(() -> new PlanLoader().top("ci_target", "150%", "--ci-target")).hasMessageContaining("between 0% and 100%");
+        assertThatThrownBy(() -> new PlanLoader().top("ci_target", "tight", "--ci-target")).hasMessageContaining("not a percentage");
+    }
+
+    @Test
     void mistakesNameTheirSource() throws Exception {
         Path f = dir.resolve("bad.yaml");
         Files.writeString(f, "repetitons: 3\n");
