@@ -8,7 +8,7 @@ import java.util.Map;
  * come from hosts whose facts differ.
  */
 public record HostFacts(String hostname, String os, String kernel, String arch, String cpuModel, int cpus,
-                        long memoryBytes, String cgroup, KvmStatus kvm, String cpuGovernor) {
+                        long memoryBytes, String cgroup, KvmStatus kvm, String cpuGovernor, double loadAverage) {
 
     /** Whether KVM can run guests here, as shown by a probe guest, not by the existence of /dev/kvm. */
     public record KvmStatus(boolean present, boolean usable, String detail) {
@@ -36,6 +36,7 @@ public record HostFacts(String hostname, String os, String kernel, String arch, 
         k.put("detail", kvm.detail());
         m.put("kvm", k);
         m.put("cpu_governor", cpuGovernor);
+        m.put("loadavg_start", loadAverage);
         return m;
     }
 }

@@ -22,7 +22,16 @@ public final class HostProbe {
         return new HostFacts(hostname(), osName(), read("proc/sys/kernel/osrelease", "unknown").strip(),
                 System.getProperty("os.arch"), cpuModel(), Runtime.getRuntime().availableProcessors(),
                 memTotalBytes(), cgroupMode(), kvmProbe.probe(),
-                read("sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "n/a").strip());
+                read("sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "n/a").strip(), loadAverage());
+    }
+
+    /** 1-minute load average from /proc/loadavg (NaN when unreadable). */
+    public double loadAverage() {
+        try {
+            return Double.parseDouble(read("proc/loadavg", "").strip().split("\\s+")[0]);
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     String hostname() {

@@ -24,6 +24,10 @@ public final class TextSummary {
         Map<String, Object> host = h.host();
         out.printf("host: %s, %s CPUs, %s, kernel %s, cgroup %s%n", host.get("cpu_model"), host.get("cpus"),
                 mib(host.get("memory_bytes")), host.get("kernel"), host.get("cgroup"));
+        String busy = io.isobench.analysis.HostLoad.busyWarning(host);
+        if (busy != null) {
+            out.println("WARNING: " + busy);
+        }
         for (StoredRun.RuntimeRow r : run.runtimes()) {
             if (r.available()) {
                 out.printf("  %-8s %s %s%n", r.runtime(), Objects.toString(r.version(), ""),

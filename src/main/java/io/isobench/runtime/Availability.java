@@ -10,7 +10,12 @@ import java.util.Map;
 public record Availability(String id, boolean available, String version, String reason, Map<String, Object> details) {
 
     public static Availability ok(String id, String version, Map<String, Object> details) {
-        return new Availability(id, true, version, null, Map.copyOf(details));
+        return new Availability(id, true, version, null, ordered(details));
+    }
+
+    /** Keeps the driver's order (reports list details as the driver wrote them). */
+    private static Map<String, Object> ordered(Map<String, Object> m) {
+        return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(m));
     }
 
     public static Availability no(String id, String version, String reason) {
@@ -18,6 +23,6 @@ public record Availability(String id, boolean available, String version, String 
     }
 
     public static Availability no(String id, String version, String reason, Map<String, Object> details) {
-        return new Availability(id, false, version, reason, Map.copyOf(details));
+        return new Availability(id, false, version, reason, ordered(details));
     }
 }

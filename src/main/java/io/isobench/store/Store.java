@@ -170,6 +170,10 @@ public final class Store implements AutoCloseable {
     public synchronized void finishRun(String id, String status, double cpuSeconds, long peakRss) {
         exec("UPDATE runs SET finished_at=?, status=?, harness_cpu_seconds=?, harness_peak_rss_bytes=? WHERE id=?",
                 Instant.now().toString(), status, cpuSeconds, peakRss, id);
+        double load = new io.isobench.host.HostProbe().loadAverage();
+        if (Double.isFinite(load)) {
+            exec("UPDATE runs SET host_json=json_set(host_json, '$.loadavg_end', ?) WHERE id=?", load, id);
+        }
     }
 
     /**
