@@ -26,11 +26,11 @@ public final class TextSummary {
                 mib(host.get("memory_bytes")), host.get("kernel"), host.get("cgroup"));
         for (StoredRun.RuntimeRow r : run.runtimes()) {
             if (r.available()) {
-                out.printf("  %-8s %s %s%n", r.runtime(), Objects.toString(r.version(), ""),
+                out.printf("  %-12s %s %s%n", r.runtime(), Objects.toString(r.version(), ""),
                         r.details().isEmpty() ? "" : r.details().entrySet().stream()
                                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ", "[", "]")));
             } else {
-                out.printf("  %-8s skipped: %s%n", r.runtime(), r.reason());
+                out.printf("  %-12s skipped: %s%n", r.runtime(), r.reason());
             }
         }
         String lastGroup = null;
@@ -40,10 +40,10 @@ public final class TextSummary {
                 out.println();
                 out.printf("%s · %s [%s, %s is better]  %s%n", s.benchmark(), s.metric(), s.unit(),
                         s.higherIsBetter() ? "higher" : "lower", params(s.params()));
-                out.printf("  %-10s %12s %25s %4s  %s%n", "runtime", "median", "min – max", "n", "cost vs " + baseline);
+                out.printf("  %-12s %12s %25s %4s  %s%n", "runtime", "median", "min – max", "n", "cost vs " + baseline);
                 lastGroup = group;
             }
-            out.printf("  %-10s %12s %25s %4d  %s%n", s.runtime(), num(s.median()),
+            out.printf("  %-12s %12s %25s %4d  %s%n", s.runtime(), num(s.median()),
                     num(s.min()) + " – " + num(s.max()), s.n(), cost(s, baseline));
         }
         if (!run.failures().isEmpty()) {
