@@ -46,21 +46,55 @@ class EnginesIT {
     static Path dir;
     static long startedDockerd = -1;
     static byte[] daemonJsonBefore;
+    static final Path KEY_JSON = Path.of("/etc/docker/key.json");
+    static boolean keyJsonBefore;
 
     @BeforeAll
     static void engine() throws Exception {
         assumeTrue(IntegrationSupport.isRoot(), "integration tests need root");
         daemonJsonBefore = Files.exists(DAEMON_JSON) ? Files.readAllBytes(DAEMON_JSON) : null;
+        keyJsonBefore = Files.exists(KEY_JSON);
         Path conf = dir.resolve("daemon.json");
         Files.writeString(conf, "{\"runtimes\":{\"runsc\":{\"path\":\"/usr/bin/runsc\",\"runtimeArgs\":[\"--network=none\"]}}}");
         startedDockerd = DockerEngine.startIfNotRunning(dir.resolve("dockerd.log"), List.of("--config-file", conf.toString()),
                 Duration.ofSeconds(60));
+        imagesBefore = workloadImages();
+    }
+
+    static List<String> imagesBefore = List.of();
+
+    static List<String> workloadImages() {
+        return Proc.of("docker", "images", "--format", "{{.Repository}}:{{.Tag}}", "isobench/workload")
+                .timeout(Duration.ofSeconds(20)).run().stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
 
     @AfterAll
     static void stopEngine() {
         if (startedDockerd > 0) {
+            // an engine this test started leaves no trace: the images it imported go too
+            for (String tag : workloadImages()) {
+                if (!imagesBefore.contains(tag)) {
+                    Proc.of("docker", "rmi", tag).timeout(Duration.ofSeconds(30)).run();
+                }
+            }
             assertThat(DockerEngine.stop(startedDockerd, Duration.ofSeconds(30))).as("dockerd stops").isTrue();
+            // what dockerd itself leaves: its key file and the empty parent cgroups of its containers
+            try {
+                if (!keyJsonBefore) {
+                    Files.deleteIfExists(KEY_JSON);
+                }
+                try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+                    for (Path h : hierarchies.toList()) {
+                        try {
+                            Files.deleteIfExists(h.resolve("docker")); // rmdir: only when empty
+                        } catch (java.io.IOException ignored) {
+                            // not empty or not a hierarchy
+                        }
+                    }
+                }
+            } catch (java.io.IOException ignored) {
+                // best effort
+            }
         }
     }
 
