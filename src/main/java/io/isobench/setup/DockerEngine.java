@@ -181,7 +181,9 @@ public final class DockerEngine {
             try {
                 Path backup = registerRunsc();
                 if (backup != null) {
-                    err.println("isobench: registered runsc in " + daemonJson + " (previous version: " + backup + ")");
+                    err.println("isobench: registered runsc in " + daemonJson + (Files.size(backup) == 0
+                            ? " (there was no such file before; empty marker " + backup + ")"
+                            : " (previous version: " + backup + ")"));
                     if (running() && !reload()) {
                         err.println("isobench: could not send SIGHUP to dockerd; restart it to use docker:runsc");
                         ok = false;
