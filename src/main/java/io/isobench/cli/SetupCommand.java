@@ -1,5 +1,6 @@
 package io.isobench.cli;
 
+import io.isobench.setup.DockerEngine;
 import io.isobench.setup.Installer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,8 +30,20 @@ public final class SetupCommand implements Callable<Integer> {
                 System.err.println("isobench: nothing to install");
             }
             missing.forEach(n -> System.err.println("would install " + n.pkg() + " (" + n.why() + ")"));
+            new DockerEngine(System.err).plan().forEach(s -> System.err.println("would " + s));
             return 0;
         }
-        return inst.ensure(Installer.defaultPackages(), yes) ? 0 : 1;
+        boolean ok = inst.ensure(Installer.defaultPackages(), yes);
+        // the Docker engine step changes host state (a running daemon, daemon.json): only with --yes or a yes answer
+        DockerEngine engine = new DockerEngine(System.err);
+        List<String> steps = engine.plan();
+        if (!steps.isEmpty()) {
+            if (yes || Installer.confirm(System.err, "Docker engine: " + String.join("; ", steps) + ". Do it now?")) {
+                ok &= engine.setUp();
+            } else {
+                System.err.println("isobench: not changing the Docker engine (isobench setup --yes does)");
+            }
+        }
+        return ok ? 0 : 1;
     }
 }

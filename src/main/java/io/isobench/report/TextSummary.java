@@ -30,11 +30,11 @@ public final class TextSummary {
         }
         for (StoredRun.RuntimeRow r : run.runtimes()) {
             if (r.available()) {
-                out.printf("  %-8s %s %s%n", r.runtime(), Objects.toString(r.version(), ""),
+                out.printf("  %-12s %s %s%n", r.runtime(), Objects.toString(r.version(), ""),
                         r.details().isEmpty() ? "" : r.details().entrySet().stream()
                                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ", "[", "]")));
             } else {
-                out.printf("  %-8s skipped: %s%n", r.runtime(), r.reason());
+                out.printf("  %-12s skipped: %s%n", r.runtime(), r.reason());
             }
         }
         String lastGroup = null;
@@ -44,10 +44,10 @@ public final class TextSummary {
                 out.println();
                 out.printf("%s · %s [%s, %s is better]  %s%n", s.benchmark(), s.metric(), s.unit(),
                         s.higherIsBetter() ? "higher" : "lower", params(s.params()));
-                out.printf("  %-10s %12s %23s %4s %6s  %s%n", "runtime", "median", "95% CI of median", "n", "cv", "cost vs " + baseline);
+                out.printf("  %-12s %12s %23s %4s %6s  %s%n", "runtime", "median", "95% CI of median", "n", "cv", "cost vs " + baseline);
                 lastGroup = group;
             }
-            out.printf("  %-10s %12s %23s %4d %6s  %s%n", s.runtime(), num(s.median()),
+            out.printf("  %-12s %12s %23s %4d %6s  %s%n", s.runtime(), num(s.median()),
                     num(s.ci95Low()) + " – " + num(s.ci95High()), s.n(),
                     Double.isFinite(s.cv()) ? String.format(Locale.ROOT, "%.1f%%", s.cv() * 100) : "-", cost(s, baseline));
         }

@@ -68,21 +68,34 @@ public abstract class OciDriver implements RuntimeDriver {
         if (version == null) {
             return Availability.no(id(), null, binary() + " --version failed: " + v.failureSummary());
         }
-        // a real container: the only proof the runtime works on this host's kernel and cgroups
-        String name = "isobench-probe-" + id() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
-        LaunchSpec spec = new LaunchSpec(name, ctx.probeImage(), List.of(ctx.probeImage().tools().get("true")),
-                Map.of(), ctx.limits(), null);
-        try (Sandbox s = launch(spec)) {
-            ProcResult r = s.await(PROBE_TIMEOUT);
-            if (!r.ok()) {
-                return Availability.no(id(), version, "a trial container failed: " + reason(r));
-            }
-        } catch (LaunchException e) {
-            return Availability.no(id(), version, "a trial container could not start: " + e.getMessage());
-        }
         Map<String, Object> d = new LinkedHashMap<>(details());
         d.put("cli", binary());
-        return Availability.ok(id(), version, d);
+        return trial(this, ctx, version, d);
+    }
+
+    /**
+     * Starts one real instance of {@code driver} running the probe image's {@code true}: the only proof the
+     * runtime works on this host's kernel and cgroups. Returns ok with {@code details}, or the runtime's own error.
+     */
+    static Availability trial(RuntimeDriver driver, ProbeContext ctx, String version, Map<String, Object> details) {
+        String name = "isobench-probe-" + safeName(driver.id()) + "-" + ProcessHandle.current().pid() + "-"
+                + System.nanoTime() % 100000;
+        LaunchSpec spec = new LaunchSpec(name, ctx.probeImage(), List.of(ctx.probeImage().tools().get("true")),
+                Map.of(), ctx.limits(), null);
+        try (Sandbox s = driver.launch(spec)) {
+            ProcResult r = s.await(PROBE_TIMEOUT);
+            if (!r.ok()) {
+                return Availability.no(driver.id(), version, "a trial container failed: " + reason(r));
+            }
+        } catch (LaunchException e) {
+            return Availability.no(driver.id(), version, "a trial container could not start: " + e.getMessage());
+        }
+        return Availability.ok(driver.id(), version, details);
+    }
+
+    /** An instance name usable as a container name, hostname part and cgroup name ("docker:runc" -> "docker-runc"). */
+    static String safeName(String name) {
+        return name.replaceAll("[^a-zA-Z0-9_.-]", "-");
     }
 
     /** The most telling line of a failed trial: the runtime's own error message, without log prefixes. */

@@ -37,12 +37,31 @@ public final class Installer {
         List<Need> l = new ArrayList<>();
         l.add(new Need("runc", "runc", "runtime runc"));
         l.add(new Need("runsc", "runsc", "runtime runsc (gVisor)"));
+        l.add(new Need("bubblewrap", "bwrap", "runtime bwrap"));
+        l.add(new Need("systemd-container", "systemd-nspawn", "runtime nspawn (may upgrade systemd to the same release)"));
+        l.add(new Need("lxc", "lxc-execute", "runtime lxc"));
+        l.add(new Need("docker.io", "dockerd", "runtimes docker:runc and docker:runsc"));
         l.add(new Need("sysbench", "sysbench", "benchmarks cpu and memory"));
         l.add(new Need("busybox-static", "busybox", "shell and utilities inside the workload image"));
         if (Files.exists(Path.of("/dev/kvm"))) {
             l.add(new Need("qemu-system-x86", "qemu-system-x86_64", "probing whether KVM is usable"));
         }
         return l;
+    }
+
+    /** Asks a yes/no question on a terminal; false without a terminal or on anything but yes. */
+    public static boolean confirm(PrintStream err, String question) {
+        if (System.console() == null || !io.isobench.exec.Progress.stderrIsTerminal()) {
+            return false;
+        }
+        err.print(question + " [y/N] ");
+        err.flush();
+        try {
+            String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            return answer != null && answer.strip().toLowerCase(Locale.ROOT).startsWith("y");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public List<Need> missing(List<Need> needs) {
