@@ -15,7 +15,7 @@ import java.util.Arrays;
 /** Entry point: picocli dispatch, one-line errors with exit code 2 for user mistakes, stack traces only with --debug. */
 @Command(name = "isobench", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Measures what isolation costs: the same workloads natively, in containers, sandboxes and VMs.",
-        subcommands = {DoctorCommand.class, RunCommand.class, StudyCommand.class, SetupCommand.class, CompareCommand.class,
+        subcommands = {DoctorCommand.class, RunCommand.class, StudyCommand.class, SetupCommand.class, CompareCommand.class, ReportCommand.class, ExportCommand.class,
                 ListCommand.class, ShowCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;

@@ -1,0 +1,204 @@
+package io.isobench.report;
+
+import io.isobench.analysis.ResultStats;
+import io.isobench.analysis.Statistics;
+import io.isobench.store.StoredRun;
+import io.isobench.util.Json;
+import io.isobench.util.Version;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One self-contained HTML file: no network, no script; charts are inline SVG. Per run: provenance, the cost
+ * of isolation table (colored by verdict), fairness notes, one bar chart per benchmark case and metric with
+ * CI error bars, and failures with their reasons.
+ */
+public final class HtmlReport implements ReportWriter {
+    static final String CSS = """
+            body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
+            h1{font-size:26px;margin-bottom:4px}h2{border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:40px}
+            h3{margin-top:28px}.meta{color:#666}table{border-collapse:collapse;margin:8px 0}
+            td,th{border:1px solid #ddd;padding:4px 8px;vertical-align:top;text-align:left;overflow-wrap:anywhere}th{background:#f5f5f5}
+            table.kv{width:100%;table-layout:fixed}.kv td:first-child{width:230px}
+            td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+            .worse{background:#f8d7da}.worse2{background:#f1aeb5}.better{background:#d4edda}.noise{background:#eef0f2}
+            .few{background:#fff;color:#666;font-style:italic}.baseline{background:#fafafa;color:#666}
+            .legend span{display:inline-block;padding:2px 8px;margin-right:6px;border:1px solid #ddd}
+            .kv td:first-child{color:#555;white-space:nowrap}.notes li{margin:4px 0}
+            figure{margin:16px 0}figcaption{color:#555;font-size:12px}
+            svg.chart .ctitle{font-weight:600;font-size:13px}svg.chart .tick{font-size:11px;fill:#555}
+            svg.chart .grid{stroke:#e5e5e5}svg.chart .rlabel{font-size:12px}svg.chart .val{font-size:12px}
+            svg.chart .err{stroke:#222;stroke-width:1.5}pre{white-space:pre-wrap;background:#f7f7f7;padding:6px;max-height:12em;overflow:auto}
+            """;
+
+    /** Bar colors by runtime kind. */
+    static String color(String kind) {
+        return switch (kind) {
+            case "native" -> "#4e79a7";
+            case "container" -> "#59a14f";
+            case "sandbox" -> "#f28e2b";
+            case "vm" -> "#e15759";
+            default -> "#76b7b2";
+        };
+    }
+
+    @Override
+    public void write(List<ReportRun> runs, Writer out) throws IOException {
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+                .append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
+                .append("<title>isobench report: ").append(Html.esc(String.join(", ", runs.stream().map(r -> r.run().header().id()).toList())))
+                .append("</title><style>").append(CSS).append("</style></head><body>\n");
+        h.append("<h1>What isolation costs</h1><p class=\"meta\">isobench ").append(Html.esc(Version.get()))
+                .append(" report, generated ").append(Html.esc(Instant.now().toString().replaceAll("\\.\\d+Z$", "Z")))
+                .append(". Every figure below comes from samples stored in the run's database; "
+                        + "medians with 95% bootstrap confidence intervals; verdicts from a two-sided Mann–Whitney U test at 5%.</p>\n");
+        for (ReportRun r : runs) {
+            run(h, r);
+        }
+        h.append("</body></html>\n");
+        out.write(h.toString());
+    }
+
+    private void run(StringBuilder h, ReportRun r) {
+        StoredRun.Header hd = r.run().header();
+        h.append("<section class=\"run\" id=\"run-").append(Html.esc(hd.id())).append("\"><h2>Run ").append(Html.esc(hd.id()))
+                .append(" <small class=\"meta\">").append(Html.esc(hd.status())).append("</small></h2>\n");
+        provenance(h, r);
+        costTable(h, r);
+        List<String> notes = r.fairnessNotes();
+        if (!notes.isEmpty()) {
+            h.append("<h3>Fairness notes</h3><ul class=\"notes\">");
+            notes.forEach(n -> h.append("<li>").append(Html.esc(n)).append("</li>"));
+            h.append("</ul>\n");
+        }
+        charts(h, r);
+        failures(h, r);
+        h.append("</section>\n");
+    }
+
+    private void provenance(StringBuilder h, ReportRun r) {
+        StoredRun.Header hd = r.run().header();
+        Map<String, Object> host = hd.host();
+        h.append("<h3>Host and provenance</h3><table class=\"kv\">");
+        kv(h, "started – finished", hd.startedAt() + " – " + hd.finishedAt());
+        kv(h, "isobench", hd.version());
+        kv(h, "CPU", host.get("cpu_model") + " (" + host.get("cpus") + " CPUs)");
+        kv(h, "memory", host.get("memory_bytes") instanceof Number n ? String.format(Locale.ROOT, "%.1f GiB", n.doubleValue() / (1L << 30)) : "?");
+        kv(h, "OS / kernel", host.get("os") + " / " + host.get("kernel"));
+        kv(h, "cgroup", host.get("cgroup"));
+        if (host.get("kvm") instanceof Map<?, ?> kvm) {
+            kv(h, "KVM", Boolean.TRUE.equals(kvm.get("usable")) ? "usable (" + kvm.get("detail") + ")"
+                    : (Boolean.TRUE.equals(kvm.get("present")) ? "present, unusable (" : "absent (") + kvm.get("detail") + ")");
+        }
+        kv(h, "load average at start / end", orUnknown(host.get("loadavg_start")) + " / " + orUnknown(host.get("loadavg_end")));
+        kv(h, "harness (isobench itself)", hd.harnessCpuSeconds() == null ? "?" : String.format(Locale.ROOT, "%.2f s CPU, peak RSS %d MiB",
+                hd.harnessCpuSeconds(), hd.harnessPeakRssBytes() / (1024 * 1024)));
+        for (var e : hd.tools().entrySet()) {
+            kv(h, "tool " + e.getKey(), e.getValue() instanceof Map<?, ?> ? Json.write(e.getValue()) : e.getValue());
+        }
+        kv(h, "plan", Json.write(hd.plan()));
+        h.append("</table>\n<h3>Runtimes</h3><table><tr><th>runtime</th><th>kind</th><th>version</th><th>how it ran / why not</th></tr>");
+        for (StoredRun.RuntimeRow rt : r.run().runtimes()) {
+            h.append("<tr><td>").append(Html.esc(rt.runtime())).append("</td><td>").append(Html.esc(rt.kind())).append("</td><td>")
+                    .append(Html.esc(rt.version() == null ? "" : rt.version())).append("</td><td>")
+                    .append(rt.available() ? Html.esc(ReportRun.params(rt.details())) : "<em>unavailable:</em> " + Html.esc(rt.reason()))
+                    .append("</td></tr>");
+        }
+        h.append("</table>\n");
+    }
+
+    private static String orUnknown(Object o) {
+        return o == null ? "not recorded" : o.toString();
+    }
+
+    private static void kv(StringBuilder h, String k, Object v) {
+        h.append("<tr><td>").append(Html.esc(k)).append("</td><td>").append(Html.esc(v)).append("</td></tr>");
+    }
+
+    private void costTable(StringBuilder h, ReportRun r) {
+        List<String> rts = r.measuredRuntimes().stream().filter(x -> !x.equals(r.baseline())).toList();
+        h.append("<h3>Cost of isolation</h3><p>Cost factor against <b>").append(Html.esc(r.baseline()))
+                .append("</b> (median ratio, oriented so that above 1 is always worse), with its 95% CI.</p>")
+                .append("<p class=\"legend\"><span class=\"worse\">significantly worse</span><span class=\"worse2\">≥ 1.5× and significant</span>"
+                        + "<span class=\"better\">significantly better</span><span class=\"noise\">within noise</span>"
+                        + "<span class=\"few\">too few samples</span></p>");
+        h.append("<table class=\"cost\"><tr><th>benchmark</th><th>case</th><th>metric</th>");
+        rts.forEach(x -> h.append("<th>").append(Html.esc(x)).append("</th>"));
+        h.append("</tr>");
+        for (List<ResultStats> g : r.groups().values()) {
+            ResultStats f = g.get(0);
+            h.append("<tr><td>").append(Html.esc(f.benchmark())).append("</td><td>").append(Html.esc(ReportRun.params(f.params())))
+                    .append("</td><td>").append(Html.esc(f.metric())).append(" <span class=\"meta\">(").append(Html.esc(f.unit()))
+                    .append(f.higherIsBetter() ? ", ↑" : ", ↓").append(")</span></td>");
+            for (String rt : rts) {
+                ResultStats s = g.stream().filter(x -> x.runtime().equals(rt)).findFirst().orElse(null);
+                if (s == null || s.ratioToBaseline() == null) {
+                    h.append("<td class=\"num\">–</td>");
+                    continue;
+                }
+                h.append("<td class=\"num ").append(cssClass(s)).append("\" title=\"").append(Html.esc(s.verdict()))
+                        .append(s.pValue() == null ? "" : String.format(Locale.ROOT, ", p=%.3g", s.pValue())).append("\">")
+                        .append(String.format(Locale.ROOT, "%.3f×", s.ratioToBaseline()));
+                if (s.ratioCi95Low() != null) {
+                    h.append(String.format(Locale.ROOT, " <small>[%.3f–%.3f]</small>", s.ratioCi95Low(), s.ratioCi95High()));
+                }
+                h.append("</td>");
+            }
+            h.append("</tr>");
+        }
+        h.append("</table>\n");
+    }
+
+    static String cssClass(ResultStats s) {
+        if (s.verdict() == null) {
+            return "";
+        }
+        return switch (s.verdict()) {
+            case Statistics.DIFFERS -> s.ratioToBaseline() > 1 ? (s.ratioToBaseline() >= 1.5 ? "worse2" : "worse") : "better";
+            case Statistics.WITHIN_NOISE -> "noise";
+            case Statistics.TOO_FEW -> "few";
+            default -> "baseline";
+        };
+    }
+
+    private void charts(StringBuilder h, ReportRun r) {
+        h.append("<h3>Results</h3>");
+        String lastBench = null;
+        for (List<ResultStats> g : r.groups().values()) {
+            ResultStats f = g.get(0);
+            if (!f.benchmark().equals(lastBench)) {
+                h.append("<h4>").append(Html.esc(f.benchmark())).append("</h4>");
+                lastBench = f.benchmark();
+            }
+            String title = f.benchmark() + " · " + f.metric() + " [" + f.unit() + ", " + (f.higherIsBetter() ? "higher" : "lower")
+                    + " is better]";
+            h.append("<figure>").append(Svg.bars(title, g, rt -> color(r.kindOf(rt))))
+                    .append("<figcaption>").append(Html.esc(ReportRun.params(f.params())))
+                    .append(" — bars: median; whiskers: 95% CI of the median; n per runtime: ")
+                    .append(Html.esc(String.join(", ", g.stream().map(s -> s.runtime() + " " + s.n()).toList())))
+                    .append("</figcaption></figure>\n");
+        }
+    }
+
+    private void failures(StringBuilder h, ReportRun r) {
+        if (r.run().failures().isEmpty()) {
+            return;
+        }
+        h.append("<h3>Failures</h3><table><tr><th>runtime</th><th>benchmark</th><th>case</th><th>repetition</th><th>reason</th><th>raw output (tail)</th></tr>");
+        for (StoredRun.FailureRow f : r.run().failures()) {
+            String raw = f.rawOutput();
+            String tail = raw.length() > 2000 ? "…" + raw.substring(raw.length() - 2000) : raw;
+            h.append("<tr><td>").append(Html.esc(f.runtime())).append("</td><td>").append(Html.esc(f.benchmark()))
+                    .append("</td><td>").append(Html.esc(ReportRun.params(Json.readMap(f.paramsJson())))).append("</td><td>")
+                    .append(f.repetition()).append(f.warmup() ? " (warmup)" : "").append("</td><td>").append(Html.esc(f.reason()))
+                    .append("</td><td><pre>").append(Html.esc(tail)).append("</pre></td></tr>");
+        }
+        h.append("</table>\n");
+    }
+}

@@ -1,0 +1,108 @@
+package io.isobench.report;
+
+import io.isobench.analysis.HostLoad;
+import io.isobench.analysis.ResultStats;
+import io.isobench.analysis.Statistics;
+import io.isobench.analysis.Summary;
+import io.isobench.store.StoredRun;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/** One run prepared for reports: its stored data, statistics, baseline, and the notes a fair reading needs. */
+public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline) {
+
+    public static ReportRun of(StoredRun run) {
+        Object b = run.header().plan().get("baseline");
+        String baseline = b == null ? io.isobench.plan.Defaults.BASELINE : b.toString();
+        return new ReportRun(run, Summary.of(run, baseline), baseline);
+    }
+
+    /** Runtimes in the run's order that have results. */
+    public List<String> measuredRuntimes() {
+        List<String> l = new ArrayList<>();
+        for (StoredRun.RuntimeRow r : run.runtimes()) {
+            if (stats.stream().anyMatch(s -> s.runtime().equals(r.runtime()))) {
+                l.add(r.runtime());
+            }
+        }
+        return l;
+    }
+
+    public String kindOf(String runtime) {
+        return run.runtimes().stream().filter(r -> r.runtime().equals(runtime)).map(StoredRun.RuntimeRow::kind)
+                .findFirst().orElse("?");
+    }
+
+    /** Results grouped by (benchmark, case params, metric), in measured order; each list in runtime order. */
+    public Map<String, List<ResultStats>> groups() {
+        Map<String, List<ResultStats>> g = new LinkedHashMap<>();
+        for (ResultStats s : stats) {
+            g.computeIfAbsent(groupKey(s), k -> new ArrayList<>()).add(s);
+        }
+        return g;
+    }
+
+    static String groupKey(ResultStats s) {
+        return s.benchmark() + "\u0000" + s.paramsKey() + "\u0000" + s.metric();
+    }
+
+    /**
+     * What a reader must know to read the numbers fairly: unconfined baseline vs limited sandboxes, emulated
+     * VMs, gVisor's platform, runtimes that could not apply limits, a busy host, samples too few for verdicts.
+     */
+    public List<String> fairnessNotes() {
+        List<String> notes = new ArrayList<>();
+        Map<String, Object> plan = run.header().plan();
+        if (plan.get("limits") instanceof Map<?, ?> lim) {
+            notes.add(String.format(Locale.ROOT, "Sandboxes were limited to %s CPUs and %s MiB of memory; the %s baseline ran unconfined.",
+                    lim.get("cpus"), lim.get("memory_bytes") instanceof Number n ? n.longValue() / (1024 * 1024) : "?", baseline));
+        }
+        for (StoredRun.RuntimeRow r : run.runtimes()) {
+            if (!r.available()) {
+                continue;
+            }
+            Map<String, Object> d = r.details();
+            if ("tcg".equals(d.get("accel"))) {
+                notes.add(r.runtime() + " ran under TCG emulation (no usable KVM): its figures are not those of a "
+                        + "hardware-virtualized VM and must not be read as KVM numbers.");
+            }
+            if (d.get("platform") != null && r.runtime().contains("runsc")) {
+                notes.add(r.runtime() + " used gVisor's " + d.get("platform") + " platform; system-call heavy results depend on it.");
+            }
+            for (var e : d.entrySet()) {
+                if (e.getKey().equals("limits") && e.getValue() instanceof String s && s.startsWith("not applied")) {
+                    notes.add(r.runtime() + ": limits " + s + ".");
+                }
+            }
+        }
+        String busy = HostLoad.busyWarning(run.header().host());
+        if (busy != null) {
+            notes.add("Warning: " + busy + ".");
+        }
+        if (stats.stream().anyMatch(s -> Statistics.TOO_FEW.equals(s.verdict()))) {
+            notes.add("Some comparisons have too few samples for the rank test to ever be significant "
+                    + "(they show \"too few samples\"); use --repetitions 5 or more, or --repetitions auto.");
+        }
+        if (stats.stream().anyMatch(s -> s.benchmark().equals("memory") && Objects.equals(s.params().get("block_size"), "1K"))) {
+            notes.add("memory at 1 KiB blocks is dominated by per-operation overhead, not bandwidth; compare with the 1 MiB case.");
+        }
+        for (StoredRun.StopRow st : run.stops()) {
+            if (!st.reason().equals("fixed repetitions")) {
+                notes.add(st.benchmark() + " " + st.paramsJson() + ": " + st.reason() + " (" + st.repetitions() + " repetitions).");
+            }
+        }
+        return notes;
+    }
+
+    /** "k=v k=v" of a result's params. */
+    public static String params(Map<String, Object> p) {
+        StringBuilder sb = new StringBuilder();
+        p.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : " ").append(k).append('=').append(v));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,93 @@
+package io.isobench.report;
+
+import io.isobench.analysis.ResultStats;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/** Inline SVG charts written directly (no chart library, no script): readable in any browser and in print. */
+public final class Svg {
+    static final int WIDTH = 760;
+    static final int LABEL = 130;
+    static final int VALUE = 210;
+    static final int ROW = 26;
+    static final int TOP = 30;
+    static final int AXIS = 34;
+
+    private Svg() {
+    }
+
+    /**
+     * Horizontal bars: one per runtime at its median, with the 95 % CI of the median as an error bar, and the
+     * median and cost factor printed at the end of the bar.
+     */
+    public static String bars(String title, List<ResultStats> rows, Function<String, String> colorOf) {
+        double max = 0;
+        for (ResultStats r : rows) {
+            max = Math.max(max, Math.max(r.ci95High(), r.median()));
+        }
+        double xmax = niceCeiling(max <= 0 ? 1 : max);
+        int plot = WIDTH - LABEL - VALUE;
+        int height = TOP + rows.size() * ROW + AXIS;
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"%d\" height=\"%d\" "
+                + "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", WIDTH, height, WIDTH, height, Html.esc(title)));
+        sb.append("<title>").append(Html.esc(title)).append("</title>");
+        sb.append(String.format(Locale.ROOT, "<text x=\"0\" y=\"18\" class=\"ctitle\">%s</text>", Html.esc(title)));
+        // grid and axis
+        for (int i = 0; i <= 4; i++) {
+            double v = xmax * i / 4;
+            double x = LABEL + plot * (double) i / 4;
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"grid\"/>",
+                    x, TOP - 4, x, TOP + rows.size() * ROW));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%s</text>",
+                    x, TOP + rows.size() * ROW + 16, Html.esc(tick(v))));
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            ResultStats r = rows.get(i);
+            double y = TOP + i * ROW;
+            double w = plot * r.median() / xmax;
+            double lo = LABEL + plot * r.ci95Low() / xmax;
+            double hi = LABEL + plot * r.ci95High() / xmax;
+            double cy = y + ROW / 2.0 - 2;
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"rlabel\" text-anchor=\"end\">%s</text>",
+                    LABEL - 8, cy + 4, Html.esc(r.runtime())));
+            sb.append(String.format(Locale.ROOT, "<rect class=\"bar\" x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\">"
+                            + "<title>%s: median %s %s (95%% CI %s–%s, n=%d)</title></rect>",
+                    LABEL, y + 3, Math.max(0.5, w), ROW - 10, colorOf.apply(r.runtime()), Html.esc(r.runtime()),
+                    Html.esc(num(r.median())), Html.esc(r.unit()), Html.esc(num(r.ci95Low())), Html.esc(num(r.ci95High())), r.n()));
+            sb.append(String.format(Locale.ROOT, "<line class=\"err\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", lo, cy, hi, cy));
+            sb.append(String.format(Locale.ROOT, "<line class=\"err\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", lo, cy - 5, lo, cy + 5));
+            sb.append(String.format(Locale.ROOT, "<line class=\"err\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", hi, cy - 5, hi, cy + 5));
+            String cost = r.ratioToBaseline() == null ? "" : String.format(Locale.ROOT, "   cost %.3f×", r.ratioToBaseline());
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"val\">%s%s</text>",
+                    WIDTH - VALUE + 8, cy + 4, Html.esc(num(r.median())), Html.esc(cost)));
+        }
+        sb.append("</svg>");
+        return sb.toString();
+    }
+
+    /** The smallest 1, 2, 2.5 or 5 times a power of ten at or above v. */
+    static double niceCeiling(double v) {
+        double p = Math.pow(10, Math.floor(Math.log10(v)));
+        for (double m : new double[]{1, 2, 2.5, 5, 10}) {
+            if (m * p >= v) {
+                return m * p;
+            }
+        }
+        return 10 * p;
+    }
+
+    /** Axis labels: at most 4 significant digits, no trailing zeros (0, 0.25, 500, 1000, 2500). */
+    static String tick(double v) {
+        if (v == 0) {
+            return "0";
+        }
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
+    }
+
+    static String num(double v) {
+        return TextSummary.num(v);
+    }
+}

@@ -1,0 +1,63 @@
+package io.isobench.report;
+
+import io.isobench.store.StoredRun;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A fixed run (fixed host facts, timestamps and samples) for report tests. */
+final class ReportFixtures {
+    private ReportFixtures() {
+    }
+
+    static StoredRun run() {
+        Map<String, Object> host = new LinkedHashMap<>();
+        host.put("hostname", "bench1");
+        host.put("os", "Debian GNU/Linux 12 (bookworm)");
+        host.put("kernel", "6.1.0-test");
+        host.put("cpu_model", "Test CPU");
+        host.put("cpus", 2);
+        host.put("memory_bytes", 8L << 30);
+        host.put("cgroup", "hybrid");
+        host.put("kvm", Map.of("present", true, "usable", false, "detail", "probe guest did not boot in 3 s"));
+        host.put("loadavg_start", 0.05);
+        host.put("loadavg_end", 1.02);
+        Map<String, Object> plan = new LinkedHashMap<>();
+        plan.put("baseline", "native");
+        plan.put("repetitions", 5);
+        plan.put("limits", Map.of("cpus", 2.0, "memory_bytes", 2147483648L));
+        var header = new StoredRun.Header("20260101-000000-abcd", "2026-01-01T00:00:00Z", "2026-01-01T00:05:00Z",
+                "completed", "0.1.0", host, plan, Map.of("sysbench", "sysbench 1.0.20"), 1.25, 80L << 20);
+        List<StoredRun.RuntimeRow> rts = List.of(
+                new StoredRun.RuntimeRow("native", "native", true, "kernel 6.1", null, Map.of("confinement", "none")),
+                new StoredRun.RuntimeRow("runc", "container", true, "1.1.5", null, Map.of("seccomp", "none")),
+                new StoredRun.RuntimeRow("runsc", "sandbox", true, "20221219", null, Map.of("platform", "ptrace")),
+                new StoredRun.RuntimeRow("qemu", "vm", true, "7.2", null, Map.of("accel", "tcg")),
+                new StoredRun.RuntimeRow("crun", "container", false, "1.8.1", null, Map.of()));
+        List<StoredRun.SampleRow> s = new ArrayList<>();
+        double[][] eps = {{1800, 1805, 1797, 1802, 1799}, {1790, 1801, 1795, 1803, 1798}, {1500, 1495, 1510, 1502, 1498},
+                {340, 338, 345, 341, 339}};
+        double[][] mib = {{7000, 7050, 6990, 7020, 7010}, {6980, 7040, 7000, 7010, 6995}, {2900, 2950, 2880, 2910, 2930},
+                {900, 905, 895, 902, 898}};
+        String[] names = {"native", "runc", "runsc", "qemu"};
+        for (int r = 0; r < names.length; r++) {
+            for (int i = 0; i < 5; i++) {
+                s.add(new StoredRun.SampleRow("cpu", "{\"max_prime\":\"20000\"}", names[r], i + 1, false, "events_per_second",
+                        "events/s", true, eps[r][i]));
+            }
+            s.add(new StoredRun.SampleRow("cpu", "{\"max_prime\":\"20000\"}", names[r], 1, true, "events_per_second",
+                    "events/s", true, 1));
+        }
+        for (int r = 0; r < names.length; r++) {
+            for (int i = 0; i < 5; i++) {
+                s.add(new StoredRun.SampleRow("memory", "{\"access_mode\":\"seq\",\"block_size\":\"1K\"}", names[r], i + 1, false,
+                        "throughput_mib_per_s", "MiB/s", true, mib[r][i]));
+            }
+        }
+        List<StoredRun.FailureRow> f = List.of(new StoredRun.FailureRow("runsc", "cpu", "{\"max_prime\":\"20000\"}", 3, false,
+                "timed out after 90 s; <sandbox> killed & removed", "partial <output>"));
+        return new StoredRun(header, rts, s, f, List.of(new StoredRun.StopRow("cpu", "{}", 5, "fixed repetitions")));
+    }
+}

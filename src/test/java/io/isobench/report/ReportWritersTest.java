@@ -1,0 +1,89 @@
+package io.isobench.report;
+
+import io.isobench.util.UserException;
+import org.junit.jupiter.api.Test;
+
+import java.io.StringWriter;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ReportWritersTest {
+    static String render(String format) throws Exception {
+        StringWriter w = new StringWriter();
+        ReportWriter.forFormat(format).write(List.of(ReportRun.of(ReportFixtures.run())), w);
+        return w.toString();
+    }
+
+    static int count(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    void htmlIsSelfContainedWithOneChartPerCaseAndMetric() throws Exception {
+        String html = render("html");
+        assertThat(html).startsWith("<!DOCTYPE html>").contains("</html>");
+        assertThat(html).doesNotContain("<script").doesNotContain("src=\"http").doesNotContain("href=\"http")
+                .doesNotContain("@import").doesNotContain("url(");
+        assertThat(count(html, "<svg ")).isEqualTo(2);               // cpu eps, memory throughput
+        assertThat(count(html, "class=\"bar\"")).isEqualTo(8);      // 4 runtimes x 2 charts
+        assertThat(count(html, "class=\"err\"")).isEqualTo(8 * 3);  // whisker + 2 caps per bar
+        // verdict colors: runsc and qemu are clearly slower; runc is not
+        assertThat(html).contains("class=\"num worse2\"").contains("class=\"num worse\"").contains("class=\"num noise\"");
+        // provenance and fairness
+        assertThat(html).contains("present, unusable (probe guest did not boot in 3 s)").contains("Test CPU")
+                .contains("qemu ran under TCG emulation").contains("gVisor&#39;s ptrace platform")
+                .contains("memory at 1 KiB blocks");
+        // failures are escaped, never injected
+        assertThat(html).contains("&lt;sandbox&gt; killed &amp; removed").contains("partial &lt;output&gt;")
+                .doesNotContain("<sandbox>");
+        assertThat(html).contains("unavailable:").contains("crun");
+    }
+
+    @Test
+    void markdownHasTheCostTable() throws Exception {
+        String md = render("md");
+        assertThat(md).contains("| benchmark | case | metric | runc | runsc | qemu |");
+        assertThat(md).containsPattern("\\| cpu \\| max_prime=20000 \\| events_per_second \\(events/s\\) \\| 1\\.00\\d \\[[0-9.]+–[0-9.]+\\] (within noise|differs from baseline) \\| 1\\.20\\d \\[");
+        assertThat(md).contains("### Fairness notes").contains("### Failures");
+    }
+
+    @Test
+    void csvHasOneRowPerResult() throws Exception {
+        String csv = render("csv");
+        List<String> lines = csv.lines().toList();
+        assertThat(lines.get(0)).isEqualTo(CsvReport.HEADER);
+        assertThat(lines).hasSize(1 + 8);
+        assertThat(lines.get(1)).startsWith("20260101-000000-abcd,cpu,\"{\"\"max_prime\"\":\"\"20000\"\"}\",events_per_second,events/s,true,native,5,1800.0");
+    }
+
+    @Test
+    void jsonIsTheRunContract() throws Exception {
+        assertThat(render("json")).contains("\"run_id\" : \"20260101-000000-abcd\"").contains("\"ratio_ci95_low\"")
+                .contains("\"verdict\" : \"differs from baseline\"");
+    }
+
+    @Test
+    void unknownFormat() {
+        assertThatThrownBy(() -> ReportWriter.forFormat("pdf")).isInstanceOf(UserException.class).hasMessageContaining("pdf");
+    }
+
+    @Test
+    void ticks() {
+        assertThat(Svg.tick(0)).isEqualTo("0");
+        assertThat(Svg.tick(500)).isEqualTo("500");
+        assertThat(Svg.tick(0.25)).isEqualTo("0.25");
+        assertThat(Svg.tick(2500)).isEqualTo("2500");
+        assertThat(Svg.niceCeiling(1810)).isEqualTo(2000);
+        assertThat(Svg.niceCeiling(0.63)).isEqualTo(1);
+        assertThat(Svg.niceCeiling(7050)).isEqualTo(10000);
+    }
+}
