@@ -1,0 +1,53 @@
+package io.isobench.cli;
+
+import io.isobench.IntegrationSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** compare as a CI gate on real runs: a runtime slowed down on purpose (a 0.25-CPU quota) must be a regression. */
+class CompareIT {
+    @TempDir
+    Path dir;
+
+    private static int cli(StringWriter out, String... args) {
+        return Main.execute(args, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+    }
+
+    @Test
+    void deliberatelySlowedRuntimeIsARegression() throws Exception {
+        assumeTrue(IntegrationSupport.isRoot(), "integration tests need root");
+        String db = dir.resolve("c.db").toString();
+        for (String cpus : List.of("2", "0.25")) {
+            int rc = cli(new StringWriter(), "run", "--db", db, "--runtimes", "runc", "--benchmarks", "cpu", "--repetitions", "5",
+                    "--warmups", "0", "--cooldown", "0s", "--set", "cpu.time=1s", "--cpus", cpus, "--quiet");
+            assertThat(rc).isZero();
+        }
+        List<String> ids = new ArrayList<>();
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             var rs = c.createStatement().executeQuery("SELECT id FROM runs ORDER BY started_at")) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        }
+        StringWriter out = new StringWriter();
+        int rc = cli(out, "compare", ids.get(0), ids.get(1), "--db", db);
+        assertThat(rc).as(out.toString()).isEqualTo(1);
+        assertThat(out.toString()).contains("REGRESSION").contains("WARNING: different plans: limits");
+        assertThat(out.toString()).containsPattern("events_per_second\\s+runc .* differs  REGRESSION");
+
+        // the reverse direction is an improvement, never a regression
+        StringWriter back = new StringWriter();
+        assertThat(cli(back, "compare", ids.get(1), ids.get(0), "--db", db)).as(back.toString()).isZero();
+        assertThat(back.toString()).contains("verdict: no regression");
+    }
+}
