@@ -74,10 +74,8 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
             if (d.get("platform") != null && r.runtime().contains("runsc")) {
                 notes.add(r.runtime() + " used gVisor's " + d.get("platform") + " platform; system-call heavy results depend on it.");
             }
-            for (var e : d.entrySet()) {
-                if (e.getKey().equals("limits") && e.getValue() instanceof String s && s.startsWith("not applied")) {
-                    notes.add(r.runtime() + ": limits " + s + ".");
-                }
+            if (d.get("limits_enforced") instanceof String s && s.startsWith("none")) {
+                notes.add(r.runtime() + " ran without the plan's CPU and memory limits: " + s + ".");
             }
         }
         String busy = HostLoad.busyWarning(run.header().host());

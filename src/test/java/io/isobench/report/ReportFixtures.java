@@ -35,6 +35,8 @@ final class ReportFixtures {
                 new StoredRun.RuntimeRow("runc", "container", true, "1.1.5", null, Map.of("seccomp", "none")),
                 new StoredRun.RuntimeRow("runsc", "sandbox", true, "20221219", null, Map.of("platform", "ptrace")),
                 new StoredRun.RuntimeRow("qemu", "vm", true, "7.2", null, Map.of("accel", "tcg")),
+                new StoredRun.RuntimeRow("bwrap", "container", true, "0.8.0", null,
+                        Map.of("limits_enforced", "none (bwrap creates no cgroup)")),
                 new StoredRun.RuntimeRow("crun", "container", false, "1.8.1", null, Map.of()));
         List<StoredRun.SampleRow> s = new ArrayList<>();
         double[][] eps = {{1800, 1805, 1797, 1802, 1799}, {1790, 1801, 1795, 1803, 1798}, {1500, 1495, 1510, 1502, 1498},

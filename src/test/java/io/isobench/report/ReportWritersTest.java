@@ -41,7 +41,7 @@ class ReportWritersTest {
         // provenance and fairness
         assertThat(html).contains("present, unusable (probe guest did not boot in 3 s)").contains("Test CPU")
                 .contains("qemu ran under TCG emulation").contains("gVisor&#39;s ptrace platform")
-                .contains("memory at 1 KiB blocks");
+                .contains("memory at 1 KiB blocks").contains("bwrap ran without the plan&#39;s CPU and memory limits");
         // failures are escaped, never injected
         assertThat(html).contains("&lt;sandbox&gt; killed &amp; removed").contains("partial &lt;output&gt;")
                 .doesNotContain("<sandbox>");
