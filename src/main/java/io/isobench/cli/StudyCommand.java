@@ -1,6 +1,6 @@
 package io.isobench.cli;
 
-import io.isobench.setup.Installer;
+import io.isobench.setup.Setup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,7 +34,7 @@ public final class StudyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!noInstall) {
-            new Installer(System.err).ensure(Installer.defaultPackages(), yes);
+            Setup.run(yes, System.err);
         }
         return RunCommand.execute(options.build("quick"), json, false, common, spec.commandLine().getOut());
     }
