@@ -15,6 +15,8 @@ public final class Runtimes {
         l.add(new RuncDriver());
         l.add(new CrunDriver());
         l.add(new RunscDriver());
+        l.add(new QemuQ35Driver());
+        l.add(new QemuMicrovmDriver());
         l.add(new UnsupportedDriver("firecracker", "vm", "firecracker", "Firecracker microVM (needs usable KVM)",
                 "Firecracker is not packaged by Debian; install its release binary on a KVM host"));
         l.add(new UnsupportedDriver("kata", "vm", "kata-runtime", "Kata Containers (containers in lightweight VMs; needs usable KVM)",
