@@ -28,10 +28,13 @@ import java.util.TreeMap;
 /**
  * Base for the QEMU runtimes: a full VM per trial that boots Debian's cloud kernel directly ({@code -kernel})
  * with an initramfs made of the very workload image the containers use, plus the virtio modules, a static
- * busybox and a small /init (under {@code /.isobench}). The kernel and firmware talk on the serial port,
- * which goes to a log file; the workload's stdout goes to a virtio console (hvc0) that is QEMU's stdout,
- * framed by BEGIN/EXIT markers with a per-launch nonce ({@link GuestConsole}). The exit status comes from the
- * EXIT marker: QEMU itself exits 0 on poweroff and on SIGTERM alike.
+ * busybox and a small /init (under {@code /.isobench}). The workload's stdout goes to the serial port (ttyS0),
+ * which is QEMU's stdout, framed by BEGIN/EXIT markers with a per-launch nonce ({@link GuestConsole}); the
+ * kernel's console is a virtio console (hvc0) written to a log file, so kernel messages never reach ttyS0
+ * (firmware output before BEGIN is ignored). The workload's stderr is written to that log after EXIT. Output on
+ * hvc0 itself proved unreliable: a write right after the port appears is lost now and then, and on a fast
+ * boot that was the BEGIN marker. The exit status comes from the EXIT marker: QEMU itself exits 0 on
+ * poweroff and on SIGTERM alike.
  *
  * <p>The initramfs is two concatenated newc archives: the base (image + modules + init), cached per kernel and
  * image hash, and a per-launch one holding only {@code /isobench/cmd}. Guest boot time (launch to BEGIN)
@@ -41,7 +44,7 @@ import java.util.TreeMap;
 public abstract class QemuDriver implements RuntimeDriver {
     static final String QEMU = "qemu-system-x86_64";
     /** Bump when the initramfs layout or /init changes so cached bases are rebuilt. */
-    static final String INITRD_LAYOUT = "2";
+    static final String INITRD_LAYOUT = "5";
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(120);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static volatile String accel;
@@ -165,7 +168,7 @@ public abstract class QemuDriver implements RuntimeDriver {
         String nonce = HexFormat.of().formatHex(randomBytes());
         Path dir = WorkDir.get().resolve("qemu");
         Path initrd = dir.resolve(spec.name() + ".initrd");
-        Path serial = dir.resolve(spec.name() + ".serial.log");
+        Path serial = dir.resolve(spec.name() + ".console.log");
         try {
             Files.createDirectories(dir);
             writeLaunchInitrd(base, initrd, spec);
@@ -185,16 +188,16 @@ public abstract class QemuDriver implements RuntimeDriver {
 
     List<String> argv(String qemu, GuestKernel kernel, Path initrd, Path serial, String nonce, Limits limits) {
         String acc = accel();
-        List<String> append = new ArrayList<>(List.of("console=ttyS0", "panic=-1", "loglevel=4"));
+        List<String> append = new ArrayList<>(List.of("console=hvc0", "panic=-1", "loglevel=4"));
         append.addAll(extraKernelParams());
         append.add("isobench.nonce=" + nonce);
-        append.add("isobench.out=hvc0");
+        append.add("isobench.out=ttyS0");
         List<String> a = new ArrayList<>(List.of(qemu, "-M", machine(), "-accel", acc,
                 "-cpu", acc.equals("kvm") ? "host" : "max",
                 "-smp", Integer.toString(vcpus(limits)), "-m", memoryMib(limits) + "M",
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-                "-serial", "file:" + serial,
-                "-device", virtioSerialDevice(), "-chardev", "stdio,id=out0,signal=off", "-device", "virtconsole,chardev=out0",
+                "-serial", "stdio",
+                "-device", virtioSerialDevice(), "-chardev", "file,id=con0,path=" + serial, "-device", "virtconsole,chardev=con0",
                 "-kernel", kernel.vmlinuz().toString(), "-initrd", initrd.toString(),
                 "-append", String.join(" ", append)));
         return a;
@@ -298,23 +301,27 @@ public abstract class QemuDriver implements RuntimeDriver {
                 for m in $($BB cat /.isobench/modules.order); do
                   $BB insmod /.isobench/modules/$m || echo "isobench-init: insmod $m failed" >/dev/console
                 done
-                NONCE=none; OUT=/dev/hvc0
+                NONCE=none; OUT=/dev/ttyS0
                 for w in $($BB cat /proc/cmdline); do
                   case "$w" in
                     isobench.nonce=*) NONCE=${w#isobench.nonce=};;
                     isobench.out=*) OUT=/dev/${w#isobench.out=};;
                   esac
                 done
+                # retry the open; "command" keeps a failed redirection from ending this shell (which would panic the kernel)
                 i=0
-                while [ ! -e $OUT ] && [ $i -lt 100 ]; do $BB sleep 0.1; i=$((i+1)); done
-                if [ ! -e $OUT ]; then echo "isobench-init: $OUT did not appear" >/dev/console; $BB poweroff -f; fi
-                exec 3>$OUT
+                until command exec 3>$OUT; do
+                  i=$((i+1))
+                  if [ $i -ge 100 ]; then echo "isobench-init: cannot open $OUT" >/dev/console; $BB poweroff -f; fi
+                  $BB sleep 0.1
+                done
                 $BB stty -F $OUT raw -echo 2>/dev/null
                 echo "@@ISOBENCH-BEGIN $NONCE@@" >&3
-                $BB sh /isobench/cmd >&3 2>/dev/console </dev/null
+                $BB sh /isobench/cmd >&3 2>/tmp/.isobench-stderr </dev/null
                 RC=$?
                 echo "@@ISOBENCH-EXIT $NONCE $RC@@" >&3
                 exec 3>&-
+                $BB cat /tmp/.isobench-stderr >/dev/console 2>/dev/null
                 $BB sync
                 $BB poweroff -f
                 """;
@@ -386,6 +393,7 @@ public abstract class QemuDriver implements RuntimeDriver {
             }
             Integer rc = console.exitCode();
             StringBuilder err = new StringBuilder();
+            String problem = null;
             if (console.begun()) {
                 err.append("isobench: guest boot ").append(bootMillis()).append(" ms (QEMU start to BEGIN marker)\n");
             }
@@ -395,19 +403,23 @@ public abstract class QemuDriver implements RuntimeDriver {
                 exit = -1;
             } else if (rc == null) {
                 exit = r.exitCode() != 0 ? r.exitCode() : 255;
-                err.append("isobench: the guest ended without reporting an exit status (QEMU exit code ")
-                        .append(r.exitCode()).append(")\n");
+                problem = "isobench: the guest ended without reporting an exit status (QEMU exit code "
+                        + r.exitCode() + (console.begun() ? ", after the workload started" : ", before the workload started")
+                        + "; its kernel console is above)\n";
             } else {
                 exit = rc;
                 elapsed = Duration.ofNanos(console.exitNanos() - console.beginNanos());
             }
             err.append(r.stderr());
             if (exit != 0 || r.timedOut()) {
-                err.append("--- guest serial console (last ").append(SERIAL_TAIL_LINES).append(" lines) ---\n")
+                err.append("--- guest kernel console, hvc0 (last ").append(SERIAL_TAIL_LINES).append(" lines) ---\n")
                         .append(tail(log, SERIAL_TAIL_LINES));
                 if (!console.begun() && !r.stdout().isBlank()) {
                     err.append("--- unframed console output ---\n").append(r.stdout());
                 }
+            }
+            if (problem != null) {
+                err.append(problem); // last, so that failureSummary() shows it
             }
             return new ProcResult(r.argv(), exit, r.timedOut(), console.output(), err.toString(), elapsed);
         }

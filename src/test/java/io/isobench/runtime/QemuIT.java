@@ -112,7 +112,7 @@ class QemuIT {
         assertThat(r.timedOut()).isTrue();
         assertThat(r.exitCode()).isEqualTo(-1);
         assertThat(r.stdout()).isEmpty();
-        assertThat(r.stderr()).as("boot time is reported, the serial console is attached").contains("guest boot", "guest serial console");
+        assertThat(r.stderr()).as("boot time is reported, the serial console is attached").contains("guest boot", "guest kernel console");
         assertThat(leftoverQemus()).isEmpty();
         assertThat(leftoverLaunchFiles()).isEmpty();
         assertThat(Cleanup.pending()).isEqualTo(pending);
