@@ -19,6 +19,8 @@ public final class Runtimes {
         l.add(new NspawnDriver());
         l.add(new LxcDriver());
         l.addAll(DockerDriver.all());
+        l.add(new QemuQ35Driver());
+        l.add(new QemuMicrovmDriver());
         l.add(new UnsupportedDriver("firecracker", "vm", "firecracker", "Firecracker microVM (needs usable KVM)",
                 "Firecracker is not packaged by Debian; install its release binary on a KVM host"));
         l.add(new UnsupportedDriver("kata", "vm", "kata-runtime", "Kata Containers (containers in lightweight VMs; needs usable KVM)",

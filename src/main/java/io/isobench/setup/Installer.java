@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,9 +41,7 @@ public final class Installer {
         l.add(new Need("docker.io", "dockerd", "runtimes docker:runc and docker:runsc"));
         l.add(new Need("sysbench", "sysbench", "benchmarks cpu and memory"));
         l.add(new Need("busybox-static", "busybox", "shell and utilities inside the workload image"));
-        if (Files.exists(Path.of("/dev/kvm"))) {
-            l.add(new Need("qemu-system-x86", "qemu-system-x86_64", "probing whether KVM is usable"));
-        }
+        l.add(new Need("qemu-system-x86", "qemu-system-x86_64", "runtimes qemu and qemu-microvm; probing whether KVM is usable"));
         return l;
     }
 

@@ -1,0 +1,104 @@
+package io.isobench.runtime;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Frames a guest's workload output. The guest's /init writes {@code @@ISOBENCH-BEGIN <nonce>@@} before the
+ * workload and {@code @@ISOBENCH-EXIT <nonce> <rc>@@} after it, with a nonce that is new for every launch and
+ * only known to the host and the guest's kernel command line, so neither firmware, kernel messages nor a
+ * workload that prints marker-like text can be mistaken for framing. Markers are matched anywhere in a line
+ * (firmware escape sequences may precede them); output that precedes an EXIT marker on the same line (a
+ * workload whose last line has no newline) is a line of output. Trailing CRs are dropped.
+ */
+public final class GuestConsole {
+    /** Called for every line of framed output. */
+    @FunctionalInterface
+    public interface Sink {
+        void line(String line, long nanoTime);
+    }
+
+    private final String begin;
+    private final Pattern exit;
+    private final Sink sink;
+    private final StringBuilder framed = new StringBuilder();
+    private boolean inside;
+    private long beginNanos = -1;
+    private long exitNanos = -1;
+    private Integer exitCode;
+
+    public GuestConsole(String nonce, Sink sink) {
+        if (!nonce.matches("[A-Za-z0-9]+")) {
+            throw new IllegalArgumentException("nonce must be alphanumeric");
+        }
+        this.begin = "@@ISOBENCH-BEGIN " + nonce + "@@";
+        this.exit = Pattern.compile("@@ISOBENCH-EXIT " + nonce + " (-?\\d{1,3})@@");
+        this.sink = sink;
+    }
+
+    public static String beginMarker(String nonce) {
+        return "@@ISOBENCH-BEGIN " + nonce + "@@";
+    }
+
+    public synchronized void line(String raw, long nanoTime) {
+        String line = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
+        if (exitCode != null) {
+            return;
+        }
+        if (!inside) {
+            int b = line.indexOf(begin);
+            if (b < 0) {
+                return;
+            }
+            inside = true;
+            beginNanos = nanoTime;
+            line = line.substring(b + begin.length());
+            if (line.isEmpty()) {
+                return;
+            }
+        }
+        Matcher m = exit.matcher(line);
+        if (m.find()) {
+            exitCode = Integer.parseInt(m.group(1));
+            exitNanos = nanoTime;
+            inside = false;
+            String before = line.substring(0, m.start());
+            if (!before.isEmpty()) {
+                emit(before, nanoTime);
+            }
+            return;
+        }
+        emit(line, nanoTime);
+    }
+
+    private void emit(String line, long nanoTime) {
+        framed.append(line).append('\n');
+        if (sink != null) {
+            sink.line(line, nanoTime);
+        }
+    }
+
+    /** The workload's output between the markers. */
+    public synchronized String output() {
+        return framed.toString();
+    }
+
+    /** The workload's exit status from the EXIT marker; null when the guest never reported one. */
+    public synchronized Integer exitCode() {
+        return exitCode;
+    }
+
+    public synchronized boolean begun() {
+        return beginNanos >= 0;
+    }
+
+    /** Host nanoTime at which the BEGIN marker was read, or -1. */
+    public synchronized long beginNanos() {
+        return beginNanos;
+    }
+
+    /** Host nanoTime at which the EXIT marker was read, or -1. */
+    public synchronized long exitNanos() {
+        return exitNanos;
+    }
+}

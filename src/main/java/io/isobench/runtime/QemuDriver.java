@@ -1,0 +1,457 @@
+package io.isobench.runtime;
+
+import io.isobench.host.KvmProbe;
+import io.isobench.image.WorkloadImage;
+import io.isobench.proc.Proc;
+import io.isobench.proc.ProcResult;
+import io.isobench.util.Tools;
+import io.isobench.util.WorkDir;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Base for the QEMU runtimes: a full VM per trial that boots Debian's cloud kernel directly ({@code -kernel})
+ * with an initramfs made of the very workload image the containers use, plus the virtio modules, a static
+ * busybox and a small /init (under {@code /.isobench}). The workload's stdout goes to the serial port (ttyS0),
+ * which is QEMU's stdout, framed by BEGIN/EXIT markers with a per-launch nonce ({@link GuestConsole}); the
+ * kernel's console is a virtio console (hvc0) written to a log file, so kernel messages never reach ttyS0
+ * (firmware output before BEGIN is ignored). The workload's stderr is written to that log after EXIT. Output on
+ * hvc0 itself proved unreliable: a write right after the port appears is lost now and then, and on a fast
+ * boot that was the BEGIN marker. The exit status comes from the EXIT marker: QEMU itself exits 0 on
+ * poweroff and on SIGTERM alike.
+ *
+ * <p>The initramfs is two concatenated newc archives: the base (image + modules + init), cached per kernel and
+ * image hash, and a per-launch one holding only {@code /isobench/cmd}. Guest boot time (launch to BEGIN)
+ * is not workload time: {@link ProcResult#elapsed()} is BEGIN to EXIT, the boot time is reported on stderr.
+ * KVM is used only when {@link KvmProbe} finds it usable; otherwise TCG.
+ */
+public abstract class QemuDriver implements RuntimeDriver {
+    static final String QEMU = "qemu-system-x86_64";
+    /** Bump when the initramfs layout or /init changes so cached bases are rebuilt. */
+    static final String INITRD_LAYOUT = "5";
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(120);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static volatile String accel;
+
+    /** QEMU machine type ("q35", "microvm"). */
+    protected abstract String machine();
+
+    /** The virtio-serial bus device for this machine ("virtio-serial-pci", "virtio-serial-device"). */
+    protected abstract String virtioSerialDevice();
+
+    /** Machine-specific kernel parameters. */
+    protected List<String> extraKernelParams() {
+        return List.of();
+    }
+
+    /** Modules the guest loads, in order; dependencies are resolved from modules.dep. */
+    static final List<String> MODULES = List.of("virtio_mmio", "virtio_pci", "virtio_console");
+
+    @Override
+    public String kind() {
+        return "vm";
+    }
+
+    @Override
+    public List<String> packages() {
+        return List.of("qemu-system-x86", "busybox-static");
+    }
+
+    /** "tcg" unless KVM is usable here (decided once per process by {@link KvmProbe}). */
+    static String accel() {
+        String a = accel;
+        if (a == null) {
+            a = new KvmProbe().probe().usable() ? "kvm" : "tcg";
+            accel = a;
+        }
+        return a;
+    }
+
+    protected Path kernelCache() {
+        return GuestKernel.defaultCache();
+    }
+
+    static int vcpus(Limits limits) {
+        return Math.max(1, (int) Math.ceil(limits.cpus() - 1e-9));
+    }
+
+    static long memoryMib(Limits limits) {
+        return Math.max(64, (limits.memoryBytes() + (1 << 20) - 1) >> 20);
+    }
+
+    @Override
+    public Availability probe(ProbeContext ctx) {
+        String qemu = Tools.which(QEMU);
+        if (qemu == null) {
+            return Availability.no(id(), null, "not installed (" + QEMU + " not found; apt-get install qemu-system-x86)");
+        }
+        ProcResult v = Proc.of(qemu, "--version").timeout(Duration.ofSeconds(20)).run();
+        String version = v.ok() ? parseVersion(v.stdout()) : null;
+        if (version == null) {
+            return Availability.no(id(), null, QEMU + " --version failed: " + v.failureSummary());
+        }
+        if (Tools.which("busybox") == null) {
+            return Availability.no(id(), version, "busybox not found (the guest's /init needs it; apt-get install busybox-static)");
+        }
+        GuestKernel kernel;
+        try {
+            kernel = GuestKernel.obtain(kernelCache());
+        } catch (IOException e) {
+            return Availability.no(id(), version, "no guest kernel: " + e.getMessage());
+        }
+        Map<String, Object> d = details(kernel, ctx.limits());
+        String name = "isobench-probe-" + id() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
+        LaunchSpec spec = new LaunchSpec(name, ctx.probeImage(), List.of(ctx.probeImage().tools().get("true")),
+                Map.of(), ctx.limits(), null);
+        try (QemuSandbox s = (QemuSandbox) launch(spec)) {
+            ProcResult r = s.await(PROBE_TIMEOUT);
+            if (!r.ok()) {
+                return Availability.no(id(), version, "a trial VM failed: " + OciDriver.reason(r), d);
+            }
+            d.put("probe_boot_ms", s.bootMillis());
+        } catch (LaunchException e) {
+            return Availability.no(id(), version, "a trial VM could not start: " + e.getMessage(), d);
+        }
+        return Availability.ok(id(), version, d);
+    }
+
+    Map<String, Object> details(GuestKernel kernel, Limits limits) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("accel", accel());
+        d.put("machine", machine());
+        d.put("vcpus", vcpus(limits));
+        d.put("memory_bytes", memoryMib(limits) << 20);
+        d.put("guest_kernel", kernel.describe());
+        d.put("boot", "direct kernel boot, initramfs from the workload image");
+        d.put("kernel_params", String.join(" ", extraKernelParams()));
+        d.put("limits", limits.toMap());
+        return d;
+    }
+
+    /** "QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)" -> "7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)". */
+    static String parseVersion(String out) {
+        String first = out.strip().lines().findFirst().orElse("");
+        int i = first.indexOf("version ");
+        return i >= 0 ? first.substring(i + "version ".length()).strip() : (first.isEmpty() ? null : first);
+    }
+
+    @Override
+    public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        String qemu = Tools.which(QEMU);
+        if (qemu == null) {
+            throw new LaunchException(QEMU + " not found");
+        }
+        GuestKernel kernel;
+        Path base;
+        try {
+            kernel = GuestKernel.obtain(kernelCache());
+            base = baseInitrd(kernel, spec.image());
+        } catch (IOException e) {
+            throw new LaunchException("cannot prepare the guest: " + e.getMessage(), e);
+        }
+        String nonce = HexFormat.of().formatHex(randomBytes());
+        Path dir = WorkDir.get().resolve("qemu");
+        Path initrd = dir.resolve(spec.name() + ".initrd");
+        Path serial = dir.resolve(spec.name() + ".console.log");
+        try {
+            Files.createDirectories(dir);
+            writeLaunchInitrd(base, initrd, spec);
+        } catch (IOException e) {
+            deleteQuietly(initrd);
+            throw new LaunchException("cannot write the per-launch initramfs: " + e.getMessage(), e);
+        }
+        List<String> argv = argv(qemu, kernel, initrd, serial, nonce, spec.limits());
+        return new QemuSandbox(spec, argv, nonce, initrd, serial);
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    List<String> argv(String qemu, GuestKernel kernel, Path initrd, Path serial, String nonce, Limits limits) {
+        String acc = accel();
+        List<String> append = new ArrayList<>(List.of("console=hvc0", "panic=-1", "loglevel=4"));
+        append.addAll(extraKernelParams());
+        append.add("isobench.nonce=" + nonce);
+        append.add("isobench.out=ttyS0");
+        List<String> a = new ArrayList<>(List.of(qemu, "-M", machine(), "-accel", acc,
+                "-cpu", acc.equals("kvm") ? "host" : "max",
+                "-smp", Integer.toString(vcpus(limits)), "-m", memoryMib(limits) + "M",
+                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+                "-serial", "stdio",
+                "-device", virtioSerialDevice(), "-chardev", "file,id=con0,path=" + serial, "-device", "virtconsole,chardev=con0",
+                "-kernel", kernel.vmlinuz().toString(), "-initrd", initrd.toString(),
+                "-append", String.join(" ", append)));
+        return a;
+    }
+
+    // ---- initramfs ----
+
+    /** The cached base initramfs for this kernel and image: the image's rootfs, busybox, modules and /init. */
+    static Path baseInitrd(GuestKernel kernel, WorkloadImage image) throws IOException {
+        Path dir = kernel.dir().getParent().resolve("initrd");
+        Path target = dir.resolve(kernel.release() + "-" + image.hash().substring(0, 16) + "-l" + INITRD_LAYOUT + ".cpio");
+        if (Files.isRegularFile(target)) {
+            return target;
+        }
+        String busybox = Tools.which("busybox");
+        if (busybox == null) {
+            throw new IOException("busybox not found (apt-get install busybox-static)");
+        }
+        if (Proc.of("ldd", busybox).timeout(Duration.ofSeconds(20)).run().ok()) {
+            throw new IOException(busybox + " is dynamically linked; the guest needs a static one (apt-get install busybox-static)");
+        }
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".build-", ".cpio");
+        try {
+            try (Cpio c = new Cpio(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+                c.tree(image.rootfs(), "");
+                if (!Files.isDirectory(image.rootfs().resolve("dev"))) {
+                    c.dir("dev", 0755);
+                }
+                c.charDevice("dev/console", 0600, 5, 1);
+                c.dir(".isobench", 0755);
+                c.file(".isobench/busybox", 0755, Path.of(busybox));
+                c.dir(".isobench/modules", 0755);
+                StringBuilder order = new StringBuilder();
+                for (String rel : kernel.loadOrder(MODULES)) {
+                    String name = rel.substring(rel.lastIndexOf('/') + 1);
+                    c.file(".isobench/modules/" + name, 0644, kernel.modulesDir().resolve(rel));
+                    order.append(name).append('\n');
+                }
+                c.file(".isobench/modules.order", 0644, order.toString().getBytes(StandardCharsets.UTF_8));
+                c.file("init", 0755, initScript().getBytes(StandardCharsets.UTF_8));
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException e) {
+                // built concurrently; identical content
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("cannot rename in " + dir, e);
+            }
+        } finally {
+            deleteQuietly(tmp);
+        }
+        return target;
+    }
+
+    /** base + an uncompressed newc archive with /isobench/cmd (the base ends 4-byte aligned, so plain concatenation works). */
+    static void writeLaunchInitrd(Path base, Path out, LaunchSpec spec) throws IOException {
+        Files.copy(base, out, StandardCopyOption.REPLACE_EXISTING);
+        try (Cpio c = new Cpio(new BufferedOutputStream(Files.newOutputStream(out, StandardOpenOption.APPEND)))) {
+            c.dir("isobench", 0755);
+            c.file("isobench/cmd", 0755, commandScript(spec).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The workload as a shell script: environment, then exec of the argv, every word single-quoted. */
+    static String commandScript(LaunchSpec spec) {
+        Map<String, String> env = new TreeMap<>(LaunchSpec.DEFAULT_ENV);
+        env.putAll(spec.env());
+        StringBuilder sb = new StringBuilder("#!/.isobench/busybox sh\n");
+        for (var e : env.entrySet()) {
+            if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new IllegalArgumentException("invalid environment variable name: " + e.getKey());
+            }
+            sb.append("export ").append(e.getKey()).append('=').append(quote(e.getValue())).append('\n');
+        }
+        sb.append("cd /\nexec");
+        for (String a : spec.argv()) {
+            sb.append(' ').append(quote(a));
+        }
+        return sb.append('\n').toString();
+    }
+
+    static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /**
+     * The guest's /init: mounts, loads the virtio modules, waits for the output console, then frames the
+     * workload between the markers. Kernel messages go to ttyS0 only (never to hvc0). {@code poweroff -f}
+     * makes QEMU exit (ACPI on q35, GED on microvm; -no-reboot turns a panic's reboot into an exit too).
+     */
+    static String initScript() {
+        return """
+                #!/.isobench/busybox sh
+                BB=/.isobench/busybox
+                $BB mount -t proc proc /proc
+                $BB mount -t sysfs sysfs /sys
+                $BB mount -t devtmpfs devtmpfs /dev
+                $BB mount -t tmpfs tmpfs /tmp
+                $BB dmesg -n 1
+                for m in $($BB cat /.isobench/modules.order); do
+                  $BB insmod /.isobench/modules/$m || echo "isobench-init: insmod $m failed" >/dev/console
+                done
+                NONCE=none; OUT=/dev/ttyS0
+                for w in $($BB cat /proc/cmdline); do
+                  case "$w" in
+                    isobench.nonce=*) NONCE=${w#isobench.nonce=};;
+                    isobench.out=*) OUT=/dev/${w#isobench.out=};;
+                  esac
+                done
+                # retry the open; "command" keeps a failed redirection from ending this shell (which would panic the kernel)
+                i=0
+                until command exec 3>$OUT; do
+                  i=$((i+1))
+                  if [ $i -ge 100 ]; then echo "isobench-init: cannot open $OUT" >/dev/console; $BB poweroff -f; fi
+                  $BB sleep 0.1
+                done
+                $BB stty -F $OUT raw -echo 2>/dev/null
+                echo "@@ISOBENCH-BEGIN $NONCE@@" >&3
+                $BB sh /isobench/cmd >&3 2>/tmp/.isobench-stderr </dev/null
+                RC=$?
+                echo "@@ISOBENCH-EXIT $NONCE $RC@@" >&3
+                exec 3>&-
+                $BB cat /tmp/.isobench-stderr >/dev/console 2>/dev/null
+                $BB sync
+                $BB poweroff -f
+                """;
+    }
+
+    static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    // ---- the sandbox ----
+
+    /** One VM: a {@link ProcessSandbox} around QEMU whose stdout is filtered through {@link GuestConsole}. */
+    static final class QemuSandbox implements Sandbox {
+        private static final int SERIAL_TAIL_LINES = 80;
+        private final ProcessSandbox inner;
+        private final GuestConsole console;
+        private final Path serial;
+        private volatile String serialLog;
+
+        QemuSandbox(LaunchSpec spec, List<String> argv, String nonce, Path initrd, Path serial) throws LaunchException {
+            this.serial = serial;
+            LaunchSpec.LineListener user = spec.onLine();
+            this.console = new GuestConsole(nonce, user == null ? null : user::line);
+            LaunchSpec filtered = new LaunchSpec(spec.name(), spec.image(), spec.argv(), spec.env(), spec.limits(),
+                    console::line);
+            Runnable teardown = () -> {
+                try {
+                    if (Files.exists(serial)) {
+                        serialLog = Files.readString(serial, StandardCharsets.ISO_8859_1);
+                    }
+                } catch (IOException ignored) {
+                    // diagnostic only
+                }
+                deleteQuietly(initrd);
+                deleteQuietly(serial);
+            };
+            this.inner = new ProcessSandbox(spec.name(), argv, filtered, teardown, List::of, null);
+        }
+
+        @Override
+        public String id() {
+            return inner.id();
+        }
+
+        @Override
+        public long launchedAtNanos() {
+            return inner.launchedAtNanos();
+        }
+
+        long bootMillis() {
+            long b = console.beginNanos();
+            return b < 0 ? -1 : (b - inner.launchedAtNanos()) / 1_000_000;
+        }
+
+        @Override
+        public ProcResult await(Duration timeout) {
+            ProcResult r = inner.await(timeout);
+            String log = serialLog;
+            if (log == null) {
+                try {
+                    log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
+                } catch (IOException e) {
+                    log = "";
+                }
+            }
+            Integer rc = console.exitCode();
+            StringBuilder err = new StringBuilder();
+            String problem = null;
+            if (console.begun()) {
+                err.append("isobench: guest boot ").append(bootMillis()).append(" ms (QEMU start to BEGIN marker)\n");
+            }
+            Duration elapsed = r.elapsed();
+            int exit;
+            if (r.timedOut()) {
+                exit = -1;
+            } else if (rc == null) {
+                exit = r.exitCode() != 0 ? r.exitCode() : 255;
+                problem = "isobench: the guest ended without reporting an exit status (QEMU exit code "
+                        + r.exitCode() + (console.begun() ? ", after the workload started" : ", before the workload started")
+                        + "; its kernel console is above)\n";
+            } else {
+                exit = rc;
+                elapsed = Duration.ofNanos(console.exitNanos() - console.beginNanos());
+            }
+            err.append(r.stderr());
+            if (exit != 0 || r.timedOut()) {
+                err.append("--- guest kernel console, hvc0 (last ").append(SERIAL_TAIL_LINES).append(" lines) ---\n")
+                        .append(tail(log, SERIAL_TAIL_LINES));
+                if (!console.begun() && !r.stdout().isBlank()) {
+                    err.append("--- unframed console output ---\n").append(r.stdout());
+                }
+            }
+            if (problem != null) {
+                err.append(problem); // last, so that failureSummary() shows it
+            }
+            return new ProcResult(r.argv(), exit, r.timedOut(), console.output(), err.toString(), elapsed);
+        }
+
+        static String tail(String s, int lines) {
+            List<String> l = s.lines().toList();
+            return String.join("\n", l.subList(Math.max(0, l.size() - lines), l.size())) + "\n";
+        }
+
+        @Override
+        public List<Long> hostPids() {
+            return inner.hostPids();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    /** Host TSC frequency in kHz from /proc/cpuinfo ("cpu MHz"), or -1. */
+    static long hostTscKhz() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("cpu MHz")) {
+                    String v = line.substring(line.indexOf(':') + 1).strip();
+                    return Math.round(Double.parseDouble(v) * 1000);
+                }
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // unknown
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,24 @@
+package io.isobench.runtime;
+
+/** A traditional full VM: QEMU's q35 machine (PCIe, ACPI, SeaBIOS), virtio-pci devices, direct kernel boot. */
+public final class QemuQ35Driver extends QemuDriver {
+    @Override
+    public String id() {
+        return "qemu";
+    }
+
+    @Override
+    public String description() {
+        return "QEMU full VM (q35 machine, virtio-pci; KVM when usable, else TCG)";
+    }
+
+    @Override
+    protected String machine() {
+        return "q35";
+    }
+
+    @Override
+    protected String virtioSerialDevice() {
+        return "virtio-serial-pci";
+    }
+}

@@ -1,0 +1,173 @@
+package io.isobench.runtime;
+
+import io.isobench.IntegrationSupport;
+import io.isobench.exec.RunService;
+import io.isobench.host.KvmProbe;
+import io.isobench.image.ImageBuilder;
+import io.isobench.image.WorkloadImage;
+import io.isobench.plan.Plan;
+import io.isobench.plan.PlanLoader;
+import io.isobench.proc.Cleanup;
+import io.isobench.proc.Proc;
+import io.isobench.proc.ProcResult;
+import io.isobench.store.Store;
+import io.isobench.store.StoredRun;
+import io.isobench.util.WorkDir;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Real VMs: both machine types boot the Debian cloud kernel (under TCG on hosts without usable KVM) and run
+ * the cpu and memory benchmarks; a hung guest is killed at its timeout; Ctrl-C leaves no QEMU behind.
+ */
+class QemuIT {
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void root() {
+        assumeTrue(IntegrationSupport.isRoot(), "integration tests need root");
+        assumeTrue(io.isobench.util.Tools.which("qemu-system-x86_64") != null, "qemu-system-x86 not installed");
+    }
+
+    /** QEMU processes started by isobench (their kernel command line carries the framing nonce). */
+    static List<String> leftoverQemus() {
+        ProcResult r = Proc.of("pgrep", "-a", "-f", "isobench.nonce=").timeout(Duration.ofSeconds(10)).run();
+        return r.stdout().lines().filter(l -> l.contains("qemu-system")).toList();
+    }
+
+    static List<Path> leftoverLaunchFiles() throws Exception {
+        Path q = WorkDir.get().resolve("qemu");
+        if (!Files.isDirectory(q)) {
+            return List.of();
+        }
+        try (var s = Files.list(q)) {
+            return s.toList();
+        }
+    }
+
+    @Test
+    void cpuAndMemoryInBothMachineTypes() throws Exception {
+        String accel = new KvmProbe().probe().usable() ? "kvm" : "tcg";
+        Plan plan = new PlanLoader().top("runtimes", "native,qemu,qemu-microvm", "test").top("repetitions", "1", "test")
+                .top("warmups", "0", "test").top("cooldown", "0s", "test")
+                .set("cpu.time=1s", "test").set("memory.time=1s", "test").build();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Store store = Store.open(dir.resolve("run.db"))) {
+            String id = new RunService(store, new ImageBuilder(dir.resolve("images")), new PrintStream(log)).run(plan, false);
+            StoredRun run = store.loadRun(id);
+            assertThat(run.header().status()).isEqualTo("completed");
+            assertThat(run.failures()).as(log.toString()).isEmpty();
+            for (String rt : List.of("qemu", "qemu-microvm")) {
+                // cpu: 4 metrics; memory: 2 cases (seq, rnd) x 2 metrics
+                assertThat(run.samples()).as(rt).filteredOn(s -> s.runtime().equals(rt)).hasSize(4 + 2 + 2);
+                assertThat(run.samples()).filteredOn(s -> s.runtime().equals(rt) && s.metric().equals("events_per_second"))
+                        .singleElement().satisfies(s -> assertThat(s.value()).isGreaterThan(20));
+                assertThat(run.runtimes()).filteredOn(r -> r.runtime().equals(rt)).singleElement().satisfies(r -> {
+                    assertThat(r.available()).isTrue();
+                    assertThat(r.details()).containsEntry("accel", accel)
+                            .containsEntry("machine", rt.equals("qemu") ? "q35" : "microvm")
+                            .containsKeys("vcpus", "memory_bytes", "guest_kernel", "probe_boot_ms");
+                    assertThat(String.valueOf(r.details().get("memory_bytes"))).isEqualTo(Long.toString(plan.limits().memoryBytes()));
+                });
+            }
+        }
+        assertThat(leftoverQemus()).isEmpty();
+        assertThat(leftoverLaunchFiles()).isEmpty();
+    }
+
+    @Test
+    void hungGuestIsKilledAtTheTimeoutAndNothingIsLeft() throws Exception {
+        int pending = Cleanup.pending();
+        WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("sleep", "echo"), false);
+        List<String> lines = new ArrayList<>();
+        LaunchSpec spec = new LaunchSpec("isobench-qemu-it-hang", image, List.of(image.tools().get("sleep"), "600"), Map.of(),
+                new Limits(1, 256L << 20), (line, t) -> lines.add(line));
+        QemuDriver d = new QemuMicrovmDriver();
+        ProcResult r;
+        long t0 = System.nanoTime();
+        try (Sandbox s = d.launch(spec)) {
+            r = s.await(Duration.ofSeconds(25));
+            assertThat(s.hostPids()).isEmpty();
+        }
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(40);
+        assertThat(r.timedOut()).isTrue();
+        assertThat(r.exitCode()).isEqualTo(-1);
+        assertThat(r.stdout()).isEmpty();
+        assertThat(r.stderr()).as("boot time is reported, the serial console is attached").contains("guest boot", "guest kernel console");
+        assertThat(leftoverQemus()).isEmpty();
+        assertThat(leftoverLaunchFiles()).isEmpty();
+        assertThat(Cleanup.pending()).isEqualTo(pending);
+    }
+
+    @Test
+    void exitStatusAndOutputComeFromTheGuest() throws Exception {
+        WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("sleep", "echo"), false);
+        List<String> lines = new ArrayList<>();
+        String echo = image.tools().get("echo");
+        LaunchSpec spec = new LaunchSpec("isobench-qemu-it-echo", image, List.of(echo, "it's", "a b"), Map.of(),
+                new Limits(1, 256L << 20), (line, t) -> lines.add(line));
+        ProcResult r;
+        try (Sandbox s = new QemuQ35Driver().launch(spec)) {
+            r = s.await(Duration.ofSeconds(90));
+        }
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("it's a b\n");
+        assertThat(lines).containsExactly("it's a b");
+        assertThat(r.elapsed()).as("workload time excludes the boot").isLessThan(Duration.ofSeconds(2));
+        assertThat(leftoverQemus()).isEmpty();
+        assertThat(leftoverLaunchFiles()).isEmpty();
+    }
+
+    @Test
+    void sigintDuringAVmTrialLeavesNoQemu() throws Exception {
+        Path jar = Path.of("target/isobench.jar");
+        assumeTrue(Files.exists(jar), "needs the packaged jar (mvn verify)");
+        Path db = dir.resolve("i.db");
+        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run", "--db", db.toString(),
+                "--runtimes", "qemu-microvm", "--benchmarks", "cpu", "--repetitions", "5", "--warmups", "0",
+                "--cooldown", "0s", "--set", "cpu.time=5s");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        StringBuilder log = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            // wait until a trial VM is running
+            while (leftoverQemus().stream().noneMatch(l -> !l.contains("isobench-probe-")) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(leftoverQemus()).as("a trial VM is running").isNotEmpty();
+            Thread.sleep(1000);
+            Proc.of("kill", "-INT", Long.toString(p.pid())).timeout(Duration.ofSeconds(5)).run();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String line;
+            while ((line = r.readLine()) != null) {
+                log.append(line).append('\n');
+            }
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(log).contains("interrupted");
+        assertThat(leftoverQemus()).isEmpty();
+        assertThat(IntegrationSupport.leftoverWorkDirs(p.pid())).isEmpty();
+    }
+}
