@@ -18,15 +18,16 @@ public final class Defaults {
 
     /**
      * The "quick" preset: what `isobench study` runs so that a first answer comes in minutes: shorter
-     * trials and cooldowns, same workloads, and still 5 repetitions (with 3 no difference can ever be
-     * significant in a rank test). Values are plan keys (top level) or bench.param.
+     * trials and cooldowns, sequential memory access only (random access is in the full plan), and still 5
+     * repetitions (with 3 no difference can ever be significant in a rank test). Values are plan keys (top level) or bench.param.
      */
     public static final Map<String, String> QUICK = Map.of(
             "repetitions", "5",
             "warmups", "1",
             "cooldown", "1s",
             "cpu.time", "2s",
-            "memory.time", "1s");
+            "memory.time", "1s",
+            "memory.access_mode", "seq");
 
     private Defaults() {
     }
