@@ -13,8 +13,9 @@ public final class SysbenchOutput {
     private static final Pattern LAT_AVG = Pattern.compile("Latency \\(ms\\):(?:.*\\n)*?\\s+avg:\\s+([0-9.]+)");
     private static final Pattern LAT_MAX = Pattern.compile("Latency \\(ms\\):(?:.*\\n)*?\\s+max:\\s+([0-9.]+)");
     private static final Pattern LAT_PCT = Pattern.compile("Latency \\(ms\\):(?:.*\\n)*?\\s+(\\d+)th percentile:\\s+([0-9.]+)");
-    private static final Pattern MIB = Pattern.compile("([0-9.]+) MiB transferred \\(([0-9.]+) MiB/sec\\)");
-    private static final Pattern OPS = Pattern.compile("Total operations:\\s+([0-9]+)\\s+\\(([0-9.]+) per second\\)");
+    // sysbench pads small rates inside the parentheses: "Total operations: 5863 ( 5856.27 per second)"
+    private static final Pattern MIB = Pattern.compile("([0-9.]+) MiB transferred \\(\\s*([0-9.]+) MiB/sec\\)");
+    private static final Pattern OPS = Pattern.compile("Total operations:\\s+([0-9]+)\\s+\\(\\s*([0-9.]+) per second\\)");
 
     private final String text;
 

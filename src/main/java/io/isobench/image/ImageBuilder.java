@@ -69,6 +69,9 @@ public final class ImageBuilder {
         plan.generated("/etc/group", "root:x:0:\nnogroup:x:65534:\n");
         plan.generated("/etc/hosts", "127.0.0.1 localhost\n::1 localhost\n");
         plan.generated("/etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\n");
+        // for system containers that boot busybox init as PID 1: run nothing, start no shells, just reap and idle
+        plan.generated("/etc/inittab", "# isobench: init idles; workloads are attached to the running container\n"
+                + "::sysinit:/bin/true\n");
 
         for (String tool : new TreeSet<>(tools)) {
             String host = Tools.which(tool);

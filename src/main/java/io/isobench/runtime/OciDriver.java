@@ -78,10 +78,15 @@ public abstract class OciDriver implements RuntimeDriver {
      * runtime works on this host's kernel and cgroups. Returns ok with {@code details}, or the runtime's own error.
      */
     static Availability trial(RuntimeDriver driver, ProbeContext ctx, String version, Map<String, Object> details) {
+        return trial(driver, ctx, ctx.probeImage(), version, details);
+    }
+
+    /** As {@link #trial(RuntimeDriver, ProbeContext, String, Map)} with a given probe image. */
+    static Availability trial(RuntimeDriver driver, ProbeContext ctx, io.isobench.image.WorkloadImage image, String version,
+                              Map<String, Object> details) {
         String name = "isobench-probe-" + safeName(driver.id()) + "-" + ProcessHandle.current().pid() + "-"
                 + System.nanoTime() % 100000;
-        LaunchSpec spec = new LaunchSpec(name, ctx.probeImage(), List.of(ctx.probeImage().tools().get("true")),
-                Map.of(), ctx.limits(), null);
+        LaunchSpec spec = new LaunchSpec(name, image, List.of(image.tools().get("true")), Map.of(), ctx.limits(), null);
         try (Sandbox s = driver.launch(spec)) {
             ProcResult r = s.await(PROBE_TIMEOUT);
             if (!r.ok()) {

@@ -12,11 +12,14 @@ import java.util.function.Supplier;
  */
 public final class ProbeContext {
     private final Supplier<WorkloadImage> probeImage;
+    private final Supplier<WorkloadImage> probeImageWithInit;
+    private volatile WorkloadImage imageWithInit;
     private final Limits limits;
     private volatile WorkloadImage image;
 
     public ProbeContext(ImageBuilder builder, Limits limits) {
         this.probeImage = () -> builder.build(Set.of("true"), false);
+        this.probeImageWithInit = () -> builder.build(Set.of("true"), true);
         this.limits = limits;
     }
 
@@ -25,6 +28,14 @@ public final class ProbeContext {
             image = probeImage.get();
         }
         return image;
+    }
+
+    /** The probe image plus busybox (an init and a shell), for runtimes that boot an init first. */
+    public synchronized WorkloadImage probeImageWithInit() {
+        if (imageWithInit == null) {
+            imageWithInit = probeImageWithInit.get();
+        }
+        return imageWithInit;
     }
 
     public Limits limits() {

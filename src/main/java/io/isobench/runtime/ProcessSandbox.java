@@ -45,6 +45,16 @@ public class ProcessSandbox implements Sandbox {
      */
     public ProcessSandbox(String id, List<String> argv, LaunchSpec spec, Runnable teardown,
                           Supplier<List<Long>> extraPids, java.util.Map<String, String> env) throws RuntimeDriver.LaunchException {
+        this(id, argv, spec, teardown, extraPids, env, -1);
+    }
+
+    /**
+     * @param launchedAt System.nanoTime() at which the instance's launch really began, when the driver did work
+     *                   before starting this launcher (e.g. booting a system container's init); -1 for "now"
+     */
+    public ProcessSandbox(String id, List<String> argv, LaunchSpec spec, Runnable teardown,
+                          Supplier<List<Long>> extraPids, java.util.Map<String, String> env, long launchedAt)
+            throws RuntimeDriver.LaunchException {
         this.id = id;
         this.argv = List.copyOf(argv);
         this.extraPids = extraPids;
@@ -71,7 +81,7 @@ public class ProcessSandbox implements Sandbox {
             cleanup.close();
             throw new RuntimeDriver.LaunchException("isobench is shutting down");
         }
-        this.launchedAt = System.nanoTime();
+        this.launchedAt = launchedAt >= 0 ? launchedAt : System.nanoTime();
         try {
             this.process = pb.start();
             holder[0] = process;

@@ -18,6 +18,7 @@ public final class Runtimes {
         l.add(new BwrapDriver());
         l.add(new NspawnDriver());
         l.add(new LxcDriver());
+        l.add(new LxcSystemDriver());
         l.addAll(DockerDriver.all());
         l.add(new QemuQ35Driver());
         l.add(new QemuMicrovmDriver());

@@ -55,6 +55,15 @@ class SysbenchParsingTest {
     }
 
     @Test
+    void paddedSmallRates() throws Exception {
+        List<Sample> s = new MemoryBenchmark().parse(TestFixtures.read("sysbench/memory-rnd-write-1M.txt"), CPU);
+        String text = TestFixtures.read("sysbench/memory-rnd-write-1M.txt");
+        assertThat(text).containsPattern("\\(\\s+[0-9.]+ per second\\)");
+        assertThat(value(s, MemoryBenchmark.OPS)).isPositive();
+        assertThat(value(s, MemoryBenchmark.THROUGHPUT)).isPositive();
+    }
+
+    @Test
     void errorOutputIsAParseFailureNamingWhatIsMissing() {
         assertThatThrownBy(() -> new CpuBenchmark().parse(TestFixtures.read("sysbench/cpu-bad-arg.txt"), CPU))
                 .isInstanceOf(CommandBenchmark.ParseException.class).hasMessageContaining("events per second");

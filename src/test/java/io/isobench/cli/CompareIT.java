@@ -14,7 +14,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** compare as a CI gate on real runs: a runtime slowed down on purpose (a 0.25-CPU quota) must be a regression. */
+/** compare as a CI gate on real runs: a runtime slowed down on purpose (a 0.1-CPU quota) must be a regression. */
 class CompareIT {
     @TempDir
     Path dir;
@@ -27,7 +27,7 @@ class CompareIT {
     void deliberatelySlowedRuntimeIsARegression() throws Exception {
         assumeTrue(IntegrationSupport.isRoot(), "integration tests need root");
         String db = dir.resolve("c.db").toString();
-        for (String cpus : List.of("2", "0.25")) {
+        for (String cpus : List.of("2", "0.1")) {
             int rc = cli(new StringWriter(), "run", "--db", db, "--runtimes", "runc", "--benchmarks", "cpu", "--repetitions", "5",
                     "--warmups", "0", "--cooldown", "0s", "--set", "cpu.time=1s", "--cpus", cpus, "--quiet");
             assertThat(rc).isZero();

@@ -49,6 +49,13 @@ class QemuIT {
     }
 
     /** QEMU processes started by isobench (their kernel command line carries the framing nonce). */
+    /** True when a QEMU of a trial (not a probe) runs under {@code isobench}. */
+    static boolean trialVmOf(ProcessHandle isobench) {
+        return isobench.descendants().anyMatch(h -> h.info().commandLine()
+                .map(c -> c.contains("qemu-system") && c.contains("isobench.nonce=") && !c.contains("isobench-probe-"))
+                .orElse(false));
+    }
+
     static List<String> leftoverQemus() {
         ProcResult r = Proc.of("pgrep", "-a", "-f", "isobench.nonce=").timeout(Duration.ofSeconds(10)).run();
         return r.stdout().lines().filter(l -> l.contains("qemu-system")).toList();
@@ -151,11 +158,11 @@ class QemuIT {
         StringBuilder log = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-            // wait until a trial VM is running
-            while (leftoverQemus().stream().noneMatch(l -> !l.contains("isobench-probe-")) && System.nanoTime() < deadline) {
+            // wait until a trial VM of this isobench process is running (other suites may run VMs on the host too)
+            while (!trialVmOf(p.toHandle()) && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
-            assertThat(leftoverQemus()).as("a trial VM is running").isNotEmpty();
+            assertThat(trialVmOf(p.toHandle())).as("a trial VM is running").isTrue();
             Thread.sleep(1000);
             Proc.of("kill", "-INT", Long.toString(p.pid())).timeout(Duration.ofSeconds(5)).run();
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -1,0 +1,142 @@
+package io.isobench.runtime;
+
+import io.isobench.image.ImageBuilder;
+import io.isobench.proc.Proc;
+import io.isobench.proc.ProcResult;
+import io.isobench.util.Tools;
+import io.isobench.util.WorkDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * LXC system container: the workload image's init (busybox init, idling on the image's /etc/inittab) boots as
+ * PID 1 with {@code lxc-start -d}, and the workload runs inside it with {@code lxc-attach}, as work runs in an
+ * Incus or LXD container. Same config as {@link LxcDriver} (read-only image, no network, cgroup limits) plus
+ * {@code lxc.init.cmd}. The instance's launch time counts from {@code lxc-start}, so startup measurements include
+ * the container's boot. Teardown: {@code lxc-stop -k} and removal of the temporary lxcpath, never lxc-destroy.
+ */
+public final class LxcSystemDriver implements RuntimeDriver {
+    static final Duration BOOT_TIMEOUT = Duration.ofSeconds(30);
+
+    @Override
+    public String id() {
+        return "lxc-system";
+    }
+
+    @Override
+    public String kind() {
+        return "container";
+    }
+
+    @Override
+    public String description() {
+        return "LXC system container: the image's init as PID 1 (lxc-start), workload attached (lxc-attach)";
+    }
+
+    @Override
+    public List<String> packages() {
+        return List.of("lxc");
+    }
+
+    @Override
+    public Availability probe(ProbeContext ctx) {
+        for (String b : List.of("lxc-start", "lxc-attach", "lxc-wait", "lxc-stop")) {
+            if (Tools.which(b) == null) {
+                return Availability.no(id(), null, "not installed (" + b + " not found on PATH; apt-get install lxc)");
+            }
+        }
+        String version = Proc.firstLine(OciDriver.CLI_TIMEOUT, Tools.which("lxc-start"), "--version");
+        if (version == null) {
+            return Availability.no(id(), null, "lxc-start --version failed");
+        }
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("cli", "lxc-start -d + lxc-attach");
+        d.put("init", "busybox init from the workload image (idles; /etc/inittab runs nothing)");
+        d.put("network", "none (lxc.net.0.type = empty)");
+        d.put("rootfs", "workload image, read-only (lxc.rootfs.options = ro); tmpfs /tmp");
+        d.put("limits_enforced", "cpu, memory");
+        return OciDriver.trial(this, ctx, ctx.probeImageWithInit(), version.strip(), d);
+    }
+
+    /** The image's init: busybox's applet next to the busybox binary. */
+    static String initPath(LaunchSpec spec) throws LaunchException {
+        String bb = spec.image().tools().get("busybox");
+        if (bb == null) {
+            throw new LaunchException("the workload image has no init (busybox is not in it)");
+        }
+        try {
+            return Path.of(bb).toRealPath().getParent().resolve("init").toString();
+        } catch (IOException e) {
+            return Path.of(bb).getParent().resolve("init").toString();
+        }
+    }
+
+    @Override
+    public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        String init = initPath(spec);
+        String name = OciDriver.safeName(spec.name());
+        Path lxcpath = WorkDir.get().resolve("lxc").resolve(name);
+        Path config = lxcpath.resolve("isobench.conf");
+        Path log = lxcpath.resolve("lxc.log");
+        String payload = "/lxc.payload." + name;
+        List<String> stop = List.of(Tools.which("lxc-stop") == null ? "lxc-stop" : Tools.which("lxc-stop"),
+                "-k", "-n", name, "-P", lxcpath.toString());
+        Runnable teardown = () -> {
+            Proc.of(stop).timeout(OciDriver.CLI_TIMEOUT).run();
+            ImageBuilder.deleteTree(lxcpath); // the temp config dir only, never the rootfs
+            Cgroups.removeIfEmpty(payload);
+            Cgroups.removeIfEmpty("/lxc.monitor." + name);
+            Cgroups.removeIfEmpty("/lxc.pivot");
+        };
+        // the container runs before the ProcessSandbox exists: make sure an interrupt tears it down meanwhile
+        io.isobench.proc.Cleanup.Action booting = io.isobench.proc.Cleanup.register("lxc system container " + name, teardown);
+        long t0 = System.nanoTime();
+        try {
+            Files.createDirectories(lxcpath);
+            Files.writeString(config, LxcDriver.config(spec, LxcDriver.unifiedOnly()) + "lxc.init.cmd = " + init + "\n");
+            ProcResult start = Proc.of(Tools.which("lxc-start"), "-d", "-n", name, "-P", lxcpath.toString(), "-f", config.toString(),
+                    "-o", log.toString(), "-l", "WARN").timeout(BOOT_TIMEOUT).run();
+            if (!start.ok()) {
+                throw new LaunchException("lxc-start failed: " + start.failureSummary() + logTail(log));
+            }
+            ProcResult wait = Proc.of(Tools.which("lxc-wait"), "-n", name, "-P", lxcpath.toString(), "-s", "RUNNING",
+                    "-t", Long.toString(BOOT_TIMEOUT.toSeconds())).timeout(BOOT_TIMEOUT.plusSeconds(5)).run();
+            if (!wait.ok()) {
+                throw new LaunchException("the system container did not reach RUNNING: " + wait.failureSummary() + logTail(log));
+            }
+        } catch (IOException | LaunchException | RuntimeException e) {
+            booting.close();
+            throw e instanceof LaunchException le ? le : new LaunchException("cannot start the system container: " + e.getMessage(), e);
+        }
+        List<String> argv = new ArrayList<>(List.of(Tools.which("lxc-attach"), "-n", name, "-P", lxcpath.toString(), "--clear-env"));
+        Map<String, String> env = new LinkedHashMap<>(LaunchSpec.DEFAULT_ENV);
+        env.putAll(spec.env());
+        env.forEach((k, v) -> argv.addAll(List.of("-v", k + "=" + v)));
+        argv.add("--");
+        argv.addAll(spec.argv());
+        try {
+            ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, () -> Cgroups.pids(payload), null, t0);
+            booting.disarm(); // the sandbox owns the teardown now
+            return s;
+        } catch (LaunchException e) {
+            booting.close();
+            throw e;
+        }
+    }
+
+    private static String logTail(Path log) {
+        try {
+            List<String> l = Files.readAllLines(log);
+            return l.isEmpty() ? "" : " (" + String.join(" | ", l.subList(Math.max(0, l.size() - 3), l.size())) + ")";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
