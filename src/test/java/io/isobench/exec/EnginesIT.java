@@ -100,7 +100,7 @@ class EnginesIT {
 
     @Test
     void cpuInBwrapNspawnLxcAndDocker() throws Exception {
-        List<String> rts = new ArrayList<>(List.of("bwrap", "nspawn", "lxc", "docker:runc"));
+        List<String> rts = new ArrayList<>(List.of("bwrap", "nspawn", "lxc", "lxc-system", "docker:runc"));
         ProcResult info = Proc.of("docker", "info", "--format", "{{json .Runtimes}}").timeout(Duration.ofSeconds(20)).run();
         if (startedDockerd > 0 || info.stdout().contains("\"runsc\"")) {
             rts.add("docker:runsc");
