@@ -145,7 +145,10 @@ public final class RunService {
             RuntimeDriver d = wanted.get(i);
             Map<String, Object> details = new LinkedHashMap<>(a.details());
             if (a.available() && !d.id().equals("native")) {
-                details.put("limits", plan.limits().toMap());
+                // record the plan's limits only where the runtime applies them; say so where it cannot
+                Object enforced = details.get("limits_enforced");
+                details.put("limits", enforced instanceof String e && e.startsWith("none")
+                        ? "not applied (" + e + ")" : plan.limits().toMap());
             }
             store.addRuntime(runId, d.id(), d.kind(), a.available(), a.version(), a.reason(), details);
         }

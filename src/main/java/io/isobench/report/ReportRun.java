@@ -76,6 +76,8 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
             }
             if (d.get("limits_enforced") instanceof String s && s.startsWith("none")) {
                 notes.add(r.runtime() + " ran without the plan's CPU and memory limits: " + s + ".");
+            } else if (d.get("limits") instanceof String s && s.startsWith("not applied")) {
+                notes.add(r.runtime() + " ran without the plan's CPU and memory limits: " + s + ".");
             }
         }
         String busy = HostLoad.busyWarning(run.header().host());
