@@ -56,9 +56,18 @@ public final class ImageBuilder {
      * @param withBusybox include busybox and its applets (a shell and coreutils for scripts in the sandbox)
      */
     public WorkloadImage build(Set<String> tools, boolean withBusybox) {
+        return build(tools, List.of(), withBusybox);
+    }
+
+    /**
+     * @param built tools isobench compiles itself (cached by source hash); one that cannot be built is
+     *              missing, with the compiler's reason in {@link WorkloadImage#missingReasons()}
+     */
+    public WorkloadImage build(Set<String> tools, List<BuiltTool> built, boolean withBusybox) {
         Plan plan = new Plan();
         Map<String, String> toolPaths = new TreeMap<>();
         List<String> missing = new ArrayList<>();
+        Map<String, String> reasons = new TreeMap<>();
         for (String top : List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")) {
             plan.mirrorTopLevelLink(top);
         }
@@ -81,6 +90,16 @@ public final class ImageBuilder {
                 plan.hostFile(lib);
             }
             toolPaths.put(tool, host);
+        }
+        for (BuiltTool b : built) {
+            try {
+                String path = compile(b).toString();
+                plan.hostFile(path);
+                toolPaths.put(b.name(), path);
+            } catch (BuildException e) {
+                missing.add(b.name());
+                reasons.put(b.name(), e.getMessage());
+            }
         }
         if (withBusybox) {
             String bb = Tools.which("busybox");
@@ -107,7 +126,71 @@ public final class ImageBuilder {
             materialize(plan, target);
         }
         return new WorkloadImage(hash, rootfs, Map.copyOf(toolPaths), plan.fileCount(), plan.byteCount(),
-                List.copyOf(missing));
+                List.copyOf(missing), Map.copyOf(reasons));
+    }
+
+    /** A built tool could not be built; the message says why (compiler missing, no static libc...). */
+    static final class BuildException extends Exception {
+        BuildException(String message) {
+            super(message);
+        }
+    }
+
+    /** Compiles {@code b} with gcc -O2 -static unless a binary of the same source is cached; returns its path. */
+    Path compile(BuiltTool b) throws BuildException {
+        byte[] source;
+        try (InputStream in = ImageBuilder.class.getClassLoader().getResourceAsStream(b.resource())) {
+            if (in == null) {
+                throw new IllegalStateException("no resource " + b.resource());
+            }
+            source = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> flags = List.of("-O2", "-static");
+        String key = sha256((String.join(" ", flags) + "\n" + new String(source, StandardCharsets.UTF_8))
+                .getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+        Path dir = cacheDir.resolve("built").resolve(key);
+        Path out = dir.resolve(b.name());
+        if (Files.isRegularFile(out)) {
+            return out;
+        }
+        String gcc = Tools.which("gcc");
+        if (gcc == null) {
+            throw new BuildException("cannot build " + b.name() + ": gcc not found (apt-get install "
+                    + String.join(" ", BuiltTool.PACKAGES) + ")");
+        }
+        Path tmp = null;
+        try {
+            Files.createDirectories(cacheDir);
+            tmp = Files.createTempDirectory(cacheDir, ".built-");
+            Path src = tmp.resolve(b.name() + ".c");
+            Files.write(src, source);
+            List<String> argv = new ArrayList<>(List.of(gcc));
+            argv.addAll(flags);
+            argv.addAll(List.of("-o", tmp.resolve(b.name()).toString(), src.toString()));
+            ProcResult r = Proc.of(argv).timeout(Duration.ofSeconds(120)).run();
+            if (!r.ok()) {
+                String text = r.combinedOutput();
+                String hint = text.contains("cannot find -lc") ? "no static C library (apt-get install libc6-dev)"
+                        : text.strip().lines().filter(l -> l.contains("error")).findFirst().orElse(r.failureSummary());
+                throw new BuildException("cannot build " + b.name() + " with gcc -static: " + hint);
+            }
+            Files.delete(src);
+            Files.createDirectories(dir.getParent());
+            try {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                // built concurrently; identical source
+            }
+            return out;
+        } catch (IOException e) {
+            throw new BuildException("cannot build " + b.name() + ": " + e.getMessage());
+        } finally {
+            if (tmp != null) {
+                deleteTree(tmp);
+            }
+        }
     }
 
     /** Absolute paths of every shared object the dynamic loader maps for {@code binary}, the loader included. */
