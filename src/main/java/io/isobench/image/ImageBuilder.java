@@ -136,6 +136,21 @@ public final class ImageBuilder {
         }
     }
 
+    /**
+     * Where built tools live on the host (and, at the same path, in the image): {@code <cache>/built}, unless the
+     * cache is under a directory sandboxes mount over (/tmp, /run, /dev: a temporary test cache), then the user's
+     * {@code ~/.cache/isobench/built} (or under $XDG_CACHE_HOME).
+     */
+    static Path builtToolsDir(Path cacheDir) {
+        Path c = cacheDir.toAbsolutePath().normalize();
+        if (!(c.startsWith("/tmp") || c.startsWith("/run") || c.startsWith("/dev") || c.startsWith("/var/tmp"))) {
+            return c.resolve("built");
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("isobench").resolve("built");
+    }
+
     /** Compiles {@code b} with gcc -O2 -static unless a binary of the same source is cached; returns its path. */
     Path compile(BuiltTool b) throws BuildException {
         byte[] source;
@@ -150,7 +165,11 @@ public final class ImageBuilder {
         List<String> flags = List.of("-O2", "-static");
         String key = sha256((String.join(" ", flags) + "\n" + new String(source, StandardCharsets.UTF_8))
                 .getBytes(StandardCharsets.UTF_8)).substring(0, 16);
-        Path dir = cacheDir.resolve("built").resolve(key);
+        Path dir = builtToolsDir(cacheDir).resolve(key);
+        if (dir.startsWith("/tmp") || dir.startsWith("/run") || dir.startsWith("/dev") || dir.startsWith("/var/tmp")) {
+            throw new BuildException("cannot place " + b.name() + " at " + dir + ": sandboxes mount their own /tmp, "
+                    + "/run and /dev over that path (set XDG_CACHE_HOME or HOME elsewhere)");
+        }
         Path out = dir.resolve(b.name());
         if (Files.isRegularFile(out)) {
             return out;
@@ -162,8 +181,8 @@ public final class ImageBuilder {
         }
         Path tmp = null;
         try {
-            Files.createDirectories(cacheDir);
-            tmp = Files.createTempDirectory(cacheDir, ".built-");
+            Files.createDirectories(dir.getParent());
+            tmp = Files.createTempDirectory(dir.getParent(), ".built-");
             Path src = tmp.resolve(b.name() + ".c");
             Files.write(src, source);
             List<String> argv = new ArrayList<>(List.of(gcc));
