@@ -20,6 +20,11 @@ public interface Benchmark {
     /** Host executables that must be in the workload image (copied with their library closure). */
     Set<String> tools();
 
+    /** Tools isobench compiles itself into the image (e.g. a static C probe); missing ones skip the benchmark like missing tools. */
+    default List<io.isobench.image.BuiltTool> builtTools() {
+        return List.of();
+    }
+
     /** Metrics this benchmark reports. */
     List<Metric> metrics();
 

@@ -9,7 +9,12 @@ public final class Benchmarks {
     }
 
     public static List<Benchmark> all() {
-        return List.of(new CpuBenchmark(), new MemoryBenchmark());
+        return List.of(new CpuBenchmark(), new MemoryBenchmark(), new SyscallBenchmark(), new SyscallSurfaceBenchmark());
+    }
+
+    /** What a run measures when no benchmarks are named; the others are opt-in with --benchmarks. */
+    public static List<String> defaultIds() {
+        return List.of("cpu", "memory");
     }
 
     public static Optional<Benchmark> byId(String id) {

@@ -5,6 +5,7 @@ import io.isobench.bench.Benchmarks;
 import io.isobench.host.HostFacts;
 import io.isobench.host.HostProbe;
 import io.isobench.host.KvmProbe;
+import io.isobench.image.BuiltTool;
 import io.isobench.image.ImageBuilder;
 import io.isobench.image.WorkloadImage;
 import io.isobench.measure.SelfUsage;
@@ -122,16 +123,26 @@ public final class RunService {
 
         List<Benchmark> benches = plan.benchmarks().stream().map(id -> Benchmarks.byId(id).orElseThrow()).toList();
         Set<String> tools = new LinkedHashSet<>();
+        Set<BuiltTool> built = new LinkedHashSet<>();
         benches.forEach(b -> tools.addAll(b.tools()));
-        WorkloadImage image = images.build(tools, true);
+        benches.forEach(b -> built.addAll(b.builtTools()));
+        WorkloadImage image = images.build(tools, List.copyOf(built), true);
         List<Benchmark> runnable = new ArrayList<>();
         Map<String, String> skippedBenches = new LinkedHashMap<>(); // benchmark -> why
         for (Benchmark b : benches) {
-            List<String> missing = b.tools().stream().filter(image.missingTools()::contains).toList();
+            List<String> needs = new ArrayList<>(b.tools());
+            b.builtTools().forEach(t -> needs.add(t.name()));
+            List<String> missing = needs.stream().filter(image.missingTools()::contains).toList();
+            List<String> reasons = missing.stream().map(image.missingReasons()::get).filter(r -> r != null).toList();
+            List<String> plain = missing.stream().filter(m -> !image.missingReasons().containsKey(m)).toList();
             if (missing.isEmpty()) {
                 runnable.add(b);
             } else {
-                String why = "needs " + String.join(", ", missing) + ", not installed (run 'isobench setup')";
+                List<String> whys = new ArrayList<>(reasons);
+                if (!plain.isEmpty()) {
+                    whys.add(0, "needs " + String.join(", ", plain) + ", not installed (run 'isobench setup')");
+                }
+                String why = String.join("; ", whys);
                 err.println("isobench: skipping benchmark " + b.id() + ": " + why);
                 skippedBenches.put(b.id(), why);
             }

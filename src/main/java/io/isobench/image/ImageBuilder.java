@@ -56,9 +56,18 @@ public final class ImageBuilder {
      * @param withBusybox include busybox and its applets (a shell and coreutils for scripts in the sandbox)
      */
     public WorkloadImage build(Set<String> tools, boolean withBusybox) {
+        return build(tools, List.of(), withBusybox);
+    }
+
+    /**
+     * @param built tools isobench compiles itself (cached by source hash); one that cannot be built is
+     *              missing, with the compiler's reason in {@link WorkloadImage#missingReasons()}
+     */
+    public WorkloadImage build(Set<String> tools, List<BuiltTool> built, boolean withBusybox) {
         Plan plan = new Plan();
         Map<String, String> toolPaths = new TreeMap<>();
         List<String> missing = new ArrayList<>();
+        Map<String, String> reasons = new TreeMap<>();
         for (String top : List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")) {
             plan.mirrorTopLevelLink(top);
         }
@@ -85,6 +94,16 @@ public final class ImageBuilder {
             }
             toolPaths.put(tool, host);
         }
+        for (BuiltTool b : built) {
+            try {
+                String path = compile(b).toString();
+                plan.hostFile(path);
+                toolPaths.put(b.name(), path);
+            } catch (BuildException e) {
+                missing.add(b.name());
+                reasons.put(b.name(), e.getMessage());
+            }
+        }
         if (withBusybox) {
             String bb = Tools.which("busybox");
             if (bb == null) {
@@ -110,7 +129,90 @@ public final class ImageBuilder {
             materialize(plan, target);
         }
         return new WorkloadImage(hash, rootfs, Map.copyOf(toolPaths), plan.fileCount(), plan.byteCount(),
-                List.copyOf(missing));
+                List.copyOf(missing), Map.copyOf(reasons));
+    }
+
+    /** A built tool could not be built; the message says why (compiler missing, no static libc...). */
+    static final class BuildException extends Exception {
+        BuildException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Where built tools live on the host (and, at the same path, in the image): {@code <cache>/built}, unless the
+     * cache is under a directory sandboxes mount over (/tmp, /run, /dev: a temporary test cache), then the user's
+     * {@code ~/.cache/isobench/built} (or under $XDG_CACHE_HOME).
+     */
+    static Path builtToolsDir(Path cacheDir) {
+        Path c = cacheDir.toAbsolutePath().normalize();
+        if (!(c.startsWith("/tmp") || c.startsWith("/run") || c.startsWith("/dev") || c.startsWith("/var/tmp"))) {
+            return c.resolve("built");
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("isobench").resolve("built");
+    }
+
+    /** Compiles {@code b} with gcc -O2 -static unless a binary of the same source is cached; returns its path. */
+    Path compile(BuiltTool b) throws BuildException {
+        byte[] source;
+        try (InputStream in = ImageBuilder.class.getClassLoader().getResourceAsStream(b.resource())) {
+            if (in == null) {
+                throw new IllegalStateException("no resource " + b.resource());
+            }
+            source = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> flags = List.of("-O2", "-static");
+        String key = sha256((String.join(" ", flags) + "\n" + new String(source, StandardCharsets.UTF_8))
+                .getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+        Path dir = builtToolsDir(cacheDir).resolve(key);
+        if (dir.startsWith("/tmp") || dir.startsWith("/run") || dir.startsWith("/dev") || dir.startsWith("/var/tmp")) {
+            throw new BuildException("cannot place " + b.name() + " at " + dir + ": sandboxes mount their own /tmp, "
+                    + "/run and /dev over that path (set XDG_CACHE_HOME or HOME elsewhere)");
+        }
+        Path out = dir.resolve(b.name());
+        if (Files.isRegularFile(out)) {
+            return out;
+        }
+        String gcc = Tools.which("gcc");
+        if (gcc == null) {
+            throw new BuildException("cannot build " + b.name() + ": gcc not found (apt-get install "
+                    + String.join(" ", BuiltTool.PACKAGES) + ")");
+        }
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir.getParent());
+            tmp = Files.createTempDirectory(dir.getParent(), ".built-");
+            Path src = tmp.resolve(b.name() + ".c");
+            Files.write(src, source);
+            List<String> argv = new ArrayList<>(List.of(gcc));
+            argv.addAll(flags);
+            argv.addAll(List.of("-o", tmp.resolve(b.name()).toString(), src.toString()));
+            ProcResult r = Proc.of(argv).timeout(Duration.ofSeconds(120)).run();
+            if (!r.ok()) {
+                String text = r.combinedOutput();
+                String hint = text.contains("cannot find -lc") ? "no static C library (apt-get install libc6-dev)"
+                        : text.strip().lines().filter(l -> l.contains("error")).findFirst().orElse(r.failureSummary());
+                throw new BuildException("cannot build " + b.name() + " with gcc -static: " + hint);
+            }
+            Files.delete(src);
+            Files.createDirectories(dir.getParent());
+            try {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                // built concurrently; identical source
+            }
+            return out;
+        } catch (IOException e) {
+            throw new BuildException("cannot build " + b.name() + ": " + e.getMessage());
+        } finally {
+            if (tmp != null) {
+                deleteTree(tmp);
+            }
+        }
     }
 
     /** Absolute paths of every shared object the dynamic loader maps for {@code binary}, the loader included. */

@@ -14,9 +14,11 @@ import java.util.Map;
  * @param tools  tool name to its absolute path inside the image (the same path as on the host)
  * @param files  number of regular files
  * @param bytes  their total size
+ * @param missingTools   tools that could not be included
+ * @param missingReasons why, for those with a more precise reason than "not installed" (built tools)
  */
 public record WorkloadImage(String hash, Path rootfs, Map<String, String> tools, int files, long bytes,
-                            List<String> missingTools) {
+                            List<String> missingTools, Map<String, String> missingReasons) {
     public String shortHash() {
         return hash.substring(0, 12);
     }

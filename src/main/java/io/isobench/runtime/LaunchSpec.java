@@ -15,9 +15,33 @@ import java.util.Map;
  * @param limits     CPU and memory limits
  * @param onLine     called for every stdout line of the workload as it arrives, with the host's
  *                   monotonic time (System.nanoTime) at which it was read; may be null
+ * @param wrapper    optional argv prefix for the driver's host launcher command (e.g. {@code strace -f -o F}),
+ *                   so that a tool can observe the runtime's own host processes. Empty for none. Only drivers
+ *                   whose {@link RuntimeDriver#supportsWrapper()} is true honour it; the others refuse a spec
+ *                   with a wrapper ({@link RuntimeDriver.LaunchException}) rather than silently ignore it.
  */
 public record LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
-                         LineListener onLine) {
+                         LineListener onLine, List<String> wrapper) {
+
+    public LaunchSpec {
+        wrapper = wrapper == null ? List.of() : List.copyOf(wrapper);
+    }
+
+    /** A spec without a wrapper. */
+    public LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
+                      LineListener onLine) {
+        this(name, image, argv, env, limits, onLine, List.of());
+    }
+
+    /** The launcher argv with the wrapper in front (for drivers that support wrappers). */
+    public List<String> wrapped(List<String> launcher) {
+        if (wrapper.isEmpty()) {
+            return launcher;
+        }
+        List<String> l = new java.util.ArrayList<>(wrapper);
+        l.addAll(launcher);
+        return List.copyOf(l);
+    }
 
     public static final Map<String, String> DEFAULT_ENV = Map.of(
             "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

@@ -37,8 +37,13 @@ public final class NativeDriver implements RuntimeDriver {
     }
 
     @Override
+    public boolean supportsWrapper() {
+        return true;
+    }
+
+    @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
-        List<String> argv = spec.argv();
+        List<String> argv = spec.wrapped(spec.argv());
         Map<String, String> env = new java.util.HashMap<>(LaunchSpec.DEFAULT_ENV);
         env.putAll(spec.env());
         return new ProcessSandbox(spec.name(), argv, spec, () -> { }, List::of, env);

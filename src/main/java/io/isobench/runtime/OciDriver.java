@@ -133,6 +133,11 @@ public abstract class OciDriver implements RuntimeDriver {
     }
 
     @Override
+    public boolean supportsWrapper() {
+        return true;
+    }
+
+    @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
         Path bundle = WorkDir.get().resolve("bundles").resolve(spec.name());
         String cgroupsPath;
@@ -142,7 +147,7 @@ public abstract class OciDriver implements RuntimeDriver {
             ImageBuilder.deleteTree(bundle);
             throw new LaunchException("cannot write OCI bundle: " + e.getMessage(), e);
         }
-        List<String> argv = cli("run", "--bundle", bundle.toString(), spec.name());
+        List<String> argv = spec.wrapped(cli("run", "--bundle", bundle.toString(), spec.name()));
         Runnable teardown = () -> {
             Proc.of(cli("kill", spec.name(), "KILL")).timeout(CLI_TIMEOUT).run();
             Proc.of(cli("delete", "--force", spec.name())).timeout(CLI_TIMEOUT).run();

@@ -55,6 +55,12 @@ public class ProcessSandbox implements Sandbox {
     public ProcessSandbox(String id, List<String> argv, LaunchSpec spec, Runnable teardown,
                           Supplier<List<Long>> extraPids, java.util.Map<String, String> env, long launchedAt)
             throws RuntimeDriver.LaunchException {
+        if (!spec.wrapper().isEmpty() && (argv.size() < spec.wrapper().size()
+                || !argv.subList(0, spec.wrapper().size()).equals(spec.wrapper()))) {
+            // the driver did not put the wrapper in front of its launcher: refuse rather than run unobserved
+            throw new RuntimeDriver.LaunchException("this runtime cannot run its launcher under a wrapper ("
+                    + spec.wrapper().get(0) + ")");
+        }
         this.id = id;
         this.argv = List.copyOf(argv);
         this.extraPids = extraPids;

@@ -350,7 +350,7 @@ public abstract class QemuDriver implements RuntimeDriver {
             LaunchSpec.LineListener user = spec.onLine();
             this.console = new GuestConsole(nonce, user == null ? null : user::line);
             LaunchSpec filtered = new LaunchSpec(spec.name(), spec.image(), spec.argv(), spec.env(), spec.limits(),
-                    console::line);
+                    console::line, spec.wrapper());
             Runnable teardown = () -> {
                 try {
                     if (Files.exists(serial)) {

@@ -23,6 +23,16 @@ public interface RuntimeDriver {
     /** Starts one instance. Only called after a successful probe in the same process. */
     Sandbox launch(LaunchSpec spec) throws LaunchException;
 
+    /**
+     * Whether {@link LaunchSpec#wrapper()} is honoured: the wrapper is put in front of the host launcher, whose
+     * process tree is then every host process of the instance (true for native and the OCI CLIs; false where
+     * the instance's processes are not the launcher's descendants, as with the Docker engine, or where the
+     * launcher is not a host command line one can wrap).
+     */
+    default boolean supportsWrapper() {
+        return false;
+    }
+
     /** Apt packages that provide this runtime on Debian/Ubuntu, for `setup`; empty when not packaged. */
     default java.util.List<String> packages() {
         return java.util.List.of();

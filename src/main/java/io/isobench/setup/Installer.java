@@ -20,7 +20,10 @@ import java.util.Locale;
  * asking with --yes, and without a terminal and without --yes only says what is missing.
  */
 public final class Installer {
-    /** A package and why it is needed; {@code probeCommand} is the executable whose presence means installed. */
+    /**
+     * A package and why it is needed; {@code probeCommand} is the executable whose presence means installed, or
+     * an absolute path of a file the package ships (for packages without an executable, such as libc6-dev).
+     */
     public record Need(String pkg, String probeCommand, String why) {
     }
 
@@ -41,6 +44,9 @@ public final class Installer {
         l.add(new Need("docker.io", "dockerd", "runtimes docker:runc and docker:runsc"));
         l.add(new Need("sysbench", "sysbench", "benchmarks cpu and memory"));
         l.add(new Need("busybox-static", "busybox", "shell and utilities inside the workload image"));
+        l.add(new Need("gcc", "gcc", "benchmarks syscall and syscall-surface (builds their static probe)"));
+        l.add(new Need("libc6-dev", "/usr/include/stdio.h", "benchmarks syscall and syscall-surface (static C library for the probe)"));
+        l.add(new Need("strace", "strace", "benchmark syscall-surface"));
         l.add(new Need("qemu-system-x86", "qemu-system-x86_64", "runtimes qemu and qemu-microvm; probing whether KVM is usable"));
         return l;
     }
@@ -61,7 +67,9 @@ public final class Installer {
     }
 
     public List<Need> missing(List<Need> needs) {
-        return needs.stream().filter(n -> Tools.which(n.probeCommand()) == null).toList();
+        return needs.stream().filter(n -> n.probeCommand().startsWith("/")
+                ? !java.nio.file.Files.exists(java.nio.file.Path.of(n.probeCommand()))
+                : Tools.which(n.probeCommand()) == null).toList();
     }
 
     /** Installs what is missing. Returns true when everything is present afterwards. */

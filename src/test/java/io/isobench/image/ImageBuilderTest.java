@@ -57,4 +57,31 @@ class ImageBuilderTest {
         assertThat(img.missingTools()).containsExactly("no-such-tool-isobench");
         assertThat(img.tools()).containsKey("true");
     }
+
+    @Test
+    void builtToolIsCompiledOnceIntoTheImageAtItsHostPath() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.isobench.util.Tools.which("gcc") != null, "gcc not installed");
+        BuiltTool probe = new BuiltTool("syscall-probe", "probe/syscall-probe.c");
+        WorkloadImage img = new ImageBuilder(cache).build(Set.of(), java.util.List.of(probe), false);
+        assertThat(img.missingTools()).isEmpty();
+        String path = img.tools().get("syscall-probe");
+        assertThat(Path.of(path)).startsWith(ImageBuilder.builtToolsDir(cache));
+        assertThat(Path.of(path)).isExecutable();
+        assertThat(img.rootfs().resolve(path.substring(1))).isRegularFile();
+        long built = Files.getLastModifiedTime(Path.of(path)).toMillis();
+        WorkloadImage again = new ImageBuilder(cache).build(Set.of(), java.util.List.of(probe), false);
+        assertThat(again.hash()).isEqualTo(img.hash());
+        assertThat(Files.getLastModifiedTime(Path.of(path)).toMillis()).as("cached, not rebuilt").isEqualTo(built);
+    }
+
+    @Test
+    void builtToolThatDoesNotCompileIsMissingWithTheReason() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.isobench.util.Tools.which("gcc") != null, "gcc not installed");
+        WorkloadImage img = new ImageBuilder(cache).build(Set.of("true"),
+                java.util.List.of(new BuiltTool("broken", "probe/broken.c")), false);
+        assertThat(img.missingTools()).containsExactly("broken");
+        assertThat(img.missingReasons().get("broken")).startsWith("cannot build broken with gcc -static: ")
+                .contains("missing_symbol_isobench");
+        assertThat(img.tools()).containsKey("true").doesNotContainKey("broken");
+    }
 }

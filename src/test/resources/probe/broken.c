@@ -1,0 +1,2 @@
+/* does not compile: exercises the "cannot build" path of BuiltTool */
+int main(void) { return missing_symbol_isobench; }
