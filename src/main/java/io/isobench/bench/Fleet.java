@@ -33,6 +33,7 @@ final class Fleet implements AutoCloseable {
     }
 
     private final TrialContext ctx;
+    private final List<String> argv;
     private final int capacity;
     private final AtomicReferenceArray<Sandbox> sandboxes;
     private final AtomicReferenceArray<String> launchErrors;
@@ -42,7 +43,12 @@ final class Fleet implements AutoCloseable {
     private volatile CountDownLatch pending = new CountDownLatch(0);
 
     Fleet(TrialContext ctx, int capacity) {
+        this(ctx, capacity, readyCommand(ctx.image()));
+    }
+
+    Fleet(TrialContext ctx, int capacity, List<String> argv) {
         this.ctx = ctx;
+        this.argv = List.copyOf(argv);
         this.capacity = capacity;
         this.sandboxes = new AtomicReferenceArray<>(capacity);
         this.launchErrors = new AtomicReferenceArray<>(capacity);
@@ -54,7 +60,6 @@ final class Fleet implements AutoCloseable {
     void launch(int from, int to, Duration delay) throws InterruptedException {
         CountDownLatch latch = new CountDownLatch(to - from);
         pending = latch;
-        List<String> argv = readyCommand(ctx.image());
         for (int i = from; i < to; i++) {
             if (i > from && !delay.isZero()) {
                 Thread.sleep(delay);

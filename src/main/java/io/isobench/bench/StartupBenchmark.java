@@ -21,6 +21,17 @@ public final class StartupBenchmark implements Benchmark {
     public static final String FIRST_LINE = "first-line";
     public static final String HTTP = "http";
 
+    private final java.util.function.Function<io.isobench.image.WorkloadImage, List<String>> command;
+
+    public StartupBenchmark() {
+        this(Fleet::readyCommand);
+    }
+
+    /** With another workload command (tests: one that never prints, to check the not-ready path). */
+    StartupBenchmark(java.util.function.Function<io.isobench.image.WorkloadImage, List<String>> command) {
+        this.command = command;
+    }
+
     @Override
     public String id() {
         return "startup";
@@ -93,7 +104,7 @@ public final class StartupBenchmark implements Benchmark {
         int n = (int) ctx.params().getLong("instances");
         Duration delay = Duration.ofMillis(ctx.params().getLong("delay_ms"));
         long deadline = System.nanoTime() + ctx.timeout().toNanos();
-        Fleet fleet = new Fleet(ctx, n);
+        Fleet fleet = new Fleet(ctx, n, command.apply(ctx.image()));
         String failure = null;
         boolean allReady;
         try {
