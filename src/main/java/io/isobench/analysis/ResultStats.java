@@ -12,11 +12,12 @@ import java.util.Map;
  * @param ratioCi95Low    95 % bootstrap confidence interval of the cost factor (null without baseline)
  * @param verdict         against the baseline: "differs from baseline", "within noise", "too few samples",
  *                        "baseline" for the baseline itself, or null without a baseline result
+ * @param p95            95th percentile of the samples (linear interpolation between order statistics)
  * @param pValue          two-sided Mann–Whitney U p-value against the baseline (null when not computed)
  */
 public record ResultStats(String benchmark, String metric, String unit, boolean higherIsBetter,
                           Map<String, Object> params, String paramsKey, String runtime, int n, double median,
                           double mean, double stddev, double min, double max, double cv, double ci95Low,
                           double ci95High, Double ratioToBaseline, Double ratioCi95Low, Double ratioCi95High,
-                          String verdict, Double pValue, double[] values) {
+                          String verdict, Double pValue, double[] values, double p95) {
 }

@@ -120,6 +120,13 @@ public final class Statistics {
         return new Interval(quantile(v, 0.025), quantile(v, 0.975));
     }
 
+    /** The q-quantile (0..1) of unsorted values, linear interpolation between order statistics (as numpy's default). */
+    public static double percentile(double[] v, double q) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return quantile(s, q);
+    }
+
     /** Linear interpolation between order statistics of a sorted array. */
     static double quantile(double[] sorted, double q) {
         double pos = q * (sorted.length - 1);

@@ -82,7 +82,7 @@ public final class Summary {
         return new ResultStats(first.benchmark(), first.metric(), first.unit(), first.higherIsBetter(),
                 Json.readMap(first.paramsJson()), first.paramsJson(), first.runtime(), v.length, median, mean, sd,
                 Min.of(v).getAsDouble(), Max.of(v).getAsDouble(), Statistics.coefficientOfVariation(mean, sd),
-                ci.low(), ci.high(), cost, costLo, costHi, verdict, p, v);
+                ci.low(), ci.high(), cost, costLo, costHi, verdict, p, v, Statistics.percentile(v, 0.95));
     }
 
     /** >1 means worse than the baseline whatever the metric's direction; null without a usable baseline. */

@@ -2,6 +2,7 @@ package io.isobench.bench;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -36,6 +37,19 @@ public interface Benchmark {
 
     /** Roughly how long one trial of a case takes, for timeouts and the progress ETA. */
     Duration expectedDuration(Params casePrams);
+
+    /**
+     * How many measured repetitions this benchmark's cases get, when the benchmark decides it itself (startup's
+     * {@code iterations}); empty means the plan's repetitions (fixed or adaptive). Runtimes stay interleaved.
+     */
+    default OptionalInt repetitions(Params resolved) {
+        return OptionalInt.empty();
+    }
+
+    /** Whether a plain `run` without --benchmarks measures it (slow benchmarks are selected explicitly). */
+    default boolean runByDefault() {
+        return true;
+    }
 
     /** One repetition in the context's runtime. */
     TrialOutcome run(TrialContext ctx) throws TrialFailure, InterruptedException;

@@ -9,16 +9,17 @@ public final class Benchmarks {
     }
 
     public static List<Benchmark> all() {
-        return List.of(new CpuBenchmark(), new MemoryBenchmark(), new SyscallBenchmark(), new SyscallSurfaceBenchmark());
-    }
-
-    /** What a run measures when no benchmarks are named; the others are opt-in with --benchmarks. */
-    public static List<String> defaultIds() {
-        return List.of("cpu", "memory");
+        return List.of(new CpuBenchmark(), new MemoryBenchmark(), new SyscallBenchmark(), new SyscallSurfaceBenchmark(),
+                new StartupBenchmark(), new FootprintBenchmark());
     }
 
     public static Optional<Benchmark> byId(String id) {
         return all().stream().filter(b -> b.id().equals(id)).findFirst();
+    }
+
+    /** What a plain `run` measures when no benchmarks are given (cpu, memory; not the slow startup/footprint). */
+    public static List<String> defaultIds() {
+        return all().stream().filter(Benchmark::runByDefault).map(Benchmark::id).toList();
     }
 
     public static List<String> ids() {

@@ -12,7 +12,7 @@ import java.util.List;
  */
 public record ParamSpec(String name, String defaultValue, Type type, String description, List<String> choices) {
 
-    public enum Type { INT, DURATION, SIZE, STRING, LIST, SIZE_LIST }
+    public enum Type { INT, DURATION, SIZE, STRING, LIST, SIZE_LIST, INT_LIST, DURATION_LIST }
 
     public static ParamSpec of(String name, String dflt, Type type, String description) {
         return new ParamSpec(name, dflt, type, description, List.of());
@@ -40,7 +40,7 @@ public record ParamSpec(String name, String defaultValue, Type type, String desc
             case DURATION -> Units.parseDuration(v, where);
             case SIZE -> Units.parseSize(v, where);
             case STRING -> checkChoice(where, v);
-            case LIST, SIZE_LIST -> {
+            case LIST, SIZE_LIST, INT_LIST, DURATION_LIST -> {
                 List<String> items = Arrays.stream(v.split(",")).map(String::strip).toList();
                 if (items.isEmpty() || items.stream().anyMatch(String::isEmpty)) {
                     throw new UserException(where + ": empty item in list '" + value + "'");
@@ -48,6 +48,16 @@ public record ParamSpec(String name, String defaultValue, Type type, String desc
                 for (String i : items) {
                     if (type == Type.SIZE_LIST) {
                         Units.parseSize(i, where);
+                    } else if (type == Type.DURATION_LIST) {
+                        Units.parseDuration(i, where);
+                    } else if (type == Type.INT_LIST) {
+                        try {
+                            if (Long.parseLong(i) < 1) {
+                                throw new UserException(where + ": must be at least 1, got '" + i + "'");
+                            }
+                        } catch (NumberFormatException e) {
+                            throw new UserException(where + ": not a whole number: '" + i + "'");
+                        }
                     } else {
                         checkChoice(where, i);
                     }

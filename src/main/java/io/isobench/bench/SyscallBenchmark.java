@@ -101,4 +101,9 @@ public final class SyscallBenchmark extends CommandBenchmark {
         }
         return m;
     }
+
+    @Override
+    public boolean runByDefault() {
+        return false;
+    }
 }

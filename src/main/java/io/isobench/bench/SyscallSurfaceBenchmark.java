@@ -119,4 +119,9 @@ public final class SyscallSurfaceBenchmark implements Benchmark {
         return new TrialOutcome(List.of(new Sample(DISTINCT_SYSCALLS, names.size())),
                 "distinct_syscalls=" + names.size() + " syscalls=" + String.join(",", names) + "\n\n" + raw);
     }
+
+    @Override
+    public boolean runByDefault() {
+        return false;
+    }
 }

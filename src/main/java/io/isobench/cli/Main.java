@@ -82,7 +82,8 @@ public final class Main implements Runnable {
                 + Defaults.BASELINE + ", limits: all host CPUs and " + Defaults.MEMORY_LIMIT + " memory per sandbox.%n"
                 + "%nBenchmarks and their parameters (set with --set BENCH.PARAM=VALUE or under params: in a plan file):%n");
         for (Benchmark b : Benchmarks.all()) {
-            sb.append("%n  ").append(b.id()).append(" - ").append(b.description()).append("%n");
+            sb.append("%n  ").append(b.id()).append(" - ").append(b.description())
+                    .append(b.runByDefault() ? "" : " (opt-in: only with --benchmarks " + b.id() + ")").append("%n");
             for (ParamSpec p : b.params()) {
                 sb.append(String.format("    %-12s default %-8s %s%n", p.name(), p.defaultValue(),
                         p.description() + (p.choices().isEmpty() ? "" : " {" + String.join(",", p.choices()) + "}")));

@@ -13,12 +13,12 @@ public final class RunOptions {
     @Option(names = "--runtimes", paramLabel = "A,B", description = "runtimes to measure (default: every available one)")
     String runtimes;
 
-    @Option(names = "--benchmarks", paramLabel = "X,Y", description = "benchmarks to run (default: all)")
+    @Option(names = "--benchmarks", paramLabel = "X,Y", description = "benchmarks to run (default: cpu,memory; startup and footprint only when named)")
     String benchmarks;
 
     @Option(names = "--repetitions", paramLabel = "N|auto[:MAX]",
             description = "measured repetitions per runtime and case (default 5); auto: at least 5, then until the "
-                    + "95% CI of every runtime's median is within --ci-target, at most MAX (default 30)")
+                    + "95%% CI of every runtime's median is within --ci-target, at most MAX (default 30)")
     String repetitions;
 
     @Option(names = "--ci-target", paramLabel = "PERCENT", description = "CI half-width target of --repetitions auto (default 2%%)")

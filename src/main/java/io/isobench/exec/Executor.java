@@ -49,7 +49,7 @@ public final class Executor {
     public long totalTrials() {
         long n = 0;
         for (Benchmark b : benchmarks) {
-            n += (long) b.cases(plan.params().get(b.id())).size() * (plan.warmups() + plan.maxRepetitions()) * runtimes.size();
+            n += (long) b.cases(plan.params().get(b.id())).size() * (plan.warmups() + repetitions(b)) * runtimes.size();
         }
         return n;
     }
@@ -59,11 +59,21 @@ public final class Executor {
         Duration d = Duration.ZERO;
         for (Benchmark b : benchmarks) {
             for (Params c : b.cases(plan.params().get(b.id()))) {
-                long trials = (long) (plan.warmups() + plan.maxRepetitions()) * runtimes.size();
+                long trials = (long) (plan.warmups() + repetitions(b)) * runtimes.size();
                 d = d.plus(b.expectedDuration(c).plusMillis(500).plus(plan.cooldown()).multipliedBy(trials));
             }
         }
         return d;
+    }
+
+    /** Measured rounds of a benchmark's cases: its own (startup's iterations) or the plan's (the maximum when adaptive). */
+    int repetitions(Benchmark b) {
+        return b.repetitions(plan.params().get(b.id())).orElse(plan.maxRepetitions());
+    }
+
+    /** Whether the plan's adaptive repetitions apply to the benchmark (not when it fixes its own). */
+    private boolean adaptive(Benchmark b) {
+        return plan.adaptive() != null && b.repetitions(plan.params().get(b.id())).isEmpty();
     }
 
     /** Runs every trial; returns normally when done, or early (without error) when the process is shutting down. */
@@ -73,7 +83,8 @@ public final class Executor {
             for (Params c : b.cases(plan.params().get(b.id()))) {
                 Map<String, Integer> consecutiveFailures = new HashMap<>();
                 Map<String, List<Double>> primary = new HashMap<>(); // first metric's values per runtime
-                int rounds = plan.warmups() + plan.maxRepetitions();
+                int rounds = plan.warmups() + repetitions(b);
+                boolean adaptive = adaptive(b);
                 int measured = 0;
                 String stop = null;
                 for (int round = 0; round < rounds && stop == null; round++) {
@@ -100,14 +111,14 @@ public final class Executor {
                     }
                     if (!warmup) {
                         measured = rep;
-                        stop = adaptiveStop(rep, primary);
+                        stop = adaptive ? adaptiveStop(rep, primary) : null;
                     }
                 }
                 if (Cleanup.shuttingDown()) {
                     return;
                 }
                 if (stop == null) {
-                    stop = plan.adaptive() == null ? "fixed repetitions"
+                    stop = !adaptive ? "fixed repetitions"
                             : "maximum of " + plan.adaptive().max() + " repetitions reached before the CI target ("
                             + worstHalfWidth(primary) + ")";
                 }

@@ -213,7 +213,10 @@ public final class PlanLoader {
                 v.put(p.name(), p.validate(id, p.defaultValue()));
             }
             v.putAll(params.getOrDefault(id, Map.of()));
-            resolved.put(id, new Params(v));
+            Params p = new Params(v);
+            b.cases(p); // a combination the benchmark cannot run (startup.readiness=http) is a usage error now, not mid-run
+            b.repetitions(p);
+            resolved.put(id, p);
         }
         Plan.Adaptive adaptive = adaptiveMax == null ? null : new Plan.Adaptive(Defaults.ADAPTIVE_MIN, adaptiveMax, ciTarget);
         return new Plan(runtimes, benchmarks, adaptive == null ? repetitions : Defaults.ADAPTIVE_MIN, warmups, cooldown,

@@ -77,6 +77,8 @@ public final class HtmlReport implements ReportWriter {
             notes.forEach(n -> h.append("<li>").append(Html.esc(n)).append("</li>"));
             h.append("</ul>\n");
         }
+        startup(h, r);
+        footprint(h, r);
         charts(h, r);
         failures(h, r);
         h.append("</section>\n");
@@ -183,6 +185,104 @@ public final class HtmlReport implements ReportWriter {
                     .append(" — bars: median; whiskers: 95% CI of the median; n per runtime: ")
                     .append(Html.esc(String.join(", ", g.stream().map(s -> s.runtime() + " " + s.n()).toList())))
                     .append("</figcaption></figure>\n");
+        }
+    }
+
+    /** Distinct colors per runtime for line charts (kinds repeat among runtimes). */
+    static String lineColor(int i) {
+        String[] p = {"#4e79a7", "#59a14f", "#f28e2b", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
+        return p[i % p.length];
+    }
+
+    /** Startup scaling: instances vs p50 and p95 of ready_ms, one pair of lines per runtime, per (delay, readiness). */
+    private void startup(StringBuilder h, ReportRun r) {
+        List<ResultStats> ready = r.stats().stream().filter(s -> s.benchmark().equals("startup") && s.metric().equals("ready_ms")).toList();
+        if (ready.isEmpty()) {
+            return;
+        }
+        h.append("<h3>Startup scaling</h3><p>Time from each instance's launch to its first line on stdout (host monotonic clock), "
+                + "with N instances launched at once; every instance of every iteration is one sample. Solid: median (p50); dashed: p95.</p>");
+        Map<String, List<ResultStats>> bySeries = new java.util.LinkedHashMap<>();
+        for (ResultStats s : ready) {
+            String key = "delay " + s.params().get("delay_ms") + " ms, readiness " + s.params().get("readiness");
+            bySeries.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(s);
+        }
+        for (var e : bySeries.entrySet()) {
+            List<String> xs = e.getValue().stream().map(s -> Long.parseLong(String.valueOf(s.params().get("instances"))))
+                    .distinct().sorted().map(String::valueOf).toList();
+            List<String> rts = r.measuredRuntimes().stream().filter(rt -> e.getValue().stream().anyMatch(s -> s.runtime().equals(rt))).toList();
+            List<Svg.Series> series = new java.util.ArrayList<>();
+            StringBuilder table = new StringBuilder("<table><tr><th>runtime</th><th>instances</th><th>p50 ms</th><th>p95 ms</th>"
+                    + "<th>max ms</th><th>mean ms</th><th>n</th></tr>");
+            for (int i = 0; i < rts.size(); i++) {
+                String rt = rts.get(i);
+                double[] p50 = new double[xs.size()];
+                double[] p95 = new double[xs.size()];
+                java.util.Arrays.fill(p50, Double.NaN);
+                java.util.Arrays.fill(p95, Double.NaN);
+                for (ResultStats s : e.getValue()) {
+                    if (s.runtime().equals(rt)) {
+                        int x = xs.indexOf(String.valueOf(s.params().get("instances")));
+                        p50[x] = s.median();
+                        p95[x] = s.p95();
+                        table.append("<tr><td>").append(Html.esc(rt)).append("</td><td class=\"num\">").append(Html.esc(xs.get(x)))
+                                .append("</td><td class=\"num\">").append(Html.esc(Svg.num(s.median())))
+                                .append("</td><td class=\"num\">").append(Html.esc(Svg.num(s.p95())))
+                                .append("</td><td class=\"num\">").append(Html.esc(Svg.num(s.max())))
+                                .append("</td><td class=\"num\">").append(Html.esc(Svg.num(s.mean())))
+                                .append("</td><td class=\"num\">").append(s.n()).append("</td></tr>");
+                    }
+                }
+                series.add(new Svg.Series(rt + " p50", lineColor(i), false, p50));
+                series.add(new Svg.Series(rt + " p95", lineColor(i), true, p95));
+            }
+            h.append("<figure>").append(Svg.lines("startup · ready_ms vs instances (" + e.getKey() + ")", "concurrent instances",
+                    "ready_ms", xs, series)).append("<figcaption>").append(Html.esc(e.getKey()))
+                    .append(" — per instance count: median and 95th percentile of every instance's time to ready</figcaption></figure>\n");
+            h.append(table).append("</table>\n");
+        }
+    }
+
+    /** Footprint: marginal PSS per instance as bars, and the per-instance figures with their cross-check as a table. */
+    private void footprint(StringBuilder h, ReportRun r) {
+        List<ResultStats> fp = r.stats().stream().filter(s -> s.benchmark().equals("footprint")).toList();
+        if (fp.isEmpty()) {
+            return;
+        }
+        h.append("<h3>Footprint</h3><p>Idle memory of the host processes each runtime reports for an instance. "
+                + "PSS per instance = marginal cost of one more instance: (PSS at N − PSS at 1) ÷ (N − 1); USS and RSS per instance: "
+                + "total at N ÷ N; "
+                + "MemAvailable drop ÷ N is a whole-host cross-check (noisy on a shared host).</p>");
+        Map<String, List<ResultStats>> byCase = new java.util.LinkedHashMap<>();
+        fp.forEach(s -> byCase.computeIfAbsent(s.paramsKey(), k -> new java.util.ArrayList<>()).add(s));
+        List<String> metrics = List.of("pss_mib_per_instance", "uss_mib_per_instance", "rss_mib_per_instance",
+                "memavailable_mib_per_instance", "pss_mib_single", "pss_mib_total");
+        for (List<ResultStats> c : byCase.values()) {
+            List<ResultStats> pss = c.stream().filter(s -> s.metric().equals("pss_mib_per_instance")).toList();
+            String caseText = ReportRun.params(c.get(0).params());
+            if (!pss.isEmpty()) {
+                h.append("<figure>").append(Svg.bars("footprint · PSS per additional instance [MiB, lower is better]", pss,
+                        rt -> color(r.kindOf(rt)))).append("<figcaption>").append(Html.esc(caseText))
+                        .append(" — bars: median over repetitions; whiskers: 95% CI of the median</figcaption></figure>\n");
+            }
+            h.append("<table><tr><th>runtime</th>");
+            metrics.forEach(m -> h.append("<th>").append(Html.esc(m)).append("</th>"));
+            h.append("<th>note</th></tr>");
+            for (String rt : r.measuredRuntimes()) {
+                if (c.stream().noneMatch(s -> s.runtime().equals(rt))) {
+                    continue;
+                }
+                h.append("<tr><td>").append(Html.esc(rt)).append("</td>");
+                for (String m : metrics) {
+                    ResultStats s = c.stream().filter(x -> x.runtime().equals(rt) && x.metric().equals(m)).findFirst().orElse(null);
+                    h.append("<td class=\"num\">").append(s == null ? "–" : Html.esc(Svg.num(s.median()))).append("</td>");
+                }
+                Object guest = r.run().runtimes().stream().filter(x -> x.runtime().equals(rt)).findFirst()
+                        .map(x -> x.details().get("memory")).orElse(null);
+                h.append("<td>").append(guest == null ? "" : "configured guest memory " + Html.esc(guest)
+                        + " (reported apart; not subtracted)").append("</td></tr>");
+            }
+            h.append("</table>\n");
         }
     }
 

@@ -59,6 +59,7 @@ public final class RunJson {
             x.put("stddev", s.stddev());
             x.put("min", s.min());
             x.put("max", s.max());
+            x.put("p95", s.p95());
             x.put("ratio_to_baseline", s.ratioToBaseline());
             x.put("cv", finite(s.cv()));
             x.put("ci95_low", s.ci95Low());

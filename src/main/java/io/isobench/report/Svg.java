@@ -68,6 +68,81 @@ public final class Svg {
         return sb.toString();
     }
 
+    /** One line of a {@link #lines} chart: y per x position (NaN where there is no value). */
+    public record Series(String label, String color, boolean dashed, double[] y) {
+    }
+
+    /**
+     * A line chart over categorical x positions (e.g. instance counts 1, 4, 8, 16…, evenly spaced), y from 0:
+     * one polyline with point markers per series, and a legend.
+     */
+    public static String lines(String title, String xLabel, String yLabel, List<String> xs, List<Series> series) {
+        double max = 0;
+        for (Series se : series) {
+            for (double v : se.y()) {
+                if (Double.isFinite(v)) {
+                    max = Math.max(max, v);
+                }
+            }
+        }
+        double ymax = niceCeiling(max <= 0 ? 1 : max);
+        int left = 60;
+        int right = 170;
+        int plotH = 240;
+        int top = TOP + 6;
+        int height = top + plotH + 46;
+        int plotW = WIDTH - left - right;
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart lines\" width=\"%d\" height=\"%d\" "
+                + "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", WIDTH, height, WIDTH, height, Html.esc(title)));
+        sb.append("<title>").append(Html.esc(title)).append("</title>");
+        sb.append(String.format(Locale.ROOT, "<text x=\"0\" y=\"18\" class=\"ctitle\">%s</text>", Html.esc(title)));
+        for (int i = 0; i <= 4; i++) {
+            double v = ymax * i / 4;
+            double y = top + plotH - plotH * (double) i / 4;
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" class=\"grid\"/>", left, y, left + plotW, y));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%s</text>",
+                    left - 6, y + 4, Html.esc(tick(v))));
+        }
+        int n = xs.size();
+        double[] px = new double[n];
+        for (int i = 0; i < n; i++) {
+            px[i] = n == 1 ? left + plotW / 2.0 : left + 10 + (plotW - 20) * (double) i / (n - 1);
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%s</text>",
+                    px[i], top + plotH + 16, Html.esc(xs.get(i))));
+        }
+        sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%s</text>",
+                left + plotW / 2.0, top + plotH + 36, Html.esc(xLabel)));
+        sb.append(String.format(Locale.ROOT, "<text x=\"12\" y=\"%.1f\" class=\"tick\" text-anchor=\"middle\" "
+                + "transform=\"rotate(-90 12 %.1f)\">%s</text>", top + plotH / 2.0, top + plotH / 2.0, Html.esc(yLabel)));
+        int li = 0;
+        for (Series se : series) {
+            StringBuilder pts = new StringBuilder();
+            StringBuilder marks = new StringBuilder();
+            for (int i = 0; i < n && i < se.y().length; i++) {
+                double v = se.y()[i];
+                if (!Double.isFinite(v)) {
+                    continue;
+                }
+                double y = top + plotH - plotH * v / ymax;
+                pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", px[i], y));
+                marks.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>%s at %s: %s</title></circle>",
+                        px[i], y, se.color(), Html.esc(se.label()), Html.esc(xs.get(i)), Html.esc(num(v))));
+            }
+            sb.append(String.format(Locale.ROOT, "<polyline class=\"series\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"%s\"/>",
+                    se.color(), se.dashed() ? " stroke-dasharray=\"6 4\"" : "", pts.toString().strip()));
+            sb.append(marks);
+            double ly = top + 8 + li * 18;
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>",
+                    WIDTH - right + 14, ly, WIDTH - right + 40, ly, se.color(), se.dashed() ? " stroke-dasharray=\"6 4\"" : ""));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"rlabel\">%s</text>",
+                    WIDTH - right + 46, ly + 4, Html.esc(se.label())));
+            li++;
+        }
+        sb.append("</svg>");
+        return sb.toString();
+    }
+
     /** The smallest 1, 2, 2.5 or 5 times a power of ten at or above v. */
     static double niceCeiling(double v) {
         double p = Math.pow(10, Math.floor(Math.log10(v)));

@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 
 /**
  * The human summary after a run and in `show`: per benchmark, case and metric, one line per runtime with
- * median, min–max, n and the cost against the baseline ("1.12x worse").
+ * median, its CI, p95, max, n and the cost against the baseline ("1.12x worse").
  */
 public final class TextSummary {
     private TextSummary() {
@@ -44,11 +44,12 @@ public final class TextSummary {
                 out.println();
                 out.printf("%s · %s [%s, %s is better]  %s%n", s.benchmark(), s.metric(), s.unit(),
                         s.higherIsBetter() ? "higher" : "lower", params(s.params()));
-                out.printf("  %-12s %12s %23s %4s %6s  %s%n", "runtime", "median", "95% CI of median", "n", "cv", "cost vs " + baseline);
+                out.printf("  %-12s %12s %23s %10s %10s %4s %6s  %s%n", "runtime", "median", "95% CI of median", "p95", "max", "n", "cv",
+                        "cost vs " + baseline);
                 lastGroup = group;
             }
-            out.printf("  %-12s %12s %23s %4d %6s  %s%n", s.runtime(), num(s.median()),
-                    num(s.ci95Low()) + " – " + num(s.ci95High()), s.n(),
+            out.printf("  %-12s %12s %23s %10s %10s %4d %6s  %s%n", s.runtime(), num(s.median()),
+                    num(s.ci95Low()) + " – " + num(s.ci95High()), num(s.p95()), num(s.max()), s.n(),
                     Double.isFinite(s.cv()) ? String.format(Locale.ROOT, "%.1f%%", s.cv() * 100) : "-", cost(s, baseline));
         }
         out.println();

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 
 /**
  * A sandbox whose workload's stdout/stderr are those of one host launcher process ({@code runc run},
- * {@code runsc run}, the native process itself...). Output is pumped on virtual threads; stdout is split
+ * {@code runsc run}, the native process itself...). Output is pumped on (platform) threads; stdout is split
  * into lines and handed to the spec's listener with the host monotonic time it was read at. Teardown is
  * the launcher's process tree plus a driver-specific action, registered with {@link Cleanup} so Ctrl-C
  * runs it too.
@@ -102,8 +102,14 @@ public class ProcessSandbox implements Sandbox {
             throw new RuntimeDriver.LaunchException("isobench is shutting down");
         }
         LaunchSpec.LineListener listener = spec.onLine();
-        this.outPump = Thread.ofVirtual().start(() -> pump(process.getInputStream(), out, listener));
-        this.errPump = Thread.ofVirtual().start(() -> pump(process.getErrorStream(), err, null));
+        // platform threads: a read on a process pipe blocks in native code and pins a virtual thread's carrier; with
+        // more than ~128 long-lived sandboxes (2 pumps each) the 256 carriers ran out and later pumps never ran
+        this.outPump = pumpThread(id + "-out").start(() -> pump(process.getInputStream(), out, listener));
+        this.errPump = pumpThread(id + "-err").start(() -> pump(process.getErrorStream(), err, null));
+    }
+
+    private static Thread.Builder pumpThread(String name) {
+        return Thread.ofPlatform().daemon().name("pump-" + name).stackSize(256 * 1024);
     }
 
     private static void pump(InputStream in, StringBuilder sink, LaunchSpec.LineListener listener) {

@@ -65,4 +65,16 @@ class SummaryTest {
         List<ResultStats> st = Summary.of(run(List.of(s("runsc", false, "lat", false, 3))), "native");
         assertThat(st).singleElement().satisfies(r -> assertThat(r.ratioToBaseline()).isNull());
     }
+
+    @Test
+    void p95InterpolatesBetweenOrderStatistics() {
+        List<StoredRun.SampleRow> l = new ArrayList<>();
+        for (int v = 1; v <= 21; v++) {
+            l.add(s("native", false, "ready_ms", false, 22 - v)); // unsorted on purpose
+        }
+        ResultStats r = Summary.of(run(l), "native").get(0);
+        assertThat(r.p95()).isEqualTo(20.0);      // 0.95 x 20 = position 19 of 0..20
+        assertThat(r.median()).isEqualTo(11.0);
+        assertThat(Statistics.percentile(new double[]{10, 0}, 0.95)).isEqualTo(9.5);
+    }
 }

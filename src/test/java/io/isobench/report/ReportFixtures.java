@@ -62,4 +62,37 @@ final class ReportFixtures {
                 "timed out after 90 s; <sandbox> killed & removed", "partial <output>"));
         return new StoredRun(header, rts, s, f, List.of(new StoredRun.StopRow("cpu", "{}", 5, "fixed repetitions")));
     }
+
+    /** The fixed run plus startup (instances 1 and 4, native and runc) and footprint results; runc has a guest memory detail. */
+    static StoredRun runWithStartupAndFootprint() {
+        StoredRun base = run();
+        List<StoredRun.SampleRow> s = new ArrayList<>(base.samples());
+        String[] rts = {"native", "runc"};
+        for (int n : new int[]{1, 4}) {
+            String params = "{\"delay_ms\":\"0\",\"instances\":\"" + n + "\",\"readiness\":\"first-line\"}";
+            for (int r = 0; r < rts.length; r++) {
+                for (int rep = 1; rep <= 2; rep++) {
+                    for (int i = 0; i < n; i++) {
+                        double v = (r == 0 ? 2 : 35) * (1 + 0.1 * n) + i;
+                        s.add(new StoredRun.SampleRow("startup", params, rts[r], rep, false, "ready_ms", "ms", false, v));
+                        s.add(new StoredRun.SampleRow("startup", params, rts[r], rep, false, "teardown_ms", "ms", false, v / 2));
+                    }
+                }
+            }
+        }
+        for (int r = 0; r < rts.length; r++) {
+            for (int rep = 1; rep <= 2; rep++) {
+                s.add(new StoredRun.SampleRow("footprint", "{\"instances\":\"3\",\"settle\":\"1s\"}", rts[r], rep, false,
+                        "pss_mib_per_instance", "MiB", false, r == 0 ? 0.05 : 2.0 + rep * 0.01));
+                s.add(new StoredRun.SampleRow("footprint", "{\"instances\":\"3\",\"settle\":\"1s\"}", rts[r], rep, false,
+                        "uss_mib_per_instance", "MiB", false, r == 0 ? 0.1 : 1.5));
+            }
+        }
+        List<StoredRun.RuntimeRow> runtimes = new ArrayList<>();
+        for (StoredRun.RuntimeRow rt : base.runtimes()) {
+            runtimes.add(rt.runtime().equals("runc")
+                    ? new StoredRun.RuntimeRow("runc", "container", true, "1.1.5", null, Map.of("memory", "512M")) : rt);
+        }
+        return new StoredRun(base.header(), runtimes, s, base.failures(), base.stops());
+    }
 }

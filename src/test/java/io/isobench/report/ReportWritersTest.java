@@ -86,4 +86,30 @@ class ReportWritersTest {
         assertThat(Svg.niceCeiling(0.63)).isEqualTo(1);
         assertThat(Svg.niceCeiling(7050)).isEqualTo(10000);
     }
+
+    @Test
+    void startupScalingChartAndFootprintSectionOnlyWhenTheRunHasThem() throws Exception {
+        assertThat(render("html")).doesNotContain("Startup scaling").doesNotContain("<h3>Footprint");
+        StringWriter w = new StringWriter();
+        new HtmlReport().write(List.of(ReportRun.of(ReportFixtures.runWithStartupAndFootprint())), w);
+        String html = w.toString();
+        assertThat(html).contains("<h3>Startup scaling</h3>").contains("<h3>Footprint</h3>");
+        assertThat(count(html, "class=\"chart lines\"")).isEqualTo(1);              // one (delay, readiness) combination
+        assertThat(count(html, "<polyline class=\"series\"")).isEqualTo(4);         // native and runc, p50 and p95 each
+        assertThat(count(html, "stroke-dasharray")).isEqualTo(2 * 2);                 // p95 lines and their legend entries
+        assertThat(html).contains(">native p50<").contains(">runc p95<");
+        // x axis: instance counts in numeric order; point titles carry the values
+        assertThat(html).containsSubsequence(">1</text>", ">4</text>", "concurrent instances");
+        assertThat(html).contains("<title>native p50 at 1: 2.200</title>"); // 2 x 1.1, both iterations alike
+        assertThat(html).contains("configured guest memory 512M");
+        assertThat(html).contains("footprint · PSS per additional instance");
+    }
+
+    @Test
+    void lineChartSkipsMissingPoints() {
+        String svg = Svg.lines("t", "x", "y", List.of("1", "4", "8"),
+                List.of(new Svg.Series("a", "#000", false, new double[]{1, Double.NaN, 3})));
+        assertThat(count(svg, "<circle ")).isEqualTo(2);
+        assertThat(svg).contains("points=\"").doesNotContain("NaN");
+    }
 }

@@ -1,0 +1,114 @@
+package io.isobench.bench;
+
+import io.isobench.IntegrationSupport;
+import io.isobench.exec.RunService;
+import io.isobench.image.ImageBuilder;
+import io.isobench.image.WorkloadImage;
+import io.isobench.plan.Plan;
+import io.isobench.plan.PlanLoader;
+import io.isobench.runtime.Limits;
+import io.isobench.runtime.RuntimeDriver;
+import io.isobench.runtime.Runtimes;
+import io.isobench.store.Store;
+import io.isobench.store.StoredRun;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Real startup and footprint runs in native and runc: one sample per instance, memory of real processes, nothing left. */
+class StartupFootprintIT {
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void root() {
+        assumeTrue(IntegrationSupport.isRoot(), "integration tests need root");
+    }
+
+    @Test
+    void startupAndFootprintInNativeAndRunc() {
+        Plan plan = new PlanLoader().top("runtimes", "native,runc", "test").top("benchmarks", "startup,footprint", "test")
+                .top("repetitions", "1", "test").top("warmups", "0", "test").top("cooldown", "0s", "test")
+                .set("startup.instances=1,4", "test").set("startup.iterations=2", "test").set("startup.delay=0ms", "test")
+                .set("footprint.instances=3", "test").set("footprint.settle=200ms", "test").build();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Store store = Store.open(dir.resolve("run.db"))) {
+            String id = new RunService(store, new ImageBuilder(dir.resolve("images")), new PrintStream(log)).run(plan, false);
+            StoredRun run = store.loadRun(id);
+            assertThat(run.header().status()).isEqualTo("completed");
+            assertThat(run.failures()).as(log.toString()).isEmpty();
+            for (String rt : List.of("native", "runc")) {
+                for (int n : new int[]{1, 4}) {
+                    List<StoredRun.SampleRow> ready = run.samples().stream().filter(s -> s.runtime().equals(rt)
+                            && s.benchmark().equals("startup") && s.metric().equals("ready_ms")
+                            && s.paramsJson().contains("\"instances\":\"" + n + "\"")).toList();
+                    assertThat(ready).as(rt + " N=" + n + ": one sample per instance and iteration").hasSize(2 * n)
+                            .allSatisfy(s -> assertThat(s.value()).isBetween(0.05, 30_000.0));
+                    assertThat(ready).allSatisfy(s -> assertThat(s.paramsJson()).contains("\"delay_ms\":\"0\"")
+                            .contains("\"readiness\":\"first-line\"").doesNotContain("iterations"));
+                    assertThat(run.samples()).filteredOn(s -> s.runtime().equals(rt) && s.metric().equals("teardown_ms")
+                            && s.paramsJson().contains("\"instances\":\"" + n + "\"")).hasSize(2 * n);
+                }
+                assertThat(run.samples()).filteredOn(s -> s.runtime().equals(rt) && s.benchmark().equals("footprint"))
+                        .extracting(StoredRun.SampleRow::metric).containsExactlyInAnyOrder("pss_mib_per_instance", "pss_mib_total",
+                                "pss_mib_single", "uss_mib_per_instance", "rss_mib_per_instance", "memavailable_mib_per_instance");
+            }
+            double nativePss = value(run, "native", "pss_mib_single");
+            double runcPss = value(run, "runc", "pss_mib_single");
+            assertThat(nativePss).isPositive();
+            assertThat(runcPss).as("runc's instance has the runc launcher besides the workload").isGreaterThan(nativePss);
+            assertThat(value(run, "runc", "pss_mib_total")).isGreaterThan(runcPss);
+            IntegrationSupport.assertNothingLeft("isobench-" + id);
+            assertThat(footprintRawOutputs(dir.resolve("run.db"), id)).hasSize(2)
+                    .allSatisfy(raw -> assertThat(raw).contains("== 1 instance:").contains("== 3 instances:").contains("pss="));
+        }
+    }
+
+    private static List<String> footprintRawOutputs(Path db, String runId) {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+             var st = c.prepareStatement("SELECT raw_output FROM trials WHERE run_id=? AND benchmark='footprint'")) {
+            st.setString(1, runId);
+            var rs = st.executeQuery();
+            List<String> l = new java.util.ArrayList<>();
+            while (rs.next()) {
+                l.add(rs.getString(1));
+            }
+            return l;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A workload that never prints: the trial fails with a reason at its timeout and every instance is torn down. */
+    @Test
+    void instancesThatNeverBecomeReadyFailTheTrialAndAreTornDown() {
+        WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of(), true);
+        StartupBenchmark silent = new StartupBenchmark(img -> List.of(img.tools().get("busybox"), "sleep", "3600"));
+        RuntimeDriver runc = Runtimes.byId("runc").orElseThrow();
+        String prefix = "isobench-silent-" + ProcessHandle.current().pid();
+        Params c = new Params(Map.of("instances", "3", "delay_ms", "0", "readiness", "first-line"));
+        TrialContext ctx = new TrialContext(runc, image, new Limits(1, 256L << 20), c, Duration.ofSeconds(3), prefix);
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> silent.run(ctx)).isInstanceOf(TrialFailure.class)
+                .hasMessageContaining("3 of 3 instances not ready").hasMessageContaining("all torn down");
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(30);
+        IntegrationSupport.assertNothingLeft(prefix);
+    }
+
+    private static double value(StoredRun run, String rt, String metric) {
+        return run.samples().stream().filter(s -> s.runtime().equals(rt) && s.metric().equals(metric)).findFirst()
+                .orElseThrow().value();
+    }
+}
