@@ -21,11 +21,17 @@ public final class Cleanup {
     private Cleanup() {
     }
 
-    /** A registered teardown; {@link #close()} runs it once and unregisters it. */
+    /**
+     * A registered teardown; {@link #close()} runs it once and unregisters it. When two threads close it at once
+     * (the main thread finishing normally while the shutdown hook runs on Ctrl-C), the second waits until the
+     * first has finished the body: otherwise the hook could return, and the JVM halt, in the middle of it.
+     */
     public static final class Action implements AutoCloseable {
+        private static final long WAIT_MILLIS = 60_000;
         private final String what;
         private final Runnable body;
-        private boolean done;
+        private boolean started;
+        private boolean finished;
 
         private Action(String what, Runnable body) {
             this.what = what;
@@ -35,10 +41,19 @@ public final class Cleanup {
         @Override
         public void close() {
             synchronized (this) {
-                if (done) {
+                if (started) {
+                    long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+                    while (!finished && System.currentTimeMillis() < deadline) {
+                        try {
+                            wait(Math.max(1, deadline - System.currentTimeMillis()));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
                     return;
                 }
-                done = true;
+                started = true;
             }
             synchronized (ACTIONS) {
                 ACTIONS.remove(this);
@@ -47,17 +62,24 @@ public final class Cleanup {
                 body.run();
             } catch (RuntimeException e) {
                 System.err.println("isobench: cleanup of " + what + " failed: " + e.getMessage());
+            } finally {
+                synchronized (this) {
+                    finished = true;
+                    notifyAll();
+                }
             }
         }
 
         public synchronized boolean isDone() {
-            return done;
+            return started;
         }
 
         /** Unregisters without running (the resource was finished some other way). */
         public void disarm() {
             synchronized (this) {
-                done = true;
+                started = true;
+                finished = true;
+                notifyAll();
             }
             synchronized (ACTIONS) {
                 ACTIONS.remove(this);

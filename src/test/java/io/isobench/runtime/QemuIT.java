@@ -76,7 +76,7 @@ class QemuIT {
         String accel = new KvmProbe().probe().usable() ? "kvm" : "tcg";
         Plan plan = new PlanLoader().top("runtimes", "native,qemu,qemu-microvm", "test").top("repetitions", "1", "test")
                 .top("warmups", "0", "test").top("cooldown", "0s", "test")
-                .set("cpu.time=1s", "test").set("memory.time=1s", "test").build();
+                .set("cpu.time=1s", "test").set("memory.time=1s", "test").set("memory.block_size=1K", "test").build();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (Store store = Store.open(dir.resolve("run.db"))) {
             String id = new RunService(store, new ImageBuilder(dir.resolve("images")), new PrintStream(log)).run(plan, false);
