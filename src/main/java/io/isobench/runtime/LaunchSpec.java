@@ -15,9 +15,19 @@ import java.util.Map;
  * @param limits     CPU and memory limits
  * @param onLine     called for every stdout line of the workload as it arrives, with the host's
  *                   monotonic time (System.nanoTime) at which it was read; may be null
+ * @param scratchBytes null: no scratch storage. Otherwise the driver makes a writable, empty directory on the
+ *                     runtime's own storage path available to the workload (at {@value Scratch#PATH} inside
+ *                     sandboxes; its path is always in the environment variable {@value Scratch#ENV}), says how
+ *                     in {@link Sandbox#scratchStorage()}, and removes it at close(). Drivers that need a
+ *                     fixed-size device (VMs) use this size; directories are not size-limited.
  */
 public record LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
-                         LineListener onLine) {
+                         LineListener onLine, Long scratchBytes) {
+
+    public LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
+                      LineListener onLine) {
+        this(name, image, argv, env, limits, onLine, null);
+    }
 
     public static final Map<String, String> DEFAULT_ENV = Map.of(
             "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
