@@ -9,7 +9,8 @@ public final class Benchmarks {
     }
 
     public static List<Benchmark> all() {
-        return List.of(new CpuBenchmark(), new MemoryBenchmark());
+        return List.of(new CpuBenchmark(), new MemoryBenchmark(), new DiskBenchmark(), new DiskDdBenchmark(),
+                new DiskFileioBenchmark());
     }
 
     public static Optional<Benchmark> byId(String id) {

@@ -5,6 +5,8 @@ import java.util.Map;
 
 /** Every default of a run in one place (shown by --help). */
 public final class Defaults {
+    /** Benchmarks of a run that names none (disk benchmarks write files and run long: only when asked for). */
+    public static final java.util.List<String> BENCHMARKS = java.util.List.of("cpu", "memory");
     public static final int REPETITIONS = 5;
     public static final int WARMUPS = 1;
     public static final Duration COOLDOWN = Duration.ofSeconds(5);

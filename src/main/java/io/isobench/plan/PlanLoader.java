@@ -33,7 +33,7 @@ public final class PlanLoader {
             "timeout", "baseline", "limits", "params", "ci_target");
 
     private List<String> runtimes = List.of();
-    private List<String> benchmarks = Benchmarks.ids();
+    private List<String> benchmarks = Defaults.BENCHMARKS;
     private int repetitions = Defaults.REPETITIONS;
     private Integer adaptiveMax;
     private double ciTarget = Defaults.CI_TARGET;

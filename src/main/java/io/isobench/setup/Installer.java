@@ -39,7 +39,8 @@ public final class Installer {
         l.add(new Need("systemd-container", "systemd-nspawn", "runtime nspawn (may upgrade systemd to the same release)"));
         l.add(new Need("lxc", "lxc-execute", "runtime lxc"));
         l.add(new Need("docker.io", "dockerd", "runtimes docker:runc and docker:runsc"));
-        l.add(new Need("sysbench", "sysbench", "benchmarks cpu and memory"));
+        l.add(new Need("sysbench", "sysbench", "benchmarks cpu, memory and disk-fileio"));
+        l.add(new Need("fio", "fio", "benchmark disk"));
         l.add(new Need("busybox-static", "busybox", "shell and utilities inside the workload image"));
         l.add(new Need("qemu-system-x86", "qemu-system-x86_64", "runtimes qemu and qemu-microvm; probing whether KVM is usable"));
         return l;
