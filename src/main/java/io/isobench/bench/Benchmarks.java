@@ -10,7 +10,8 @@ public final class Benchmarks {
 
     public static List<Benchmark> all() {
         return List.of(new CpuBenchmark(), new MemoryBenchmark(), new SyscallBenchmark(), new SyscallSurfaceBenchmark(),
-                new StartupBenchmark(), new FootprintBenchmark());
+                new StartupBenchmark(), new FootprintBenchmark(), new DiskBenchmark(), new DiskDdBenchmark(),
+                new DiskFileioBenchmark());
     }
 
     public static Optional<Benchmark> byId(String id) {

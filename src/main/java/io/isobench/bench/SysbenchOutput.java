@@ -17,6 +17,11 @@ public final class SysbenchOutput {
     private static final Pattern MIB = Pattern.compile("([0-9.]+) MiB transferred \\(\\s*([0-9.]+) MiB/sec\\)");
     private static final Pattern OPS = Pattern.compile("Total operations:\\s+([0-9]+)\\s+\\(\\s*([0-9.]+) per second\\)");
 
+    private static final Pattern READ_MIB = Pattern.compile("read, MiB/s:\\s+([0-9.]+)");
+    private static final Pattern WRITTEN_MIB = Pattern.compile("written, MiB/s:\\s+([0-9.]+)");
+    private static final Pattern READS = Pattern.compile("reads/s:\\s+([0-9.]+)");
+    private static final Pattern WRITES = Pattern.compile("writes/s:\\s+([0-9.]+)");
+
     private final String text;
 
     public SysbenchOutput(String text) {
@@ -57,6 +62,26 @@ public final class SysbenchOutput {
 
     public OptionalDouble operationsPerSecond() {
         return find(OPS, 2);
+    }
+
+    /** fileio: "read, MiB/s:" */
+    public OptionalDouble readMibPerSecond() {
+        return find(READ_MIB, 1);
+    }
+
+    /** fileio: "written, MiB/s:" */
+    public OptionalDouble writtenMibPerSecond() {
+        return find(WRITTEN_MIB, 1);
+    }
+
+    /** fileio: "reads/s:" */
+    public OptionalDouble readsPerSecond() {
+        return find(READS, 1);
+    }
+
+    /** fileio: "writes/s:" */
+    public OptionalDouble writesPerSecond() {
+        return find(WRITES, 1);
     }
 
     private OptionalDouble find(Pattern p, int group) {

@@ -13,7 +13,7 @@ public final class RunOptions {
     @Option(names = "--runtimes", paramLabel = "A,B", description = "runtimes to measure (default: every available one)")
     String runtimes;
 
-    @Option(names = "--benchmarks", paramLabel = "X,Y", description = "benchmarks to run (default: cpu,memory; startup and footprint only when named)")
+    @Option(names = "--benchmarks", paramLabel = "X,Y", description = "benchmarks to run (default: cpu,memory; the others only when named)")
     String benchmarks;
 
     @Option(names = "--repetitions", paramLabel = "N|auto[:MAX]",

@@ -71,7 +71,8 @@ public final class ImageBuilder {
         for (String top : List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")) {
             plan.mirrorTopLevelLink(top);
         }
-        for (String dir : List.of("/proc", "/sys", "/dev", "/tmp", "/etc", "/root", "/run", "/var/tmp", "/mnt")) {
+        for (String dir : List.of("/proc", "/sys", "/dev", "/tmp", "/etc", "/root", "/run", "/var/tmp", "/mnt",
+                "/scratch")) { // mount point of the scratch storage (runtime.Scratch)
             plan.dir(dir);
         }
         plan.generated("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n");

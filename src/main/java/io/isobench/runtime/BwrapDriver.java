@@ -3,6 +3,7 @@ package io.isobench.runtime;
 import io.isobench.proc.Proc;
 import io.isobench.util.Tools;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,12 +66,17 @@ public final class BwrapDriver implements RuntimeDriver {
                 "--ro-bind", spec.image().rootfs().toAbsolutePath().toString(), "/",
                 "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--hostname", "isobench", "--chdir", "/",
                 "--clearenv"));
+        Path scratch = Scratch.hostDir(spec);
+        if (scratch != null) {
+            argv.addAll(List.of("--bind", scratch.toString(), Scratch.PATH));
+        }
         Map<String, String> env = new LinkedHashMap<>(LaunchSpec.DEFAULT_ENV);
-        env.putAll(spec.env());
+        env.putAll(Scratch.env(spec, Scratch.PATH));
         env.forEach((k, v) -> argv.addAll(List.of("--setenv", k, v)));
         argv.add("--");
         argv.addAll(spec.argv());
-        // no state, no mounts outside the sandbox: killing the launcher tree is the whole teardown
-        return new ProcessSandbox(spec.name(), argv, spec, () -> { }, List::of, null);
+        // no state, no mounts outside the sandbox: killing the launcher tree (and removing scratch) is the whole teardown
+        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, () -> Scratch.remove(scratch), List::of, null);
+        return scratch == null ? s : s.scratchStorage("bind mount (--bind) of a host directory on " + Scratch.fileSystem(scratch));
     }
 }

@@ -223,13 +223,22 @@ public final class DockerDriver implements RuntimeDriver {
         List<String> argv = new ArrayList<>(List.of(docker(), "run", "--rm", "--network=none", "--runtime=" + runtime,
                 "--name", name, "--hostname", "isobench", "--read-only", "--tmpfs", "/tmp",
                 "--cpus=" + l.cpus(), "--memory=" + l.memoryBytes()));
+        Path scratch = Scratch.hostDir(spec);
+        if (scratch != null) {
+            argv.addAll(List.of("-v", scratch.toAbsolutePath() + ":" + Scratch.PATH + ":rw"));
+        }
         Map<String, String> env = new LinkedHashMap<>(LaunchSpec.DEFAULT_ENV);
-        env.putAll(spec.env());
+        env.putAll(Scratch.env(spec, Scratch.PATH));
         env.forEach((k, v) -> argv.addAll(List.of("-e", k + "=" + v)));
         argv.add(tag(spec.image()));
         argv.addAll(spec.argv());
-        Runnable teardown = () -> Proc.of(docker(), "rm", "-f", name).timeout(CALL_TIMEOUT).run();
-        return new ProcessSandbox(spec.name(), argv, spec, teardown, new HostPids(name), null);
+        Runnable teardown = () -> {
+            Proc.of(docker(), "rm", "-f", name).timeout(CALL_TIMEOUT).run();
+            Scratch.remove(scratch);
+        };
+        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, new HostPids(name), null);
+        return scratch == null ? s : s.scratchStorage("bind mount (docker run -v) of a host directory on "
+                + Scratch.fileSystem(scratch) + (runtime.equals("runsc") ? ", file I/O served by gVisor" : ""));
     }
 
     /** The container's processes (its cgroup /docker/ID in every hierarchy) plus its containerd shim and the shim's tree. */

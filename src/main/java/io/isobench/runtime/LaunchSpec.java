@@ -8,29 +8,50 @@ import java.util.Map;
 /**
  * What to run in one sandbox instance.
  *
- * @param name       unique instance name (used for container ids; isobench-prefixed)
- * @param image      the workload image; its tools are at the same paths as on the host
- * @param argv       the workload command (absolute path first)
- * @param env        environment for the workload
- * @param limits     CPU and memory limits
- * @param onLine     called for every stdout line of the workload as it arrives, with the host's
- *                   monotonic time (System.nanoTime) at which it was read; may be null
- * @param wrapper    optional argv prefix for the driver's host launcher command (e.g. {@code strace -f -o F}),
- *                   so that a tool can observe the runtime's own host processes. Empty for none. Only drivers
- *                   whose {@link RuntimeDriver#supportsWrapper()} is true honour it; the others refuse a spec
- *                   with a wrapper ({@link RuntimeDriver.LaunchException}) rather than silently ignore it.
+ * @param name         unique instance name (used for container ids; isobench-prefixed)
+ * @param image        the workload image; its tools are at the same paths as on the host
+ * @param argv         the workload command (absolute path first)
+ * @param env          environment for the workload
+ * @param limits       CPU and memory limits
+ * @param onLine       called for every stdout line of the workload as it arrives, with the host's
+ *                     monotonic time (System.nanoTime) at which it was read; may be null
+ * @param wrapper      optional argv prefix for the driver's host launcher command (e.g. {@code strace -f -o F}),
+ *                     so that a tool can observe the runtime's own host processes. Empty for none. Only drivers
+ *                     whose {@link RuntimeDriver#supportsWrapper()} is true honour it; the others refuse a spec
+ *                     with a wrapper ({@link RuntimeDriver.LaunchException}) rather than silently ignore it.
+ * @param scratchBytes null: no scratch storage. Otherwise the driver makes a writable, empty directory on the
+ *                     runtime's own storage path available to the workload (at {@value Scratch#PATH} inside
+ *                     sandboxes; its path is always in the environment variable {@value Scratch#ENV}), says how
+ *                     in {@link Sandbox#scratchStorage()}, and removes it at close(). Drivers that need a
+ *                     fixed-size device (VMs) use this size; directories are not size-limited.
  */
 public record LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
-                         LineListener onLine, List<String> wrapper) {
+                         LineListener onLine, List<String> wrapper, Long scratchBytes) {
+
+    public static final Map<String, String> DEFAULT_ENV = Map.of(
+            "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "HOME", "/root", "LC_ALL", "C");
 
     public LaunchSpec {
         wrapper = wrapper == null ? List.of() : List.copyOf(wrapper);
     }
 
-    /** A spec without a wrapper. */
+    /** A spec without a wrapper or scratch storage. */
     public LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
                       LineListener onLine) {
-        this(name, image, argv, env, limits, onLine, List.of());
+        this(name, image, argv, env, limits, onLine, List.of(), null);
+    }
+
+    /** A spec with a launcher wrapper. */
+    public LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
+                      LineListener onLine, List<String> wrapper) {
+        this(name, image, argv, env, limits, onLine, wrapper, null);
+    }
+
+    /** A spec with scratch storage. */
+    public LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
+                      LineListener onLine, Long scratchBytes) {
+        this(name, image, argv, env, limits, onLine, List.of(), scratchBytes);
     }
 
     /** The launcher argv with the wrapper in front (for drivers that support wrappers). */
@@ -42,10 +63,6 @@ public record LaunchSpec(String name, WorkloadImage image, List<String> argv, Ma
         l.addAll(launcher);
         return List.copyOf(l);
     }
-
-    public static final Map<String, String> DEFAULT_ENV = Map.of(
-            "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            "HOME", "/root", "LC_ALL", "C");
 
     /** Receives stdout lines as they arrive. */
     @FunctionalInterface

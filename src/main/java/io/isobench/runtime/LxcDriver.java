@@ -70,6 +70,10 @@ public final class LxcDriver implements RuntimeDriver {
     }
 
     static String config(LaunchSpec spec, boolean unified) {
+        return config(spec, unified, null);
+    }
+
+    static String config(LaunchSpec spec, boolean unified, Path scratch) {
         StringBuilder c = new StringBuilder();
         c.append("lxc.uts.name = isobench\n");
         c.append("lxc.rootfs.path = dir:").append(spec.image().rootfs().toAbsolutePath()).append('\n');
@@ -78,6 +82,11 @@ public final class LxcDriver implements RuntimeDriver {
         c.append("lxc.apparmor.profile = unconfined\n");
         c.append("lxc.mount.auto = proc:mixed sys:ro cgroup:mixed\n");
         c.append("lxc.mount.entry = tmpfs tmp tmpfs rw,nosuid,nodev,mode=1777,create=dir 0 0\n");
+        if (scratch != null) {
+            // the image has /scratch, so the read-only rootfs needs no new mount point
+            c.append("lxc.mount.entry = ").append(scratch.toAbsolutePath()).append(' ')
+                    .append(Scratch.PATH.substring(1)).append(" none rw,bind 0 0\n");
+        }
         c.append("lxc.autodev = 1\n");
         c.append("lxc.tty.max = 0\n");
         c.append("lxc.pty.max = 16\n");
@@ -93,7 +102,7 @@ public final class LxcDriver implements RuntimeDriver {
             c.append("lxc.cgroup.memory.limit_in_bytes = ").append(mem).append('\n');
         }
         Map<String, String> env = new LinkedHashMap<>(LaunchSpec.DEFAULT_ENV);
-        env.putAll(spec.env());
+        env.putAll(Scratch.env(spec, Scratch.PATH));
         env.forEach((k, v) -> c.append("lxc.environment = ").append(k).append('=').append(v).append('\n'));
         return c.toString();
     }
@@ -107,11 +116,13 @@ public final class LxcDriver implements RuntimeDriver {
         String name = OciDriver.safeName(spec.name());
         Path lxcpath = WorkDir.get().resolve("lxc").resolve(name);
         Path config = lxcpath.resolve("isobench.conf");
+        Path scratch = Scratch.hostDir(spec);
         try {
             Files.createDirectories(lxcpath);
-            Files.writeString(config, config(spec, unifiedOnly()));
+            Files.writeString(config, config(spec, unifiedOnly(), scratch));
         } catch (IOException e) {
             ImageBuilder.deleteTree(lxcpath);
+            Scratch.remove(scratch);
             throw new LaunchException("cannot write the LXC config: " + e.getMessage(), e);
         }
         List<String> argv = new ArrayList<>(List.of(bin, "-n", name, "-P", lxcpath.toString(), "-f", config.toString(),
@@ -123,10 +134,13 @@ public final class LxcDriver implements RuntimeDriver {
             Proc.of(Tools.which("lxc-stop") == null ? "lxc-stop" : Tools.which("lxc-stop"),
                     "-k", "-n", name, "-P", lxcpath.toString()).timeout(OciDriver.CLI_TIMEOUT).run();
             ImageBuilder.deleteTree(lxcpath); // the temp config dir only, never the rootfs
+            Scratch.remove(scratch);
             Cgroups.removeIfEmpty(payload);
             Cgroups.removeIfEmpty("/lxc.monitor." + name);
             Cgroups.removeIfEmpty("/lxc.pivot"); // LXC leaves it empty in every hierarchy
         };
-        return new ProcessSandbox(spec.name(), argv, spec, teardown, () -> Cgroups.pids(payload), null);
+        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, () -> Cgroups.pids(payload), null);
+        return scratch == null ? s : s.scratchStorage("bind mount (lxc.mount.entry) of a host directory on "
+                + Scratch.fileSystem(scratch));
     }
 }

@@ -86,11 +86,13 @@ public final class LxcSystemDriver implements RuntimeDriver {
         Path config = lxcpath.resolve("isobench.conf");
         Path log = lxcpath.resolve("lxc.log");
         String payload = "/lxc.payload." + name;
+        Path scratch = Scratch.hostDir(spec);
         List<String> stop = List.of(Tools.which("lxc-stop") == null ? "lxc-stop" : Tools.which("lxc-stop"),
                 "-k", "-n", name, "-P", lxcpath.toString());
         Runnable teardown = () -> {
             Proc.of(stop).timeout(OciDriver.CLI_TIMEOUT).run();
             ImageBuilder.deleteTree(lxcpath); // the temp config dir only, never the rootfs
+            Scratch.remove(scratch);
             Cgroups.removeIfEmpty(payload);
             Cgroups.removeIfEmpty("/lxc.monitor." + name);
             Cgroups.removeIfEmpty("/lxc.pivot");
@@ -100,7 +102,7 @@ public final class LxcSystemDriver implements RuntimeDriver {
         long t0 = System.nanoTime();
         try {
             Files.createDirectories(lxcpath);
-            Files.writeString(config, LxcDriver.config(spec, LxcDriver.unifiedOnly()) + "lxc.init.cmd = " + init + "\n");
+            Files.writeString(config, LxcDriver.config(spec, LxcDriver.unifiedOnly(), scratch) + "lxc.init.cmd = " + init + "\n");
             ProcResult start = Proc.of(Tools.which("lxc-start"), "-d", "-n", name, "-P", lxcpath.toString(), "-f", config.toString(),
                     "-o", log.toString(), "-l", "WARN").timeout(BOOT_TIMEOUT).run();
             if (!start.ok()) {
@@ -116,15 +118,18 @@ public final class LxcSystemDriver implements RuntimeDriver {
             throw e instanceof LaunchException le ? le : new LaunchException("cannot start the system container: " + e.getMessage(), e);
         }
         List<String> argv = new ArrayList<>(List.of(Tools.which("lxc-attach"), "-n", name, "-P", lxcpath.toString(), "--clear-env"));
+        // lxc-attach does not inherit the container's lxc.environment: pass the workload's env explicitly
         Map<String, String> env = new LinkedHashMap<>(LaunchSpec.DEFAULT_ENV);
         env.putAll(spec.env());
+        env.putAll(Scratch.env(spec, Scratch.PATH));
         env.forEach((k, v) -> argv.addAll(List.of("-v", k + "=" + v)));
         argv.add("--");
         argv.addAll(spec.argv());
         try {
             ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, () -> Cgroups.pids(payload), null, t0);
             booting.disarm(); // the sandbox owns the teardown now
-            return s;
+            return scratch == null ? s : s.scratchStorage("bind mount (lxc.mount.entry) of a host directory on "
+                    + Scratch.fileSystem(scratch));
         } catch (LaunchException e) {
             booting.close();
             throw e;

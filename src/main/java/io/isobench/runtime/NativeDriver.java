@@ -44,8 +44,11 @@ public final class NativeDriver implements RuntimeDriver {
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
         List<String> argv = spec.wrapped(spec.argv());
+        java.nio.file.Path scratch = Scratch.hostDir(spec);
         Map<String, String> env = new java.util.HashMap<>(LaunchSpec.DEFAULT_ENV);
-        env.putAll(spec.env());
-        return new ProcessSandbox(spec.name(), argv, spec, () -> { }, List::of, env);
+        env.putAll(Scratch.env(spec, scratch == null ? null : scratch.toString()));
+        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, () -> Scratch.remove(scratch), List::of, env);
+        return scratch == null ? s
+                : s.scratchStorage("host directory on " + Scratch.fileSystem(scratch) + ", no isolation");
     }
 }

@@ -70,12 +70,20 @@ public final class NspawnDriver implements RuntimeDriver {
         List<String> argv = new ArrayList<>(List.of(bin, "-D", spec.image().rootfs().toAbsolutePath().toString(),
                 "--read-only", "--quiet", "--register=no", "--keep-unit", "--private-network", "--as-pid2",
                 "--timezone=off", "--resolv-conf=off", "--machine=" + machine, "--hostname=isobench", "--chdir=/"));
+        Path scratch = Scratch.hostDir(spec);
+        if (scratch != null) {
+            argv.add("--bind=" + scratch + ":" + Scratch.PATH);
+        }
         Map<String, String> env = new LinkedHashMap<>(LaunchSpec.DEFAULT_ENV);
-        env.putAll(spec.env());
+        env.putAll(Scratch.env(spec, Scratch.PATH));
         env.forEach((k, v) -> argv.add("--setenv=" + k + "=" + v));
         argv.add("--");
         argv.addAll(spec.argv());
-        return new ProcessSandbox(spec.name(), argv, spec, NspawnDriver::removeEmptyPayloadCgroups, List::of, null);
+        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, () -> {
+            NspawnDriver.removeEmptyPayloadCgroups();
+            Scratch.remove(scratch);
+        }, List::of, null);
+        return scratch == null ? s : s.scratchStorage("bind mount (--bind) of a host directory on " + Scratch.fileSystem(scratch));
     }
 
     /** nspawn wants a valid hostname-like machine name of at most 64 characters; keep the unique tail. */

@@ -28,13 +28,25 @@ public final class OciBundle {
 
     /** Creates {@code dir} with a config.json for {@code spec}; returns the cgroups path used. */
     public static String write(Path dir, LaunchSpec spec) throws IOException {
+        return write(dir, spec, null);
+    }
+
+    /**
+     * As {@link #write(Path, LaunchSpec)}; a non-null {@code scratch} host directory is bind-mounted read-write at
+     * {@link Scratch#PATH} (the image has that directory, so the read-only rootfs needs no new mount point).
+     */
+    public static String write(Path dir, LaunchSpec spec, Path scratch) throws IOException {
         Files.createDirectories(dir);
         String cgroupsPath = "/isobench/" + spec.name();
-        Files.writeString(dir.resolve("config.json"), JSON.writeValueAsString(config(spec, cgroupsPath)));
+        Files.writeString(dir.resolve("config.json"), JSON.writeValueAsString(config(spec, cgroupsPath, scratch)));
         return cgroupsPath;
     }
 
     static Map<String, Object> config(LaunchSpec spec, String cgroupsPath) {
+        return config(spec, cgroupsPath, null);
+    }
+
+    static Map<String, Object> config(LaunchSpec spec, String cgroupsPath, Path scratch) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("ociVersion", "1.0.2");
         Map<String, Object> process = new LinkedHashMap<>();
@@ -43,7 +55,7 @@ public final class OciBundle {
         process.put("args", spec.argv());
         List<String> env = new ArrayList<>();
         Map<String, String> merged = new LinkedHashMap<>(LaunchSpec.DEFAULT_ENV);
-        merged.putAll(spec.env());
+        merged.putAll(Scratch.env(spec, Scratch.PATH));
         merged.forEach((k, v) -> env.add(k + "=" + v));
         process.put("env", env);
         process.put("cwd", "/");
@@ -54,7 +66,7 @@ public final class OciBundle {
         c.put("process", process);
         c.put("root", Map.of("path", spec.image().rootfs().toAbsolutePath().toString(), "readonly", true));
         c.put("hostname", "isobench");
-        c.put("mounts", List.of(
+        List<Map<String, Object>> mounts = new ArrayList<>(List.of(
                 mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")),
                 mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")),
                 mount("/dev/pts", "devpts", "devpts",
@@ -64,6 +76,10 @@ public final class OciBundle {
                 mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")),
                 mount("/tmp", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=1777")),
                 mount("/run", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=755"))));
+        if (scratch != null) {
+            mounts.add(mount(Scratch.PATH, "bind", scratch.toAbsolutePath().toString(), List.of("rbind", "rw")));
+        }
+        c.put("mounts", mounts);
         Map<String, Object> linux = new LinkedHashMap<>();
         Map<String, Object> resources = new LinkedHashMap<>();
         resources.put("devices", List.of(Map.of("allow", false, "access", "rwm")));

@@ -141,10 +141,12 @@ public abstract class OciDriver implements RuntimeDriver {
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
         Path bundle = WorkDir.get().resolve("bundles").resolve(spec.name());
         String cgroupsPath;
+        Path scratch = Scratch.hostDir(spec);
         try {
-            cgroupsPath = OciBundle.write(bundle, spec);
+            cgroupsPath = OciBundle.write(bundle, spec, scratch);
         } catch (IOException e) {
             ImageBuilder.deleteTree(bundle);
+            Scratch.remove(scratch);
             throw new LaunchException("cannot write OCI bundle: " + e.getMessage(), e);
         }
         List<String> argv = spec.wrapped(cli("run", "--bundle", bundle.toString(), spec.name()));
@@ -152,8 +154,15 @@ public abstract class OciDriver implements RuntimeDriver {
             Proc.of(cli("kill", spec.name(), "KILL")).timeout(CLI_TIMEOUT).run();
             Proc.of(cli("delete", "--force", spec.name())).timeout(CLI_TIMEOUT).run();
             ImageBuilder.deleteTree(bundle);
+            Scratch.remove(scratch);
             Cgroups.removeIfEmpty(cgroupsPath);
         };
-        return new ProcessSandbox(spec.name(), argv, spec, teardown, () -> Cgroups.pids(cgroupsPath), null);
+        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, () -> Cgroups.pids(cgroupsPath), null);
+        return scratch == null ? s : s.scratchStorage(scratchStorage(scratch));
+    }
+
+    /** How this runtime's workload reaches a bind-mounted scratch directory on the host. */
+    protected String scratchStorage(Path hostDir) {
+        return "bind mount of a host directory on " + Scratch.fileSystem(hostDir);
     }
 }

@@ -37,6 +37,7 @@ public class ProcessSandbox implements Sandbox {
     private final Thread errPump;
     private final Cleanup.Action cleanup;
     private final Supplier<List<Long>> extraPids;
+    private volatile String scratchStorage;
 
     /**
      * @param teardown  runs after the launcher tree is killed (container delete, bundle removal...)
@@ -185,6 +186,17 @@ public class ProcessSandbox implements Sandbox {
         }
         pids.addAll(extraPids.get());
         return new ArrayList<>(pids);
+    }
+
+    /** Records where this instance's scratch storage lives (see {@link Sandbox#scratchStorage()}); returns this. */
+    public ProcessSandbox scratchStorage(String description) {
+        this.scratchStorage = description;
+        return this;
+    }
+
+    @Override
+    public String scratchStorage() {
+        return scratchStorage;
     }
 
     @Override

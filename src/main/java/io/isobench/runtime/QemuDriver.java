@@ -44,7 +44,7 @@ import java.util.TreeMap;
 public abstract class QemuDriver implements RuntimeDriver {
     static final String QEMU = "qemu-system-x86_64";
     /** Bump when the initramfs layout or /init changes so cached bases are rebuilt. */
-    static final String INITRD_LAYOUT = "5";
+    static final String INITRD_LAYOUT = "6";
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(120);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static volatile String accel;
@@ -60,8 +60,11 @@ public abstract class QemuDriver implements RuntimeDriver {
         return List.of();
     }
 
+    /** The virtio-blk device for this machine ("virtio-blk-pci", "virtio-blk-device"); used for scratch disks. */
+    protected abstract String virtioBlkDevice();
+
     /** Modules the guest loads, in order; dependencies are resolved from modules.dep. */
-    static final List<String> MODULES = List.of("virtio_mmio", "virtio_pci", "virtio_console");
+    static final List<String> MODULES = List.of("virtio_mmio", "virtio_pci", "virtio_console", "virtio_blk");
 
     @Override
     public String kind() {
@@ -169,15 +172,48 @@ public abstract class QemuDriver implements RuntimeDriver {
         Path dir = WorkDir.get().resolve("qemu");
         Path initrd = dir.resolve(spec.name() + ".initrd");
         Path serial = dir.resolve(spec.name() + ".console.log");
+        Path disk = spec.scratchBytes() == null ? null : dir.resolve(spec.name() + ".scratch.raw");
+        String cache = null;
         try {
             Files.createDirectories(dir);
-            writeLaunchInitrd(base, initrd, spec);
+            writeLaunchInitrd(base, initrd, Scratch.withEnv(spec, Scratch.PATH));
+            if (disk != null) {
+                try (var f = new java.io.RandomAccessFile(disk.toFile(), "rw")) {
+                    f.setLength(spec.scratchBytes()); // sparse
+                }
+                cache = supportsDirectIo(disk) ? "none" : "writeback";
+            }
         } catch (IOException e) {
             deleteQuietly(initrd);
-            throw new LaunchException("cannot write the per-launch initramfs: " + e.getMessage(), e);
+            if (disk != null) {
+                deleteQuietly(disk);
+            }
+            throw new LaunchException("cannot write the per-launch initramfs or scratch disk: " + e.getMessage(), e);
         }
         List<String> argv = argv(qemu, kernel, initrd, serial, nonce, spec.limits());
-        return new QemuSandbox(spec, argv, nonce, initrd, serial);
+        if (disk != null) {
+            // the guest's /init formats /dev/vda (ext2, busybox mke2fs) and mounts it at /scratch before BEGIN
+            argv.addAll(List.of("-drive", "file=" + disk + ",if=none,id=scratch,format=raw,cache=" + cache,
+                    "-device", virtioBlkDevice() + ",drive=scratch"));
+            int app = argv.indexOf("-append") + 1;
+            argv.set(app, argv.get(app) + " isobench.scratch=vda");
+        }
+        QemuSandbox s = new QemuSandbox(spec, argv, nonce, initrd, serial, disk);
+        if (disk != null) {
+            s.scratchStorage = "virtio-blk (" + virtioBlkDevice() + ") raw file on host " + Scratch.fileSystem(disk)
+                    + ", cache=" + cache + (cache.equals("none") ? " (host O_DIRECT)" : " (host page cache; O_DIRECT unsupported there)")
+                    + ", ext2 in the guest";
+        }
+        return s;
+    }
+
+    /** Whether the host file system of {@code file} accepts O_DIRECT (QEMU's cache=none needs it; tmpfs does not). */
+    static boolean supportsDirectIo(Path file) {
+        try (var ch = Files.newByteChannel(file, StandardOpenOption.READ, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     private static byte[] randomBytes() {
@@ -301,13 +337,26 @@ public abstract class QemuDriver implements RuntimeDriver {
                 for m in $($BB cat /.isobench/modules.order); do
                   $BB insmod /.isobench/modules/$m || echo "isobench-init: insmod $m failed" >/dev/console
                 done
-                NONCE=none; OUT=/dev/ttyS0
+                NONCE=none; OUT=/dev/ttyS0; SCRATCH=
                 for w in $($BB cat /proc/cmdline); do
                   case "$w" in
                     isobench.nonce=*) NONCE=${w#isobench.nonce=};;
                     isobench.out=*) OUT=/dev/${w#isobench.out=};;
+                    isobench.scratch=*) SCRATCH=/dev/${w#isobench.scratch=};;
                   esac
                 done
+                # scratch disk: format and mount before BEGIN (not workload time); without it, stop (no silent RAM disk)
+                if [ -n "$SCRATCH" ]; then
+                  i=0
+                  until [ -b $SCRATCH ]; do
+                    i=$((i+1))
+                    if [ $i -ge 100 ]; then echo "isobench-init: no $SCRATCH" >/dev/console; $BB poweroff -f; fi
+                    $BB sleep 0.1
+                  done
+                  if ! $BB mke2fs -q $SCRATCH >/dev/console 2>&1 || ! $BB mount -t ext2 $SCRATCH /scratch >/dev/console 2>&1; then
+                    echo "isobench-init: cannot format or mount $SCRATCH at /scratch" >/dev/console; $BB poweroff -f
+                  fi
+                fi
                 # retry the open; "command" keeps a failed redirection from ending this shell (which would panic the kernel)
                 i=0
                 until command exec 3>$OUT; do
@@ -322,6 +371,7 @@ public abstract class QemuDriver implements RuntimeDriver {
                 echo "@@ISOBENCH-EXIT $NONCE $RC@@" >&3
                 exec 3>&-
                 $BB cat /tmp/.isobench-stderr >/dev/console 2>/dev/null
+                [ -n "$SCRATCH" ] && $BB umount /scratch 2>/dev/null
                 $BB sync
                 $BB poweroff -f
                 """;
@@ -344,8 +394,10 @@ public abstract class QemuDriver implements RuntimeDriver {
         private final GuestConsole console;
         private final Path serial;
         private volatile String serialLog;
+        volatile String scratchStorage;
 
-        QemuSandbox(LaunchSpec spec, List<String> argv, String nonce, Path initrd, Path serial) throws LaunchException {
+        QemuSandbox(LaunchSpec spec, List<String> argv, String nonce, Path initrd, Path serial, Path disk)
+                throws LaunchException {
             this.serial = serial;
             LaunchSpec.LineListener user = spec.onLine();
             this.console = new GuestConsole(nonce, user == null ? null : user::line);
@@ -361,6 +413,9 @@ public abstract class QemuDriver implements RuntimeDriver {
                 }
                 deleteQuietly(initrd);
                 deleteQuietly(serial);
+                if (disk != null) {
+                    deleteQuietly(disk);
+                }
             };
             this.inner = new ProcessSandbox(spec.name(), argv, filtered, teardown, List::of, null);
         }
@@ -432,6 +487,11 @@ public abstract class QemuDriver implements RuntimeDriver {
         @Override
         public List<Long> hostPids() {
             return inner.hostPids();
+        }
+
+        @Override
+        public String scratchStorage() {
+            return scratchStorage;
         }
 
         @Override

@@ -35,4 +35,9 @@ public final class QemuMicrovmDriver extends QemuDriver {
         // tsc=reliable: otherwise the guest clock is refined-jiffies (4 ms steps) and sysbench latencies read 0.00
         return khz > 0 ? List.of("tsc_early_khz=" + khz, "tsc=reliable") : List.of("tsc=reliable");
     }
+
+    @Override
+    protected String virtioBlkDevice() {
+        return "virtio-blk-device";
+    }
 }

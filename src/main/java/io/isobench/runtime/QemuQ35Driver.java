@@ -21,4 +21,9 @@ public final class QemuQ35Driver extends QemuDriver {
     protected String virtioSerialDevice() {
         return "virtio-serial-pci";
     }
+
+    @Override
+    protected String virtioBlkDevice() {
+        return "virtio-blk-pci";
+    }
 }

@@ -48,6 +48,12 @@ public final class RunscDriver extends OciDriver {
     }
 
     @Override
+    protected String scratchStorage(java.nio.file.Path hostDir) {
+        return "bind mount of a host directory on " + Scratch.fileSystem(hostDir)
+                + ", file I/O served by gVisor (Sentry + gofer)";
+    }
+
+    @Override
     protected Map<String, Object> details() {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("platform", platform);

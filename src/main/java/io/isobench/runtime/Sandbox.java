@@ -22,6 +22,14 @@ public interface Sandbox extends AutoCloseable {
     /** Every host process that belongs to this instance (launcher, shim, sandbox, workload...), for accounting. */
     List<Long> hostPids();
 
+    /**
+     * Where the scratch storage of {@link LaunchSpec#scratchBytes()} lives, e.g. "bind mount of a host directory on
+     * ext4 (/dev/vda)"; null when none was asked for.
+     */
+    default String scratchStorage() {
+        return null;
+    }
+
     @Override
     void close();
 }

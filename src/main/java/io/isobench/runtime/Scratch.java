@@ -1,0 +1,76 @@
+package io.isobench.runtime;
+
+import io.isobench.image.ImageBuilder;
+import io.isobench.util.WorkDir;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Scratch storage for disk benchmarks ({@link LaunchSpec#scratchBytes()}): a per-instance host directory under the
+ * work dir ({@code <workdir>/scratch/<name>}) that container drivers bind-mount at {@link #PATH}. It lives under
+ * the work dir, which the shutdown hook removes, and the sandbox's teardown removes it on close().
+ */
+public final class Scratch {
+    /** Where sandboxes see their scratch storage. */
+    public static final String PATH = "/scratch";
+    /** Environment variable that holds the scratch path as the workload sees it. */
+    public static final String ENV = "ISOBENCH_SCRATCH";
+
+    private Scratch() {
+    }
+
+    /** The parent of every per-instance scratch directory (for leftover checks). */
+    public static Path root() {
+        return WorkDir.get().resolve("scratch");
+    }
+
+    /** Creates an empty per-instance host directory, or returns null when the spec asks for no scratch storage. */
+    static Path hostDir(LaunchSpec spec) throws RuntimeDriver.LaunchException {
+        if (spec.scratchBytes() == null) {
+            return null;
+        }
+        Path d = root().resolve(OciDriver.safeName(spec.name()));
+        try {
+            Files.createDirectories(d);
+        } catch (IOException e) {
+            throw new RuntimeDriver.LaunchException("cannot create the scratch directory " + d + ": " + e.getMessage(), e);
+        }
+        return d;
+    }
+
+    static void remove(Path dir) {
+        if (dir != null) {
+            ImageBuilder.deleteTree(dir);
+        }
+    }
+
+    /** The spec's environment plus {@link #ENV} when there is scratch storage. */
+    static Map<String, String> env(LaunchSpec spec, String path) {
+        Map<String, String> env = new LinkedHashMap<>(spec.env());
+        if (spec.scratchBytes() != null) {
+            env.put(ENV, path);
+        }
+        return env;
+    }
+
+    /** The spec with {@link #ENV} added to its environment. */
+    static LaunchSpec withEnv(LaunchSpec spec, String path) {
+        return new LaunchSpec(spec.name(), spec.image(), spec.argv(), env(spec, path), spec.limits(), spec.onLine(),
+                spec.scratchBytes());
+    }
+
+    /** "ext4 (/dev/vda)": the host file system a path lives on. */
+    static String fileSystem(Path p) {
+        try {
+            FileStore fs = Files.getFileStore(p);
+            return fs.type() + " (" + fs.name() + ")";
+        } catch (IOException e) {
+            return "unknown file system";
+        }
+    }
+}
