@@ -52,7 +52,7 @@ class PlanLoaderTest {
         assertThat(p.params().get("cpu").get("max_prime")).isEqualTo("10000");
         assertThat(p.params().get("cpu").get("time")).isEqualTo("6s");
         assertThat(p.params().get("memory").get("access_mode")).isEqualTo("rnd");
-        assertThat(p.params().get("memory").get("time")).isEqualTo("1s"); // preset
+        assertThat(p.params().get("memory").get("time")).isEqualTo("5s"); // preset
         assertThat(p.toMap()).containsEntry("repetitions", 9).containsEntry("preset", "quick");
     }
 
