@@ -20,11 +20,15 @@ import java.util.Map;
  */
 public final class HtmlReport implements ReportWriter {
     static final String CSS = """
-            body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
+            body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1500px;color:#222;padding:0 16px}
             h1{font-size:26px;margin-bottom:4px}h2{border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:40px}
             h3{margin-top:28px}.meta{color:#666}table{border-collapse:collapse;margin:8px 0}
-            td,th{border:1px solid #ddd;padding:4px 8px;vertical-align:top;text-align:left;overflow-wrap:anywhere}th{background:#f5f5f5}
-            table.kv{width:100%;table-layout:fixed}.kv td:first-child{width:230px}
+            td,th{border:1px solid #ddd;padding:4px 8px;vertical-align:top;text-align:left}th{background:#f5f5f5}
+            table.kv{width:100%;table-layout:fixed}.kv td:first-child{width:230px}.kv td{overflow-wrap:anywhere}
+            table.rt td:nth-child(-n+3){white-space:nowrap}table.rt td:last-child{overflow-wrap:anywhere}
+            .scroll{overflow-x:auto;max-width:100%}table.cost{font-size:13px}
+            table.cost td:nth-child(1),table.cost td:nth-child(3),table.cost th{white-space:nowrap}
+            table.cost td:nth-child(2){min-width:9em}
             td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
             .worse{background:#f8d7da}.worse2{background:#f1aeb5}.better{background:#d4edda}.noise{background:#eef0f2}
             .few{background:#fff;color:#666;font-style:italic}.baseline{background:#fafafa;color:#666}
@@ -105,7 +109,7 @@ public final class HtmlReport implements ReportWriter {
             kv(h, "tool " + e.getKey(), e.getValue() instanceof Map<?, ?> ? Json.write(e.getValue()) : e.getValue());
         }
         kv(h, "plan", Json.write(hd.plan()));
-        h.append("</table>\n<h3>Runtimes</h3><table><tr><th>runtime</th><th>kind</th><th>version</th><th>how it ran / why not</th></tr>");
+        h.append("</table>\n<h3>Runtimes</h3><table class=\"rt\"><tr><th>runtime</th><th>kind</th><th>version</th><th>how it ran / why not</th></tr>");
         for (StoredRun.RuntimeRow rt : r.run().runtimes()) {
             h.append("<tr><td>").append(Html.esc(rt.runtime())).append("</td><td>").append(Html.esc(rt.kind())).append("</td><td>")
                     .append(Html.esc(rt.version() == null ? "" : rt.version())).append("</td><td>")
@@ -130,7 +134,7 @@ public final class HtmlReport implements ReportWriter {
                 .append("<p class=\"legend\"><span class=\"worse\">significantly worse</span><span class=\"worse2\">≥ 1.5× and significant</span>"
                         + "<span class=\"better\">significantly better</span><span class=\"noise\">within noise</span>"
                         + "<span class=\"few\">too few samples</span></p>");
-        h.append("<table class=\"cost\"><tr><th>benchmark</th><th>case</th><th>metric</th>");
+        h.append("<div class=\"scroll\"><table class=\"cost\"><tr><th>benchmark</th><th>case</th><th>metric</th>");
         rts.forEach(x -> h.append("<th>").append(Html.esc(x)).append("</th>"));
         h.append("</tr>");
         for (List<ResultStats> g : r.groups().values()) {
@@ -148,13 +152,13 @@ public final class HtmlReport implements ReportWriter {
                         .append(s.pValue() == null ? "" : String.format(Locale.ROOT, ", p=%.3g", s.pValue())).append("\">")
                         .append(String.format(Locale.ROOT, "%.3f×", s.ratioToBaseline()));
                 if (s.ratioCi95Low() != null) {
-                    h.append(String.format(Locale.ROOT, " <small>[%.3f–%.3f]</small>", s.ratioCi95Low(), s.ratioCi95High()));
+                    h.append(String.format(Locale.ROOT, "<br><small>[%.3f–%.3f]</small>", s.ratioCi95Low(), s.ratioCi95High()));
                 }
                 h.append("</td>");
             }
             h.append("</tr>");
         }
-        h.append("</table>\n");
+        h.append("</table></div>\n");
     }
 
     static String cssClass(ResultStats s) {
