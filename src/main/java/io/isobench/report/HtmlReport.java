@@ -135,7 +135,7 @@ public final class HtmlReport implements ReportWriter {
                         + "<span class=\"better\">significantly better</span><span class=\"noise\">within noise</span>"
                         + "<span class=\"few\">too few samples</span></p>");
         h.append("<div class=\"scroll\"><table class=\"cost\"><tr><th>benchmark</th><th>case</th><th>metric</th>");
-        rts.forEach(x -> h.append("<th>").append(Html.esc(x)).append("</th>"));
+        rts.forEach(x -> h.append("<th>").append(Html.esc(TextSummary.label(r.run(), x))).append("</th>"));
         h.append("</tr>");
         for (List<ResultStats> g : r.groups().values()) {
             ResultStats f = g.get(0);
@@ -184,7 +184,7 @@ public final class HtmlReport implements ReportWriter {
             }
             String title = f.benchmark() + " · " + f.metric() + " [" + f.unit() + ", " + (f.higherIsBetter() ? "higher" : "lower")
                     + " is better]";
-            h.append("<figure>").append(Svg.bars(title, g, rt -> color(r.kindOf(rt))))
+            h.append("<figure>").append(Svg.bars(title, g, rt -> color(r.kindOf(rt)), rt -> TextSummary.label(r.run(), rt)))
                     .append("<figcaption>").append(Html.esc(ReportRun.params(f.params())))
                     .append(" — bars: median; whiskers: 95% CI of the median; n per runtime: ")
                     .append(Html.esc(String.join(", ", g.stream().map(s -> s.runtime() + " " + s.n()).toList())))

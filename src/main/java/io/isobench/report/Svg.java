@@ -23,6 +23,12 @@ public final class Svg {
      * median and cost factor printed at the end of the bar.
      */
     public static String bars(String title, List<ResultStats> rows, Function<String, String> colorOf) {
+        return bars(title, rows, colorOf, Function.identity());
+    }
+
+    /** As above, with {@code labelOf} giving each runtime's row label (e.g. marking emulated VMs). */
+    public static String bars(String title, List<ResultStats> rows, Function<String, String> colorOf,
+                              Function<String, String> labelOf) {
         double max = 0;
         for (ResultStats r : rows) {
             max = Math.max(max, Math.max(r.ci95High(), r.median()));
@@ -52,7 +58,7 @@ public final class Svg {
             double hi = LABEL + plot * r.ci95High() / xmax;
             double cy = y + ROW / 2.0 - 2;
             sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"rlabel\" text-anchor=\"end\">%s</text>",
-                    LABEL - 8, cy + 4, Html.esc(r.runtime())));
+                    LABEL - 8, cy + 4, Html.esc(labelOf.apply(r.runtime()))));
             sb.append(String.format(Locale.ROOT, "<rect class=\"bar\" x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\">"
                             + "<title>%s: median %s %s (95%% CI %s–%s, n=%d)</title></rect>",
                     LABEL, y + 3, Math.max(0.5, w), ROW - 10, colorOf.apply(r.runtime()), Html.esc(r.runtime()),

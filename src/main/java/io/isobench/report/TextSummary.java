@@ -44,11 +44,11 @@ public final class TextSummary {
                 out.println();
                 out.printf("%s · %s [%s, %s is better]  %s%n", s.benchmark(), s.metric(), s.unit(),
                         s.higherIsBetter() ? "higher" : "lower", params(s.params()));
-                out.printf("  %-12s %12s %23s %10s %10s %4s %6s  %s%n", "runtime", "median", "95% CI of median", "p95", "max", "n", "cv",
+                out.printf("  %-18s %12s %23s %10s %10s %4s %6s  %s%n", "runtime", "median", "95% CI of median", "p95", "max", "n", "cv",
                         "cost vs " + baseline);
                 lastGroup = group;
             }
-            out.printf("  %-12s %12s %23s %10s %10s %4d %6s  %s%n", s.runtime(), num(s.median()),
+            out.printf("  %-18s %12s %23s %10s %10s %4d %6s  %s%n", label(run, s.runtime()), num(s.median()),
                     num(s.ci95Low()) + " – " + num(s.ci95High()), num(s.p95()), num(s.max()), s.n(),
                     Double.isFinite(s.cv()) ? String.format(Locale.ROOT, "%.1f%%", s.cv() * 100) : "-", cost(s, baseline));
         }
@@ -60,6 +60,9 @@ public final class TextSummary {
                 out.printf("%s %s: stopped after %d repetitions: %s%n", st.benchmark(),
                         params(io.isobench.util.Json.readMap(st.paramsJson())), st.repetitions(), st.reason());
             }
+        }
+        if (run.runtimes().stream().anyMatch(r -> "tcg".equals(r.details().get("accel")))) {
+            out.println("(TCG): the VM ran under software emulation (no usable KVM); its figures are not KVM figures.");
         }
         if (!run.failures().isEmpty()) {
             out.println();
@@ -74,6 +77,12 @@ public final class TextSummary {
                     mib(h.harnessPeakRssBytes()));
         }
         out.flush();
+    }
+
+    /** The runtime's name, marked "(TCG)" when it ran under emulation so nobody reads it as a KVM figure. */
+    public static String label(StoredRun run, String runtime) {
+        boolean tcg = run.runtimes().stream().anyMatch(r -> r.runtime().equals(runtime) && "tcg".equals(r.details().get("accel")));
+        return tcg ? runtime + " (TCG)" : runtime;
     }
 
     static String cost(ResultStats s, String baseline) {

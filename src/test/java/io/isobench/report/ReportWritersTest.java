@@ -46,6 +46,8 @@ class ReportWritersTest {
         assertThat(html).contains("&lt;sandbox&gt; killed &amp; removed").contains("partial &lt;output&gt;")
                 .doesNotContain("<sandbox>");
         assertThat(html).contains("unavailable:").contains("crun");
+        // emulated VMs are marked wherever their figures appear
+        assertThat(html).contains("<th>qemu (TCG)</th>").contains(">qemu (TCG)</text>");
     }
 
     @Test
