@@ -4,6 +4,7 @@ import io.isobench.analysis.Comparison;
 import io.isobench.store.Store;
 import io.isobench.store.StoredRun;
 import io.isobench.util.Json;
+import io.isobench.util.Units;
 import io.isobench.util.UserException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -116,15 +117,10 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     static double parsePercent(String s) {
-        String v = s.strip();
-        try {
-            double d = v.endsWith("%") ? Double.parseDouble(v.substring(0, v.length() - 1)) / 100 : Double.parseDouble(v);
-            if (d < 0 || d >= 10) {
-                throw new UserException("--threshold: out of range: '" + s + "'");
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw new UserException("--threshold: not a percentage: '" + s + "' (e.g. 5%)");
+        double d = Units.parsePercent(s, "--threshold");
+        if (d < 0 || d >= 10) {
+            throw new UserException("--threshold: out of range: '" + s + "'");
         }
+        return d;
     }
 }

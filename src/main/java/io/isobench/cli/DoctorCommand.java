@@ -42,7 +42,7 @@ public final class DoctorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        HostFacts host = new HostProbe().probe(new KvmProbe());
+        HostFacts host = new HostProbe().probe(KvmProbe.shared());
         List<RuntimeDriver> drivers = Runtimes.all();
         Limits limits = new Limits(Defaults.cpus(), Units.parseSize(Defaults.MEMORY_LIMIT, "memory"));
         List<Availability> avail = RunService.probeAll(drivers,

@@ -88,7 +88,7 @@ public final class RunService {
         for (String what : Janitor.sweep(err)) {
             err.println("isobench: removed " + what + " left by an isobench process that died");
         }
-        HostFacts host = new HostProbe().probe(new KvmProbe());
+        HostFacts host = new HostProbe().probe(KvmProbe.shared());
         for (String id : store.abandonDeadRuns(host.hostname())) {
             err.println("isobench: run " + id + " was left 'running' by a process that died; marked abandoned");
         }

@@ -24,6 +24,12 @@ public class KvmProbe {
     private final Duration timeout;
     private final Path devKvm;
     private volatile HostFacts.KvmStatus cached;
+    private static final KvmProbe SHARED = new KvmProbe();
+
+    /** The probe of this host's /dev/kvm, run at most once per process (host facts and VM drivers share it). */
+    public static KvmProbe shared() {
+        return SHARED;
+    }
 
     public KvmProbe() {
         this(Duration.ofSeconds(3), Path.of("/dev/kvm"));
@@ -38,7 +44,7 @@ public class KvmProbe {
         return timeout;
     }
 
-    public HostFacts.KvmStatus probe() {
+    public synchronized HostFacts.KvmStatus probe() {
         HostFacts.KvmStatus c = cached;
         if (c == null) {
             c = doProbe();

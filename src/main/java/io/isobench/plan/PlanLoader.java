@@ -152,12 +152,7 @@ public final class PlanLoader {
                 }
             }
             case "ci_target" -> {
-                String v = value.strip();
-                try {
-                    ciTarget = v.endsWith("%") ? Double.parseDouble(v.substring(0, v.length() - 1)) / 100 : Double.parseDouble(v);
-                } catch (NumberFormatException e) {
-                    throw new UserException(where + ": not a percentage: '" + value + "' (e.g. 2%)");
-                }
+                ciTarget = Units.parsePercent(value, where);
                 if (!(ciTarget > 0 && ciTarget < 1)) {
                     throw new UserException(where + ": must be between 0% and 100%, got '" + value + "'");
                 }

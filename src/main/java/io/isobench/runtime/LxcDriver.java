@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * LXC application container: {@code lxc-execute} with a generated minimal config in a per-launch lxcpath
@@ -131,7 +132,7 @@ public final class LxcDriver implements RuntimeDriver {
         String payload = "/lxc.payload." + name;
         Runnable teardown = () -> {
             // after a normal exit there is nothing to stop and lxc-stop just says so
-            Proc.of(Tools.which("lxc-stop") == null ? "lxc-stop" : Tools.which("lxc-stop"),
+            Proc.of(Objects.requireNonNullElse(Tools.which("lxc-stop"), "lxc-stop"),
                     "-k", "-n", name, "-P", lxcpath.toString()).timeout(OciDriver.CLI_TIMEOUT).run();
             ImageBuilder.deleteTree(lxcpath); // the temp config dir only, never the rootfs
             Scratch.remove(scratch);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * LXC system container: the workload image's init (busybox init, idling on the image's /etc/inittab) boots as
@@ -87,7 +88,7 @@ public final class LxcSystemDriver implements RuntimeDriver {
         Path log = lxcpath.resolve("lxc.log");
         String payload = "/lxc.payload." + name;
         Path scratch = Scratch.hostDir(spec);
-        List<String> stop = List.of(Tools.which("lxc-stop") == null ? "lxc-stop" : Tools.which("lxc-stop"),
+        List<String> stop = List.of(Objects.requireNonNullElse(Tools.which("lxc-stop"), "lxc-stop"),
                 "-k", "-n", name, "-P", lxcpath.toString());
         Runnable teardown = () -> {
             Proc.of(stop).timeout(OciDriver.CLI_TIMEOUT).run();

@@ -51,7 +51,8 @@ public abstract class OciDriver implements RuntimeDriver {
 
     protected List<String> cli(String... args) {
         List<String> argv = new ArrayList<>();
-        argv.add(Tools.which(binary()) == null ? binary() : Tools.which(binary()));
+        String bin = Tools.which(binary());
+        argv.add(bin == null ? binary() : bin);
         argv.addAll(globalFlags());
         argv.addAll(List.of(args));
         return argv;

@@ -47,7 +47,6 @@ public abstract class QemuDriver implements RuntimeDriver {
     static final String INITRD_LAYOUT = "6";
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(120);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static volatile String accel;
 
     /** QEMU machine type ("q35", "microvm"). */
     protected abstract String machine();
@@ -76,14 +75,9 @@ public abstract class QemuDriver implements RuntimeDriver {
         return List.of("qemu-system-x86", "busybox-static");
     }
 
-    /** "tcg" unless KVM is usable here (decided once per process by {@link KvmProbe}). */
+    /** "tcg" unless KVM is usable here (decided once per process by {@link KvmProbe#shared()}). */
     static String accel() {
-        String a = accel;
-        if (a == null) {
-            a = new KvmProbe().probe().usable() ? "kvm" : "tcg";
-            accel = a;
-        }
-        return a;
+        return KvmProbe.shared().probe().usable() ? "kvm" : "tcg";
     }
 
     protected Path kernelCache() {

@@ -48,6 +48,16 @@ public final class Units {
         return n.multiply(BigDecimal.valueOf(1L << shift)).longValue();
     }
 
+    /** "5%" or a fraction ("0.05") as a fraction; a mistake is a {@link UserException} naming {@code what}. */
+    public static double parsePercent(String s, String what) {
+        String v = s.strip();
+        try {
+            return v.endsWith("%") ? Double.parseDouble(v.substring(0, v.length() - 1)) / 100 : Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new UserException(what + ": not a percentage: '" + s + "' (e.g. 5%)");
+        }
+    }
+
     public static String formatDuration(Duration d) {
         long ms = d.toMillis();
         if (ms % 1000 != 0) {
