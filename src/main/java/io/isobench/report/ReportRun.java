@@ -74,9 +74,8 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
             if (d.get("platform") != null && r.runtime().contains("runsc")) {
                 notes.add(r.runtime() + " used gVisor's " + d.get("platform") + " platform; system-call heavy results depend on it.");
             }
+            // RunService writes "limits: not applied (...)" from this same detail: one check covers both
             if (d.get("limits_enforced") instanceof String s && s.startsWith("none")) {
-                notes.add(r.runtime() + " ran without the plan's CPU and memory limits: " + s + ".");
-            } else if (d.get("limits") instanceof String s && s.startsWith("not applied")) {
                 notes.add(r.runtime() + " ran without the plan's CPU and memory limits: " + s + ".");
             }
         }
