@@ -31,6 +31,9 @@ public final class Janitor {
     /** Returns a line per thing removed (for the user). */
     public static List<String> sweep(PrintStream err) {
         List<String> done = new ArrayList<>();
+        for (String ns : io.isobench.runtime.NetNs.sweepDead()) {
+            done.add("network namespace " + ns);
+        }
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         List<Path> dead = new ArrayList<>();
         try (var s = Files.list(tmp)) {

@@ -62,11 +62,21 @@ public final class BwrapDriver implements RuntimeDriver {
         if (bin == null) {
             throw new LaunchException("bwrap not found on PATH");
         }
+        Path scratch = Scratch.hostDir(spec);
+        NetNs ns;
+        try {
+            ns = NetNs.createFor(spec);
+        } catch (LaunchException e) {
+            Scratch.remove(scratch);
+            throw e;
+        }
         List<String> argv = new ArrayList<>(List.of(bin, "--unshare-all", "--die-with-parent",
                 "--ro-bind", spec.image().rootfs().toAbsolutePath().toString(), "/",
                 "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--hostname", "isobench", "--chdir", "/",
                 "--clearenv"));
-        Path scratch = Scratch.hostDir(spec);
+        if (ns != null) {
+            argv.add(2, "--share-net"); // keep the isobench netns that nsenter put the launcher in
+        }
         if (scratch != null) {
             argv.addAll(List.of("--bind", scratch.toString(), Scratch.PATH));
         }
@@ -76,7 +86,13 @@ public final class BwrapDriver implements RuntimeDriver {
         argv.add("--");
         argv.addAll(spec.argv());
         // no state, no mounts outside the sandbox: killing the launcher tree (and removing scratch) is the whole teardown
-        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, () -> Scratch.remove(scratch), List::of, null);
+        ProcessSandbox s = new ProcessSandbox(spec.name(), ns == null ? argv : ns.enter(argv), spec, () -> {
+            Scratch.remove(scratch);
+            NetNs.closeQuietly(ns);
+        }, List::of, null);
+        if (ns != null) {
+            s.network(ns, spec.network());
+        }
         return scratch == null ? s : s.scratchStorage("bind mount (--bind) of a host directory on " + Scratch.fileSystem(scratch));
     }
 }

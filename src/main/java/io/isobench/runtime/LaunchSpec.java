@@ -24,9 +24,13 @@ import java.util.Map;
  *                     sandboxes; its path is always in the environment variable {@value Scratch#ENV}), says how
  *                     in {@link Sandbox#scratchStorage()}, and removes it at close(). Drivers that need a
  *                     fixed-size device (VMs) use this size; directories are not size-limited.
+ * @param network      null: the workload needs no network (drivers give it loopback only, or nothing). Otherwise
+ *                     the TCP ports the workload listens on, which the driver makes reachable from the host through
+ *                     the runtime's own network path ({@link Sandbox#endpoint(int)}); drivers that cannot refuse
+ *                     the launch ({@link RuntimeDriver.LaunchException}).
  */
 public record LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
-                         LineListener onLine, List<String> wrapper, Long scratchBytes) {
+                         LineListener onLine, List<String> wrapper, Long scratchBytes, NetworkSpec network) {
 
     public static final Map<String, String> DEFAULT_ENV = Map.of(
             "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -36,22 +40,42 @@ public record LaunchSpec(String name, WorkloadImage image, List<String> argv, Ma
         wrapper = wrapper == null ? List.of() : List.copyOf(wrapper);
     }
 
-    /** A spec without a wrapper or scratch storage. */
+    /** A spec without a wrapper, scratch storage or network. */
     public LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
                       LineListener onLine) {
-        this(name, image, argv, env, limits, onLine, List.of(), null);
+        this(name, image, argv, env, limits, onLine, List.of(), null, null);
     }
 
     /** A spec with a launcher wrapper. */
     public LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
                       LineListener onLine, List<String> wrapper) {
-        this(name, image, argv, env, limits, onLine, wrapper, null);
+        this(name, image, argv, env, limits, onLine, wrapper, null, null);
     }
 
     /** A spec with scratch storage. */
     public LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
                       LineListener onLine, Long scratchBytes) {
-        this(name, image, argv, env, limits, onLine, List.of(), scratchBytes);
+        this(name, image, argv, env, limits, onLine, List.of(), scratchBytes, null);
+    }
+
+    /** This spec with host-reachable TCP ports (see {@link NetworkSpec}). */
+    public LaunchSpec withNetwork(NetworkSpec n) {
+        return new LaunchSpec(name, image, argv, env, limits, onLine, wrapper, scratchBytes, n);
+    }
+
+    /** This spec with scratch storage of {@code bytes} (null: none). */
+    public LaunchSpec withScratch(Long bytes) {
+        return new LaunchSpec(name, image, argv, env, limits, onLine, wrapper, bytes, network);
+    }
+
+    /** This spec with another environment. */
+    public LaunchSpec withEnv(Map<String, String> e) {
+        return new LaunchSpec(name, image, argv, e, limits, onLine, wrapper, scratchBytes, network);
+    }
+
+    /** This spec with another stdout line listener. */
+    public LaunchSpec withOnLine(LineListener l) {
+        return new LaunchSpec(name, image, argv, env, limits, l, wrapper, scratchBytes, network);
     }
 
     /** The launcher argv with the wrapper in front (for drivers that support wrappers). */

@@ -75,11 +75,19 @@ public final class LxcDriver implements RuntimeDriver {
     }
 
     static String config(LaunchSpec spec, boolean unified, Path scratch) {
+        return config(spec, unified, scratch, false);
+    }
+
+    /**
+     * @param callerNetns the container keeps the network namespace of lxc-execute (lxc.net.0.type = none), which
+     *                    isobench has put into one of its own namespaces with nsenter; false: a new, empty one
+     */
+    static String config(LaunchSpec spec, boolean unified, Path scratch, boolean callerNetns) {
         StringBuilder c = new StringBuilder();
         c.append("lxc.uts.name = isobench\n");
         c.append("lxc.rootfs.path = dir:").append(spec.image().rootfs().toAbsolutePath()).append('\n');
         c.append("lxc.rootfs.options = ro\n");
-        c.append("lxc.net.0.type = empty\n");
+        c.append(callerNetns ? "lxc.net.0.type = none\n" : "lxc.net.0.type = empty\n");
         c.append("lxc.apparmor.profile = unconfined\n");
         c.append("lxc.mount.auto = proc:mixed sys:ro cgroup:mixed\n");
         c.append("lxc.mount.entry = tmpfs tmp tmpfs rw,nosuid,nodev,mode=1777,create=dir 0 0\n");
@@ -118,29 +126,41 @@ public final class LxcDriver implements RuntimeDriver {
         Path lxcpath = WorkDir.get().resolve("lxc").resolve(name);
         Path config = lxcpath.resolve("isobench.conf");
         Path scratch = Scratch.hostDir(spec);
+        NetNs ns = null;
         try {
+            ns = NetNs.createFor(spec);
             Files.createDirectories(lxcpath);
-            Files.writeString(config, config(spec, unifiedOnly(), scratch));
-        } catch (IOException e) {
+            Files.writeString(config, config(spec, unifiedOnly(), scratch, ns != null));
+        } catch (IOException | LaunchException e) {
             ImageBuilder.deleteTree(lxcpath);
             Scratch.remove(scratch);
-            throw new LaunchException("cannot write the LXC config: " + e.getMessage(), e);
+            NetNs.closeQuietly(ns);
+            throw e instanceof LaunchException le ? le
+                    : new LaunchException("cannot write the LXC config: " + e.getMessage(), e);
         }
+        final NetNs netns = ns;
         List<String> argv = new ArrayList<>(List.of(bin, "-n", name, "-P", lxcpath.toString(), "-f", config.toString(),
                 "-o", lxcpath.resolve("lxc.log").toString(), "-l", "WARN", "--"));
         argv.addAll(spec.argv());
         String payload = "/lxc.payload." + name;
         Runnable teardown = () -> {
             // after a normal exit there is nothing to stop and lxc-stop just says so
-            Proc.of(Objects.requireNonNullElse(Tools.which("lxc-stop"), "lxc-stop"),
-                    "-k", "-n", name, "-P", lxcpath.toString()).timeout(OciDriver.CLI_TIMEOUT).run();
+            // LXC's command socket is abstract, so per network namespace: lxc-stop must run where lxc-execute ran
+            List<String> stop = List.of(Objects.requireNonNullElse(Tools.which("lxc-stop"), "lxc-stop"),
+                    "-k", "-n", name, "-P", lxcpath.toString());
+            Proc.of(netns == null ? stop : netns.enter(stop)).timeout(OciDriver.CLI_TIMEOUT).run();
             ImageBuilder.deleteTree(lxcpath); // the temp config dir only, never the rootfs
             Scratch.remove(scratch);
             Cgroups.removeIfEmpty(payload);
             Cgroups.removeIfEmpty("/lxc.monitor." + name);
             Cgroups.removeIfEmpty("/lxc.pivot"); // LXC leaves it empty in every hierarchy
+            NetNs.closeQuietly(netns);
         };
-        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, () -> Cgroups.pids(payload), null);
+        ProcessSandbox s = new ProcessSandbox(spec.name(), netns == null ? argv : netns.enter(argv), spec, teardown,
+                () -> Cgroups.pids(payload), null);
+        if (netns != null) {
+            s.network(netns, spec.network());
+        }
         return scratch == null ? s : s.scratchStorage("bind mount (lxc.mount.entry) of a host directory on "
                 + Scratch.fileSystem(scratch));
     }

@@ -88,8 +88,18 @@ public final class LxcSystemDriver implements RuntimeDriver {
         Path log = lxcpath.resolve("lxc.log");
         String payload = "/lxc.payload." + name;
         Path scratch = Scratch.hostDir(spec);
-        List<String> stop = List.of(Objects.requireNonNullElse(Tools.which("lxc-stop"), "lxc-stop"),
-                "-k", "-n", name, "-P", lxcpath.toString());
+        NetNs netns;
+        try {
+            netns = NetNs.createFor(spec);
+        } catch (LaunchException e) {
+            Scratch.remove(scratch);
+            throw e;
+        }
+        // LXC's command socket is an abstract unix socket, which lives in a network namespace: with an isobench
+        // netns every lxc-* command that talks to the container must run in it too
+        java.util.function.UnaryOperator<List<String>> inNs = a -> netns == null ? a : netns.enter(a);
+        List<String> stop = inNs.apply(List.of(Objects.requireNonNullElse(Tools.which("lxc-stop"), "lxc-stop"),
+                "-k", "-n", name, "-P", lxcpath.toString()));
         Runnable teardown = () -> {
             Proc.of(stop).timeout(OciDriver.CLI_TIMEOUT).run();
             ImageBuilder.deleteTree(lxcpath); // the temp config dir only, never the rootfs
@@ -97,20 +107,24 @@ public final class LxcSystemDriver implements RuntimeDriver {
             Cgroups.removeIfEmpty(payload);
             Cgroups.removeIfEmpty("/lxc.monitor." + name);
             Cgroups.removeIfEmpty("/lxc.pivot");
+            NetNs.closeQuietly(netns);
         };
         // the container runs before the ProcessSandbox exists: make sure an interrupt tears it down meanwhile
         io.isobench.proc.Cleanup.Action booting = io.isobench.proc.Cleanup.register("lxc system container " + name, teardown);
         long t0 = System.nanoTime();
         try {
             Files.createDirectories(lxcpath);
-            Files.writeString(config, LxcDriver.config(spec, LxcDriver.unifiedOnly(), scratch) + "lxc.init.cmd = " + init + "\n");
-            ProcResult start = Proc.of(Tools.which("lxc-start"), "-d", "-n", name, "-P", lxcpath.toString(), "-f", config.toString(),
-                    "-o", log.toString(), "-l", "WARN").timeout(BOOT_TIMEOUT).run();
+            Files.writeString(config, LxcDriver.config(spec, LxcDriver.unifiedOnly(), scratch, netns != null)
+                    + "lxc.init.cmd = " + init + "\n");
+            List<String> startArgv = List.of(Tools.which("lxc-start"), "-d", "-n", name, "-P", lxcpath.toString(),
+                    "-f", config.toString(), "-o", log.toString(), "-l", "WARN");
+            // with ports: the container keeps lxc-start's network namespace, an isobench one (nsenter)
+            ProcResult start = Proc.of(inNs.apply(startArgv)).timeout(BOOT_TIMEOUT).run();
             if (!start.ok()) {
                 throw new LaunchException("lxc-start failed: " + start.failureSummary() + logTail(log));
             }
-            ProcResult wait = Proc.of(Tools.which("lxc-wait"), "-n", name, "-P", lxcpath.toString(), "-s", "RUNNING",
-                    "-t", Long.toString(BOOT_TIMEOUT.toSeconds())).timeout(BOOT_TIMEOUT.plusSeconds(5)).run();
+            ProcResult wait = Proc.of(inNs.apply(List.of(Tools.which("lxc-wait"), "-n", name, "-P", lxcpath.toString(),
+                    "-s", "RUNNING", "-t", Long.toString(BOOT_TIMEOUT.toSeconds())))).timeout(BOOT_TIMEOUT.plusSeconds(5)).run();
             if (!wait.ok()) {
                 throw new LaunchException("the system container did not reach RUNNING: " + wait.failureSummary() + logTail(log));
             }
@@ -127,8 +141,11 @@ public final class LxcSystemDriver implements RuntimeDriver {
         argv.add("--");
         argv.addAll(spec.argv());
         try {
-            ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, () -> Cgroups.pids(payload), null, t0);
+            ProcessSandbox s = new ProcessSandbox(spec.name(), inNs.apply(argv), spec, teardown, () -> Cgroups.pids(payload), null, t0);
             booting.disarm(); // the sandbox owns the teardown now
+            if (netns != null) {
+                s.network(netns, spec.network());
+            }
             return scratch == null ? s : s.scratchStorage("bind mount (lxc.mount.entry) of a host directory on "
                     + Scratch.fileSystem(scratch));
         } catch (LaunchException e) {

@@ -43,11 +43,25 @@ public final class NativeDriver implements RuntimeDriver {
 
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
-        List<String> argv = spec.wrapped(spec.argv());
         java.nio.file.Path scratch = Scratch.hostDir(spec);
+        NetNs ns;
+        try {
+            ns = NetNs.createFor(spec);
+        } catch (LaunchException e) {
+            Scratch.remove(scratch);
+            throw e;
+        }
+        // with ports: the process runs in an isobench netns (nsenter), reached over a veth pair like the containers
+        List<String> argv = spec.wrapped(ns == null ? spec.argv() : ns.enter(spec.argv()));
         Map<String, String> env = new java.util.HashMap<>(LaunchSpec.DEFAULT_ENV);
         env.putAll(Scratch.env(spec, scratch == null ? null : scratch.toString()));
-        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, () -> Scratch.remove(scratch), List::of, env);
+        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, () -> {
+            Scratch.remove(scratch);
+            NetNs.closeQuietly(ns);
+        }, List::of, env);
+        if (ns != null) {
+            s.network(ns, spec.network());
+        }
         return scratch == null ? s
                 : s.scratchStorage("host directory on " + Scratch.fileSystem(scratch) + ", no isolation");
     }

@@ -67,10 +67,18 @@ public final class NspawnDriver implements RuntimeDriver {
             throw new LaunchException("systemd-nspawn not found on PATH");
         }
         String machine = machineName(spec.name());
-        List<String> argv = new ArrayList<>(List.of(bin, "-D", spec.image().rootfs().toAbsolutePath().toString(),
-                "--read-only", "--quiet", "--register=no", "--keep-unit", "--private-network", "--as-pid2",
-                "--timezone=off", "--resolv-conf=off", "--machine=" + machine, "--hostname=isobench", "--chdir=/"));
         Path scratch = Scratch.hostDir(spec);
+        NetNs ns;
+        try {
+            ns = NetNs.createFor(spec);
+        } catch (LaunchException e) {
+            Scratch.remove(scratch);
+            throw e;
+        }
+        List<String> argv = new ArrayList<>(List.of(bin, "-D", spec.image().rootfs().toAbsolutePath().toString(),
+                "--read-only", "--quiet", "--register=no", "--keep-unit",
+                ns == null ? "--private-network" : "--network-namespace-path=" + ns.path(), "--as-pid2",
+                "--timezone=off", "--resolv-conf=off", "--machine=" + machine, "--hostname=isobench", "--chdir=/"));
         if (scratch != null) {
             argv.add("--bind=" + scratch + ":" + Scratch.PATH);
         }
@@ -82,7 +90,11 @@ public final class NspawnDriver implements RuntimeDriver {
         ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, () -> {
             NspawnDriver.removeEmptyPayloadCgroups();
             Scratch.remove(scratch);
+            NetNs.closeQuietly(ns);
         }, List::of, null);
+        if (ns != null) {
+            s.network(ns, spec.network());
+        }
         return scratch == null ? s : s.scratchStorage("bind mount (--bind) of a host directory on " + Scratch.fileSystem(scratch));
     }
 

@@ -36,17 +36,26 @@ public final class OciBundle {
      * {@link Scratch#PATH} (the image has that directory, so the read-only rootfs needs no new mount point).
      */
     public static String write(Path dir, LaunchSpec spec, Path scratch) throws IOException {
+        return write(dir, spec, scratch, null);
+    }
+
+    /**
+     * As {@link #write(Path, LaunchSpec, Path)}; a non-null {@code netns} is the path of an existing network namespace
+     * the container joins (instead of a new one with loopback only).
+     */
+    public static String write(Path dir, LaunchSpec spec, Path scratch, Path netns) throws IOException {
         Files.createDirectories(dir);
         String cgroupsPath = "/isobench/" + spec.name();
-        Files.writeString(dir.resolve("config.json"), JSON.writeValueAsString(config(spec, cgroupsPath, scratch)));
+        Files.writeString(dir.resolve("config.json"),
+                JSON.writeValueAsString(config(spec, cgroupsPath, scratch, netns)));
         return cgroupsPath;
     }
 
     static Map<String, Object> config(LaunchSpec spec, String cgroupsPath) {
-        return config(spec, cgroupsPath, null);
+        return config(spec, cgroupsPath, null, null);
     }
 
-    static Map<String, Object> config(LaunchSpec spec, String cgroupsPath, Path scratch) {
+    static Map<String, Object> config(LaunchSpec spec, String cgroupsPath, Path scratch, Path netns) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("ociVersion", "1.0.2");
         Map<String, Object> process = new LinkedHashMap<>();
@@ -88,7 +97,9 @@ public final class OciBundle {
         resources.put("cpu", Map.of("quota", Math.round(l.cpus() * CPU_PERIOD_US), "period", CPU_PERIOD_US));
         linux.put("resources", resources);
         linux.put("cgroupsPath", cgroupsPath);
-        linux.put("namespaces", List.of(Map.of("type", "pid"), Map.of("type", "network"), Map.of("type", "ipc"),
+        Map<String, Object> network = netns == null ? Map.of("type", "network")
+                : Map.of("type", "network", "path", netns.toString());
+        linux.put("namespaces", List.of(Map.of("type", "pid"), network, Map.of("type", "ipc"),
                 Map.of("type", "uts"), Map.of("type", "mount")));
         linux.put("maskedPaths", List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
                 "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",

@@ -143,23 +143,51 @@ public abstract class OciDriver implements RuntimeDriver {
         Path bundle = WorkDir.get().resolve("bundles").resolve(spec.name());
         String cgroupsPath;
         Path scratch = Scratch.hostDir(spec);
+        NetNs netns = null;
         try {
-            cgroupsPath = OciBundle.write(bundle, spec, scratch);
-        } catch (IOException e) {
+            netns = spec.network() == null ? null : NetNs.create();
+            cgroupsPath = OciBundle.write(bundle, spec, scratch, netns == null ? null : netns.path());
+        } catch (IOException | LaunchException e) {
             ImageBuilder.deleteTree(bundle);
             Scratch.remove(scratch);
-            throw new LaunchException("cannot write OCI bundle: " + e.getMessage(), e);
+            if (netns != null) {
+                netns.close();
+            }
+            throw e instanceof LaunchException le ? le
+                    : new LaunchException("cannot write OCI bundle: " + e.getMessage(), e);
         }
-        List<String> argv = spec.wrapped(cli("run", "--bundle", bundle.toString(), spec.name()));
+        List<String> run = new ArrayList<>(List.of("run", "--bundle", bundle.toString(), spec.name()));
+        List<String> argv = spec.wrapped(netns == null ? cli(run.toArray(String[]::new))
+                : networkCli(run));
+        final NetNs ns = netns;
         Runnable teardown = () -> {
             Proc.of(cli("kill", spec.name(), "KILL")).timeout(CLI_TIMEOUT).run();
             Proc.of(cli("delete", "--force", spec.name())).timeout(CLI_TIMEOUT).run();
             ImageBuilder.deleteTree(bundle);
             Scratch.remove(scratch);
             Cgroups.removeIfEmpty(cgroupsPath);
+            if (ns != null) {
+                ns.close();
+            }
         };
         ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, () -> Cgroups.pids(cgroupsPath), null);
+        if (ns != null) {
+            s.network(describe(ns), spec.network());
+        }
         return scratch == null ? s : s.scratchStorage(scratchStorage(scratch));
+    }
+
+    /**
+     * The launcher command for a container that joins an isobench network namespace (its path is in the bundle);
+     * runsc overrides it to pick its network mode.
+     */
+    protected List<String> networkCli(List<String> args) {
+        return cli(args.toArray(String[]::new));
+    }
+
+    /** How the host reaches a container in {@code ns}; runsc says which of its network stacks serves it. */
+    protected SandboxNetwork describe(NetNs ns) {
+        return ns;
     }
 
     /** How this runtime's workload reaches a bind-mounted scratch directory on the host. */

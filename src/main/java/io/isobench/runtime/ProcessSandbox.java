@@ -38,6 +38,8 @@ public class ProcessSandbox implements Sandbox {
     private final Cleanup.Action cleanup;
     private final Supplier<List<Long>> extraPids;
     private volatile String scratchStorage;
+    private volatile SandboxNetwork network;
+    private volatile java.util.Set<Integer> ports = java.util.Set.of();
 
     /**
      * @param teardown  runs after the launcher tree is killed (container delete, bundle removal...)
@@ -197,6 +199,34 @@ public class ProcessSandbox implements Sandbox {
     @Override
     public String scratchStorage() {
         return scratchStorage;
+    }
+
+    /**
+     * Records how the host reaches this instance; returns this. The driver still owns the network's teardown
+     * (it must outlive the container and go after it), normally in its teardown action.
+     */
+    public ProcessSandbox network(SandboxNetwork n, NetworkSpec spec) {
+        this.network = n;
+        this.ports = java.util.Set.copyOf(spec.tcpPorts());
+        return this;
+    }
+
+    @Override
+    public java.net.InetSocketAddress endpoint(int port) {
+        SandboxNetwork n = network;
+        if (n == null) {
+            return Sandbox.super.endpoint(port);
+        }
+        if (!ports.contains(port)) {
+            throw new IllegalStateException("port " + port + " was not in the launch's network spec " + ports);
+        }
+        return n.endpoint(port);
+    }
+
+    @Override
+    public String networkPath() {
+        SandboxNetwork n = network;
+        return n == null ? null : n.description();
     }
 
     @Override

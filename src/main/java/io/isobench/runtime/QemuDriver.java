@@ -395,8 +395,7 @@ public abstract class QemuDriver implements RuntimeDriver {
             this.serial = serial;
             LaunchSpec.LineListener user = spec.onLine();
             this.console = new GuestConsole(nonce, user == null ? null : user::line);
-            LaunchSpec filtered = new LaunchSpec(spec.name(), spec.image(), spec.argv(), spec.env(), spec.limits(),
-                    console::line, spec.wrapper());
+            LaunchSpec filtered = spec.withOnLine(console::line);
             Runnable teardown = () -> {
                 try {
                     if (Files.exists(serial)) {

@@ -13,6 +13,9 @@ import java.util.Map;
 public final class RunscDriver extends OciDriver {
     public static final String DEFAULT_PLATFORM = "ptrace";
     private final String platform;
+    /** --network= value when a launch asks for host-reachable ports: "sandbox" (netstack) unless the probe saw it fail. */
+    private volatile String portsNetwork = "sandbox";
+    private volatile String netstackFailure;
 
     public RunscDriver() {
         this(System.getenv().getOrDefault("ISOBENCH_RUNSC_PLATFORM", DEFAULT_PLATFORM));
@@ -45,6 +48,68 @@ public final class RunscDriver extends OciDriver {
     @Override
     protected List<String> globalFlags() {
         return List.of("--platform=" + platform, "--network=none");
+    }
+
+    /**
+     * Also finds out which network stack serves launches that ask for ports: gVisor's own netstack
+     * ({@code --network=sandbox}) when a trial container with it starts in an isobench namespace, else hostinet
+     * ({@code --network=host}: the Sentry passes socket calls to the host kernel, inside that same namespace).
+     * Old runsc releases refuse netstack on new kernels ("cannot run with network enabled in root network
+     * namespace": their root-namespace test is a sysctl file that kernels now show in every namespace).
+     */
+    @Override
+    public Availability probe(ProbeContext ctx) {
+        Availability a = super.probe(ctx);
+        if (!a.available() || NetNs.unavailableReason() != null) {
+            return a;
+        }
+        portsNetwork = "sandbox";
+        String name = "isobench-probe-runsc-net-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
+        var image = ctx.probeImage();
+        LaunchSpec spec = new LaunchSpec(name, image, List.of(image.tools().get("true")), Map.of(), ctx.limits(), null)
+                .withNetwork(NetworkSpec.tcp(9));
+        String failure;
+        try (Sandbox s = launch(spec)) {
+            io.isobench.proc.ProcResult r = s.await(PROBE_TIMEOUT);
+            failure = r.ok() ? null : reason(r);
+        } catch (LaunchException e) {
+            failure = e.getMessage();
+        }
+        netstackFailure = failure;
+        portsNetwork = failure == null ? "sandbox" : "host";
+        Map<String, Object> d = new LinkedHashMap<>(a.details());
+        d.put("network_with_ports", failure == null ? "gVisor netstack (--network=sandbox) in an isobench netns"
+                : "hostinet (--network=host: host kernel TCP/IP) in an isobench netns; netstack failed here: " + failure);
+        return Availability.ok(a.id(), a.version(), d);
+    }
+
+    @Override
+    protected List<String> networkCli(List<String> args) {
+        List<String> argv = new java.util.ArrayList<>(cli(args.toArray(String[]::new)));
+        argv.replaceAll(a -> a.equals("--network=none") ? "--network=" + portsNetwork : a);
+        return argv;
+    }
+
+    @Override
+    protected SandboxNetwork describe(NetNs ns) {
+        String stack = "sandbox".equals(portsNetwork) ? "gVisor netstack"
+                : "gVisor hostinet (netstack unavailable: " + netstackFailure + ")";
+        return new SandboxNetwork() {
+            @Override
+            public java.net.InetSocketAddress endpoint(int port) {
+                return ns.endpoint(port);
+            }
+
+            @Override
+            public String description() {
+                return stack + " over " + ns.description();
+            }
+
+            @Override
+            public void close() {
+                ns.close();
+            }
+        };
     }
 
     @Override

@@ -30,6 +30,20 @@ public interface Sandbox extends AutoCloseable {
         return null;
     }
 
+    /**
+     * The host-side address of the workload's TCP {@code port}, one of {@link LaunchSpec#network()}'s ports.
+     *
+     * @throws IllegalStateException when no network was asked for or the port was not among those asked for
+     */
+    default java.net.InetSocketAddress endpoint(int port) {
+        throw new IllegalStateException("this sandbox has no network (LaunchSpec.network was null)");
+    }
+
+    /** How the host reaches the workload (see {@link SandboxNetwork#description()}); null when no network was asked for. */
+    default String networkPath() {
+        return null;
+    }
+
     @Override
     void close();
 }

@@ -60,8 +60,7 @@ public final class Scratch {
 
     /** The spec with {@link #ENV} added to its environment. */
     static LaunchSpec withEnv(LaunchSpec spec, String path) {
-        return new LaunchSpec(spec.name(), spec.image(), spec.argv(), env(spec, path), spec.limits(), spec.onLine(),
-                spec.scratchBytes());
+        return spec.withEnv(env(spec, path));
     }
 
     /** "ext4 (/dev/vda)": the host file system a path lives on. */

@@ -1,0 +1,206 @@
+package io.isobench.runtime;
+
+import io.isobench.proc.Cleanup;
+import io.isobench.proc.Proc;
+import io.isobench.proc.ProcResult;
+import io.isobench.util.Tools;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * A network namespace that isobench creates for one sandbox, joined to the host by a veth pair on a private /30
+ * out of {@value #PREFIX}.0.0/16: the host end gets .1, the sandbox end .2 of its block. Nothing else is
+ * connected (no default route, no bridge, no NAT): the host reaches the sandbox and the sandbox reaches the host,
+ * and nothing beyond. Named {@code isobench-PID-N} (under /run/netns) so that {@link #sweepDead} can remove
+ * the ones of an isobench process that died without cleaning up. Closing deletes the namespace, which
+ * destroys both veth ends.
+ */
+public final class NetNs implements SandboxNetwork {
+    static final String PREFIX = "10.213";
+    private static final int BLOCKS = 16384; // /30 blocks in a /16
+    private static final Duration IP_TIMEOUT = Duration.ofSeconds(20);
+    private static final AtomicInteger NEXT = new AtomicInteger((int) (ProcessHandle.current().pid() * 31 % BLOCKS));
+    private static final AtomicInteger SEQ = new AtomicInteger();
+    private static final Pattern NAME = Pattern.compile("isobench-(\\d+)-\\d+");
+
+    private final String name;
+    private final String hostIf;
+    private final InetAddress hostAddr;
+    private final InetAddress sandboxAddr;
+    private final Cleanup.Action cleanup;
+
+    private NetNs(String name, String hostIf, InetAddress hostAddr, InetAddress sandboxAddr) {
+        this.name = name;
+        this.hostIf = hostIf;
+        this.hostAddr = hostAddr;
+        this.sandboxAddr = sandboxAddr;
+        this.cleanup = Cleanup.register("netns " + name, this::delete);
+    }
+
+    /** Whether this host can make namespaces with veth pairs (root and iproute2): null when yes, else why not. */
+    public static String unavailableReason() {
+        if (Tools.which("ip") == null) {
+            return "the ip command (iproute2) is not installed";
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "network namespaces and veth pairs need root";
+        }
+        return null;
+    }
+
+    /** Creates the namespace and the veth pair, with addresses and links up. */
+    public static NetNs create() throws RuntimeDriver.LaunchException {
+        String why = unavailableReason();
+        if (why != null) {
+            throw new RuntimeDriver.LaunchException(why);
+        }
+        String ip = Tools.which("ip");
+        int block = freeBlock();
+        String name = "isobench-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
+        String hostIf = "ibh" + block;
+        String nsIf = "ibc" + block;
+        InetAddress host = address(block, 1);
+        InetAddress sandbox = address(block, 2);
+        NetNs ns;
+        ProcResult add = Proc.of(ip, "netns", "add", name).timeout(IP_TIMEOUT).run();
+        if (!add.ok()) {
+            throw new RuntimeDriver.LaunchException("ip netns add " + name + " failed: " + add.failureSummary());
+        }
+        ns = new NetNs(name, hostIf, host, sandbox);
+        ProcResult hostSide = Proc.of(ip, "-batch", "-").timeout(IP_TIMEOUT).stdin(
+                "link add " + hostIf + " type veth peer name " + nsIf + " netns " + name + "\n"
+                        + "addr add " + host.getHostAddress() + "/30 dev " + hostIf + "\n"
+                        + "link set " + hostIf + " up\n").run();
+        ProcResult nsSide = hostSide.ok() ? Proc.of(ip, "-n", name, "-batch", "-").timeout(IP_TIMEOUT).stdin(
+                "addr add " + sandbox.getHostAddress() + "/30 dev " + nsIf + "\n"
+                        + "link set " + nsIf + " up\n"
+                        + "link set lo up\n").run() : hostSide;
+        if (!nsSide.ok()) {
+            ns.close();
+            throw new RuntimeDriver.LaunchException("cannot set up the veth pair of " + name + ": "
+                    + nsSide.failureSummary());
+        }
+        return ns;
+    }
+
+    /** A new namespace when {@code spec} asks for a network, else null. */
+    public static NetNs createFor(LaunchSpec spec) throws RuntimeDriver.LaunchException {
+        return spec.network() == null ? null : create();
+    }
+
+    /** Closes {@code ns} if not null (for teardown lambdas). */
+    public static void closeQuietly(NetNs ns) {
+        if (ns != null) {
+            ns.close();
+        }
+    }
+
+    private static InetAddress address(int block, int host) {
+        int offset = block * 4 + host;
+        try {
+            return InetAddress.getByAddress(new byte[]{10, (byte) 213, (byte) (offset >> 8), (byte) (offset & 0xff)});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The next /30 whose host address no interface of the host has (another isobench may be running). */
+    private static int freeBlock() throws RuntimeDriver.LaunchException {
+        Set<InetAddress> used = new HashSet<>();
+        try {
+            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                used.addAll(Collections.list(nif.getInetAddresses()));
+            }
+        } catch (SocketException e) {
+            // no list: take the next block and let `ip` refuse a clash
+        }
+        for (int i = 0; i < BLOCKS; i++) {
+            int b = Math.floorMod(NEXT.getAndIncrement(), BLOCKS);
+            if (!used.contains(address(b, 1))) {
+                return b;
+            }
+        }
+        throw new RuntimeDriver.LaunchException("no free /30 left in " + PREFIX + ".0.0/16");
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The namespace's bind-mount path, for OCI bundles and nsenter. */
+    public Path path() {
+        return Path.of("/run/netns", name);
+    }
+
+    /** {@code nsenter --net=PATH --} in front of {@code launcher}: the launcher (and what it starts) joins this namespace. */
+    public List<String> enter(List<String> launcher) {
+        String nsenter = Tools.which("nsenter");
+        List<String> argv = new java.util.ArrayList<>(List.of(nsenter == null ? "nsenter" : nsenter,
+                "--net=" + path(), "--"));
+        argv.addAll(launcher);
+        return List.copyOf(argv);
+    }
+
+    public InetAddress sandboxAddress() {
+        return sandboxAddr;
+    }
+
+    public InetAddress hostAddress() {
+        return hostAddr;
+    }
+
+    @Override
+    public InetSocketAddress endpoint(int port) {
+        return new InetSocketAddress(sandboxAddr, port);
+    }
+
+    @Override
+    public String description() {
+        return "veth pair " + hostIf + " (" + hostAddr.getHostAddress() + ") into netns " + name + " ("
+                + sandboxAddr.getHostAddress() + "/30)";
+    }
+
+    private void delete() {
+        Proc.of(Tools.which("ip") == null ? "ip" : Tools.which("ip"), "netns", "del", name).timeout(IP_TIMEOUT).run();
+    }
+
+    @Override
+    public void close() {
+        cleanup.close();
+    }
+
+    /** Deletes namespaces named isobench-PID-N whose PID is no longer alive; returns their names. */
+    public static List<String> sweepDead() {
+        String ip = Tools.which("ip");
+        if (ip == null) {
+            return List.of();
+        }
+        ProcResult r = Proc.of(ip, "netns", "list").timeout(IP_TIMEOUT).run();
+        if (!r.ok()) {
+            return List.of();
+        }
+        List<String> removed = new java.util.ArrayList<>();
+        for (String line : r.stdout().lines().toList()) {
+            String n = line.strip().split("\\s+")[0];
+            var m = NAME.matcher(n);
+            if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(h -> !h.isAlive()).orElse(true)) {
+                if (Proc.of(ip, "netns", "del", n).timeout(IP_TIMEOUT).run().ok()) {
+                    removed.add(n);
+                }
+            }
+        }
+        return removed;
+    }
+}

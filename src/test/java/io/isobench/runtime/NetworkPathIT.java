@@ -1,0 +1,97 @@
+package io.isobench.runtime;
+
+import io.isobench.IntegrationSupport;
+import io.isobench.exec.RunService;
+import io.isobench.image.ImageBuilder;
+import io.isobench.image.WorkloadImage;
+import io.isobench.proc.Proc;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The host reaches a server inside each runtime through the runtime's own network path, and nothing of that path
+ * (namespace, veth) is left after close. The server is busybox httpd serving the image's own root, so the reply's
+ * body is a file isobench wrote into the image.
+ */
+class NetworkPathIT {
+    @TempDir
+    static Path cache;
+    static Map<String, Availability> byId;
+    static Map<String, RuntimeDriver> drivers;
+    static WorkloadImage image;
+
+    @BeforeAll
+    static void probe() {
+        assumeTrue(IntegrationSupport.isRoot(), "integration tests need root");
+        List<RuntimeDriver> all = Runtimes.all();
+        drivers = all.stream().collect(Collectors.toMap(RuntimeDriver::id, Function.identity()));
+        ImageBuilder builder = new ImageBuilder(cache);
+        byId = RunService.probeAll(all, new ProbeContext(builder, new Limits(1, 512L << 20))).stream()
+                .collect(Collectors.toMap(Availability::id, Function.identity()));
+        image = builder.build(Set.of("true"), true);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"native", "runc", "runsc", "bwrap", "nspawn", "lxc", "lxc-system"})
+    void hostReachesAServerInside(String id) throws Exception {
+        Availability a = byId.get(id);
+        assumeTrue(a != null && a.available(), id + " unavailable here: " + (a == null ? "no driver" : a.reason()));
+        String name = "isobench-netit-" + OciDriver.safeName(id) + "-" + ProcessHandle.current().pid();
+        LaunchSpec spec = new LaunchSpec(name, image, List.of(image.tools().get("busybox"), "httpd", "-f", "-p", "8080", "-h", "/"), Map.of(),
+                new Limits(1, 512L << 20), null).withNetwork(NetworkSpec.tcp(8080));
+        String path;
+        try (Sandbox s = drivers.get(id).launch(spec)) {
+            InetSocketAddress ep = s.endpoint(8080);
+            path = s.networkPath();
+            assertThat(path).isNotBlank();
+            assertThat(ep.getAddress().isLoopbackAddress() || ep.getAddress().getHostAddress().startsWith("10.213."))
+                    .as("endpoint %s is loopback or an isobench namespace", ep).isTrue();
+            String body = get(ep, "/etc/hosts", Duration.ofSeconds(30));
+            assertThat(body).as("GET /etc/hosts via %s", path).containsPattern("127\\.0\\.0\\.1\\s+localhost");
+        }
+        assertThat(Proc.of("ip", "netns", "list").timeout(Duration.ofSeconds(10)).run().stdout())
+                .as("namespaces after close").doesNotContain("isobench-" + ProcessHandle.current().pid() + "-");
+        assertThat(Proc.of("ip", "-o", "link").timeout(Duration.ofSeconds(10)).run().stdout())
+                .as("veth ends after close (%s)", path).doesNotContain(path.replaceAll(".*veth pair (\\S+) .*", "$1") + ":");
+    }
+
+    /** GETs {@code path} until it answers 200 or the time is up (the server may still be starting). */
+    static String get(InetSocketAddress ep, String path, Duration within) throws Exception {
+        HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long end = System.nanoTime() + within.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < end) {
+            try {
+                HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create("http://"
+                        + ep.getAddress().getHostAddress() + ":" + ep.getPort() + path)).timeout(Duration.ofSeconds(5))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return r.body();
+                }
+                last = new IllegalStateException("HTTP " + r.statusCode());
+            } catch (java.io.IOException e) {
+                last = e;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no answer from " + ep + path + " within " + within, last);
+    }
+}
