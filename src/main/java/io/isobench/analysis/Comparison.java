@@ -120,7 +120,7 @@ public final class Comparison {
     private static Map<List<String>, double[]> groups(StoredRun r) {
         Map<List<String>, List<Double>> g = new LinkedHashMap<>();
         for (StoredRun.SampleRow s : r.samples()) {
-            if (!s.warmup()) {
+            if (!s.warmup() && !s.isSeriesPoint()) {
                 g.computeIfAbsent(key(s), k -> new ArrayList<>()).add(s.value());
             }
         }

@@ -21,8 +21,8 @@ public final class Summary {
         // group key: benchmark, metric, params, runtime — in first-seen (measured) order
         Map<List<String>, List<StoredRun.SampleRow>> groups = new LinkedHashMap<>();
         for (StoredRun.SampleRow s : run.samples()) {
-            if (s.warmup()) {
-                continue;
+            if (s.warmup() || s.isSeriesPoint()) {
+                continue; // time-series points are charted, their benchmark's summary metrics carry the statistics
             }
             groups.computeIfAbsent(List.of(s.benchmark(), s.metric(), s.paramsJson(), s.runtime()), k -> new ArrayList<>()).add(s);
         }

@@ -10,7 +10,7 @@ public final class Benchmarks {
 
     public static List<Benchmark> all() {
         return List.of(new CpuBenchmark(), new MemoryBenchmark(), new SyscallBenchmark(), new SyscallSurfaceBenchmark(),
-                new StartupBenchmark(), new FootprintBenchmark(), new DiskBenchmark(), new DiskDdBenchmark(),
+                new StartupBenchmark(), new FootprintBenchmark(), new LoadProfileBenchmark(), new DiskBenchmark(), new DiskDdBenchmark(),
                 new DiskFileioBenchmark());
     }
 

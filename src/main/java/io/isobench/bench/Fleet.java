@@ -2,6 +2,7 @@ package io.isobench.bench;
 
 import io.isobench.image.WorkloadImage;
 import io.isobench.runtime.LaunchSpec;
+import io.isobench.runtime.NetworkSpec;
 import io.isobench.runtime.RuntimeDriver;
 import io.isobench.runtime.Sandbox;
 
@@ -38,6 +39,10 @@ final class Fleet implements AutoCloseable {
     private final AtomicReferenceArray<Sandbox> sandboxes;
     private final AtomicReferenceArray<String> launchErrors;
     private final AtomicLongArray readyAt;
+    private final AtomicLongArray lineAt;
+    private final Integer httpPort;
+    private final AtomicReferenceArray<HttpPoller.Target> watches;
+    private volatile HttpPoller poller;
     private final AtomicLongArray teardownNanos;
     private final List<Thread> launchers = new ArrayList<>();
     private volatile CountDownLatch pending = new CountDownLatch(0);
@@ -47,7 +52,20 @@ final class Fleet implements AutoCloseable {
     }
 
     Fleet(TrialContext ctx, int capacity, List<String> argv) {
+        this(ctx, capacity, argv, null);
+    }
+
+    /**
+     * @param httpPort null: an instance is ready at its first stdout line. Otherwise the workload serves HTTP on this
+     *                 TCP port, the launch asks the driver for a network path to it ({@link LaunchSpec#withNetwork}),
+     *                 and an instance is ready at the first 2xx response through {@link Sandbox#endpoint(int)}
+     *                 ({@link HttpPoller}); its first stdout line is still recorded ({@link #firstLineMs}).
+     */
+    Fleet(TrialContext ctx, int capacity, List<String> argv, Integer httpPort) {
         this.ctx = ctx;
+        this.httpPort = httpPort;
+        this.lineAt = new AtomicLongArray(capacity);
+        this.watches = new AtomicReferenceArray<>(capacity);
         this.argv = List.copyOf(argv);
         this.capacity = capacity;
         this.sandboxes = new AtomicReferenceArray<>(capacity);
@@ -67,13 +85,28 @@ final class Fleet implements AutoCloseable {
             final int idx = i;
             LaunchSpec spec = new LaunchSpec(ctx.instancePrefix() + "-" + i, ctx.image(), argv, Map.of(), ctx.limits(),
                     (line, t) -> {
-                        if (readyAt.compareAndSet(idx, 0, t)) {
+                        if (lineAt.compareAndSet(idx, 0, t) && httpPort == null && readyAt.compareAndSet(idx, 0, t)) {
                             latch.countDown();
                         }
                     });
+            if (httpPort != null) {
+                spec = spec.withNetwork(NetworkSpec.tcp(httpPort));
+                if (poller == null) {
+                    poller = new HttpPoller();
+                }
+            }
+            final LaunchSpec launchSpec = spec;
             Thread t = Thread.ofVirtual().name("launch-" + i).start(() -> {
                 try {
-                    sandboxes.set(idx, ctx.driver().launch(spec));
+                    Sandbox s = ctx.driver().launch(launchSpec);
+                    sandboxes.set(idx, s);
+                    if (httpPort != null) {
+                        watches.set(idx, poller.watch(s.endpoint(httpPort), s.launchedAtNanos(), at -> {
+                            if (readyAt.compareAndSet(idx, 0, at)) {
+                                latch.countDown();
+                            }
+                        }));
+                    }
                 } catch (RuntimeDriver.LaunchException | RuntimeException e) {
                     launchErrors.set(idx, String.valueOf(e.getMessage()));
                     latch.countDown();
@@ -112,6 +145,36 @@ final class Fleet implements AutoCloseable {
         return (readyAt.get(i) - sandboxes.get(i).launchedAtNanos()) / 1e6;
     }
 
+    /** Milliseconds from the instance's launch to its first stdout line, NaN when it printed none. */
+    double firstLineMs(int i) {
+        long t = lineAt.get(i);
+        return t == 0 ? Double.NaN : (t - sandboxes.get(i).launchedAtNanos()) / 1e6;
+    }
+
+    /** The driver's phases of instance i as milliseconds from its launch (name -> ms), in order. */
+    Map<String, Double> phaseMs(int i) {
+        Sandbox s = sandboxes.get(i);
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        if (s != null) {
+            for (Sandbox.Phase p : s.phases()) {
+                m.putIfAbsent(p.name(), (p.atNanos() - s.launchedAtNanos()) / 1e6);
+            }
+        }
+        return m;
+    }
+
+    /** Why instance i's last HTTP readiness attempt failed, or null (line readiness, or never watched). */
+    String httpLastError(int i) {
+        HttpPoller.Target t = watches.get(i);
+        return t == null ? null : t.lastError();
+    }
+
+    /** Total HTTP readiness attempts (0 for line readiness). */
+    long httpAttempts() {
+        HttpPoller p = poller;
+        return p == null ? 0 : p.attempts();
+    }
+
     double teardownMs(int i) {
         return teardownNanos.get(i) / 1e6;
     }
@@ -138,6 +201,11 @@ final class Fleet implements AutoCloseable {
                 continue;
             }
             String out = s.await(Duration.ofSeconds(2)).combinedOutput();
+            String http = httpLastError(i);
+            if (http != null) {
+                sb.append("--- instance ").append(i).append(" (").append(s.id()).append(") via ").append(s.networkPath())
+                        .append(": last HTTP attempt: ").append(http).append('\n');
+            }
             sb.append("--- instance ").append(i).append(" (").append(s.id()).append(") output:\n")
                     .append(out.length() > 2000 ? out.substring(0, 2000) + "…\n" : out);
             shown++;
@@ -160,6 +228,10 @@ final class Fleet implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        HttpPoller p = poller;
+        if (p != null) {
+            p.close();
         }
         for (int i = 0; i < capacity; i++) {
             Sandbox s = sandboxes.get(i);

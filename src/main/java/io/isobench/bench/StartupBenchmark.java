@@ -11,15 +11,31 @@ import java.util.Set;
 
 /**
  * Startup: N instances launched concurrently (optionally a fixed delay apart); per instance the time from its
- * launch ({@link io.isobench.runtime.Sandbox#launchedAtNanos()}) to its first stdout line, both on the host's
- * monotonic clock, and the time its teardown ({@code close()}) takes. One case per (instances, delay); every
- * instance is one sample. An instance not ready within the trial's timeout fails the trial; all are closed.
+ * launch ({@link io.isobench.runtime.Sandbox#launchedAtNanos()}) to ready, both on the host's monotonic clock, and
+ * the time its teardown ({@code close()}) takes. Ready is either the workload's first stdout line
+ * ({@code first-line}: busybox prints "ready") or the first 2xx HTTP response of isobench's HTTP probe inside the
+ * sandbox through the runtime's own network path ({@code http}: {@link HttpPoller} on
+ * {@link io.isobench.runtime.Sandbox#endpoint(int)}). The milestones a driver exposes
+ * ({@link io.isobench.runtime.Sandbox#phases()}) are stored as their own metrics, absent where the runtime exposes
+ * none. One case per (instances, delay, readiness); every instance is one sample. An instance not ready within the
+ * trial's timeout fails the trial; all are closed.
  */
 public final class StartupBenchmark implements Benchmark {
     public static final Metric READY_MS = new Metric("ready_ms", "ms", false);
     public static final Metric TEARDOWN_MS = new Metric("teardown_ms", "ms", false);
+    /** http readiness: the probe's "listening" line (socket bound, before the first answer). */
+    public static final Metric FIRST_LINE_MS = new Metric("first_line_ms", "ms", false);
     public static final String FIRST_LINE = "first-line";
+    /** Accepted for first-line. */
+    public static final String LINE = "line";
     public static final String HTTP = "http";
+    public static final int HTTP_PORT = 8080;
+    public static final io.isobench.image.BuiltTool HTTP_PROBE = new io.isobench.image.BuiltTool("http-probe", "probe/http-probe.c");
+
+    /** The metric of a driver phase ({@link io.isobench.runtime.Sandbox.Phase}): "spawned" -> spawned_ms. */
+    public static Metric phaseMetric(String phase) {
+        return new Metric(phase + "_ms", "ms", false);
+    }
 
     private final java.util.function.Function<io.isobench.image.WorkloadImage, List<String>> command;
 
@@ -32,6 +48,16 @@ public final class StartupBenchmark implements Benchmark {
         this.command = command;
     }
 
+    /** The HTTP probe serving on {@link #HTTP_PORT}; it prints "http-probe: listening on 8080" once bound. */
+    static List<String> httpCommand(io.isobench.image.WorkloadImage image) throws TrialFailure {
+        String probe = image.tools().get(HTTP_PROBE.name());
+        if (probe == null) {
+            String why = image.missingReasons().get(HTTP_PROBE.name());
+            throw new TrialFailure("the HTTP probe is not in the image" + (why == null ? "" : ": " + why), "");
+        }
+        return List.of(probe, Integer.toString(HTTP_PORT));
+    }
+
     @Override
     public String id() {
         return "startup";
@@ -39,7 +65,8 @@ public final class StartupBenchmark implements Benchmark {
 
     @Override
     public String description() {
-        return "time from launch to ready (first stdout line) of N concurrent instances, and their teardown time";
+        return "time from launch to ready (first stdout line or first HTTP response) of N concurrent instances, "
+                + "the driver's launch phases, and their teardown time";
     }
 
     @Override
@@ -48,8 +75,9 @@ public final class StartupBenchmark implements Benchmark {
                 ParamSpec.of("instances", "1,4,8,16,32,64", ParamSpec.Type.INT_LIST, "concurrent instances per trial (one case each)"),
                 ParamSpec.of("delay", "0ms", ParamSpec.Type.DURATION_LIST, "fixed delay between consecutive launches (one case each)"),
                 ParamSpec.of("iterations", "5", ParamSpec.Type.INT, "measured repetitions of every case (replaces --repetitions for startup)"),
-                ParamSpec.choice("readiness", FIRST_LINE, false, "when an instance is ready: first-line (its first line on stdout); "
-                        + "http (first HTTP response from inside the sandbox) is not yet available: drivers have no network path", FIRST_LINE, HTTP));
+                ParamSpec.choice("readiness", FIRST_LINE, true, "when an instance is ready (one case each): first-line (or line: "
+                        + "its first line on stdout); http (first 2xx answer of isobench's HTTP probe inside the sandbox on port "
+                        + HTTP_PORT + ", through the runtime's own network path)", FIRST_LINE, LINE, HTTP));
     }
 
     @Override
@@ -58,22 +86,29 @@ public final class StartupBenchmark implements Benchmark {
     }
 
     @Override
+    public List<io.isobench.image.BuiltTool> builtTools() {
+        return List.of(HTTP_PROBE);
+    }
+
+    @Override
     public List<Metric> metrics() {
-        return List.of(READY_MS, TEARDOWN_MS);
+        List<Metric> m = new ArrayList<>(List.of(READY_MS, TEARDOWN_MS, FIRST_LINE_MS));
+        io.isobench.runtime.Sandbox.Phase.NAMES.forEach(p -> m.add(phaseMetric(p)));
+        return m;
     }
 
     @Override
     public List<Params> cases(Params resolved) {
-        if (HTTP.equals(resolved.get("readiness"))) {
-            throw new UserException("startup.readiness=http is not available yet: runtime drivers have no network path "
-                    + "into the sandbox; use startup.readiness=first-line");
-        }
+        List<String> readiness = resolved.getList("readiness").stream().map(r -> r.equals(LINE) ? FIRST_LINE : r)
+                .distinct().toList();
         List<Params> cases = new ArrayList<>();
-        for (String n : resolved.getList("instances")) {
-            for (String d : resolved.getList("delay")) {
-                long ms = io.isobench.util.Units.parseDuration(d, "startup.delay").toMillis();
-                cases.add(resolved.without("iterations").without("delay").with("instances", n)
-                        .with("delay_ms", Long.toString(ms)));
+        for (String r : readiness) {
+            for (String n : resolved.getList("instances")) {
+                for (String d : resolved.getList("delay")) {
+                    long ms = io.isobench.util.Units.parseDuration(d, "startup.delay").toMillis();
+                    cases.add(resolved.without("iterations").without("delay").with("instances", n)
+                            .with("delay_ms", Long.toString(ms)).with("readiness", r));
+                }
             }
         }
         return cases;
@@ -103,9 +138,10 @@ public final class StartupBenchmark implements Benchmark {
     public TrialOutcome run(TrialContext ctx) throws TrialFailure, InterruptedException {
         int n = (int) ctx.params().getLong("instances");
         Duration delay = Duration.ofMillis(ctx.params().getLong("delay_ms"));
+        boolean http = HTTP.equals(ctx.params().get("readiness"));
         long deadline = System.nanoTime() + ctx.timeout().toNanos();
-        Fleet fleet = new Fleet(ctx, n, command.apply(ctx.image()));
-        String failure = null;
+        Fleet fleet = http ? new Fleet(ctx, n, httpCommand(ctx.image()), HTTP_PORT)
+                : new Fleet(ctx, n, command.apply(ctx.image()));
         boolean allReady;
         try {
             fleet.launch(0, n, delay);
@@ -114,7 +150,6 @@ public final class StartupBenchmark implements Benchmark {
             fleet.close();
         }
         StringBuilder raw = new StringBuilder();
-        List<Sample> samples = new ArrayList<>();
         List<String> launchErrors = new ArrayList<>();
         int notReady = 0;
         for (int i = 0; i < n; i++) {
@@ -124,26 +159,51 @@ public final class StartupBenchmark implements Benchmark {
                 notReady++;
             }
         }
+        String failure = null;
         if (!launchErrors.isEmpty()) {
             failure = launchErrors.size() + " of " + n + " instances failed to launch: " + launchErrors.get(0);
             raw.append(String.join("\n", launchErrors)).append('\n');
         } else if (!allReady || notReady > 0) {
-            failure = String.format(Locale.ROOT, "%d of %d instances not ready (no line on stdout) within %d s; all torn down",
-                    notReady, n, ctx.timeout().toSeconds());
+            failure = String.format(Locale.ROOT, "%d of %d instances not ready (%s) within %d s; all torn down",
+                    notReady, n, http ? "no 2xx HTTP answer" : "no line on stdout", ctx.timeout().toSeconds());
         }
         if (failure != null) {
             throw new TrialFailure(failure, raw + fleet.outputOfNotReady(3));
         }
+        List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             samples.add(new Sample(READY_MS, fleet.readyMs(i)));
         }
         for (int i = 0; i < n; i++) {
             samples.add(new Sample(TEARDOWN_MS, fleet.teardownMs(i)));
         }
-        raw.append(String.format(Locale.ROOT, "%d instances, %d ms apart, readiness first-line%n", n, delay.toMillis()));
+        if (http) {
+            for (int i = 0; i < n; i++) {
+                if (Double.isFinite(fleet.firstLineMs(i))) {
+                    samples.add(new Sample(FIRST_LINE_MS, fleet.firstLineMs(i)));
+                }
+            }
+        }
+        // the driver's own milestones, one metric per phase, only where the runtime exposed them
+        for (String phase : io.isobench.runtime.Sandbox.Phase.NAMES) {
+            for (int i = 0; i < n; i++) {
+                Double ms = fleet.phaseMs(i).get(phase);
+                if (ms != null) {
+                    samples.add(new Sample(phaseMetric(phase), ms));
+                }
+            }
+        }
+        raw.append(String.format(Locale.ROOT, "%d instances, %d ms apart, readiness %s%n", n, delay.toMillis(),
+                http ? "http (" + HttpPoller.DESCRIPTION + "; " + fleet.httpAttempts() + " attempts)" : FIRST_LINE));
+        if (http) {
+            raw.append("network path of instance 0: ").append(fleet.sandbox(0).networkPath()).append('\n');
+        }
         for (int i = 0; i < n; i++) {
-            raw.append(String.format(Locale.ROOT, "instance %d %s: ready %.3f ms, teardown %.3f ms%n", i,
-                    fleet.sandbox(i).id(), fleet.readyMs(i), fleet.teardownMs(i)));
+            StringBuilder ph = new StringBuilder();
+            fleet.phaseMs(i).forEach((k, v) -> ph.append(String.format(Locale.ROOT, "%s %.3f ms, ", k, v)));
+            raw.append(String.format(Locale.ROOT, "instance %d %s: %s%sready %.3f ms, teardown %.3f ms%n", i,
+                    fleet.sandbox(i).id(), ph, http ? String.format(Locale.ROOT, "first line %.3f ms, ", fleet.firstLineMs(i)) : "",
+                    fleet.readyMs(i), fleet.teardownMs(i)));
         }
         return new TrialOutcome(samples, raw.toString());
     }

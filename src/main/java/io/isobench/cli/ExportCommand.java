@@ -39,12 +39,12 @@ public final class ExportCommand implements Callable<Integer> {
             String id = r.header().id();
             switch (format) {
                 case "csv" -> {
-                    out.println("run_id,benchmark,params,runtime,repetition,warmup,metric,unit,higher_is_better,value");
+                    out.println("run_id,benchmark,params,runtime,repetition,warmup,metric,unit,higher_is_better,value,series");
                     for (StoredRun.SampleRow s : r.samples()) {
                         out.println(String.join(",", CsvReport.field(id), CsvReport.field(s.benchmark()), CsvReport.field(s.paramsJson()),
                                 CsvReport.field(s.runtime()), String.valueOf(s.repetition()), String.valueOf(s.warmup()),
                                 CsvReport.field(s.metric()), CsvReport.field(s.unit()), String.valueOf(s.higherIsBetter()),
-                                String.valueOf(s.value())));
+                                String.valueOf(s.value()), s.seriesJson() == null ? "" : CsvReport.field(s.seriesJson())));
                     }
                 }
                 case "json" -> out.println(Json.pretty(r.samples().stream().map(s -> {
@@ -59,6 +59,9 @@ public final class ExportCommand implements Callable<Integer> {
                     m.put("unit", s.unit());
                     m.put("higher_is_better", s.higherIsBetter());
                     m.put("value", s.value());
+                    if (s.seriesJson() != null) {
+                        m.put("series", Json.readMap(s.seriesJson()));
+                    }
                     return m;
                 }).toList()));
                 default -> throw new UserException("--format: unknown format '" + format + "' (csv, json)");

@@ -112,6 +112,7 @@ public final class LxcSystemDriver implements RuntimeDriver {
         };
         // the container runs before the ProcessSandbox exists: make sure an interrupt tears it down meanwhile
         io.isobench.proc.Cleanup.Action booting = io.isobench.proc.Cleanup.register("lxc system container " + name, teardown);
+        long booted;
         try {
             Files.createDirectories(lxcpath);
             Files.writeString(config, LxcDriver.config(spec, LxcDriver.unifiedOnly(), scratch, netns != null)
@@ -128,6 +129,7 @@ public final class LxcSystemDriver implements RuntimeDriver {
             if (!wait.ok()) {
                 throw new LaunchException("the system container did not reach RUNNING: " + wait.failureSummary() + logTail(log));
             }
+            booted = System.nanoTime();
         } catch (IOException | LaunchException | RuntimeException e) {
             booting.close();
             throw e instanceof LaunchException le ? le : new LaunchException("cannot start the system container: " + e.getMessage(), e);
@@ -143,6 +145,7 @@ public final class LxcSystemDriver implements RuntimeDriver {
         try {
             ProcessSandbox s = new ProcessSandbox(spec.name(), inNs.apply(argv), spec, teardown, () -> Cgroups.pids(payload), null, t0);
             booting.disarm(); // the sandbox owns the teardown now
+            s.phase(Sandbox.Phase.BOOTED, booted); // init runs (lxc-wait saw RUNNING) before the workload is attached
             if (netns != null) {
                 s.network(netns, spec.network());
             }

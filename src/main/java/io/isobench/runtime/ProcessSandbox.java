@@ -40,6 +40,7 @@ public class ProcessSandbox implements Sandbox {
     private volatile String scratchStorage;
     private volatile SandboxNetwork network;
     private volatile java.util.Set<Integer> ports = java.util.Set.of();
+    private final List<Phase> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param teardown  runs after the launcher tree is killed (container delete, bundle removal...)
@@ -90,10 +91,15 @@ public class ProcessSandbox implements Sandbox {
             cleanup.close();
             throw new RuntimeDriver.LaunchException("isobench is shutting down");
         }
-        this.launchedAt = launchedAt >= 0 ? launchedAt : System.nanoTime();
+        long spawnAt = System.nanoTime();
+        this.launchedAt = launchedAt >= 0 ? launchedAt : spawnAt;
         try {
             this.process = pb.start();
             holder[0] = process;
+            if (launchedAt >= 0) {
+                phases.add(new Phase(Phase.SETUP, spawnAt)); // the driver's setup before its launcher took time
+            }
+            phases.add(new Phase(Phase.SPAWNED, System.nanoTime()));
         } catch (IOException e) {
             cleanup.close();
             throw new RuntimeDriver.LaunchException("cannot start " + argv.get(0) + ": " + e.getMessage(), e);
@@ -188,6 +194,18 @@ public class ProcessSandbox implements Sandbox {
         }
         pids.addAll(extraPids.get());
         return new ArrayList<>(pids);
+    }
+
+    /** Records a milestone the driver observed (e.g. {@link Phase#BOOTED}); returns this. */
+    public ProcessSandbox phase(String name, long atNanos) {
+        phases.add(new Phase(name, atNanos));
+        phases.sort(java.util.Comparator.comparingLong(Phase::atNanos));
+        return this;
+    }
+
+    @Override
+    public List<Phase> phases() {
+        return List.copyOf(phases);
     }
 
     /** Records where this instance's scratch storage lives (see {@link Sandbox#scratchStorage()}); returns this. */

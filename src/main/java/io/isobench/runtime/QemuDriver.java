@@ -423,6 +423,17 @@ public abstract class QemuDriver implements RuntimeDriver {
             return inner.launchedAtNanos();
         }
 
+        /** The launcher's phases and {@link Phase#BOOTED}: the guest's /init announced the workload (BEGIN marker). */
+        @Override
+        public List<Phase> phases() {
+            List<Phase> p = new java.util.ArrayList<>(inner.phases());
+            long b = console.beginNanos();
+            if (b >= 0) {
+                p.add(new Phase(Phase.BOOTED, b));
+            }
+            return p;
+        }
+
         long bootMillis() {
             long b = console.beginNanos();
             return b < 0 ? -1 : (b - inner.launchedAtNanos()) / 1_000_000;

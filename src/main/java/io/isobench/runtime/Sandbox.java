@@ -47,6 +47,26 @@ public interface Sandbox extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Milestones of this launch that the driver itself observed, in order, as host monotonic times
+     * (System.nanoTime, the clock of {@link #launchedAtNanos()}); only those the runtime exposes, so the list may be
+     * empty. Names are from {@link Phase}: {@link Phase#SETUP} (the driver's host-side setup is done and it starts
+     * the runtime's launcher), {@link Phase#SPAWNED} (the launcher process runs), {@link Phase#BOOTED} (the
+     * runtime's own init or guest is up, before the workload starts: a system container's init, a VM's /init).
+     */
+    default List<Phase> phases() {
+        return List.of();
+    }
+
+    /** One milestone of a launch: its name and the host monotonic time it was reached. */
+    record Phase(String name, long atNanos) {
+        public static final String SETUP = "setup";
+        public static final String SPAWNED = "spawned";
+        public static final String BOOTED = "booted";
+        /** Every phase name a driver may report, in launch order. */
+        public static final List<String> NAMES = List.of(SETUP, SPAWNED, BOOTED);
+    }
+
     @Override
     void close();
 }

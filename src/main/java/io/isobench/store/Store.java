@@ -125,11 +125,12 @@ public final class Store implements AutoCloseable {
             }
             String paramsJson = Json.write(t.params());
             try (PreparedStatement ps = conn.prepareStatement(
-                    "INSERT INTO samples(trial_id, run_id, benchmark, params_json, runtime, repetition, warmup, metric, unit, higher_is_better, value) "
-                            + "VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+                    "INSERT INTO samples(trial_id, run_id, benchmark, params_json, runtime, repetition, warmup, metric, unit, higher_is_better, "
+                            + "value, series_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 for (Sample s : t.samples()) {
                     bind(ps, trialId, t.runId(), t.benchmark(), paramsJson, t.runtime(), t.repetition(), t.warmup() ? 1 : 0,
-                            s.metric().name(), s.metric().unit(), s.metric().higherIsBetter() ? 1 : 0, s.value());
+                            s.metric().name(), s.metric().unit(), s.metric().higherIsBetter() ? 1 : 0, s.value(),
+                            s.series() == null ? null : Json.write(new java.util.TreeMap<>(s.series())));
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -281,12 +282,13 @@ public final class Store implements AutoCloseable {
             }
             List<StoredRun.SampleRow> samples = new ArrayList<>();
             try (PreparedStatement ps = conn.prepareStatement("SELECT benchmark, params_json, runtime, repetition, warmup, "
-                    + "metric, unit, higher_is_better, value FROM samples WHERE run_id=? ORDER BY id")) {
+                    + "metric, unit, higher_is_better, value, series_json FROM samples WHERE run_id=? ORDER BY id")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         samples.add(new StoredRun.SampleRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
-                                rs.getInt(5) == 1, rs.getString(6), rs.getString(7), rs.getInt(8) == 1, rs.getDouble(9)));
+                                rs.getInt(5) == 1, rs.getString(6), rs.getString(7), rs.getInt(8) == 1, rs.getDouble(9),
+                                rs.getString(10)));
                     }
                 }
             }

@@ -20,8 +20,18 @@ public record StoredRun(Header header, List<RuntimeRow> runtimes, List<SampleRow
                              Map<String, Object> details) {
     }
 
+    /** @param seriesJson null, or where a time-series point sits ({@link io.isobench.bench.Sample#series()}) */
     public record SampleRow(String benchmark, String paramsJson, String runtime, int repetition, boolean warmup,
-                            String metric, String unit, boolean higherIsBetter, double value) {
+                            String metric, String unit, boolean higherIsBetter, double value, String seriesJson) {
+        public SampleRow(String benchmark, String paramsJson, String runtime, int repetition, boolean warmup,
+                         String metric, String unit, boolean higherIsBetter, double value) {
+            this(benchmark, paramsJson, runtime, repetition, warmup, metric, unit, higherIsBetter, value, null);
+        }
+
+        /** Whether this is a point of a time series (not a measurement for statistics). */
+        public boolean isSeriesPoint() {
+            return seriesJson != null;
+        }
     }
 
     public record FailureRow(String runtime, String benchmark, String paramsJson, int repetition, boolean warmup,
