@@ -83,6 +83,7 @@ public final class HtmlReport implements ReportWriter {
         }
         startup(h, r);
         footprint(h, r);
+        loadProfile(h, r);
         charts(h, r);
         failures(h, r);
         h.append("</section>\n");
@@ -204,8 +205,11 @@ public final class HtmlReport implements ReportWriter {
         if (ready.isEmpty()) {
             return;
         }
-        h.append("<h3>Startup scaling</h3><p>Time from each instance's launch to its first line on stdout (host monotonic clock), "
-                + "with N instances launched at once; every instance of every iteration is one sample. Solid: median (p50); dashed: p95.</p>");
+        h.append("<h3>Startup scaling</h3><p>Time from each instance's launch to ready on the host's monotonic clock — readiness "
+                + "first-line: its first line on stdout; http: the first 2xx answer of the HTTP probe inside it through the runtime's own "
+                + "network path — with N instances launched at once; every instance of every iteration is one sample. "
+                + "Solid: median (p50); dashed: p95. The phase table gives the median time from launch at which each milestone "
+                + "was reached; a runtime's own milestones (setup, spawned, booted) appear only where its driver exposes them.</p>");
         Map<String, List<ResultStats>> bySeries = new java.util.LinkedHashMap<>();
         for (ResultStats s : ready) {
             String key = "delay " + s.params().get("delay_ms") + " ms, readiness " + s.params().get("readiness");
@@ -244,6 +248,76 @@ public final class HtmlReport implements ReportWriter {
                     "ready_ms", xs, series)).append("<figcaption>").append(Html.esc(e.getKey()))
                     .append(" — per instance count: median and 95th percentile of every instance's time to ready</figcaption></figure>\n");
             h.append(table).append("</table>\n");
+            phaseTable(h, r, e.getValue());
+        }
+    }
+
+    /** Median ms from launch of every startup milestone present, per runtime and instance count of one series. */
+    private static void phaseTable(StringBuilder h, ReportRun r, List<ResultStats> readyOfSeries) {
+        List<String> order = List.of("setup_ms", "spawned_ms", "booted_ms", "first_line_ms", "ready_ms", "teardown_ms");
+        List<ResultStats> all = new java.util.ArrayList<>();
+        for (ResultStats rd : readyOfSeries) {
+            r.stats().stream().filter(s -> s.benchmark().equals("startup") && s.paramsKey().equals(rd.paramsKey())
+                    && s.runtime().equals(rd.runtime())).forEach(all::add);
+        }
+        List<String> present = order.stream().filter(m -> all.stream().anyMatch(s -> s.metric().equals(m))).toList();
+        if (present.size() <= 2) {
+            return;
+        }
+        h.append("<table><tr><th>runtime</th><th>instances</th>");
+        present.forEach(m -> h.append("<th>").append(Html.esc(m)).append(" p50</th>"));
+        h.append("</tr>");
+        for (ResultStats rd : readyOfSeries) {
+            h.append("<tr><td>").append(Html.esc(rd.runtime())).append("</td><td class=\"num\">")
+                    .append(Html.esc(String.valueOf(rd.params().get("instances")))).append("</td>");
+            for (String m : present) {
+                ResultStats s = all.stream().filter(x -> x.metric().equals(m) && x.runtime().equals(rd.runtime())
+                        && x.paramsKey().equals(rd.paramsKey())).findFirst().orElse(null);
+                h.append("<td class=\"num\">").append(s == null ? "–" : Html.esc(Svg.num(s.median()))).append("</td>");
+            }
+            h.append("</tr>");
+        }
+        h.append("</table>\n");
+    }
+
+    /** Load profile: CPU % and RSS over time, one line per runtime (median over repetitions at each point), per case. */
+    private void loadProfile(StringBuilder h, ReportRun r) {
+        List<TimeSeries> all = TimeSeries.of(r.run()).stream().filter(t -> t.benchmark().equals("load-profile")).toList();
+        if (all.isEmpty()) {
+            return;
+        }
+        h.append("<h3>Load profile</h3><p>CPU (100 % = one core) and resident memory of the host processes each runtime reports "
+                + "for one instance of isobench's HTTP probe, sampled at a fixed interval while it idles and then while a host client "
+                + "sends a fixed rate of requests (one TCP connection each) through the runtime's network path. Each line is the "
+                + "median over measured repetitions at each sampling point.</p>");
+        Map<String, List<TimeSeries>> byCase = new java.util.LinkedHashMap<>();
+        all.forEach(t -> byCase.computeIfAbsent(ReportRun.params(t.params()), k -> new java.util.ArrayList<>()).add(t));
+        List<String> rts = r.measuredRuntimes();
+        for (var e : byCase.entrySet()) {
+            for (String metric : List.of("cpu_percent", "rss_mib")) {
+                List<Svg.XySeries> lines = new java.util.ArrayList<>();
+                Map<String, Double> markers = new java.util.LinkedHashMap<>();
+                String unit = "";
+                for (TimeSeries t : e.getValue()) {
+                    if (!t.metric().equals(metric)) {
+                        continue;
+                    }
+                    unit = t.unit();
+                    int i = Math.max(0, rts.indexOf(t.runtime()));
+                    lines.add(new Svg.XySeries(TextSummary.label(r.run(), t.runtime()), lineColor(i), t.t(), t.y()));
+                    t.phaseStart().entrySet().stream().skip(1) // the first phase starts with the chart
+                            .forEach(p -> markers.merge(p.getKey() + " starts", p.getValue(), Math::min));
+                }
+                if (lines.isEmpty()) {
+                    continue;
+                }
+                String title = "load-profile · " + metric + " over time [" + unit + "]";
+                h.append("<figure>").append(Svg.timeSeries(title, "seconds from the start of sampling", metric + " [" + unit + "]",
+                        lines, markers)).append("<figcaption>").append(Html.esc(e.getKey()))
+                        .append(" — repetitions per runtime: ").append(Html.esc(String.join(", ", e.getValue().stream()
+                                .filter(t -> t.metric().equals(metric)).map(t -> t.runtime() + " " + t.repetitions()).toList())))
+                        .append("</figcaption></figure>\n");
+            }
         }
     }
 

@@ -5,8 +5,11 @@ import io.isobench.store.StoredRun;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The report's content as Markdown tables (for issues, papers' appendices, pull requests). */
 public final class MarkdownReport implements ReportWriter {
@@ -48,6 +51,9 @@ public final class MarkdownReport implements ReportWriter {
                         TextSummary.num(s.ci95Low()), TextSummary.num(s.ci95High()), s.n(),
                         Double.isFinite(s.cv()) ? String.format(Locale.ROOT, "%.1f%%", s.cv() * 100) : "–"));
             }
+            startup(m, r);
+            footprint(m, r);
+            loadProfile(m, r);
             List<String> notes = r.fairnessNotes();
             if (!notes.isEmpty()) {
                 m.append("\n### Fairness notes\n\n");
@@ -62,6 +68,104 @@ public final class MarkdownReport implements ReportWriter {
             }
         }
         out.write(m.toString());
+    }
+
+    /** Per readiness and delay: p50/p95/max/mean of ready_ms and the median of each other milestone, per runtime and N. */
+    private static void startup(StringBuilder m, ReportRun r) {
+        List<ResultStats> ready = r.stats().stream().filter(s -> s.benchmark().equals("startup") && s.metric().equals("ready_ms")).toList();
+        if (ready.isEmpty()) {
+            return;
+        }
+        List<String> phases = List.of("setup_ms", "spawned_ms", "booted_ms", "first_line_ms", "teardown_ms");
+        List<String> present = phases.stream().filter(p -> r.stats().stream()
+                .anyMatch(s -> s.benchmark().equals("startup") && s.metric().equals(p))).toList();
+        m.append("\n### Startup\n\nTime from launch to ready (host monotonic clock; first-line: first stdout line, http: first 2xx "
+                + "answer through the runtime's network path), every instance one sample; other columns: median ms from launch at "
+                + "which that milestone was reached (– where the runtime does not expose it).\n\n"
+                + "| readiness | delay ms | runtime | instances | ready p50 | p95 | max | mean | n |");
+        present.forEach(p -> m.append(' ').append(p).append(" |"));
+        m.append("\n|---|---:|---|---:|---:|---:|---:|---:|---:|");
+        present.forEach(p -> m.append("---:|"));
+        m.append('\n');
+        for (ResultStats s : ready) {
+            m.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %d |", s.params().get("readiness"),
+                    s.params().get("delay_ms"), s.runtime(), s.params().get("instances"), TextSummary.num(s.median()),
+                    TextSummary.num(s.p95()), TextSummary.num(s.max()), TextSummary.num(s.mean()), s.n()));
+            for (String p : present) {
+                ResultStats x = r.stats().stream().filter(o -> o.benchmark().equals("startup") && o.metric().equals(p)
+                        && o.runtime().equals(s.runtime()) && o.paramsKey().equals(s.paramsKey())).findFirst().orElse(null);
+                m.append(' ').append(x == null ? "–" : TextSummary.num(x.median())).append(" |");
+            }
+            m.append('\n');
+        }
+    }
+
+    private static void footprint(StringBuilder m, ReportRun r) {
+        List<ResultStats> fp = r.stats().stream().filter(s -> s.benchmark().equals("footprint")).toList();
+        if (fp.isEmpty()) {
+            return;
+        }
+        List<String> metrics = List.of("pss_mib_per_instance", "uss_mib_per_instance", "rss_mib_per_instance",
+                "memavailable_mib_per_instance", "pss_mib_single", "pss_mib_total");
+        m.append("\n### Footprint (MiB, medians; PSS per instance = (PSS(N) − PSS(1)) ÷ (N − 1))\n\n| case | runtime |");
+        metrics.forEach(x -> m.append(' ').append(x).append(" |"));
+        m.append("\n|---|---|");
+        metrics.forEach(x -> m.append("---:|"));
+        m.append('\n');
+        Map<String, List<ResultStats>> byCase = new LinkedHashMap<>();
+        fp.forEach(s -> byCase.computeIfAbsent(s.paramsKey(), k -> new ArrayList<>()).add(s));
+        for (List<ResultStats> c : byCase.values()) {
+            for (String rt : r.measuredRuntimes()) {
+                if (c.stream().noneMatch(s -> s.runtime().equals(rt))) {
+                    continue;
+                }
+                m.append("| ").append(cell(ReportRun.params(c.get(0).params()))).append(" | ").append(rt).append(" |");
+                for (String x : metrics) {
+                    ResultStats s = c.stream().filter(o -> o.runtime().equals(rt) && o.metric().equals(x)).findFirst().orElse(null);
+                    m.append(' ').append(s == null ? "–" : TextSummary.num(s.median())).append(" |");
+                }
+                m.append('\n');
+            }
+        }
+    }
+
+    /** Load profile: the series as one row per second (mean of that second's points), CPU % and RSS per runtime. */
+    private static void loadProfile(StringBuilder m, ReportRun r) {
+        List<TimeSeries> all = TimeSeries.of(r.run()).stream().filter(t -> t.benchmark().equals("load-profile")).toList();
+        if (all.isEmpty()) {
+            return;
+        }
+        m.append("\n### Load profile (CPU % of one core and RSS MiB of the instance's host processes; per second: mean of its "
+                + "sampling points, median over repetitions at each point)\n");
+        Map<String, List<TimeSeries>> byCase = new LinkedHashMap<>();
+        all.forEach(t -> byCase.computeIfAbsent(ReportRun.params(t.params()), k -> new ArrayList<>()).add(t));
+        for (var e : byCase.entrySet()) {
+            List<TimeSeries> cpu = e.getValue().stream().filter(t -> t.metric().equals("cpu_percent")).toList();
+            List<TimeSeries> rss = e.getValue().stream().filter(t -> t.metric().equals("rss_mib")).toList();
+            m.append("\n").append(cell(e.getKey())).append("\n\n| second | phase |");
+            cpu.forEach(t -> m.append(' ').append(t.runtime()).append(" CPU % |"));
+            rss.forEach(t -> m.append(' ').append(t.runtime()).append(" RSS MiB |"));
+            m.append("\n|---:|---|");
+            for (int i = 0; i < cpu.size() + rss.size(); i++) {
+                m.append("---:|");
+            }
+            m.append('\n');
+            double end = e.getValue().stream().mapToDouble(t -> t.t().length == 0 ? 0 : t.t()[t.t().length - 1]).max().orElse(0);
+            Map<String, Double> phases = e.getValue().get(0).phaseStart();
+            for (int sec = 0; sec < Math.ceil(end); sec++) {
+                final double from = sec;
+                String phase = phases.entrySet().stream().filter(p -> p.getValue() <= from + 1e-9).reduce((a, b) -> b)
+                        .map(Map.Entry::getKey).orElse(phases.keySet().stream().findFirst().orElse(""));
+                m.append("| ").append(sec).append("–").append(sec + 1).append(" | ").append(phase).append(" |");
+                for (TimeSeries t : cpu) {
+                    m.append(' ').append(TextSummary.num(t.meanBetween(from, from + 1))).append(" |");
+                }
+                for (TimeSeries t : rss) {
+                    m.append(' ').append(TextSummary.num(t.meanBetween(from, from + 1))).append(" |");
+                }
+                m.append('\n');
+            }
+        }
     }
 
     static String cell(String s) {

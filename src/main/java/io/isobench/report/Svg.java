@@ -149,6 +149,85 @@ public final class Svg {
         return sb.toString();
     }
 
+    /** One line of a {@link #timeSeries} chart: y at each x (seconds). */
+    public record XySeries(String label, String color, double[] x, double[] y) {
+    }
+
+    /**
+     * A line chart over a numeric x axis (time in seconds), y from 0: one polyline per series (no point markers, the
+     * series are dense), a dashed vertical line with its label at each marker (e.g. where the load starts), a legend.
+     */
+    public static String timeSeries(String title, String xLabel, String yLabel, List<XySeries> series,
+                                    java.util.Map<String, Double> markers) {
+        double xmaxRaw = 0;
+        double ymaxRaw = 0;
+        for (XySeries se : series) {
+            for (int i = 0; i < se.x().length; i++) {
+                xmaxRaw = Math.max(xmaxRaw, se.x()[i]);
+                if (Double.isFinite(se.y()[i])) {
+                    ymaxRaw = Math.max(ymaxRaw, se.y()[i]);
+                }
+            }
+        }
+        double xmax = niceCeiling(xmaxRaw <= 0 ? 1 : xmaxRaw);
+        double ymax = niceCeiling(ymaxRaw <= 0 ? 1 : ymaxRaw);
+        int left = 60;
+        int right = 170;
+        int plotH = 220;
+        int top = TOP + 6;
+        int height = top + plotH + 46;
+        int plotW = WIDTH - left - right;
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart timeseries\" width=\"%d\" "
+                + "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", WIDTH, height, WIDTH, height, Html.esc(title)));
+        sb.append("<title>").append(Html.esc(title)).append("</title>");
+        sb.append(String.format(Locale.ROOT, "<text x=\"0\" y=\"18\" class=\"ctitle\">%s</text>", Html.esc(title)));
+        for (int i = 0; i <= 4; i++) {
+            double v = ymax * i / 4;
+            double y = top + plotH - plotH * (double) i / 4;
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" class=\"grid\"/>", left, y, left + plotW, y));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%s</text>",
+                    left - 6, y + 4, Html.esc(tick(v))));
+        }
+        for (int i = 0; i <= 5; i++) {
+            double v = xmax * i / 5;
+            double x = left + plotW * (double) i / 5;
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%s</text>",
+                    x, top + plotH + 16, Html.esc(tick(v))));
+        }
+        sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%s</text>",
+                left + plotW / 2.0, top + plotH + 36, Html.esc(xLabel)));
+        sb.append(String.format(Locale.ROOT, "<text x=\"12\" y=\"%.1f\" class=\"tick\" text-anchor=\"middle\" "
+                + "transform=\"rotate(-90 12 %.1f)\">%s</text>", top + plotH / 2.0, top + plotH / 2.0, Html.esc(yLabel)));
+        for (var m : markers.entrySet()) {
+            double x = left + plotW * m.getValue() / xmax;
+            sb.append(String.format(Locale.ROOT, "<line class=\"marker\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#888\" "
+                    + "stroke-dasharray=\"3 3\"/>", x, top, x, top + plotH));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"tick\">%s</text>", x + 4, top + 10,
+                    Html.esc(m.getKey())));
+        }
+        int li = 0;
+        for (XySeries se : series) {
+            StringBuilder pts = new StringBuilder();
+            for (int i = 0; i < se.x().length; i++) {
+                if (Double.isFinite(se.y()[i])) {
+                    pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", left + plotW * se.x()[i] / xmax,
+                            top + plotH - plotH * se.y()[i] / ymax));
+                }
+            }
+            sb.append(String.format(Locale.ROOT, "<polyline class=\"series\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
+                    + "points=\"%s\"><title>%s</title></polyline>", se.color(), pts.toString().strip(), Html.esc(se.label())));
+            double ly = top + 8 + li * 18;
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>",
+                    WIDTH - right + 14, ly, WIDTH - right + 40, ly, se.color()));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"rlabel\">%s</text>",
+                    WIDTH - right + 46, ly + 4, Html.esc(se.label())));
+            li++;
+        }
+        sb.append("</svg>");
+        return sb.toString();
+    }
+
     /** The smallest 1, 2, 2.5 or 5 times a power of ten at or above v. */
     static double niceCeiling(double v) {
         double p = Math.pow(10, Math.floor(Math.log10(v)));
