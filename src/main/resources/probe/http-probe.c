@@ -73,6 +73,10 @@ static void serve(int c) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "--help"))) {
+        printf("http-probe (isobench): usage: http-probe PORT\n");
+        return 0;
+    }
     if (argc != 2) {
         fprintf(stderr, "usage: http-probe PORT\n");
         return 2;

@@ -29,6 +29,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        io.isobench.proc.SpawnMode.init(); // before the first process: see SpawnMode
         int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         System.exit(code);
     }
