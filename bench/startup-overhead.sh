@@ -1,67 +1,122 @@
 #!/usr/bin/env bash
-# isobench's own overhead per launch, native runtime, same workload command three ways:
-#  (a) a plain bash launch loop, (b) hyperfine, (c) isobench startup at N=1 (ready = first stdout line).
-# Then isobench footprint's PSS of one native instance against smem on the very same process.
-# Usage: bench/startup-overhead.sh [RUNS]   (default 50; needs root for smem on other users' processes, hyperfine, smem, jq)
+# isobench's own overhead per launch and its fidelity, against a plain bash launch loop and hyperfine, same commands:
+#  1. native, N=1: busybox sh printing "ready" — bash loop, hyperfine -N, isobench startup (ready = first stdout line)
+#  2. runc, N=1: 'runc run' of that command in a bundle over isobench's own image — hyperfine vs isobench
+#  3. scale: N native instances (default 1024) and M runc containers (default 64) started at once — a bash loop of
+#     background launches reading N "ready" lines from one FIFO vs isobench's all_ready_ms (first launch to last ready)
+#  4. PSS of one idle native instance: isobench footprint vs smem on the same process
+# Usage: bench/startup-overhead.sh [RUNS] [N_NATIVE] [N_RUNC]   (defaults 50 1024 64; root; hyperfine smem jq sqlite3 runc)
+# Results are only meaningful on a quiet host: the script prints the load average it started and ended with.
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 runs=${1:-50}
-bb=$(command -v busybox)
-db=$(mktemp -d)/overhead.db
-trap 'rm -rf "$(dirname "$db")"' EXIT
-for t in hyperfine smem jq; do
-  command -v "$t" >/dev/null || { echo "needs $t (apt-get install $t)" >&2; exit 2; }
+n_native=${2:-1024}
+n_runc=${3:-64}
+for t in hyperfine smem jq sqlite3 runc busybox; do
+  command -v "$t" >/dev/null || { echo "needs $t" >&2; exit 2; }
 done
-# the workload isobench launches is '$bb sh -c "echo ready; exec $bb sleep 3600"' and it is ready at its first line;
-# a loop and hyperfine need a command that ends, so they run the same shell up to the same line and let it exit.
-cmd="$bb sh -c 'echo ready'"
+bb=$(readlink -f "$(command -v busybox)")
+work=$(mktemp -d /var/tmp/isobench-overhead.XXXXXX)
+db=$work/overhead.db
+cleanup() {
+  for c in $(runc list -q 2>/dev/null | grep "^isobench-overhead-$$-" || true); do runc delete --force "$c" >/dev/null 2>&1 || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+iso() { "$here/isobench" run --db "$db" --cooldown 0s --json "$@" 2>/dev/null; }
+med() { jq -r --arg m "$2" '[.results[] | select(.benchmark=="startup" and .metric==$m)][0].median' "$1"; }
+mean() { jq -r --arg m "$2" '[.results[] | select(.benchmark=="startup" and .metric==$m)][0].mean' "$1"; }
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 
-# (a) plain launch loop: bash's wall clock over the whole loop, divided by the runs
+# ---- 1. native, N=1
 for i in 1 2 3 4 5; do $bb sh -c 'echo ready' >/dev/null; done
 start=$EPOCHREALTIME
 for ((i = 0; i < runs; i++)); do $bb sh -c 'echo ready' >/dev/null; done
 end=$EPOCHREALTIME
-loop_ms=$(echo "$start $end $runs" | awk '{printf "%.3f", ($2 - $1) * 1000 / $3}')
+loop_ms=$(awk -v s="$start" -v e="$end" -v n="$runs" 'BEGIN {printf "%.3f", (e - s) * 1000 / n}')
+hyperfine -N --warmup 10 --runs "$runs" --export-json "$work/hf-native.json" "$bb sh -c 'echo ready'" >/dev/null 2>&1
+hf_mean=$(jq '.results[0].mean * 1000' "$work/hf-native.json")
+hf_median=$(jq '.results[0].median * 1000' "$work/hf-native.json")
+iso --runtimes native --benchmarks startup --set startup.instances=1 --set "startup.iterations=$runs" --warmups 2 > "$work/native1.json"
+printf '\n1. native, N=1 (%s), %d launches each\n' "$bb sh -c 'echo ready'" "$runs"
+printf '   plain bash loop, mean per launch (to exit):     %8.3f ms\n' "$loop_ms"
+printf '   hyperfine -N, median / mean (to exit):          %8.3f / %.3f ms\n' "$hf_median" "$hf_mean"
+printf '   isobench ready_ms, median / mean (to 1st line): %8.3f / %.3f ms   (spawned_ms median %.3f: process start returned)\n' \
+  "$(med "$work/native1.json" ready_ms)" "$(mean "$work/native1.json" ready_ms)" "$(med "$work/native1.json" spawned_ms)"
+awk -v i="$(med "$work/native1.json" ready_ms)" -v h="$hf_median" 'BEGIN {
+  printf "   isobench vs hyperfine (medians): %+.3f ms (%+.1f%%)\n", i - h, (i - h) * 100 / h }'
+echo "   process launch: $(jq -r '.tools.process_launch // "?"' "$work/native1.json")"
 
-# (b) hyperfine, no intermediate shell (-N), warmups first
-hf=$(mktemp)
-hyperfine -N --warmup 5 --runs "$runs" --export-json "$hf" "$cmd" >/dev/null 2>&1
-hf_mean=$(jq '.results[0].mean * 1000' "$hf")
-hf_median=$(jq '.results[0].median * 1000' "$hf")
-rm -f "$hf"
+# ---- 2. runc, N=1: a bundle over isobench's own image (the image path comes from the run above)
+rootfs=$(jq -r '.tools.workload_image.path' "$work/native1.json")
+mkdir -p "$work/bundle" && (cd "$work/bundle" && runc spec)
+jq --arg r "$rootfs" --arg bb "$bb" '.root = {path: $r, readonly: true} | .process.terminal = false
+  | .process.args = [$bb, "sh", "-c", "echo ready"]' "$work/bundle/config.json" > "$work/bundle/c.json"
+mv "$work/bundle/c.json" "$work/bundle/config.json"
+hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/hf-runc.json" \
+  "runc run --bundle $work/bundle isobench-overhead-$$-hf" >/dev/null 2>&1
+hf_runc=$(jq '.results[0].median * 1000' "$work/hf-runc.json")
+iso --runtimes runc --benchmarks startup --set startup.instances=1 --set "startup.iterations=$runs" --warmups 2 > "$work/runc1.json"
+r_ready=$(med "$work/runc1.json" ready_ms)
+r_down=$(med "$work/runc1.json" teardown_ms)
+printf '\n2. runc, N=1, %d launches each\n' "$runs"
+printf '   hyperfine -N runc run (create, start, echo, exit, delete): median %8.3f ms\n' "$hf_runc"
+printf '   isobench ready_ms median %.3f ms (bundle+netns setup and runc run up to the first line), teardown_ms median %.3f ms\n' \
+  "$r_ready" "$r_down"
+awk -v i="$r_ready" -v d="$r_down" -v h="$hf_runc" 'BEGIN {
+  printf "   isobench ready vs hyperfine: %+.1f%%; ready + teardown vs hyperfine: %+.1f%%\n", (i - h) * 100 / h, (i + d - h) * 100 / h }'
 
-# (c) isobench startup, N=1, the same number of iterations, no cooldown
-"$here/isobench" run --runtimes native --benchmarks startup --set startup.instances=1 --set "startup.iterations=$runs" \
-  --warmups 1 --cooldown 0s --db "$db" --json > "$db.json" 2>/dev/null
-iso_median=$(jq '[.results[] | select(.benchmark=="startup" and .metric=="ready_ms")][0].median' "$db.json")
-iso_mean=$(jq '[.results[] | select(.benchmark=="startup" and .metric=="ready_ms")][0].mean' "$db.json")
-iso_p95=$(jq '[.results[] | select(.benchmark=="startup" and .metric=="ready_ms")][0].p95' "$db.json")
-harness_cpu=$(jq '.harness.cpu_seconds' "$db.json")
+# ---- 3. scale: everything started at once, time until every instance printed its line
+scale_bash() { # $1 = count, rest = command; prints ms from the first launch to the last line read
+  local n=$1; shift
+  local fifo=$work/fifo-$n
+  mkfifo "$fifo"
+  exec 3<>"$fifo"
+  local pids=() s e i
+  s=$EPOCHREALTIME
+  for ((i = 0; i < n; i++)); do "$@" "$i" >&3 2>/dev/null & pids+=($!); done
+  for ((i = 0; i < n; i++)); do read -r -u 3 _; done
+  e=$EPOCHREALTIME
+  kill -9 "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  exec 3>&-
+  rm -f "$fifo"
+  awk -v s="$s" -v e="$e" 'BEGIN {printf "%.1f", (e - s) * 1000}'
+}
+native_one() { exec "$bb" sh -c "echo ready; exec $bb sleep 3600"; }
+jq --arg bb "$bb" '.process.args = [$bb, "sh", "-c", "echo ready; exec " + $bb + " sleep 3600"]' \
+  "$work/bundle/config.json" > "$work/bundle/c.json" && mv "$work/bundle/c.json" "$work/bundle/config.json"
+runc_one() { exec runc run --bundle "$work/bundle" "isobench-overhead-$$-$1"; }
+b_native=$(scale_bash "$n_native" native_one)
+b_runc=$(scale_bash "$n_runc" runc_one)
+for c in $(runc list -q 2>/dev/null | grep "^isobench-overhead-$$-" || true); do runc delete --force "$c" >/dev/null 2>&1 || true; done
+iso --runtimes native --benchmarks startup --set "startup.instances=$n_native" --set startup.iterations=1 --warmups 0 > "$work/nativeN.json"
+iso --runtimes runc --benchmarks startup --set "startup.instances=$n_runc" --set startup.iterations=1 --warmups 0 > "$work/runcN.json"
+printf '\n3. scale: all instances launched at once; time from the first launch to the last "ready" line\n'
+printf '   native x%d: bash background loop %s ms, isobench all_ready_ms %.1f ms (ready_ms p50 %.1f, p95 %.1f; harness CPU %s s for the run)\n' \
+  "$n_native" "$b_native" "$(med "$work/nativeN.json" all_ready_ms)" "$(med "$work/nativeN.json" ready_ms)" \
+  "$(jq '[.results[] | select(.metric=="ready_ms")][0].p95' "$work/nativeN.json")" "$(jq '.harness.cpu_seconds' "$work/nativeN.json")"
+printf '   runc x%d:   bash background loop %s ms, isobench all_ready_ms %.1f ms (ready_ms p50 %.1f, p95 %.1f; harness CPU %s s for the run)\n' \
+  "$n_runc" "$b_runc" "$(med "$work/runcN.json" all_ready_ms)" "$(med "$work/runcN.json" ready_ms)" \
+  "$(jq '[.results[] | select(.metric=="ready_ms")][0].p95' "$work/runcN.json")" "$(jq '.harness.cpu_seconds' "$work/runcN.json")"
 
-printf '\nstartup of one native instance (%s), %d runs each\n' "$cmd" "$runs"
-printf '  (a) plain bash loop, mean per launch:      %8.3f ms\n' "$loop_ms"
-printf '  (b) hyperfine -N, mean / median:           %8.3f / %.3f ms\n' "$hf_mean" "$hf_median"
-printf '  (c) isobench startup N=1, mean / median:   %8.3f / %.3f ms  (p95 %.3f ms)\n' "$iso_mean" "$iso_median" "$iso_p95"
-awk -v a="$loop_ms" -v h="$hf_mean" -v i="$iso_mean" 'BEGIN {
-  printf "  isobench - hyperfine: %+.3f ms per launch (%+.1f%%); isobench - loop: %+.3f ms (%+.1f%%)\n", i - h, (i - h) * 100 / h, i - a, (i - a) * 100 / a }'
-printf '  isobench harness CPU for the whole run (JVM start, image, %d+1 trials, store): %s s\n' "$runs" "$harness_cpu"
-
-# PSS: isobench footprint of one native instance vs smem on the same process, read while the trial settles
-"$here/isobench" run --runtimes native --benchmarks footprint --set footprint.instances=1 --set footprint.settle=6s \
-  --repetitions 1 --warmups 0 --cooldown 0s --db "$db" --json > "$db.fp.json" 2>/dev/null &
-iso=$!
+# ---- 4. PSS: isobench footprint of one native instance vs smem on the same process, read while the trial settles
+iso --runtimes native --benchmarks footprint --set footprint.instances=1 --set footprint.settle=6s \
+  --repetitions 1 --warmups 0 > "$work/fp.json" &
+isopid=$!
 pid=""
 for _ in $(seq 1 100); do
-  pid=$(pgrep -n -f "^$bb sleep 3600\$" || true)
+  pid=$(pgrep -n -f "busybox sleep 3600$" || true)
   [ -n "$pid" ] && break
   sleep 0.1
 done
-[ -n "$pid" ] || { echo "footprint instance not found" >&2; wait $iso; exit 1; }
+[ -n "$pid" ] || { echo "footprint instance not found" >&2; wait $isopid; exit 1; }
 sleep 2
-smem_pss=$(smem -H -c "pid pss" -P "^$bb sleep 3600\$" | awk -v p="$pid" '$1 == p {print $2}')
+smem_pss=$(smem -H -c "pid pss" -P "busybox sleep 3600$" | awk -v p="$pid" '$1 == p {print $2}')
 rollup_pss=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")
-wait $iso
-iso_pss_kib=$(jq '[.results[] | select(.metric=="pss_mib_single")][0].median * 1024' "$db.fp.json")
-printf '\nPSS of one native instance (pid %s): isobench footprint %.0f KiB, smem -P %s KiB, smaps_rollup %s KiB' \
+wait $isopid
+iso_pss_kib=$(jq '[.results[] | select(.metric=="pss_mib_single")][0].median * 1024' "$work/fp.json")
+printf '\n4. PSS of one idle native instance (pid %s): isobench footprint %.0f KiB, smem %s KiB, smaps_rollup %s KiB' \
   "$pid" "$iso_pss_kib" "$smem_pss" "$rollup_pss"
 awk -v i="$iso_pss_kib" -v s="$smem_pss" 'BEGIN { printf " (isobench vs smem: %+.1f%%)\n", (i - s) * 100 / s }'
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -145,6 +145,20 @@ final class Fleet implements AutoCloseable {
         return (readyAt.get(i) - sandboxes.get(i).launchedAtNanos()) / 1e6;
     }
 
+    /** Milliseconds from the earliest launch to the latest readiness over every launched instance. */
+    double allReadyMs() {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (int i = 0; i < capacity; i++) {
+            Sandbox s = sandboxes.get(i);
+            if (s != null && ready(i)) {
+                first = Math.min(first, s.launchedAtNanos());
+                last = Math.max(last, readyAt.get(i));
+            }
+        }
+        return first == Long.MAX_VALUE ? Double.NaN : (last - first) / 1e6;
+    }
+
     /** Milliseconds from the instance's launch to its first stdout line, NaN when it printed none. */
     double firstLineMs(int i) {
         long t = lineAt.get(i);

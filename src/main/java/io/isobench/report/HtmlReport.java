@@ -254,7 +254,7 @@ public final class HtmlReport implements ReportWriter {
 
     /** Median ms from launch of every startup milestone present, per runtime and instance count of one series. */
     private static void phaseTable(StringBuilder h, ReportRun r, List<ResultStats> readyOfSeries) {
-        List<String> order = List.of("setup_ms", "spawned_ms", "booted_ms", "first_line_ms", "ready_ms", "teardown_ms");
+        List<String> order = List.of("setup_ms", "spawned_ms", "booted_ms", "first_line_ms", "ready_ms", "teardown_ms", "all_ready_ms");
         List<ResultStats> all = new java.util.ArrayList<>();
         for (ResultStats rd : readyOfSeries) {
             r.stats().stream().filter(s -> s.benchmark().equals("startup") && s.paramsKey().equals(rd.paramsKey())

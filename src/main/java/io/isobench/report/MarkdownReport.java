@@ -76,7 +76,7 @@ public final class MarkdownReport implements ReportWriter {
         if (ready.isEmpty()) {
             return;
         }
-        List<String> phases = List.of("setup_ms", "spawned_ms", "booted_ms", "first_line_ms", "teardown_ms");
+        List<String> phases = List.of("setup_ms", "spawned_ms", "booted_ms", "first_line_ms", "teardown_ms", "all_ready_ms");
         List<String> present = phases.stream().filter(p -> r.stats().stream()
                 .anyMatch(s -> s.benchmark().equals("startup") && s.metric().equals(p))).toList();
         m.append("\n### Startup\n\nTime from launch to ready (host monotonic clock; first-line: first stdout line, http: first 2xx "

@@ -55,7 +55,7 @@ public record TimeSeries(String benchmark, Map<String, Object> params, String me
             reps.computeIfAbsent(key, k -> new java.util.HashSet<>()).add(s.repetition());
             Object phase = at.get("phase");
             if (phase != null) {
-                phases.computeIfAbsent(key, k -> new LinkedHashMap<>()).merge(phase.toString(), slot * step, Math::min);
+                phases.computeIfAbsent(key, k -> new LinkedHashMap<>()).merge(phase.toString(), gridTime(slot, step), Math::min);
             }
         }
         List<TimeSeries> out = new ArrayList<>();
@@ -66,7 +66,7 @@ public record TimeSeries(String benchmark, Map<String, Object> params, String me
             double[] y = new double[t.length];
             int i = 0;
             for (var p : e.getValue().entrySet()) {
-                t[i] = p.getKey() * step;
+                t[i] = gridTime(p.getKey(), step);
                 y[i] = Statistics.median(p.getValue().stream().mapToDouble(Double::doubleValue).toArray());
                 i++;
             }
@@ -77,6 +77,11 @@ public record TimeSeries(String benchmark, Map<String, Object> params, String me
                     reps.get(e.getKey()).size()));
         }
         return out;
+    }
+
+    /** The time of grid slot {@code slot}, to the microsecond (0.6, not 0.6000000000000001). */
+    static double gridTime(long slot, double step) {
+        return Math.round(slot * step * 1e6) / 1e6;
     }
 
     /** The sampling step of a case in seconds: its {@code interval} parameter, else 0.1 s. */

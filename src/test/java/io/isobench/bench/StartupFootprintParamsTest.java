@@ -43,9 +43,6 @@ class StartupFootprintParamsTest {
         assertThatThrownBy(() -> new PlanLoader().set("startup.instances=0", "--set"))
                 .isInstanceOf(UserException.class).hasMessageContaining("at least 1");
         assertThatThrownBy(() -> new PlanLoader().set("startup.delay=5 parsecs", "--set")).isInstanceOf(UserException.class);
-        assertThatThrownBy(() -> new PlanLoader().top("benchmarks", "startup", "--benchmarks")
-                .set("startup.readiness=http", "--set").build())
-                .isInstanceOf(UserException.class).hasMessageContaining("not available yet");
         assertThatThrownBy(() -> new PlanLoader().top("benchmarks", "footprint", "--benchmarks")
                 .set("footprint.instances=0", "--set").build())
                 .isInstanceOf(UserException.class).hasMessageContaining("at least 1");

@@ -95,4 +95,28 @@ final class ReportFixtures {
         }
         return new StoredRun(base.header(), runtimes, s, base.failures(), base.stops());
     }
+
+    /**
+     * The fixed run plus a load-profile case: native and runc, 2 repetitions, points every 0.1 s, idle up to 0.5 s
+     * then load; cpu_percent is rep-dependent (median over reps = the mean of the two here) and rss_mib constant.
+     */
+    static StoredRun runWithLoadProfile() {
+        StoredRun base = run();
+        List<StoredRun.SampleRow> s = new ArrayList<>(base.samples());
+        String params = "{\"idle\":\"500ms\",\"interval\":\"100ms\",\"load\":\"500ms\",\"rate\":\"100\"}";
+        String[] rts = {"native", "runc"};
+        for (int r = 0; r < rts.length; r++) {
+            for (int rep = 1; rep <= 2; rep++) {
+                s.add(new StoredRun.SampleRow("load-profile", params, rts[r], rep, false, "load_cpu_percent", "%", false, 5 + r));
+                for (int k = 1; k <= 10; k++) {
+                    String phase = k <= 5 ? "idle" : "load";
+                    String at = String.format(java.util.Locale.ROOT, "{\"phase\":\"%s\",\"t_s\":\"%.3f\"}", phase, k * 0.1 + 0.002 * rep);
+                    double cpu = (k <= 5 ? 0 : 10 * (r + 1)) + rep;
+                    s.add(new StoredRun.SampleRow("load-profile", params, rts[r], rep, false, "cpu_percent", "%", false, cpu, at));
+                    s.add(new StoredRun.SampleRow("load-profile", params, rts[r], rep, false, "rss_mib", "MiB", false, 1 + 10 * r, at));
+                }
+            }
+        }
+        return new StoredRun(base.header(), base.runtimes(), s, base.failures(), base.stops());
+    }
 }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.StringWriter;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -105,6 +106,43 @@ class ReportWritersTest {
         assertThat(html).contains("<title>native p50 at 1: 2.200</title>"); // 2 x 1.1, both iterations alike
         assertThat(html).contains("configured guest memory 512M");
         assertThat(html).contains("footprint · PSS per additional instance");
+    }
+
+    @Test
+    void loadProfileTimeSeriesAreChartedAndKeptOutOfStatistics() throws Exception {
+        ReportRun rr = ReportRun.of(ReportFixtures.runWithLoadProfile());
+        assertThat(rr.stats()).filteredOn(x -> x.benchmark().equals("load-profile")).extracting(x -> x.metric())
+                .containsOnly("load_cpu_percent"); // series points never become result groups
+        List<TimeSeries> ts = TimeSeries.of(rr.run());
+        assertThat(ts).hasSize(4);
+        TimeSeries runcCpu = ts.stream().filter(t -> t.runtime().equals("runc") && t.metric().equals("cpu_percent")).findFirst().orElseThrow();
+        assertThat(runcCpu.t()).hasSize(10).startsWith(0.1).endsWith(1.0);          // both reps on one 0.1 s grid
+        assertThat(runcCpu.y()[0]).isEqualTo(1.5);                                   // idle: median of 1 and 2
+        assertThat(runcCpu.y()[9]).isEqualTo(21.5);                                  // load: median of 21 and 22
+        assertThat(runcCpu.phaseStart()).containsExactly(Map.entry("idle", 0.1), Map.entry("load", 0.6));
+        assertThat(runcCpu.repetitions()).isEqualTo(2);
+        StringWriter w = new StringWriter();
+        new HtmlReport().write(List.of(rr), w);
+        String html = w.toString();
+        assertThat(html).contains("<h3>Load profile</h3>");
+        assertThat(count(html, "class=\"chart timeseries\"")).isEqualTo(2);           // CPU % and RSS
+        assertThat(count(html, "<polyline class=\"series\"")).isEqualTo(4);          // native and runc on each
+        assertThat(count(html, ">load starts</text>")).isEqualTo(2);
+        StringWriter m = new StringWriter();
+        new MarkdownReport().write(List.of(rr), m);
+        assertThat(m.toString()).contains("### Load profile").contains("| second | phase | native CPU % | runc CPU % | native RSS MiB | runc RSS MiB |")
+                .contains("| 0–1 | idle |");
+    }
+
+    @Test
+    void markdownHasStartupAndFootprintSections() throws Exception {
+        StringWriter m = new StringWriter();
+        new MarkdownReport().write(List.of(ReportRun.of(ReportFixtures.runWithStartupAndFootprint())), m);
+        assertThat(m.toString()).contains("### Startup").contains("| first-line | 0 | runc | 4 |")
+                .contains("### Footprint").contains("| instances=3 settle=1s | runc | 2.015 | 1.500 |");
+        StringWriter plain = new StringWriter();
+        new MarkdownReport().write(List.of(ReportRun.of(ReportFixtures.run())), plain);
+        assertThat(plain.toString()).doesNotContain("### Startup").doesNotContain("### Footprint").doesNotContain("### Load profile");
     }
 
     @Test

@@ -73,6 +73,22 @@ class StoreTest {
     }
 
     @Test
+    void seriesPointsKeepWhereTheySit() {
+        try (Store s = Store.open(dir.resolve("series.db"))) {
+            s.createRun("r", Instant.now(), "test", Map.of(), Map.of(), Map.of());
+            s.addRuntime("r", "native", "native", true, "k", null, Map.of());
+            io.isobench.bench.Metric cpu = new io.isobench.bench.Metric("cpu_percent", "%", false);
+            s.recordTrial(new TrialRecord("r", "load-profile", Map.of("rate", "100"), "native", 1, false, Instant.now(), 1,
+                    List.of(new Sample(cpu, 3.5, Map.of("t_s", "0.100", "phase", "idle")), new Sample(cpu, 7.0)), null, "raw"));
+            StoredRun r = s.loadRun("r");
+            assertThat(r.samples()).hasSize(2);
+            assertThat(r.samples().get(0).seriesJson()).isEqualTo("{\"phase\":\"idle\",\"t_s\":\"0.100\"}");
+            assertThat(r.samples().get(0).isSeriesPoint()).isTrue();
+            assertThat(r.samples().get(1).isSeriesPoint()).isFalse();
+        }
+    }
+
+    @Test
     void reopeningAnExistingDatabaseKeepsItsRuns() {
         Path db = dir.resolve("r.db");
         try (Store s = Store.open(db)) {
