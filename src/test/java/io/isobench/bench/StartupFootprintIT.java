@@ -76,6 +76,81 @@ class StartupFootprintIT {
         }
     }
 
+    /**
+     * startup with readiness=http and a short load-profile, for real, in native and runc: readiness through each
+     * runtime's own network path, the driver's phases in launch order, the load profile's series and summary.
+     */
+    @Test
+    void httpReadinessAndLoadProfileInNativeAndRunc() {
+        Plan plan = new PlanLoader().top("runtimes", "native,runc", "test").top("benchmarks", "startup,load-profile", "test")
+                .top("repetitions", "1", "test").top("warmups", "0", "test").top("cooldown", "0s", "test")
+                .set("startup.instances=1,3", "test").set("startup.iterations=1", "test").set("startup.readiness=http", "test")
+                .set("load-profile.idle=1s", "test").set("load-profile.load=2s", "test").set("load-profile.rate=50", "test").build();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Store store = Store.open(dir.resolve("http.db"))) {
+            String id = new RunService(store, new ImageBuilder(dir.resolve("images")), new PrintStream(log)).run(plan, false);
+            StoredRun run = store.loadRun(id);
+            assertThat(run.failures()).as(log.toString()).isEmpty();
+            for (String rt : List.of("native", "runc")) {
+                java.util.function.BiFunction<String, Integer, List<Double>> values = (metric, n) -> run.samples().stream()
+                        .filter(s -> s.runtime().equals(rt) && s.benchmark().equals("startup") && s.metric().equals(metric)
+                                && s.paramsJson().contains("\"instances\":\"" + n + "\""))
+                        .map(StoredRun.SampleRow::value).toList();
+                for (int n : new int[]{1, 3}) {
+                    assertThat(values.apply("ready_ms", n)).as(rt + " N=" + n).hasSize(n);
+                    assertThat(values.apply("first_line_ms", n)).hasSize(n);
+                    assertThat(values.apply("spawned_ms", n)).hasSize(n);
+                    assertThat(values.apply("all_ready_ms", n)).hasSize(1);
+                    // the probe prints "listening" once bound: its first answer cannot come earlier; both after the spawn
+                    double ready = values.apply("ready_ms", n).stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+                    double line = values.apply("first_line_ms", n).stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+                    double spawned = values.apply("spawned_ms", n).stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+                    assertThat(spawned).isLessThan(line);
+                    assertThat(ready).isGreaterThanOrEqualTo(line);
+                    assertThat(values.apply("all_ready_ms", n).get(0)).isGreaterThanOrEqualTo(ready);
+                }
+                assertThat(run.samples()).filteredOn(s -> s.runtime().equals(rt) && s.paramsJson().contains("\"readiness\":\"http\""))
+                        .allSatisfy(s -> assertThat(s.isSeriesPoint()).isFalse());
+                List<StoredRun.SampleRow> lp = run.samples().stream().filter(s -> s.runtime().equals(rt)
+                        && s.benchmark().equals("load-profile")).toList();
+                assertThat(lp).filteredOn(s -> !s.isSeriesPoint()).extracting(StoredRun.SampleRow::metric)
+                        .containsExactlyInAnyOrder("load_cpu_percent", "idle_cpu_percent", "load_rss_mib", "idle_rss_mib",
+                                "latency_p50_ms", "latency_p99_ms");
+                List<StoredRun.SampleRow> cpu = lp.stream().filter(s -> s.metric().equals("cpu_percent")).toList();
+                assertThat(cpu).hasSizeGreaterThan(20); // 3 s at 10 Hz, less a late point or two on a busy host
+                assertThat(cpu).anySatisfy(s -> assertThat(s.seriesJson()).contains("\"phase\":\"idle\""))
+                        .anySatisfy(s -> assertThat(s.seriesJson()).contains("\"phase\":\"load\""));
+                assertThat(lp).filteredOn(s -> s.metric().equals("rss_mib")).allSatisfy(s -> assertThat(s.value()).isPositive());
+                double idleCpu = value(run, rt, "idle_cpu_percent");
+                double loadCpu = value(run, rt, "load_cpu_percent");
+                assertThat(loadCpu).as(rt + ": serving 50 requests/s costs more CPU than idling").isGreaterThan(idleCpu);
+            }
+            List<String> raws = rawOutputs(dir.resolve("http.db"), id, "startup");
+            assertThat(raws).allSatisfy(raw -> assertThat(raw).contains("readiness http").contains("network path of instance 0: veth pair"));
+            assertThat(rawOutputs(dir.resolve("http.db"), id, "load-profile")).hasSize(2)
+                    .allSatisfy(raw -> assertThat(raw).contains("server ready after").contains(" 0 failed").contains("t_s phase cpu_percent"));
+            IntegrationSupport.assertNothingLeft("isobench-" + id);
+            assertThat(io.isobench.proc.Proc.of("ip", "netns", "list").timeout(Duration.ofSeconds(10)).run().stdout())
+                    .as("network namespaces after the run").doesNotContain("isobench-" + ProcessHandle.current().pid() + "-");
+        }
+    }
+
+    private static List<String> rawOutputs(Path db, String runId, String benchmark) {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+             var st = c.prepareStatement("SELECT raw_output FROM trials WHERE run_id=? AND benchmark=?")) {
+            st.setString(1, runId);
+            st.setString(2, benchmark);
+            var rs = st.executeQuery();
+            List<String> l = new java.util.ArrayList<>();
+            while (rs.next()) {
+                l.add(rs.getString(1));
+            }
+            return l;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static List<String> footprintRawOutputs(Path db, String runId) {
         try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
              var st = c.prepareStatement("SELECT raw_output FROM trials WHERE run_id=? AND benchmark='footprint'")) {
