@@ -33,8 +33,17 @@ public class ProcessSandbox implements Sandbox {
     private final List<String> argv;
     private final StringBuilder out = new StringBuilder();
     private final StringBuilder err = new StringBuilder();
-    private final Thread outPump;
-    private final Thread errPump;
+    private final java.util.concurrent.Future<?> outPump;
+    private final java.util.concurrent.Future<?> errPump;
+    /**
+     * Output pumps run on platform threads (a read on a process pipe blocks in native code and pins a virtual
+     * thread's carrier; with more than ~128 long-lived sandboxes, 2 pumps each, the 256 carriers ran out and later
+     * pumps never ran), reused from a cache: creating a thread per launch put ~0.1 ms and a scheduling delay between
+     * a workload's first line and its reader. Idle threads end after 30 s.
+     */
+    private static final java.util.concurrent.ExecutorService PUMPS = new java.util.concurrent.ThreadPoolExecutor(0,
+            Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
+            Thread.ofPlatform().daemon().name("pump-", 0).stackSize(256 * 1024).factory());
     private final Cleanup.Action cleanup;
     private final Supplier<List<Long>> extraPids;
     private volatile String scratchStorage;
@@ -111,14 +120,8 @@ public class ProcessSandbox implements Sandbox {
             throw new RuntimeDriver.LaunchException("isobench is shutting down");
         }
         LaunchSpec.LineListener listener = spec.onLine();
-        // platform threads: a read on a process pipe blocks in native code and pins a virtual thread's carrier; with
-        // more than ~128 long-lived sandboxes (2 pumps each) the 256 carriers ran out and later pumps never ran
-        this.outPump = pumpThread(id + "-out").start(() -> pump(process.getInputStream(), out, listener));
-        this.errPump = pumpThread(id + "-err").start(() -> pump(process.getErrorStream(), err, null));
-    }
-
-    private static Thread.Builder pumpThread(String name) {
-        return Thread.ofPlatform().daemon().name("pump-" + name).stackSize(256 * 1024);
+        this.outPump = PUMPS.submit(() -> pump(process.getInputStream(), out, listener));
+        this.errPump = PUMPS.submit(() -> pump(process.getErrorStream(), err, null));
     }
 
     private static void pump(InputStream in, StringBuilder sink, LaunchSpec.LineListener listener) {
@@ -176,10 +179,18 @@ public class ProcessSandbox implements Sandbox {
         return new ProcResult(argv, finished ? process.exitValue() : -1, !finished, o, e, Duration.ofNanos(elapsed));
     }
 
+    private static void awaitPump(java.util.concurrent.Future<?> pump) throws InterruptedException {
+        try {
+            pump.get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // a pump that failed or still reads (a descendant holds the pipe open): take what was captured
+        }
+    }
+
     private void joinPumps() {
         try {
-            outPump.join(Duration.ofSeconds(5));
-            errPump.join(Duration.ofSeconds(5));
+            awaitPump(outPump);
+            awaitPump(errPump);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
