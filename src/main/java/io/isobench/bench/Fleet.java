@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Up to N instances of a long-lived workload that prints one line when it is ready (startup, footprint).
- * Launches run concurrently on virtual threads; an instance is ready at the host monotonic time its first
+ * Launches run concurrently, each on its own (platform) thread; an instance is ready at the host monotonic time its first
  * stdout line was read. {@link #close()} tears every instance down, also those whose launch is still under
  * way, so a trial never leaves one behind.
  */
@@ -96,7 +96,9 @@ final class Fleet implements AutoCloseable {
                 }
             }
             final LaunchSpec launchSpec = spec;
-            Thread t = Thread.ofVirtual().name("launch-" + i).start(() -> {
+            // platform threads: starting a process blocks in native code (fork/exec) and pins a virtual thread's carrier,
+            // so on virtual threads only as many launches as CPUs were ever in flight (1024 native: 9.9 s vs 5.2 s)
+            Thread t = Thread.ofPlatform().daemon().stackSize(256 * 1024).name("launch-" + i).start(() -> {
                 try {
                     Sandbox s = ctx.driver().launch(launchSpec);
                     sandboxes.set(idx, s);
