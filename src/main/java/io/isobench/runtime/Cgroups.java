@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Set;
 
 /** Finds the host processes of a container through its cgroup (v1 controllers, v2 or hybrid's unified tree). */
-final class Cgroups {
+public final class Cgroups {
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
 
     private Cgroups() {
     }
 
-    static List<Long> pids(String cgroupsPath) {
+    public static List<Long> pids(String cgroupsPath) {
         Set<Long> pids = new LinkedHashSet<>();
         for (Path dir : dirs(cgroupsPath)) {
             try (var walk = Files.walk(dir)) {
