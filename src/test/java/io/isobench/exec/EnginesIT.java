@@ -1,6 +1,7 @@
 package io.isobench.exec;
 
 import io.isobench.IntegrationSupport;
+import io.isobench.TestDockerEngine;
 import io.isobench.image.ImageBuilder;
 import io.isobench.image.WorkloadImage;
 import io.isobench.plan.Plan;
@@ -12,7 +13,6 @@ import io.isobench.runtime.Limits;
 import io.isobench.runtime.RuntimeDriver;
 import io.isobench.runtime.Runtimes;
 import io.isobench.runtime.Sandbox;
-import io.isobench.setup.DockerEngine;
 import io.isobench.store.Store;
 import io.isobench.store.StoredRun;
 import org.junit.jupiter.api.AfterAll;
@@ -37,64 +37,29 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Real cpu runs in bwrap, nspawn, lxc, docker:runc and docker:runsc. When no Docker engine is running, one is
  * started with the safe flags and a private config file that registers runsc (so /etc/docker/daemon.json is never
- * involved), and stopped afterwards.
+ * involved), and stopped afterwards ({@link TestDockerEngine}).
  */
 class EnginesIT {
     static final Path DAEMON_JSON = Path.of("/etc/docker/daemon.json");
 
     @TempDir
     static Path dir;
+    static TestDockerEngine engine;
     static long startedDockerd = -1;
     static byte[] daemonJsonBefore;
-    static final Path KEY_JSON = Path.of("/etc/docker/key.json");
-    static boolean keyJsonBefore;
 
     @BeforeAll
     static void engine() throws Exception {
         assumeTrue(IntegrationSupport.isRoot(), "integration tests need root");
         daemonJsonBefore = Files.exists(DAEMON_JSON) ? Files.readAllBytes(DAEMON_JSON) : null;
-        keyJsonBefore = Files.exists(KEY_JSON);
-        Path conf = dir.resolve("daemon.json");
-        Files.writeString(conf, "{\"runtimes\":{\"runsc\":{\"path\":\"/usr/bin/runsc\",\"runtimeArgs\":[\"--network=none\"]}}}");
-        startedDockerd = DockerEngine.startIfNotRunning(dir.resolve("dockerd.log"), List.of("--config-file", conf.toString()),
-                Duration.ofSeconds(60));
-        imagesBefore = workloadImages();
-    }
-
-    static List<String> imagesBefore = List.of();
-
-    static List<String> workloadImages() {
-        return Proc.of("docker", "images", "--format", "{{.Repository}}:{{.Tag}}", "isobench/workload")
-                .timeout(Duration.ofSeconds(20)).run().stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        engine = TestDockerEngine.start(dir);
+        startedDockerd = engine.startedHere() ? 1 : -1;
     }
 
     @AfterAll
-    static void stopEngine() {
-        if (startedDockerd > 0) {
-            // an engine this test started leaves no trace: the images it imported go too
-            for (String tag : workloadImages()) {
-                if (!imagesBefore.contains(tag)) {
-                    Proc.of("docker", "rmi", tag).timeout(Duration.ofSeconds(30)).run();
-                }
-            }
-            assertThat(DockerEngine.stop(startedDockerd, Duration.ofSeconds(30))).as("dockerd stops").isTrue();
-            // what dockerd itself leaves: its key file and the empty parent cgroups of its containers
-            try {
-                if (!keyJsonBefore) {
-                    Files.deleteIfExists(KEY_JSON);
-                }
-                try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
-                    for (Path h : hierarchies.toList()) {
-                        try {
-                            Files.deleteIfExists(h.resolve("docker")); // rmdir: only when empty
-                        } catch (java.io.IOException ignored) {
-                            // not empty or not a hierarchy
-                        }
-                    }
-                }
-            } catch (java.io.IOException ignored) {
-                // best effort
-            }
+    static void stopEngine() throws Exception {
+        if (engine != null) {
+            engine.stop();
         }
     }
 
