@@ -103,6 +103,16 @@ public final class Janitor {
         }
     }
 
+    /** Whether {@code pid} exists and is not a zombie (PID 1 here may be slow to reap what it inherits). */
+    public static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return !stat.substring(stat.lastIndexOf(')') + 1).strip().startsWith("Z");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /**
      * Docker containers labelled with a dead isobench pid ({@code docker rm -f}), containerd tasks of the cidfiles in
      * dead work dirs that Docker no longer knows (a failed runsc start), then the dead processes' bridge networks.
@@ -142,7 +152,7 @@ public final class Janitor {
     }
 
     /**
-     * LXC containers whose lxcpath ({@code WORKDIR/lxc/NAME}) is in a dead work dir: {@code lxc-stop -k}; when that
+     * LXC containers whose lxcpath ({@code WORKDIR/lxc/NAME}, one per container) is in a dead work dir: {@code lxc-stop -k}; when that
      * cannot reach the container (its command socket lived in a network namespace that is gone), the processes of
      * its payload and monitor cgroups are killed.
      */
@@ -161,11 +171,22 @@ public final class Janitor {
                         continue;
                     }
                     if (Tools.which("lxc-stop") != null) {
-                        Proc.of(Tools.which("lxc-stop"), "-k", "-n", name, "-P", lxc.toString()).timeout(CLI_TIMEOUT).run();
+                        Proc.of(Tools.which("lxc-stop"), "-k", "-n", name, "-P", path.toString()).timeout(CLI_TIMEOUT).run();
                     }
                     for (long pid : pids) {
                         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                     }
+                    long end = System.nanoTime() + CLI_TIMEOUT.toNanos();
+                    while (pids.stream().anyMatch(Janitor::running) && System.nanoTime() < end) {
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            break;
+                        }
+                    }
+                    Cgroups.removeIfEmpty("/lxc.payload." + name);
+                    Cgroups.removeIfEmpty("/lxc.monitor." + name);
                     done.add("lxc container " + name);
                 }
             } catch (IOException ignored) {

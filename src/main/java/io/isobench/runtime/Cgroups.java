@@ -58,7 +58,7 @@ public final class Cgroups {
     }
 
     /** Removes the instance's cgroup and isobench's parent cgroup where the runtime left them empty. */
-    static void removeIfEmpty(String cgroupsPath) {
+    public static void removeIfEmpty(String cgroupsPath) {
         String rel = cgroupsPath.startsWith("/") ? cgroupsPath.substring(1) : cgroupsPath;
         for (Path base : hierarchies()) {
             Path d = base.resolve(rel);
