@@ -114,7 +114,7 @@ public final class Janitor {
     }
 
     /**
-     * Docker containers labelled with a dead isobench pid ({@code docker rm -f}), containerd tasks of the cidfiles in
+     * Docker containers labelled with a dead isobench pid of this pid namespace ({@code docker rm -f}), containerd tasks of the cidfiles in
      * dead work dirs that Docker no longer knows (a failed runsc start), then the dead processes' bridge networks.
      * Nothing when no engine answers.
      */
@@ -123,7 +123,8 @@ public final class Janitor {
             return;
         }
         String label = DockerNetwork.PID_LABEL;
-        ProcResult ps = Proc.of(Tools.which("docker"), "ps", "-a", "--filter", "label=" + label, "--format",
+        ProcResult ps = Proc.of(Tools.which("docker"), "ps", "-a", "--filter", "label=" + label, "--filter",
+                "label=" + DockerNetwork.PIDNS_LABEL + "=" + DockerNetwork.pidNamespace(), "--format",
                 "{{.ID}} {{.Label \"" + label + "\"}} {{.Names}}").timeout(CLI_TIMEOUT).run();
         if (!ps.ok()) {
             return; // no engine running: its containers are not running either

@@ -337,8 +337,9 @@ public final class DockerDriver implements RuntimeDriver {
             throw new LaunchException("cannot use " + cidFile + ": " + e.getMessage(), e);
         }
         List<String> argv = new ArrayList<>(List.of(docker(), "run", "--rm", "--runtime=" + rt,
-                "--name", name, "--label", DockerNetwork.PID_LABEL + "=" + ProcessHandle.current().pid(),
-                "--cidfile", cidFile.toString(), "--hostname", "isobench", "--read-only", "--tmpfs", "/tmp",
+                "--name", name));
+        argv.addAll(DockerNetwork.labelArgs());
+        argv.addAll(List.of("--cidfile", cidFile.toString(), "--hostname", "isobench", "--read-only", "--tmpfs", "/tmp",
                 "--cpus=" + l.cpus(), "--memory=" + l.memoryBytes()));
         SandboxNetwork net = null;
         if (spec.network() == null) {

@@ -32,6 +32,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class DockerNetwork {
     static final String PREFIX = "10.214";
     public static final String PID_LABEL = "io.isobench.pid";
+    /**
+     * The pid namespace the pid label is valid in ({@code /proc/self/ns/pid}, e.g. "pid:[4026531836]"): the janitor
+     * judges only pids of its own namespace, so an isobench in a container sharing the engine is never taken for dead.
+     */
+    public static final String PIDNS_LABEL = "io.isobench.pidns";
+
+    /** The labels of everything this process creates in the engine, as docker CLI arguments. */
+    public static List<String> labelArgs() {
+        return List.of("--label", PID_LABEL + "=" + ProcessHandle.current().pid(), "--label", PIDNS_LABEL + "=" + pidNamespace());
+    }
+
+    /** This process's pid namespace, as /proc/self/ns/pid names it ("unknown" when it cannot be read). */
+    public static String pidNamespace() {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid")).toString();
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return "unknown";
+        }
+    }
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static DockerNetwork current;
 
@@ -85,7 +104,8 @@ public final class DockerNetwork {
                     "--subnet", PREFIX + "." + n + ".0/24", "--gateway", PREFIX + "." + n + ".1",
                     "-o", "com.docker.network.bridge.name=" + bridge,
                     "-o", "com.docker.network.bridge.enable_ip_masquerade=false",
-                    "--label", PID_LABEL + "=" + pid, name).timeout(TIMEOUT).run();
+                    "--label", PID_LABEL + "=" + pid, "--label", PIDNS_LABEL + "=" + pidNamespace(), name)
+                    .timeout(TIMEOUT).run();
             if (r.ok()) {
                 return new DockerNetwork(name, bridge, n);
             }
@@ -140,11 +160,12 @@ public final class DockerNetwork {
     }
 
     /**
-     * Removes isobench networks (label {@value #PID_LABEL}) whose process is dead and that no container uses
+     * Removes isobench networks (label {@value #PID_LABEL}, in this pid namespace) whose process is dead and that no container uses
      * (docker refuses to remove a network with endpoints). Returns their names.
      */
     public static List<String> sweepDead() {
         ProcResult r = Proc.of(DockerDriver.docker(), "network", "ls", "--filter", "label=" + PID_LABEL,
+                "--filter", "label=" + PIDNS_LABEL + "=" + pidNamespace(),
                 "--format", "{{.Name}} {{.Label \"" + PID_LABEL + "\"}}").timeout(TIMEOUT).run();
         List<String> removed = new ArrayList<>();
         if (!r.ok()) {

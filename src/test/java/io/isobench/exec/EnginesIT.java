@@ -204,22 +204,23 @@ class EnginesIT {
         gone.waitFor();
         Path work = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"), "isobench-" + gone.pid() + "-4242"));
         Path cid = work.resolve("docker-it.cid");
-        ProcResult run = Proc.of("docker", "run", "--rm", "--cidfile", cid.toString(), "--runtime=runsc-netstack",
-                "--network=none", "isobench/workload:" + image.shortHash(), image.tools().get("true"))
-                .timeout(Duration.ofSeconds(60)).run();
-        String id = Files.readString(cid).strip();
-        String ctr = "--address=/var/run/docker/containerd/containerd.sock";
-        boolean leaked = Proc.of("ctr", ctr, "-n", "moby", "containers", "info", id).timeout(Duration.ofSeconds(10)).run().ok();
-        if (!leaked) {
-            Janitor.sweep(System.err);
+        try {
+            ProcResult run = Proc.of("docker", "run", "--rm", "--cidfile", cid.toString(), "--runtime=runsc-netstack",
+                    "--network=none", "isobench/workload:" + image.shortHash(), image.tools().get("true"))
+                    .timeout(Duration.ofSeconds(60)).run();
+            String id = Files.readString(cid).strip();
+            String ctr = "--address=/var/run/docker/containerd/containerd.sock";
+            boolean leaked = Proc.of("ctr", ctr, "-n", "moby", "containers", "info", id).timeout(Duration.ofSeconds(10)).run().ok();
+            assumeTrue(!run.ok() && leaked, "runsc-netstack started here, or left nothing: " + run.failureSummary());
+            assertThat(Janitor.sweep(System.err)).contains("containerd task of docker-it.cid", "work dir " + work);
+            assertThat(Proc.of("ctr", ctr, "-n", "moby", "containers", "info", id).timeout(Duration.ofSeconds(10)).run().ok())
+                    .as("containerd container " + id).isFalse();
+            assertThat(ProcessHandle.allProcesses().filter(h -> h.info().arguments().map(a -> String.join(" ", a).contains(id))
+                    .orElse(false)).filter(h -> Janitor.running(h.pid())).map(h -> h.pid() + " " + h.info().command().orElse(""))
+                    .toList()).as("processes of the failed start (shim, gofer, sandbox)").isEmpty();
+        } finally {
+            Janitor.sweep(System.err); // whatever happened above, the dead work dir and its task go
         }
-        assumeTrue(!run.ok() && leaked, "runsc-netstack started here, or left nothing: " + run.failureSummary());
-        assertThat(Janitor.sweep(System.err)).contains("containerd task of docker-it.cid", "work dir " + work);
-        assertThat(Proc.of("ctr", ctr, "-n", "moby", "containers", "info", id).timeout(Duration.ofSeconds(10)).run().ok())
-                .as("containerd container " + id).isFalse();
-        assertThat(ProcessHandle.allProcesses().filter(h -> h.info().arguments().map(a -> String.join(" ", a).contains(id))
-                .orElse(false)).filter(h -> Janitor.running(h.pid())).map(h -> h.pid() + " " + h.info().command().orElse("")).toList())
-                .as("processes of the failed start (shim, gofer, sandbox)").isEmpty();
     }
 
     /** The id of the run that {@link #startRun} started with {@code runtime}, from its database. */
