@@ -424,6 +424,7 @@ public final class DockerDriver implements RuntimeDriver {
         if (!Proc.of(concat(ctr, "containers", "info", id)).timeout(QUICK_TIMEOUT).run().ok()) {
             return false; // the usual case: containerd has no trace of it
         }
+        String last = "";
         for (int attempt = 0; attempt < 3; attempt++) {
             for (String root : List.of("/var/run/docker/runtime-runc/moby", "/var/run/docker/runtime-runsc/moby")) {
                 if (Files.isDirectory(Path.of(root)) && Tools.which("runsc") != null) { // runsc state: ID_sandbox:ID.state
@@ -431,16 +432,19 @@ public final class DockerDriver implements RuntimeDriver {
                 }
             }
             Proc.of(concat(ctr, "tasks", "delete", "--force", id)).timeout(CALL_TIMEOUT).run();
-            if (Proc.of(concat(ctr, "containers", "delete", id)).timeout(CALL_TIMEOUT).run().ok()) {
+            ProcResult del = Proc.of(concat(ctr, "containers", "delete", id)).timeout(CALL_TIMEOUT).run();
+            if (del.ok()) {
                 return true;
             }
+            last = del.failureSummary();
             try {
                 Thread.sleep(500); // the engine may still be cleaning up after the failed start
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return false;
+                break;
             }
         }
+        System.err.println("isobench: cannot remove containerd task " + id + " left by a failed start: " + last);
         return false;
     }
 
