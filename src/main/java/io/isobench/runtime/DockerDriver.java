@@ -416,13 +416,16 @@ public final class DockerDriver implements RuntimeDriver {
         if (!id.matches("[0-9a-f]{64}") || Tools.which("ctr") == null) {
             return false;
         }
-        if (Proc.of(docker(), "inspect", "--format", "{{.Id}}", id).timeout(QUICK_TIMEOUT).run().ok()) {
-            // docker still knows it (the janitor's case: the owner died): docker rm -f is the way
-            Proc.of(docker(), "rm", "-f", id).timeout(CALL_TIMEOUT).run();
-        }
         List<String> ctr = List.of(Tools.which("ctr"), "--address", CONTAINERD_SOCK, "-n", "moby");
         if (!Proc.of(concat(ctr, "containers", "info", id)).timeout(QUICK_TIMEOUT).run().ok()) {
-            return false; // the usual case: containerd has no trace of it
+            return false; // the usual case (one call per teardown): containerd has no trace of it
+        }
+        if (Proc.of(docker(), "inspect", "--format", "{{.Id}}", id).timeout(QUICK_TIMEOUT).run().ok()) {
+            // docker still knows it (the janitor's case: its owner died mid-trial): docker rm -f is the way
+            Proc.of(docker(), "rm", "-f", id).timeout(CALL_TIMEOUT).run();
+            if (!Proc.of(concat(ctr, "containers", "info", id)).timeout(QUICK_TIMEOUT).run().ok()) {
+                return true;
+            }
         }
         String last = "";
         for (int attempt = 0; attempt < 3; attempt++) {
