@@ -175,8 +175,8 @@ public final class DockerDriver implements RuntimeDriver {
     }
 
     /**
-     * Finds the engine runtime that serves launches asking for ports, by starting a trial container on isobench's
-     * bridge network with each candidate: runc serves itself; for runsc, gVisor's netstack ({@value #RUNSC_NETSTACK})
+     * Finds the engine runtime that serves launches asking for ports, by starting a trial server on isobench's
+     * bridge network with each candidate and connecting to it: runc serves itself; for runsc, gVisor's netstack ({@value #RUNSC_NETSTACK})
      * first, then hostinet ({@value #RUNSC_HOSTINET}: the Sentry hands socket calls to the host kernel, inside the
      * container's network namespace). Old runsc releases refuse netstack on new kernels ("cannot run with network
      * enabled in root network namespace"). Returns the text recorded as the runtime's network_with_ports.
@@ -184,23 +184,12 @@ public final class DockerDriver implements RuntimeDriver {
     private String probePorts(ProbeContext ctx, Map<String, Object> rts) {
         List<String> candidates = runtime.equals("runsc") ? List.of(RUNSC_NETSTACK, RUNSC_HOSTINET) : List.of(runtime);
         List<String> failures = new ArrayList<>();
-        var image = ctx.probeImage();
         for (String rt : candidates) {
             if (!rts.containsKey(rt)) {
                 failures.add(rt + " is not registered with the engine ('isobench setup' registers it)");
                 continue;
             }
-            String name = "isobench-probe-" + OciDriver.safeName(id()) + "-net-" + ProcessHandle.current().pid() + "-"
-                    + System.nanoTime() % 100000;
-            LaunchSpec spec = new LaunchSpec(name, image, List.of(image.tools().get("true")), Map.of(), ctx.limits(), null)
-                    .withNetwork(NetworkSpec.tcp(9));
-            String failure;
-            try (Sandbox s = launch(spec, rt, stackOf(rt, failures))) {
-                ProcResult r = s.await(OciDriver.PROBE_TIMEOUT);
-                failure = r.ok() ? null : reason(r);
-            } catch (LaunchException e) {
-                failure = e.getMessage();
-            }
+            String failure = tryPorts(ctx, rt, stackOf(rt, failures));
             if (failure == null) {
                 portsRuntime = rt;
                 portsStack = stackOf(rt, failures);
@@ -216,6 +205,49 @@ public final class DockerDriver implements RuntimeDriver {
         portsUnavailable = String.join("; ", failures);
         portsProbed = true;
         return "unavailable: " + portsUnavailable;
+    }
+
+    static final int PROBE_PORT = 9;
+    static final Duration CONNECT_WITHIN = Duration.ofSeconds(20);
+
+    /**
+     * Starts busybox httpd on {@value #PROBE_PORT} with engine runtime {@code rt} on the bridge and connects to it from
+     * the host: null when a TCP connection was accepted, else why not (the start failed, or nothing answered: a
+     * runtime registered with --network=none starts fine but is unreachable).
+     */
+    private String tryPorts(ProbeContext ctx, String rt, String stack) {
+        var image = ctx.probeImageWithInit();
+        String name = "isobench-probe-" + OciDriver.safeName(id()) + "-net-" + ProcessHandle.current().pid() + "-"
+                + System.nanoTime() % 100000;
+        LaunchSpec spec = new LaunchSpec(name, image, List.of(image.tools().get("busybox"), "httpd", "-f", "-p",
+                Integer.toString(PROBE_PORT), "-h", "/"), Map.of(), ctx.limits(), null).withNetwork(NetworkSpec.tcp(PROBE_PORT));
+        try (Sandbox s = launch(spec, rt, stack)) {
+            java.util.concurrent.atomic.AtomicReference<ProcResult> exited = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread waiter = Thread.ofVirtual().start(() -> exited.set(s.await(OciDriver.PROBE_TIMEOUT)));
+            java.net.InetSocketAddress ep = s.endpoint(PROBE_PORT);
+            long end = System.nanoTime() + CONNECT_WITHIN.toNanos();
+            while (System.nanoTime() < end) {
+                ProcResult r = exited.get();
+                if (r != null) {
+                    return "the container exited before accepting a connection: " + reason(r);
+                }
+                try (java.net.Socket so = new java.net.Socket()) {
+                    so.connect(ep, 500);
+                    return null;
+                } catch (IOException e) {
+                    Thread.sleep(100);
+                }
+            }
+            s.close();
+            waiter.join(QUICK_TIMEOUT.toMillis());
+            return "no TCP connection to " + ep.getAddress().getHostAddress() + ":" + PROBE_PORT + " within "
+                    + CONNECT_WITHIN.toSeconds() + " s";
+        } catch (LaunchException e) {
+            return e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
     }
 
     /** The network stack behind engine runtime {@code rt}, for networkPath(); null for runc-like runtimes. */
