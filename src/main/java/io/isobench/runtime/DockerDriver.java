@@ -360,6 +360,9 @@ public final class DockerDriver implements RuntimeDriver {
      */
     private Sandbox launch(LaunchSpec spec, String rt, String stack) throws LaunchException {
         ensureImported(spec.image());
+        // like the image import, the bridge is made once per process: neither counts as this launch's time
+        DockerNetwork bridge = spec.network() == null ? null : DockerNetwork.get();
+        long t0 = System.nanoTime();
         String name = OciDriver.safeName(spec.name());
         Limits l = spec.limits();
         Path cidFile = io.isobench.util.WorkDir.get().resolve("docker-" + name + ".cid");
@@ -377,7 +380,6 @@ public final class DockerDriver implements RuntimeDriver {
         if (spec.network() == null) {
             argv.add("--network=none");
         } else {
-            DockerNetwork bridge = DockerNetwork.get();
             java.net.InetAddress ip = bridge.nextAddress();
             argv.addAll(List.of("--network", bridge.name(), "--ip", ip.getHostAddress()));
             net = endpointOn(bridge, ip, rt, stack);
@@ -396,7 +398,7 @@ public final class DockerDriver implements RuntimeDriver {
             removeLeftTask(cidFile);
             Scratch.remove(scratch);
         };
-        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, new HostPids(name), null);
+        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, new HostPids(name), null, t0);
         if (net != null) {
             s.network(net, spec.network());
         }
