@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * Removes what an isobench process that died without running its cleanup (SIGKILL, OOM kill, power loss) left
- * behind: its work dir under the temp dir and the OCI containers whose bundles lived there. Only things
+ * behind: its work dir under the temp dir, the OCI containers whose bundles lived there, its ftrace instances and
+ * private tracefs mount. Only things
  * provably owned by a dead isobench process are touched: work dirs are named isobench-PID-*, and a container
  * is removed only when its bundle is inside such a dir.
  */
@@ -34,6 +35,7 @@ public final class Janitor {
         for (String ns : io.isobench.runtime.NetNs.sweepDead()) {
             done.add("network namespace " + ns);
         }
+        done.addAll(io.isobench.measure.Tracefs.sweepDead());
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         List<Path> dead = new ArrayList<>();
         try (var s = Files.list(tmp)) {
