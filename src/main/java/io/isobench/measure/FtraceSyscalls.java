@@ -35,7 +35,6 @@ public final class FtraceSyscalls implements AutoCloseable {
     private static final AtomicInteger SEQ = new AtomicInteger();
     /** The kernel refuses an event filter of a page or more. */
     private static final int FILTER_MAX = 3800;
-    private static final long FILTER_EVERY_NANOS = 20_000_000L;
     private static final int BUFFER_KB_PER_CPU = 4096;
 
     private final Tracefs fs;
@@ -244,7 +243,6 @@ public final class FtraceSyscalls implements AutoCloseable {
             open.countDown();
             ByteBuffer buf = ByteBuffer.allocate(1 << 16);
             StringBuilder partial = new StringBuilder();
-            long lastFilter = 0;
             boolean dirty = false;
             while (true) {
                 buf.clear();
@@ -284,9 +282,9 @@ public final class FtraceSyscalls implements AutoCloseable {
                 if (end) {
                     return;
                 }
-                if (dirty && System.nanoTime() - lastFilter > FILTER_EVERY_NANOS) {
+                if (dirty) {
+                    // at once: a workload in a tight loop of one call floods the buffer until its call is filtered
                     writeFilter();
-                    lastFilter = System.nanoTime();
                     dirty = false;
                 }
             }

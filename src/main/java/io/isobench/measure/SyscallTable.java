@@ -3,7 +3,10 @@ package io.isobench.measure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -53,10 +56,34 @@ public final class SyscallTable {
      * header's 32/64-bit names) resolve through the {@code __NR3264_} numbers.
      */
     static SyscallTable parse(String header, String source) {
-        Map<String, Integer> macros = new HashMap<>();
-        Map<String, String> aliases = new HashMap<>();
-        for (String line : header.split("\n")) {
-            Matcher m = DEFINE.matcher(line.strip());
+        Map<String, Integer> macros = new LinkedHashMap<>();
+        Map<String, String> aliases = new LinkedHashMap<>();
+        // the generic header names some numbers differently for 32-bit ABIs (fcntl64, llseek...): follow only the
+        // branches of "#if __BITS_PER_LONG == 32/64" that hold for a 64-bit host, and every other branch
+        Deque<Boolean[]> frames = new ArrayDeque<>(); // {is64BitCondition-dependent, active}
+        for (String raw : header.split("\n")) {
+            String line = raw.strip();
+            if (line.startsWith("#if")) {
+                boolean only32 = line.contains("__BITS_PER_LONG == 32");
+                boolean only64 = line.contains("__BITS_PER_LONG == 64");
+                frames.push(new Boolean[]{only32 || only64, !only32});
+                continue;
+            }
+            if (line.startsWith("#else") && !frames.isEmpty()) {
+                Boolean[] f = frames.peek();
+                if (f[0]) {
+                    f[1] = !f[1];
+                }
+                continue;
+            }
+            if (line.startsWith("#endif") && !frames.isEmpty()) {
+                frames.pop();
+                continue;
+            }
+            if (frames.stream().anyMatch(f -> !f[1])) {
+                continue;
+            }
+            Matcher m = DEFINE.matcher(line);
             if (!m.matches()) {
                 continue;
             }

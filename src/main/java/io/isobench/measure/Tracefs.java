@@ -58,7 +58,7 @@ public final class Tracefs implements AutoCloseable {
     }
 
     /** The tracefs already mounted on this host, or null. */
-    static Path mounted() {
+    public static Path mounted() {
         List<String> lines;
         try {
             lines = Files.readAllLines(Path.of("/proc/self/mountinfo"));
