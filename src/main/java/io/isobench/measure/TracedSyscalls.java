@@ -33,12 +33,13 @@ public final class TracedSyscalls {
     /** An annotation the tracer inserts after a runtime re-executes itself: the new process's argv[0]. */
     private static final Pattern ARGV0 = Pattern.compile("^# isobench argv0 pid=(\\d+) argv0=(.*)$");
     static final String REEXEC = " (re-exec";
+    static final String LATE = " (traced from when first seen)";
     static final String SPAWN_HELPER = "jspawnhelper";
     /**
      * isobench's own preparation tools that a driver may run on a cold cache (guest kernel download, the static-busybox
-     * check, the probe's compiler): they and everything they run are not the runtime.
+     * check, the probe's compiler, an engine's image import): they and everything they run are not the runtime.
      */
-    public static final Set<String> PREPARATION_TOOLS = Set.of("ldd", "apt-get", "dpkg", "dpkg-deb", "gcc", "cc");
+    public static final Set<String> PREPARATION_TOOLS = Set.of("ldd", "apt-get", "dpkg", "dpkg-deb", "gcc", "cc", "tar");
     static final String JVM = "isobench JVM";
 
     /** @param sticky an isobench preparation tool: neither it nor anything it runs ever counts */
@@ -67,7 +68,7 @@ public final class TracedSyscalls {
 
     /** A task that joins while running (not a descendant of isobench): it counts from now on. */
     public void addTask(long tid, String exe) {
-        tasks.putIfAbsent(tid, new Task(true, exe + " (traced from when first seen)", true));
+        tasks.putIfAbsent(tid, new Task(true, exe + LATE, true));
     }
 
     public boolean knows(long tid) {
@@ -217,6 +218,12 @@ public final class TracedSyscalls {
         /** A few lines for the raw output: who was counted and how complete the trace was. */
         public String describe() {
             StringBuilder b = new StringBuilder();
+            int late = tasks.entrySet().stream().filter(e -> e.getKey().endsWith(LATE)).mapToInt(Map.Entry::getValue).sum();
+            if (late > 0) {
+                b.append("PARTIAL: ").append(late).append(" task(s) of the instance were not started by isobench (e.g. an "
+                        + "engine's shim) and are traced only from when first seen; their earlier calls, and the engine "
+                        + "daemons serving every container, are not counted\n");
+            }
             b.append("counted tasks (processes and threads) by program:\n");
             if (tasks.isEmpty()) {
                 b.append("  none\n");
