@@ -110,7 +110,9 @@ public final class SyscallSurfaceBenchmark implements Benchmark {
         try (trace) {
             header = "method: " + trace.describe() + "\n";
             try (Sandbox s = ctx.driver().launch(spec)) {
-                Thread poller = Thread.ofVirtual().name("isobench-surface-pids").start(() -> {
+                // a platform thread: what it starts (an engine CLI asked for pids) is known by its thread id and not counted
+                Thread poller = Thread.ofPlatform().daemon().name("isobench-surface-pids").start(() -> {
+                    trace.accountingThread();
                     while (!Thread.currentThread().isInterrupted()) {
                         trace.follow(s.hostPids());
                         try {

@@ -184,6 +184,28 @@ public final class FtraceSyscalls implements AutoCloseable {
         }
     }
 
+    /**
+     * Marks the calling (platform) thread as isobench's accounting thread: processes it starts from now on (e.g. an
+     * engine CLI asked for the instance's pids) are not counted.
+     */
+    public void accountingThread() {
+        String tid;
+        try {
+            tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return;
+        }
+        String note = "# isobench accounting thread tid=" + tid;
+        synchronized (this) {
+            if (state != null) {
+                state.line(note);
+            }
+            if (dump != null) {
+                dump.append(note).append('\n');
+            }
+        }
+    }
+
     /** Stops tracing and returns what was seen. Idempotent in effect: later calls return the same state. */
     public TracedSyscalls.Result stop() throws IOException {
         synchronized (this) {

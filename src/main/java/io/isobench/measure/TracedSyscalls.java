@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * (threads and children) count too. isobench's JVM threads, including the tracer, never count, nor does a child
  * between the fork and the exec of the launcher. Tasks added while running ({@link #addTask}, host pids that are
  * not isobench's descendants) count from then on. Events of tasks never seen forked or added are ignored and
- * counted as unattributed. Not thread-safe: the caller synchronizes.
+ * counted as unattributed. Processes started by isobench's pid polling thread (annotated in the stream) never count.
+ * Not thread-safe: the caller synchronizes.
  */
 public final class TracedSyscalls {
     /** {@code comm-pid [cpu] flags timestamp: event: body}; the optional {@code (tgid)} column of record-tgid too. */
@@ -34,6 +35,9 @@ public final class TracedSyscalls {
     private static final Pattern ARGV0 = Pattern.compile("^# isobench argv0 pid=(\\d+) argv0=(.*)$");
     static final String REEXEC = " (re-exec";
     static final String LATE = " (traced from when first seen)";
+    /** An annotation: this JVM thread runs isobench's own accounting (pid polling); what it starts never counts. */
+    private static final Pattern ACCOUNTING = Pattern.compile("^# isobench accounting thread tid=(\\d+)$");
+    static final String ACCOUNTING_LABEL = "isobench accounting (Sandbox.hostPids)";
     static final String SPAWN_HELPER = "jspawnhelper";
     /**
      * isobench's own preparation tools that a driver may run on a cold cache (guest kernel download, the static-busybox
@@ -53,6 +57,7 @@ public final class TracedSyscalls {
     private final Map<Long, Task> tasks = new HashMap<>();
     /** syscall number to the program (exe) that made it first. */
     private final Map<Integer, String> firstSeen = new LinkedHashMap<>();
+    private final Set<Long> accounting = new java.util.HashSet<>();
     private long syscallEvents;
     private long unattributedEvents;
     private long lostEvents;
@@ -85,7 +90,10 @@ public final class TracedSyscalls {
         if (!m.matches()) {
             Matcher lost = LOST.matcher(line.strip());
             Matcher argv0 = ARGV0.matcher(line);
-            if (argv0.matches()) {
+            Matcher acct = ACCOUNTING.matcher(line);
+            if (acct.matches()) {
+                accounting.add(Long.parseLong(acct.group(1)));
+            } else if (argv0.matches()) {
                 relabel(Long.parseLong(argv0.group(1)), argv0.group(2));
             } else if (lost.matches()) {
                 lostEvents += Long.parseLong(lost.group(1));
@@ -138,6 +146,11 @@ public final class TracedSyscalls {
     private void fork(long parent, long child) {
         Task p = tasks.get(parent);
         if (p == null) {
+            return;
+        }
+        if (accounting.contains(parent)) {
+            // e.g. `docker inspect` run to find the instance's pids: isobench's bookkeeping, not the runtime
+            tasks.put(child, new Task(false, ACCOUNTING_LABEL, false, true));
             return;
         }
         tasks.put(child, p);

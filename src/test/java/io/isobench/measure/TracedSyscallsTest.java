@@ -94,6 +94,20 @@ class TracedSyscallsTest {
     }
 
     @Test
+    void whatTheAccountingThreadStartsNeverCounts() {
+        String dump = TestFixtures.read("ftrace/trace-runc.txt");
+        // in this trace one JVM thread started every process (runc run, runc kill/delete); mark it as the pid poller
+        String parent = dump.lines().filter(l -> l.contains("sched_process_fork: comm=java")).findFirst().orElseThrow()
+                .replaceFirst(".* comm=java pid=(\\d+) .*", "$1");
+        int nl = dump.indexOf('\n');
+        TracedSyscalls.Result r = replay(dump.substring(0, nl + 1) + "# isobench accounting thread tid=" + parent + "\n"
+                + dump.substring(nl + 1));
+        assertThat(r.names()).isEmpty();
+        assertThat(r.tasks()).isEmpty();
+        assertThat(replay(dump).names()).isNotEmpty();
+    }
+
+    @Test
     void headerTablesOfBothLayouts() {
         assertThat(TABLE.name(39)).isEqualTo("getpid");
         assertThat(TABLE.name(101)).isEqualTo("ptrace");
