@@ -142,7 +142,8 @@ public final class SyscallSurfaceBenchmark implements Benchmark {
                     + "isobench from when first seen; not counted: isobench's JVM (the tracer included) and the JDK "
                     + "spawn helper before it executes the launcher\n"
                     + seen.describe()
-                    + "ring buffer losses: " + (losses.isEmpty() ? "none" : losses) + "\n"
+                    + (losses.isEmpty() ? "ring buffer losses: none\n" : "INCOMPLETE: the ring buffer dropped events ("
+                    + losses + "): the reader fell behind, and calls made only then are missing from the list\n")
                     + (trace.filterProblem() == null ? "" : "note: " + trace.filterProblem() + "\n");
             if (dumpDir != null) {
                 saveDump(Path.of(dumpDir), ctx.instancePrefix(), trace.dump());

@@ -100,6 +100,9 @@ public final class FtraceSyscalls implements AutoCloseable {
         write("tracing_on", "0");
         write("buffer_size_kb", Integer.toString(BUFFER_KB_PER_CPU));
         write("options/event-fork", "1");
+        // when the reader falls behind, drop new events rather than overwrite old ones: the first fork and exec
+        // events are what attributes everything after them, and a flood of one call stops once it is filtered
+        write("options/overwrite", "0");
         write("trace", "");
         CountDownLatch open = new CountDownLatch(1);
         reader = new Thread(() -> read(open), "isobench-ftrace-reader");
