@@ -25,8 +25,8 @@ import java.util.Set;
  * teardown. Traced with ftrace ({@link FtraceSyscalls}): every process isobench starts for the instance (launcher,
  * runtime helpers, shims, the sandbox, gofer, VMM, and the workload itself when it runs on the host kernel) with
  * its threads and descendants, plus host pids the driver reports ({@link Sandbox#hostPids()}) that isobench did not
- * start, from when first seen. Not counted: isobench's JVM (the tracer included) and the JDK's spawn helper before
- * it executes the launcher. Where ftrace cannot be used, the launcher runs under {@code strace -f -c} for drivers
+ * start, from when first seen. Not counted: isobench's JVM (the tracer included), the JDK's spawn helper before
+ * it executes the launcher, processes isobench's pid polling starts, isobench's preparation tools. Where ftrace cannot be used, the launcher runs under {@code strace -f -c} for drivers
  * that support a wrapper ({@link LaunchSpec#wrapper()}); gVisor's ptrace platform cannot run under strace.
  * The method is the first line of every trial's raw output.
  */
@@ -139,8 +139,10 @@ public final class SyscallSurfaceBenchmark implements Benchmark {
             header += "counted: every host process isobench started for the instance from launch to the end of its "
                     + "teardown (launcher, runtime helpers, shims, sandbox, gofer, VMM; the workload when it runs on "
                     + "the host kernel), their threads and descendants, and host pids of the instance not started by "
-                    + "isobench from when first seen; not counted: isobench's JVM (the tracer included) and the JDK "
-                    + "spawn helper before it executes the launcher\n"
+                    + "isobench from when first seen; not counted: isobench's JVM (the tracer included), the JDK "
+                    + "spawn helper before it executes the launcher, what isobench's pid polling starts, isobench's "
+                    + "preparation tools on a cold cache " + new java.util.TreeSet<>(TracedSyscalls.PREPARATION_TOOLS)
+                    + ", engine daemons shared by every container\n"
                     + seen.describe()
                     + (losses.isEmpty() ? "ring buffer losses: none\n" : "INCOMPLETE: the ring buffer dropped events ("
                     + losses + "): the reader fell behind, and calls made only then are missing from the list\n")
