@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * Removes what an isobench process that died without running its cleanup (SIGKILL, OOM kill, power loss) left
  * behind: its work dir under the temp dir, the OCI containers whose bundles lived there, its LXC containers (their
  * lxcpath is in the work dir), its Docker containers (labelled {@code io.isobench.pid=PID}), the containerd tasks a
- * failed docker:runsc start left (their ids are in cidfiles in the work dir) and its Docker bridge network. Only
+ * failed docker:runsc start left (their ids are in cidfiles in the work dir), its Docker bridge network and its
+ * ftrace instances and private tracefs mount. Only
  * things provably owned by a dead isobench process are touched: work dirs are named isobench-PID-*, a container is
  * removed only when its bundle, lxcpath or cidfile is inside such a dir or its label names a dead pid.
  */
@@ -42,6 +43,7 @@ public final class Janitor {
         for (String ns : io.isobench.runtime.NetNs.sweepDead()) {
             done.add("network namespace " + ns);
         }
+        done.addAll(io.isobench.measure.Tracefs.sweepDead());
         sweepDocker(dead, done);
         if (dead.isEmpty()) {
             return done;
