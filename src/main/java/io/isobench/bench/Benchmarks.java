@@ -11,7 +11,15 @@ public final class Benchmarks {
     public static List<Benchmark> all() {
         return List.of(new CpuBenchmark(), new MemoryBenchmark(), new SyscallBenchmark(), new SyscallSurfaceBenchmark(),
                 new StartupBenchmark(), new FootprintBenchmark(), new LoadProfileBenchmark(), new DiskBenchmark(), new DiskDdBenchmark(),
-                new DiskFileioBenchmark());
+                new DiskFileioBenchmark(), new NetworkBenchmark());
+    }
+
+    /**
+     * Names that stand for several benchmarks, in --benchmarks and in {@code --set NAME.key=value} (which then sets
+     * the key in every member that has it): {@code disk} is the papers' whole storage comparison.
+     */
+    public static java.util.Map<String, List<String>> groups() {
+        return java.util.Map.of("disk", List.of("disk-fio", "disk-dd", "disk-fileio"));
     }
 
     public static Optional<Benchmark> byId(String id) {

@@ -44,10 +44,12 @@ public final class Installer {
         l.add(new Need("docker.io", "dockerd", "runtimes docker:runc and docker:runsc"));
         l.add(new Need("sysbench", "sysbench", "benchmarks cpu, memory and disk-fileio"));
         l.add(new Need("fio", "fio", "benchmark disk"));
+        l.add(new Need("iperf3", "iperf3", "benchmark network"));
         l.add(new Need("busybox-static", "busybox", "shell and utilities inside the workload image"));
         l.add(new Need("gcc", "gcc", "benchmarks syscall and syscall-surface (builds their static probe)"));
         l.add(new Need("libc6-dev", "/usr/include/stdio.h", "benchmarks syscall and syscall-surface (static C library for the probe)"));
-        l.add(new Need("strace", "strace", "benchmark syscall-surface"));
+        l.add(new Need("linux-libc-dev", "/usr/include/asm-generic/unistd.h", "benchmark syscall-surface (system call names)"));
+        l.add(new Need("strace", "strace", "benchmark syscall-surface without root or ftrace (fallback)"));
         l.add(new Need("qemu-system-x86", "qemu-system-x86_64", "runtimes qemu and qemu-microvm; probing whether KVM is usable"));
         return l;
     }
