@@ -44,7 +44,7 @@ import java.util.TreeMap;
 public abstract class QemuDriver implements RuntimeDriver {
     static final String QEMU = "qemu-system-x86_64";
     /** Bump when the initramfs layout or /init changes so cached bases are rebuilt. */
-    static final String INITRD_LAYOUT = "6";
+    static final String INITRD_LAYOUT = "7";
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(120);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -62,8 +62,13 @@ public abstract class QemuDriver implements RuntimeDriver {
     /** The virtio-blk device for this machine ("virtio-blk-pci", "virtio-blk-device"); used for scratch disks. */
     protected abstract String virtioBlkDevice();
 
+    /** The virtio-net device for this machine ("virtio-net-pci", "virtio-net-device"); used when a network is asked for. */
+    protected abstract String virtioNetDevice();
+
     /** Modules the guest loads, in order; dependencies are resolved from modules.dep. */
     static final List<String> MODULES = List.of("virtio_mmio", "virtio_pci", "virtio_console", "virtio_blk");
+    /** Modules the guest loads only when a network was asked for (with their dependencies not in {@link #MODULES}). */
+    static final List<String> NET_MODULES = List.of("virtio_net");
 
     @Override
     public String kind() {
@@ -137,6 +142,8 @@ public abstract class QemuDriver implements RuntimeDriver {
         d.put("guest_kernel", kernel.describe());
         d.put("boot", "direct kernel boot, initramfs from the workload image");
         d.put("kernel_params", String.join(" ", extraKernelParams()));
+        d.put("network", "when a benchmark needs ports: QEMU user-mode (slirp, restrict=on), " + virtioNetDevice()
+                + ", host forwards on 127.0.0.1 only");
         d.put("limits", limits.toMap());
         return d;
     }
@@ -167,6 +174,7 @@ public abstract class QemuDriver implements RuntimeDriver {
         Path initrd = dir.resolve(spec.name() + ".initrd");
         Path serial = dir.resolve(spec.name() + ".console.log");
         Path disk = spec.scratchBytes() == null ? null : dir.resolve(spec.name() + ".scratch.raw");
+        QemuUserNet net = spec.network() == null ? null : QemuUserNet.create(spec.network(), virtioNetDevice(), accel());
         String cache = null;
         try {
             Files.createDirectories(dir);
@@ -182,6 +190,9 @@ public abstract class QemuDriver implements RuntimeDriver {
             if (disk != null) {
                 deleteQuietly(disk);
             }
+            if (net != null) {
+                net.close();
+            }
             throw new LaunchException("cannot write the per-launch initramfs or scratch disk: " + e.getMessage(), e);
         }
         List<String> argv = argv(qemu, kernel, initrd, serial, nonce, spec.limits());
@@ -192,7 +203,13 @@ public abstract class QemuDriver implements RuntimeDriver {
             int app = argv.indexOf("-append") + 1;
             argv.set(app, argv.get(app) + " isobench.scratch=vda");
         }
-        QemuSandbox s = new QemuSandbox(spec, argv, nonce, initrd, serial, disk);
+        if (net != null) {
+            // the guest's /init loads virtio_net and configures lo and eth0 before BEGIN (not workload time)
+            argv.addAll(net.qemuArgs());
+            int app = argv.indexOf("-append") + 1;
+            argv.set(app, argv.get(app) + " " + String.join(" ", net.kernelParams()));
+        }
+        QemuSandbox s = new QemuSandbox(spec, argv, nonce, initrd, serial, disk, net);
         if (disk != null) {
             s.scratchStorage = "virtio-blk (" + virtioBlkDevice() + ") raw file on host " + Scratch.fileSystem(disk)
                     + ", cache=" + cache + (cache.equals("none") ? " (host O_DIRECT)" : " (host page cache; O_DIRECT unsupported there)")
@@ -268,6 +285,18 @@ public abstract class QemuDriver implements RuntimeDriver {
                     order.append(name).append('\n');
                 }
                 c.file(".isobench/modules.order", 0644, order.toString().getBytes(StandardCharsets.UTF_8));
+                List<String> base = kernel.loadOrder(MODULES);
+                List<String> all = new ArrayList<>(MODULES);
+                all.addAll(NET_MODULES);
+                StringBuilder netOrder = new StringBuilder();
+                for (String rel : kernel.loadOrder(all)) {
+                    if (!base.contains(rel)) {
+                        String name = rel.substring(rel.lastIndexOf('/') + 1);
+                        c.file(".isobench/modules/" + name, 0644, kernel.modulesDir().resolve(rel));
+                        netOrder.append(name).append('\n');
+                    }
+                }
+                c.file(".isobench/modules.net", 0644, netOrder.toString().getBytes(StandardCharsets.UTF_8));
                 c.file("init", 0755, initScript().getBytes(StandardCharsets.UTF_8));
             }
             try {
@@ -331,14 +360,33 @@ public abstract class QemuDriver implements RuntimeDriver {
                 for m in $($BB cat /.isobench/modules.order); do
                   $BB insmod /.isobench/modules/$m || echo "isobench-init: insmod $m failed" >/dev/console
                 done
-                NONCE=none; OUT=/dev/ttyS0; SCRATCH=
+                NONCE=none; OUT=/dev/ttyS0; SCRATCH=; IP=; GW=
                 for w in $($BB cat /proc/cmdline); do
                   case "$w" in
                     isobench.nonce=*) NONCE=${w#isobench.nonce=};;
                     isobench.out=*) OUT=/dev/${w#isobench.out=};;
                     isobench.scratch=*) SCRATCH=/dev/${w#isobench.scratch=};;
+                    isobench.ip=*) IP=${w#isobench.ip=};;
+                    isobench.gw=*) GW=${w#isobench.gw=};;
                   esac
                 done
+                $BB ip link set lo up
+                # network: virtio_net, eth0 up with a static address, before BEGIN (not workload time)
+                if [ -n "$IP" ]; then
+                  for m in $($BB cat /.isobench/modules.net); do
+                    $BB insmod /.isobench/modules/$m || echo "isobench-init: insmod $m failed" >/dev/console
+                  done
+                  i=0
+                  until [ -e /sys/class/net/eth0 ]; do
+                    i=$((i+1))
+                    if [ $i -ge 100 ]; then echo "isobench-init: no eth0" >/dev/console; $BB poweroff -f; fi
+                    $BB sleep 0.1
+                  done
+                  if ! $BB ip link set eth0 up >/dev/console 2>&1 || ! $BB ip addr add $IP dev eth0 >/dev/console 2>&1 \
+                      || ! $BB ip route add default via $GW >/dev/console 2>&1; then
+                    echo "isobench-init: cannot configure eth0 ($IP via $GW)" >/dev/console; $BB poweroff -f
+                  fi
+                fi
                 # scratch disk: format and mount before BEGIN (not workload time); without it, stop (no silent RAM disk)
                 if [ -n "$SCRATCH" ]; then
                   i=0
@@ -387,12 +435,14 @@ public abstract class QemuDriver implements RuntimeDriver {
         private final ProcessSandbox inner;
         private final GuestConsole console;
         private final Path serial;
+        private final QemuUserNet net;
         private volatile String serialLog;
         volatile String scratchStorage;
 
-        QemuSandbox(LaunchSpec spec, List<String> argv, String nonce, Path initrd, Path serial, Path disk)
-                throws LaunchException {
+        QemuSandbox(LaunchSpec spec, List<String> argv, String nonce, Path initrd, Path serial, Path disk,
+                    QemuUserNet net) throws LaunchException {
             this.serial = serial;
+            this.net = net;
             LaunchSpec.LineListener user = spec.onLine();
             this.console = new GuestConsole(nonce, user == null ? null : user::line);
             LaunchSpec filtered = spec.withOnLine(console::line);
@@ -408,6 +458,9 @@ public abstract class QemuDriver implements RuntimeDriver {
                 deleteQuietly(serial);
                 if (disk != null) {
                     deleteQuietly(disk);
+                }
+                if (net != null) {
+                    net.close(); // releases the host ports (QEMU, which bound them, is gone)
                 }
             };
             this.inner = new ProcessSandbox(spec.name(), argv, filtered, teardown, List::of, null);
@@ -485,6 +538,16 @@ public abstract class QemuDriver implements RuntimeDriver {
         @Override
         public String scratchStorage() {
             return scratchStorage;
+        }
+
+        @Override
+        public java.net.InetSocketAddress endpoint(int port) {
+            return net == null ? Sandbox.super.endpoint(port) : net.endpoint(port);
+        }
+
+        @Override
+        public String networkPath() {
+            return net == null ? null : net.description();
         }
 
         @Override

@@ -50,7 +50,7 @@ class NetworkPathIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"native", "runc", "runsc", "bwrap", "nspawn", "lxc", "lxc-system"})
+    @ValueSource(strings = {"native", "runc", "runsc", "bwrap", "nspawn", "lxc", "lxc-system", "qemu", "qemu-microvm"})
     void hostReachesAServerInside(String id) throws Exception {
         Availability a = byId.get(id);
         assumeTrue(a != null && a.available(), id + " unavailable here: " + (a == null ? "no driver" : a.reason()));

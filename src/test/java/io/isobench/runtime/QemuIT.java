@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -176,5 +177,36 @@ class QemuIT {
         assertThat(log).contains("interrupted");
         assertThat(leftoverQemus()).isEmpty();
         assertThat(IntegrationSupport.leftoverWorkDirs(p.pid())).isEmpty();
+    }
+
+    /**
+     * restrict=on: the guest reaches nothing through user-mode networking, not even the host's loopback (which is
+     * 10.0.2.2 in the guest without it), while the host still reaches the guest through the forward (NetworkPathIT).
+     */
+    @Test
+    void guestCannotOpenConnectionsThroughUserNetworking() throws Exception {
+        WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("true"), true);
+        try (java.net.ServerSocket host = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            host.setSoTimeout(1);
+            String target = QemuUserNet.GATEWAY + ":" + host.getLocalPort();
+            // busybox nc, not wget: Debian's static busybox wget segfaults on a refused connection
+            LaunchSpec spec = new LaunchSpec("isobench-qemu-it-restrict", image, List.of(image.tools().get("busybox"),
+                    "nc", "-w", "5", QemuUserNet.GATEWAY, Integer.toString(host.getLocalPort())), Map.of(),
+                    new Limits(1, 256L << 20), null).withNetwork(NetworkSpec.tcp(8080));
+            ProcResult r;
+            String path;
+            try (Sandbox s = new QemuMicrovmDriver().launch(spec)) {
+                path = s.networkPath();
+                r = s.await(Duration.ofSeconds(90));
+            }
+            assertThat(path).contains("restrict=on", "127.0.0.1:", "virtio-net-device");
+            assertThat(r.timedOut()).as(r.stderr()).isFalse();
+            assertThat(r.stderr()).as("the guest booted and ran nc").contains("guest boot").doesNotContain("isobench-init:");
+            assertThat(r.exitCode()).as("nc %s from the guest must fail: %s", target, r.stderr()).isEqualTo(1);
+            assertThat(catchThrowable(host::accept)).as("no connection reached the host's loopback")
+                    .isInstanceOf(java.net.SocketTimeoutException.class);
+        }
+        assertThat(leftoverQemus()).isEmpty();
+        assertThat(leftoverLaunchFiles()).isEmpty();
     }
 }
