@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
 
 /**
  * Removes what an isobench process that died without running its cleanup (SIGKILL, OOM kill, power loss) left
- * behind: its work dir under the temp dir and the OCI containers whose bundles lived there. Only things
- * provably owned by a dead isobench process are touched: work dirs are named isobench-PID-*, and a container
- * is removed only when its bundle is inside such a dir.
+ * behind: its work dir under the temp dir, the OCI containers whose bundles lived there and the QEMU processes
+ * whose files (initramfs, console log) are there. Only things provably owned by a dead isobench process are
+ * touched: work dirs are named isobench-PID-*, and a container or VM is removed only when its bundle or files are
+ * inside such a dir.
  */
 public final class Janitor {
     private static final Pattern WORK_DIR = Pattern.compile("isobench-(\\d+)-\\d+");
@@ -51,6 +52,9 @@ public final class Janitor {
         }
         if (dead.isEmpty()) {
             return done;
+        }
+        for (long pid : io.isobench.runtime.QemuDriver.killOrphans(dead)) {
+            done.add("QEMU process " + pid);
         }
         for (String rt : List.of("runc", "runsc", "crun")) {
             if (Tools.which(rt) == null) {

@@ -556,6 +556,36 @@ public abstract class QemuDriver implements RuntimeDriver {
         }
     }
 
+    /**
+     * Kills QEMU processes left running by an isobench process that died without cleaning up (SIGKILL): those with
+     * an argument inside one of {@code deadWorkDirs} (their initramfs, console log, disk). SIGTERM, then SIGKILL
+     * after 5 s. Returns the pids killed.
+     */
+    public static List<Long> killOrphans(List<Path> deadWorkDirs) {
+        List<ProcessHandle> orphans = ProcessHandle.allProcesses().filter(h -> {
+            List<String> args = h.info().arguments().map(List::of).orElse(List.of());
+            String cmd = h.info().command().orElse("");
+            return cmd.contains("qemu-system") && args.stream().anyMatch(a -> deadWorkDirs.stream()
+                    .anyMatch(d -> a.contains(d.toString() + "/")));
+        }).toList();
+        List<Long> killed = new ArrayList<>();
+        for (ProcessHandle h : orphans) {
+            h.destroy();
+        }
+        for (ProcessHandle h : orphans) {
+            try {
+                h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                h.destroyForcibly();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                h.destroyForcibly();
+            }
+            killed.add(h.pid());
+        }
+        return killed;
+    }
+
     /** Host TSC frequency in kHz from /proc/cpuinfo ("cpu MHz"), or -1. */
     static long hostTscKhz() {
         try {

@@ -22,7 +22,7 @@ final class QemuUserNet implements SandboxNetwork {
     static final String GUEST_IP = "10.0.2.15";
     static final String GUEST_CIDR = GUEST_IP + "/24";
     static final String GATEWAY = "10.0.2.2";
-    /** restrict=on: slirp drops every connection and datagram the guest initiates; only the host forwards get in. */
+    /** restrict=on: slirp refuses what the guest opens towards the host or beyond (its own DHCP still answers); the host forwards get in. */
     static final String OPTIONS = "restrict=on,ipv6=off,net=10.0.2.0/24,host=" + GATEWAY;
     private static final Set<Integer> RESERVED = new HashSet<>();
 

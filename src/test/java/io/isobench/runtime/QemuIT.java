@@ -209,4 +209,38 @@ class QemuIT {
         assertThat(leftoverQemus()).isEmpty();
         assertThat(leftoverLaunchFiles()).isEmpty();
     }
+
+    /**
+     * SIGKILL runs no cleanup: the booting VM outlives isobench (its guest would run to the end of its trial, or
+     * forever if it hangs). The next run's janitor kills it, because its files are in the dead process's work dir.
+     */
+    @Test
+    void sigkillDuringABootLeavesAQemuThatTheJanitorKills() throws Exception {
+        Path jar = Path.of("target/isobench.jar");
+        assumeTrue(Files.exists(jar), "needs the packaged jar (mvn verify)");
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run", "--db", dir.resolve("k.db").toString(),
+                "--runtimes", "qemu-microvm", "--benchmarks", "cpu", "--repetitions", "1", "--warmups", "0",
+                "--cooldown", "0s", "--set", "cpu.time=60s", "--quiet")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("k.log").toFile()).start();
+        List<ProcessHandle> vms;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            while (!trialVmOf(p.toHandle()) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(trialVmOf(p.toHandle())).as("a trial VM is running").isTrue();
+            vms = p.toHandle().descendants().filter(h -> h.info().command().orElse("").contains("qemu-system")).toList();
+            p.destroyForcibly();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(vms).as("the trial's QEMU outlives the SIGKILL").isNotEmpty().anyMatch(ProcessHandle::isAlive);
+        assertThat(IntegrationSupport.leftoverWorkDirs(p.pid())).isNotEmpty();
+        List<String> swept = io.isobench.exec.Janitor.sweep(System.err);
+        assertThat(swept).as("janitor report").anyMatch(l -> l.startsWith("QEMU process "));
+        assertThat(vms).noneMatch(ProcessHandle::isAlive);
+        assertThat(IntegrationSupport.leftoverWorkDirs(p.pid())).isEmpty();
+    }
 }
