@@ -75,6 +75,15 @@ public abstract class QemuDriver implements RuntimeDriver {
         return "vm";
     }
 
+    private volatile long probeBootMillis = -1;
+
+    /** The probe VM's boot time plus 1 s (QEMU start, poweroff), else a guess: 5 s under TCG, 1 s under KVM. */
+    @Override
+    public Duration launchOverhead() {
+        long b = probeBootMillis;
+        return b > 0 ? Duration.ofMillis(b + 1000) : Duration.ofSeconds(accel().equals("kvm") ? 1 : 5);
+    }
+
     @Override
     public List<String> packages() {
         return List.of("qemu-system-x86", "busybox-static");
@@ -127,6 +136,7 @@ public abstract class QemuDriver implements RuntimeDriver {
                 return Availability.no(id(), version, "a trial VM failed: " + OciDriver.reason(r), d);
             }
             d.put("probe_boot_ms", s.bootMillis());
+            probeBootMillis = s.bootMillis();
         } catch (LaunchException e) {
             return Availability.no(id(), version, "a trial VM could not start: " + e.getMessage(), d);
         }
