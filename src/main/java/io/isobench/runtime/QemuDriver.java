@@ -44,7 +44,7 @@ import java.util.TreeMap;
 public abstract class QemuDriver implements RuntimeDriver {
     static final String QEMU = "qemu-system-x86_64";
     /** Bump when the initramfs layout or /init changes so cached bases are rebuilt. */
-    static final String INITRD_LAYOUT = "7";
+    static final String INITRD_LAYOUT = "8";
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(120);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -396,6 +396,13 @@ public abstract class QemuDriver implements RuntimeDriver {
                       || ! $BB ip route add default via $GW >/dev/console 2>&1; then
                     echo "isobench-init: cannot configure eth0 ($IP via $GW)" >/dev/console; $BB poweroff -f
                   fi
+                  # the carrier comes up asynchronously; until linkwatch says "up" the guest drops what it sends
+                  i=0
+                  until [ "$($BB cat /sys/class/net/eth0/operstate)" = up ]; do
+                    i=$((i+1))
+                    if [ $i -ge 1000 ]; then echo "isobench-init: eth0 has no link after 10 s" >/dev/console; $BB poweroff -f; fi
+                    $BB usleep 10000
+                  done
                 fi
                 # scratch disk: format and mount before BEGIN (not workload time); without it, stop (no silent RAM disk)
                 if [ -n "$SCRATCH" ]; then

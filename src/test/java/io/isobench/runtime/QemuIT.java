@@ -49,7 +49,6 @@ class QemuIT {
         assumeTrue(io.isobench.util.Tools.which("qemu-system-x86_64") != null, "qemu-system-x86 not installed");
     }
 
-    /** QEMU processes started by isobench (their kernel command line carries the framing nonce). */
     /** True when a QEMU of a trial (not a probe) runs under {@code isobench}. */
     static boolean trialVmOf(ProcessHandle isobench) {
         return isobench.descendants().anyMatch(h -> h.info().commandLine()
@@ -57,9 +56,18 @@ class QemuIT {
                 .orElse(false));
     }
 
+    /**
+     * QEMU processes of this test JVM's isobench (their files are in its work dir). Scoped: other test suites and
+     * other isobench processes on the host legitimately run VMs at the same time.
+     */
     static List<String> leftoverQemus() {
+        return leftoverQemus(WorkDir.get().toString() + "/");
+    }
+
+    /** QEMU processes whose command line contains {@code pathFragment} (e.g. a dead process's "/isobench-PID-"). */
+    static List<String> leftoverQemus(String pathFragment) {
         ProcResult r = Proc.of("pgrep", "-a", "-f", "isobench.nonce=").timeout(Duration.ofSeconds(10)).run();
-        return r.stdout().lines().filter(l -> l.contains("qemu-system")).toList();
+        return r.stdout().lines().filter(l -> l.contains("qemu-system") && l.contains(pathFragment)).toList();
     }
 
     static List<Path> leftoverLaunchFiles() throws Exception {
@@ -175,13 +183,14 @@ class QemuIT {
             p.destroyForcibly();
         }
         assertThat(log).contains("interrupted");
-        assertThat(leftoverQemus()).isEmpty();
+        assertThat(leftoverQemus("/isobench-" + p.pid() + "-")).isEmpty();
         assertThat(IntegrationSupport.leftoverWorkDirs(p.pid())).isEmpty();
     }
 
     /**
      * restrict=on: the guest reaches nothing through user-mode networking, not even the host's loopback (which is
      * 10.0.2.2 in the guest without it), while the host still reaches the guest through the forward (NetworkPathIT).
+     * The NIC is ready (operstate up) before the workload starts, so its readiness is boot time, not workload time.
      */
     @Test
     void guestCannotOpenConnectionsThroughUserNetworking() throws Exception {
@@ -190,8 +199,10 @@ class QemuIT {
             host.setSoTimeout(1);
             String target = QemuUserNet.GATEWAY + ":" + host.getLocalPort();
             // busybox nc, not wget: Debian's static busybox wget segfaults on a refused connection
-            LaunchSpec spec = new LaunchSpec("isobench-qemu-it-restrict", image, List.of(image.tools().get("busybox"),
-                    "nc", "-w", "5", QemuUserNet.GATEWAY, Integer.toString(host.getLocalPort())), Map.of(),
+            String bb = image.tools().get("busybox");
+            LaunchSpec spec = new LaunchSpec("isobench-qemu-it-restrict", image, List.of(bb, "sh", "-c",
+                    bb + " cat /sys/class/net/eth0/operstate; exec " + bb + " nc -w 5 " + QemuUserNet.GATEWAY + " "
+                            + host.getLocalPort()), Map.of(),
                     new Limits(1, 256L << 20), null).withNetwork(NetworkSpec.tcp(8080));
             ProcResult r;
             String path;
@@ -202,6 +213,7 @@ class QemuIT {
             assertThat(path).contains("restrict=on", "127.0.0.1:", "virtio-net-device");
             assertThat(r.timedOut()).as(r.stderr()).isFalse();
             assertThat(r.stderr()).as("the guest booted and ran nc").contains("guest boot").doesNotContain("isobench-init:");
+            assertThat(r.stdout()).as("eth0 is up when the workload starts").isEqualTo("up\n");
             assertThat(r.exitCode()).as("nc %s from the guest must fail: %s", target, r.stderr()).isEqualTo(1);
             assertThat(catchThrowable(host::accept)).as("no connection reached the host's loopback")
                     .isInstanceOf(java.net.SocketTimeoutException.class);
