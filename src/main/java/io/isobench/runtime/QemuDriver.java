@@ -84,6 +84,12 @@ public abstract class QemuDriver implements RuntimeDriver {
         return b > 0 ? Duration.ofMillis(b + 1000) : Duration.ofSeconds(accel().equals("kvm") ? 1 : 5);
     }
 
+    /** QEMU is one host process (vCPU threads, slirp, block I/O all inside it), started directly: a wrapper sees it all. */
+    @Override
+    public boolean supportsWrapper() {
+        return true;
+    }
+
     @Override
     public List<String> packages() {
         return List.of("qemu-system-x86", "busybox-static");
@@ -219,7 +225,7 @@ public abstract class QemuDriver implements RuntimeDriver {
             int app = argv.indexOf("-append") + 1;
             argv.set(app, argv.get(app) + " " + String.join(" ", net.kernelParams()));
         }
-        QemuSandbox s = new QemuSandbox(spec, argv, nonce, initrd, serial, disk, net);
+        QemuSandbox s = new QemuSandbox(spec, spec.wrapped(argv), nonce, initrd, serial, disk, net);
         if (disk != null) {
             s.scratchStorage = "virtio-blk (" + virtioBlkDevice() + ") raw file on host " + Scratch.fileSystem(disk)
                     + ", cache=" + cache + (cache.equals("none") ? " (host O_DIRECT)" : " (host page cache; O_DIRECT unsupported there)")

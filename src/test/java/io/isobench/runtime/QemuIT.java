@@ -255,4 +255,28 @@ class QemuIT {
         assertThat(vms).noneMatch(ProcessHandle::isAlive);
         assertThat(IntegrationSupport.leftoverWorkDirs(p.pid())).isEmpty();
     }
+
+    /** syscall-surface's wrapper goes in front of QEMU itself: strace sees the VM monitor's host calls. */
+    @Test
+    void qemuRunsUnderTheLaunchersWrapper() throws Exception {
+        String strace = io.isobench.util.Tools.which("strace");
+        assumeTrue(strace != null, "strace not installed");
+        WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("sleep", "echo"), false);
+        Path out = dir.resolve("qemu-strace.txt");
+        LaunchSpec spec = new LaunchSpec("isobench-qemu-it-wrap", image, List.of(image.tools().get("echo"), "traced"), Map.of(),
+                new Limits(1, 256L << 20), null, List.of(strace, "-f", "-c", "-qq", "-o", out.toString()));
+        QemuDriver d = new QemuMicrovmDriver();
+        assertThat(d.supportsWrapper()).isTrue();
+        ProcResult r;
+        try (Sandbox s = d.launch(spec)) {
+            r = s.await(Duration.ofSeconds(120));
+        }
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("traced\n");
+        assertThat(r.argv().subList(0, 2)).containsExactly(strace, "-f");
+        // QEMU's main loop waits in ppoll; its vCPU threads are clone3'd
+        assertThat(Files.readString(out)).contains("ppoll", "clone3");
+        assertThat(leftoverQemus()).isEmpty();
+        assertThat(leftoverLaunchFiles()).isEmpty();
+    }
 }
