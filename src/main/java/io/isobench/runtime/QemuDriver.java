@@ -76,6 +76,8 @@ public abstract class QemuDriver implements RuntimeDriver {
     }
 
     private volatile long probeBootMillis = -1;
+    /** Whether this QEMU has user-mode networking (slirp; Debian's has), from {@code -netdev help} in probe(). */
+    private volatile boolean userNet = true;
 
     /** The probe VM's boot time plus 1 s (QEMU start, poweroff), else a guess: 5 s under TCG, 1 s under KVM. */
     @Override
@@ -132,6 +134,8 @@ public abstract class QemuDriver implements RuntimeDriver {
         } catch (IOException e) {
             return Availability.no(id(), version, "no guest kernel: " + e.getMessage());
         }
+        ProcResult nd = Proc.of(qemu, "-netdev", "help").timeout(Duration.ofSeconds(20)).run();
+        userNet = nd.ok() && nd.stdout().lines().anyMatch(l -> l.strip().equals("user"));
         Map<String, Object> d = details(kernel, ctx.limits());
         String name = "isobench-probe-" + id() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
         LaunchSpec spec = new LaunchSpec(name, ctx.probeImage(), List.of(ctx.probeImage().tools().get("true")),
@@ -158,8 +162,10 @@ public abstract class QemuDriver implements RuntimeDriver {
         d.put("guest_kernel", kernel.describe());
         d.put("boot", "direct kernel boot, initramfs from the workload image");
         d.put("kernel_params", String.join(" ", extraKernelParams()));
-        d.put("network", "when a benchmark needs ports: QEMU user-mode (slirp, restrict=on), " + virtioNetDevice()
-                + ", host forwards on 127.0.0.1 only");
+        d.put("network", userNet
+                ? "when a benchmark needs ports: QEMU user-mode (slirp, restrict=on), " + virtioNetDevice()
+                        + ", host forwards on 127.0.0.1 only"
+                : "none: this QEMU has no user-mode networking (-netdev help lists no 'user'); benchmarks that need ports fail");
         d.put("limits", limits.toMap());
         return d;
     }
@@ -190,6 +196,9 @@ public abstract class QemuDriver implements RuntimeDriver {
         Path initrd = dir.resolve(spec.name() + ".initrd");
         Path serial = dir.resolve(spec.name() + ".console.log");
         Path disk = spec.scratchBytes() == null ? null : dir.resolve(spec.name() + ".scratch.raw");
+        if (spec.network() != null && !userNet) {
+            throw new LaunchException(QEMU + " has no user-mode networking (-netdev help lists no 'user'), which the VM network path needs");
+        }
         QemuUserNet net = spec.network() == null ? null : QemuUserNet.create(spec.network(), virtioNetDevice(), accel());
         String cache = null;
         try {
