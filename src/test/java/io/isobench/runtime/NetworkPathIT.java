@@ -58,14 +58,21 @@ class NetworkPathIT {
         LaunchSpec spec = new LaunchSpec(name, image, List.of(image.tools().get("busybox"), "httpd", "-f", "-p", "8080", "-h", "/"), Map.of(),
                 new Limits(1, 512L << 20), null).withNetwork(NetworkSpec.tcp(8080));
         String path;
+        InetSocketAddress ep;
         try (Sandbox s = drivers.get(id).launch(spec)) {
-            InetSocketAddress ep = s.endpoint(8080);
+            ep = s.endpoint(8080);
             path = s.networkPath();
             assertThat(path).isNotBlank();
             assertThat(ep.getAddress().isLoopbackAddress() || ep.getAddress().getHostAddress().startsWith("10.213."))
                     .as("endpoint %s is loopback or an isobench namespace", ep).isTrue();
             String body = get(ep, "/etc/hosts", Duration.ofSeconds(30));
             assertThat(body).as("GET /etc/hosts via %s", path).containsPattern("127\\.0\\.0\\.1\\s+localhost");
+        }
+        if (ep.getAddress().isLoopbackAddress()) {
+            try (java.net.Socket probe = new java.net.Socket()) {
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> probe.connect(ep, 2000)))
+                        .as("nothing listens on %s after close (%s)", ep, path).isInstanceOf(java.net.ConnectException.class);
+            }
         }
         assertThat(Proc.of("ip", "netns", "list").timeout(Duration.ofSeconds(10)).run().stdout())
                 .as("namespaces after close").doesNotContain("isobench-" + ProcessHandle.current().pid() + "-");
