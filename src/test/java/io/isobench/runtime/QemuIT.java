@@ -279,4 +279,36 @@ class QemuIT {
         assertThat(leftoverQemus()).isEmpty();
         assertThat(leftoverLaunchFiles()).isEmpty();
     }
+
+    /**
+     * The host port refuses connections until the guest reports BEGIN: a forward that listened from QEMU's start
+     * accepted connections during the boot, which readiness checks took for a running server.
+     */
+    @Test
+    void forwardedPortRefusesUntilTheWorkloadStarts() throws Exception {
+        WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("true"), true);
+        String bb = image.tools().get("busybox");
+        LaunchSpec spec = new LaunchSpec("isobench-qemu-it-early", image, List.of(bb, "sleep", "600"), Map.of(),
+                new Limits(1, 256L << 20), null).withNetwork(NetworkSpec.tcp(8080));
+        long firstAccept = -1;
+        try (Sandbox s = new QemuMicrovmDriver().launch(spec)) {
+            java.net.InetSocketAddress ep = s.endpoint(8080);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (firstAccept < 0 && System.nanoTime() < end) {
+                try (java.net.Socket so = new java.net.Socket()) {
+                    so.connect(ep, 1000);
+                    firstAccept = System.nanoTime() - s.launchedAtNanos();
+                } catch (java.io.IOException refused) {
+                    Thread.sleep(20);
+                }
+            }
+            long boot = ((QemuDriver.QemuSandbox) s).bootMillis();
+            assertThat(boot).as("the guest booted").isPositive();
+            assertThat(firstAccept).as("first accepted connection").isPositive();
+            assertThat(firstAccept / 1_000_000).as("first accept (ms after launch) vs BEGIN at %d ms", boot)
+                    .isGreaterThanOrEqualTo(boot);
+        }
+        assertThat(leftoverQemus()).isEmpty();
+        assertThat(leftoverLaunchFiles()).isEmpty();
+    }
 }
