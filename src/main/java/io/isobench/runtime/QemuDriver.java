@@ -39,7 +39,9 @@ import java.util.TreeMap;
  * <p>The initramfs is two concatenated newc archives: the base (image + modules + init), cached per kernel and
  * image hash, and a per-launch one holding only {@code /isobench/cmd}. Guest boot time (launch to BEGIN)
  * is not workload time: {@link ProcResult#elapsed()} is BEGIN to EXIT, the boot time is reported on stderr.
- * KVM is used only when {@link KvmProbe} finds it usable; otherwise TCG.
+ * KVM is used only when {@link KvmProbe} finds it usable; otherwise TCG. A launch with ports
+ * ({@link LaunchSpec#network()}) gets a virtio-net NIC on user-mode networking ({@link QemuUserNet}); /init
+ * configures it before BEGIN, and the host forwards are added at BEGIN.
  */
 public abstract class QemuDriver implements RuntimeDriver {
     static final String QEMU = "qemu-system-x86_64";

@@ -1,20 +1,22 @@
 package io.isobench.runtime;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -36,8 +38,7 @@ final class QemuUserNet implements SandboxNetwork {
     /** restrict=on: slirp refuses what the guest opens towards the host or beyond (its own DHCP still answers); the host forwards get in. */
     static final String OPTIONS = "restrict=on,ipv6=off,net=10.0.2.0/24,host=" + GATEWAY;
     private static final Set<Integer> RESERVED = new HashSet<>();
-
-    private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger SEQ = new AtomicInteger();
     private static final String PROMPT = "(qemu) ";
 
     private final Map<Integer, Integer> hostPorts; // guest port -> host port
@@ -184,7 +185,7 @@ final class QemuUserNet implements SandboxNetwork {
     public void close() {
         release(hostPorts.values());
         try {
-            java.nio.file.Files.deleteIfExists(monitor);
+            Files.deleteIfExists(monitor);
         } catch (IOException ignored) {
             // in the work dir, which goes at exit anyway
         }
