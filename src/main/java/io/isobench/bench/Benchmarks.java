@@ -14,6 +14,14 @@ public final class Benchmarks {
                 new DiskFileioBenchmark(), new NetworkBenchmark());
     }
 
+    /**
+     * Names that stand for several benchmarks, in --benchmarks and in {@code --set NAME.key=value} (which then sets
+     * the key in every member that has it): {@code disk} is the papers' whole storage comparison.
+     */
+    public static java.util.Map<String, List<String>> groups() {
+        return java.util.Map.of("disk", List.of("disk-fio", "disk-dd", "disk-fileio"));
+    }
+
     public static Optional<Benchmark> byId(String id) {
         return all().stream().filter(b -> b.id().equals(id)).findFirst();
     }

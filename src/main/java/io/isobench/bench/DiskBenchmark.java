@@ -21,7 +21,7 @@ public final class DiskBenchmark implements Benchmark {
 
     @Override
     public String id() {
-        return "disk";
+        return "disk-fio";
     }
 
     @Override

@@ -22,10 +22,11 @@ import java.util.regex.Pattern;
  * Removes what an isobench process that died without running its cleanup (SIGKILL, OOM kill, power loss) left
  * behind: its work dir under the temp dir, the OCI containers whose bundles lived there, its LXC containers (their
  * lxcpath is in the work dir), its Docker containers (labelled {@code io.isobench.pid=PID}), the containerd tasks a
- * failed docker:runsc start left (their ids are in cidfiles in the work dir), its Docker bridge network and its QEMU
- * processes (their initramfs and console log are in the work dir). Only things provably owned by a dead isobench
- * process are touched: work dirs are named isobench-PID-*, a container or VM is removed only when its bundle,
- * lxcpath, cidfile or files are inside such a dir or its label names a dead pid.
+ * failed docker:runsc start left (their ids are in cidfiles in the work dir), its Docker bridge network, its
+ * ftrace instances and private tracefs mount, and its QEMU processes (their initramfs and console log are in the
+ * work dir). Only things provably owned by a dead isobench process are touched: work dirs are named
+ * isobench-PID-*, a container or VM is removed only when its bundle, lxcpath, cidfile or files are inside such a
+ * dir or its label names a dead pid.
  */
 public final class Janitor {
     private static final Pattern WORK_DIR = Pattern.compile("isobench-(\\d+)-\\d+");
@@ -43,6 +44,7 @@ public final class Janitor {
         for (String ns : io.isobench.runtime.NetNs.sweepDead()) {
             done.add("network namespace " + ns);
         }
+        done.addAll(io.isobench.measure.Tracefs.sweepDead());
         sweepDocker(dead, done);
         if (dead.isEmpty()) {
             return done;

@@ -141,7 +141,7 @@ public final class PlanLoader {
         String where = src.startsWith("--") ? src : src + ": " + key;
         switch (key) {
             case "runtimes" -> runtimes = ids(value, Runtimes.ids(), "runtime", where);
-            case "benchmarks" -> benchmarks = ids(value, Benchmarks.ids(), "benchmark", where);
+            case "benchmarks" -> benchmarks = benchmarkIds(value, where);
             case "repetitions" -> {
                 String v = value.strip();
                 if (v.equals("auto") || v.startsWith("auto:")) {
@@ -187,8 +187,21 @@ public final class PlanLoader {
         String bench = assignment.substring(0, dot);
         String key = assignment.substring(dot + 1, eq);
         String value = assignment.substring(eq + 1);
+        List<String> members = Benchmarks.groups().get(bench);
+        if (members != null) {
+            List<String> having = members.stream().filter(m -> Benchmarks.byId(m).orElseThrow().params().stream()
+                    .anyMatch(p -> p.name().equals(key))).toList();
+            if (having.isEmpty()) {
+                throw new UserException(src + ": no benchmark of group " + bench + " (" + String.join(", ", members)
+                        + ") has a parameter '" + key + "'");
+            }
+            for (String m : having) {
+                set(m + assignment.substring(dot), src);
+            }
+            return this;
+        }
         Benchmark b = Benchmarks.byId(bench).orElseThrow(() -> new UserException(src + ": unknown benchmark '"
-                + bench + "' in '" + assignment + "' (known: " + String.join(", ", Benchmarks.ids()) + ")"));
+                + bench + "' in '" + assignment + "' (known: " + String.join(", ", known()) + ")"));
         ParamSpec spec = b.params().stream().filter(p -> p.name().equals(key)).findFirst()
                 .orElseThrow(() -> new UserException(src + ": benchmark " + bench + " has no parameter '" + key
                         + "' (it has: " + String.join(", ", b.params().stream().map(ParamSpec::name).toList()) + ")"));
@@ -216,6 +229,22 @@ public final class PlanLoader {
         Plan.Adaptive adaptive = adaptiveMax == null ? null : new Plan.Adaptive(Defaults.ADAPTIVE_MIN, adaptiveMax, ciTarget);
         return new Plan(runtimes, benchmarks, adaptive == null ? repetitions : Defaults.ADAPTIVE_MIN, warmups, cooldown,
                 timeout, baseline, new Limits(cpus, memory), resolved, preset, adaptive);
+    }
+
+    /** Benchmark ids and group names. */
+    private static List<String> known() {
+        List<String> k = new java.util.ArrayList<>(Benchmarks.ids());
+        k.addAll(new java.util.TreeSet<>(Benchmarks.groups().keySet()));
+        return k;
+    }
+
+    /** --benchmarks: ids, with group names expanded to their members. */
+    private static List<String> benchmarkIds(String value, String where) {
+        List<String> l = new java.util.ArrayList<>();
+        for (String id : ids(value, known(), "benchmark", where)) {
+            l.addAll(Benchmarks.groups().getOrDefault(id, List.of(id)));
+        }
+        return l.stream().distinct().toList();
     }
 
     private static List<String> ids(String value, List<String> known, String what, String where) {

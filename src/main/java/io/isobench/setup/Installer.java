@@ -48,7 +48,8 @@ public final class Installer {
         l.add(new Need("busybox-static", "busybox", "shell and utilities inside the workload image"));
         l.add(new Need("gcc", "gcc", "benchmarks syscall and syscall-surface (builds their static probe)"));
         l.add(new Need("libc6-dev", "/usr/include/stdio.h", "benchmarks syscall and syscall-surface (static C library for the probe)"));
-        l.add(new Need("strace", "strace", "benchmark syscall-surface"));
+        l.add(new Need("linux-libc-dev", "/usr/include/asm-generic/unistd.h", "benchmark syscall-surface (system call names)"));
+        l.add(new Need("strace", "strace", "benchmark syscall-surface without root or ftrace (fallback)"));
         l.add(new Need("qemu-system-x86", "qemu-system-x86_64", "runtimes qemu and qemu-microvm; probing whether KVM is usable"));
         return l;
     }

@@ -93,12 +93,13 @@ class DiskIT {
 
     @Test
     void nativeRuncAndRunscEachOnTheirOwnStorage() throws Exception {
-        Plan plan = new PlanLoader().top("runtimes", "native,runc,runsc", "test").top("benchmarks", "disk,disk-dd,disk-fileio", "test")
+        Plan plan = new PlanLoader().top("runtimes", "native,runc,runsc", "test").top("benchmarks", "disk", "test")
                 .top("repetitions", "1", "test").top("warmups", "0", "test").top("cooldown", "0s", "test")
-                .set("disk.pattern=randread,write", "test").set("disk.block=128K", "test").set("disk.size=16M", "test")
-                .set("disk.time=1s", "test").set("disk-dd.block=128K", "test").set("disk-dd.size=16M", "test")
-                .set("disk-fileio.mode=seqwr", "test").set("disk-fileio.size=16M", "test").set("disk-fileio.time=1s", "test")
+                // the group name sets a key in every member that has it
+                .set("disk.block=128K", "test").set("disk.size=16M", "test").set("disk.time=1s", "test")
+                .set("disk-fio.pattern=randread,write", "test").set("disk-fileio.mode=seqwr", "test")
                 .build();
+        assertThat(plan.benchmarks()).containsExactly("disk-fio", "disk-dd", "disk-fileio");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         String id = run(plan, "c.db", log);
         try (Store store = Store.open(dir.resolve("c.db"))) {
@@ -106,15 +107,15 @@ class DiskIT {
             assertThat(run.failures()).as(log.toString()).isEmpty();
             List<ResultStats> stats = Summary.of(run, "native");
             for (String rt : List.of("native", "runc", "runsc")) {
-                assertThat(median(stats, "disk", rt, "read_mib_per_s")).isPositive();
-                assertThat(median(stats, "disk", rt, "write_mib_per_s")).isPositive();
-                assertThat(median(stats, "disk", rt, "iops")).isPositive();
-                assertThat(median(stats, "disk", rt, "clat_p99_us")).isPositive();
+                assertThat(median(stats, "disk-fio", rt, "read_mib_per_s")).isPositive();
+                assertThat(median(stats, "disk-fio", rt, "write_mib_per_s")).isPositive();
+                assertThat(median(stats, "disk-fio", rt, "iops")).isPositive();
+                assertThat(median(stats, "disk-fio", rt, "clat_p99_us")).isPositive();
                 assertThat(median(stats, "disk-dd", rt, "write_mib_per_s")).isPositive();
                 assertThat(median(stats, "disk-fileio", rt, "write_mib_per_s")).isPositive();
             }
         }
-        Map<String, String> where = storage("c.db", id, "disk");
+        Map<String, String> where = storage("c.db", id, "disk-fio");
         assertThat(where.keySet()).containsExactlyInAnyOrder("native", "runc", "runsc");
         assertThat(where.get("native")).contains("host directory").contains("no isolation");
         assertThat(where.get("runc")).contains("bind mount");
@@ -127,18 +128,18 @@ class DiskIT {
     @Test
     void qemuMicrovmWritesToItsVirtioDisk() throws Exception {
         assumeTrue(Tools.which("qemu-system-x86_64") != null, "qemu-system-x86 not installed");
-        Plan plan = new PlanLoader().top("runtimes", "native,qemu-microvm", "test").top("benchmarks", "disk", "test")
+        Plan plan = new PlanLoader().top("runtimes", "native,qemu-microvm", "test").top("benchmarks", "disk-fio", "test")
                 .top("repetitions", "1", "test").top("warmups", "0", "test").top("cooldown", "0s", "test")
-                .set("disk.pattern=write", "test").set("disk.block=128K", "test").set("disk.size=16M", "test")
-                .set("disk.time=1s", "test").build();
+                .set("disk-fio.pattern=write", "test").set("disk-fio.block=128K", "test").set("disk-fio.size=16M", "test")
+                .set("disk-fio.time=1s", "test").build();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         String id = run(plan, "q.db", log);
         try (Store store = Store.open(dir.resolve("q.db"))) {
             StoredRun run = store.loadRun(id);
             assertThat(run.failures()).as(log.toString()).isEmpty();
-            assertThat(median(Summary.of(run, "native"), "disk", "qemu-microvm", "write_mib_per_s")).isPositive();
+            assertThat(median(Summary.of(run, "native"), "disk-fio", "qemu-microvm", "write_mib_per_s")).isPositive();
         }
-        Map<String, String> where = storage("q.db", id, "disk");
+        Map<String, String> where = storage("q.db", id, "disk-fio");
         assertThat(where.get("qemu-microvm")).contains("virtio-blk").contains("raw file").contains("ext2 in the guest");
         assertThat(where.get("qemu-microvm")).isNotEqualTo(where.get("native"));
         assertThat(leftoverScratch()).isEmpty();

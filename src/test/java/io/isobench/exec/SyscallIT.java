@@ -79,6 +79,7 @@ class SyscallIT {
             StoredRun run = store.loadRun(id);
             assertThat(run.header().status()).isEqualTo("completed");
             Map<String, List<String>> lists = new LinkedHashMap<>();
+            Map<String, String> methods = new LinkedHashMap<>();
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
                  PreparedStatement st = c.prepareStatement(
                          "SELECT runtime, raw_output FROM trials WHERE run_id = ? AND status = 'ok'")) {
@@ -88,21 +89,35 @@ class SyscallIT {
                         String first = rs.getString(2).lines().findFirst().orElse("");
                         String names = first.replaceFirst(".*syscalls=", "");
                         lists.put(rs.getString(1), List.of(names.split(",")));
+                        methods.put(rs.getString(1), rs.getString(2).lines().skip(1).findFirst().orElse(""));
                     }
                 }
             }
-            assertThat(lists).as(log + " " + run.failures()).containsKeys("native", "runc");
-            assertThat(lists.get("native")).contains("getpid", "read").isSorted();
+            // ftrace works for every runtime, gVisor's ptrace platform included (strace -f could not trace it)
+            assertThat(run.failures()).as(log.toString()).isEmpty();
+            assertThat(lists).containsOnlyKeys("native", "runc", "runsc");
+            assertThat(methods).as("the method is recorded with every result").allSatisfy((rt, m) -> assertThat(m).startsWith("method: ftrace"));
+            // native: the workload's own calls (clock_gettime is served by the vDSO, no system call)
+            assertThat(lists.get("native")).contains("getpid", "read", "openat").doesNotContain("clock_gettime").isSorted();
             // runc's own processes (Go runtime, namespace and mount setup) add calls the bare process never makes
-            assertThat(lists.get("runc")).contains("pivot_root", "mount").hasSizeGreaterThan(lists.get("native").size());
+            assertThat(lists.get("runc")).contains("pivot_root", "mount", "getpid").hasSizeGreaterThan(lists.get("native").size());
+            // gVisor's host processes: the Sentry drives its stubs with ptrace; the set differs from both
+            assertThat(lists.get("runsc")).isNotEmpty().contains("ptrace", "wait4")
+                    .isNotEqualTo(lists.get("native")).isNotEqualTo(lists.get("runc"));
+            assertThat(lists.get("native")).doesNotContain("ptrace");
             List<ResultStats> stats = Summary.of(run, "native");
-            assertThat(stats).filteredOn(s -> s.metric().equals("distinct_syscalls") && s.runtime().equals("runc"))
-                    .singleElement().satisfies(s -> assertThat(s.median()).isEqualTo(lists.get("runc").size()));
-            // runsc (ptrace platform) cannot run under strace -f: its Sentry ptraces its own stubs. Either it
-            // worked, or it failed as a recorded trial with a reason, never by crashing the run.
-            if (!lists.containsKey("runsc")) {
-                assertThat(run.failures()).filteredOn(f -> f.runtime().equals("runsc")).singleElement()
-                        .satisfies(f -> assertThat(f.reason()).contains("under strace"));
+            for (String rt : lists.keySet()) {
+                assertThat(stats).filteredOn(s -> s.metric().equals("distinct_syscalls") && s.runtime().equals(rt))
+                        .singleElement().satisfies(s -> assertThat(s.median()).isEqualTo(lists.get(rt).size()));
+            }
+            // the private ftrace instances and any tracefs mount isobench made are gone
+            long self = ProcessHandle.current().pid();
+            assertThat(Path.of(System.getProperty("java.io.tmpdir"), "isobench-tracefs-" + self)).doesNotExist();
+            Path tracefs = io.isobench.measure.Tracefs.mounted();
+            if (tracefs != null) {
+                try (var s = java.nio.file.Files.list(tracefs.resolve("instances"))) {
+                    assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("isobench-" + self + "-"));
+                }
             }
             IntegrationSupport.assertNothingLeft("isobench-" + id);
         }

@@ -106,4 +106,19 @@ class PlanLoaderTest {
         assertThatThrownBy(() -> new PlanLoader().preset("slow")).hasMessageContaining("unknown preset");
         assertThatThrownBy(() -> new PlanLoader().set("memory.block_size=1K,huge", "--set")).hasMessageContaining("not a size: 'huge'");
     }
+
+    @Test
+    void diskIsTheGroupOfFioDdAndFileioAndItsSettingsReachEveryMemberThatHasTheKey() {
+        Plan p = new PlanLoader().top("benchmarks", "cpu,disk,disk-dd", "test")
+                .set("disk.size=16M", "test").set("disk.block=4K", "test").set("disk-fio.pattern=read", "test").build();
+        assertThat(p.benchmarks()).containsExactly("cpu", "disk-fio", "disk-dd", "disk-fileio");
+        assertThat(p.params().get("disk-fio").get("size")).isEqualTo("16M");
+        assertThat(p.params().get("disk-dd").get("size")).isEqualTo("16M");
+        assertThat(p.params().get("disk-fileio").get("size")).isEqualTo("16M");
+        assertThat(p.params().get("disk-fio").get("block")).isEqualTo("4K");
+        assertThat(p.params().get("disk-dd").get("block")).isEqualTo("4K");
+        assertThat(p.params().get("disk-fio").get("pattern")).isEqualTo("read");
+        assertThatThrownBy(() -> new PlanLoader().set("disk.nonsense=1", "--set"))
+                .isInstanceOf(UserException.class).hasMessageContaining("no benchmark of group disk");
+    }
 }
