@@ -25,7 +25,7 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     RunOptions options;
 
-    @Option(names = "--quick", description = "the quick preset (3 short repetitions) that 'study' uses; flags still override")
+    @Option(names = "--quick", description = "the quick preset that 'study' uses (5 repetitions of 5 s trials, 1 s cooldown, 1 MiB sequential memory writes only); flags still override")
     boolean quick;
 
     @Option(names = "--json", description = "print the run as JSON on stdout (no progress bar)")

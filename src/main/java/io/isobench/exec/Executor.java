@@ -59,8 +59,10 @@ public final class Executor {
         Duration d = Duration.ZERO;
         for (Benchmark b : benchmarks) {
             for (Params c : b.cases(plan.params().get(b.id()))) {
-                long trials = (long) (plan.warmups() + repetitions(b)) * runtimes.size();
-                d = d.plus(b.expectedDuration(c).plusMillis(500).plus(plan.cooldown()).multipliedBy(trials));
+                long rounds = plan.warmups() + repetitions(b);
+                for (RuntimeDriver rt : runtimes) {
+                    d = d.plus(b.expectedDuration(c).plus(rt.launchOverhead()).plus(plan.cooldown()).multipliedBy(rounds));
+                }
             }
         }
         return d;

@@ -22,10 +22,11 @@ import java.util.regex.Pattern;
  * Removes what an isobench process that died without running its cleanup (SIGKILL, OOM kill, power loss) left
  * behind: its work dir under the temp dir, the OCI containers whose bundles lived there, its LXC containers (their
  * lxcpath is in the work dir), its Docker containers (labelled {@code io.isobench.pid=PID}), the containerd tasks a
- * failed docker:runsc start left (their ids are in cidfiles in the work dir), its Docker bridge network and its
- * ftrace instances and private tracefs mount. Only
- * things provably owned by a dead isobench process are touched: work dirs are named isobench-PID-*, a container is
- * removed only when its bundle, lxcpath or cidfile is inside such a dir or its label names a dead pid.
+ * failed docker:runsc start left (their ids are in cidfiles in the work dir), its Docker bridge network, its
+ * ftrace instances and private tracefs mount, and its QEMU processes (their initramfs and console log are in the
+ * work dir). Only things provably owned by a dead isobench process are touched: work dirs are named
+ * isobench-PID-*, a container or VM is removed only when its bundle, lxcpath, cidfile or files are inside such a
+ * dir or its label names a dead pid.
  */
 public final class Janitor {
     private static final Pattern WORK_DIR = Pattern.compile("isobench-(\\d+)-\\d+");
@@ -49,6 +50,9 @@ public final class Janitor {
             return done;
         }
         sweepOci(dead, done);
+        for (long pid : io.isobench.runtime.QemuDriver.killOrphans(dead)) {
+            done.add("QEMU process " + pid);
+        }
         for (Path d : dead) {
             try {
                 ImageBuilder.deleteTree(d);

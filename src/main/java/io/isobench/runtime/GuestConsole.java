@@ -21,6 +21,7 @@ public final class GuestConsole {
     private final String begin;
     private final Pattern exit;
     private final Sink sink;
+    private volatile Runnable onBegin;
     private final StringBuilder framed = new StringBuilder();
     private boolean inside;
     private long beginNanos = -1;
@@ -34,6 +35,11 @@ public final class GuestConsole {
         this.begin = "@@ISOBENCH-BEGIN " + nonce + "@@";
         this.exit = Pattern.compile("@@ISOBENCH-EXIT " + nonce + " (-?\\d{1,3})@@");
         this.sink = sink;
+    }
+
+    /** Runs {@code r} on the reading thread when the BEGIN marker arrives, before any framed line is passed on. */
+    public void onBegin(Runnable r) {
+        this.onBegin = r;
     }
 
     public static String beginMarker(String nonce) {
@@ -52,6 +58,10 @@ public final class GuestConsole {
             }
             inside = true;
             beginNanos = nanoTime;
+            Runnable r = onBegin;
+            if (r != null) {
+                r.run();
+            }
             line = line.substring(b + begin.length());
             if (line.isEmpty()) {
                 return;

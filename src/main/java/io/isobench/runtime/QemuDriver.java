@@ -39,12 +39,14 @@ import java.util.TreeMap;
  * <p>The initramfs is two concatenated newc archives: the base (image + modules + init), cached per kernel and
  * image hash, and a per-launch one holding only {@code /isobench/cmd}. Guest boot time (launch to BEGIN)
  * is not workload time: {@link ProcResult#elapsed()} is BEGIN to EXIT, the boot time is reported on stderr.
- * KVM is used only when {@link KvmProbe} finds it usable; otherwise TCG.
+ * KVM is used only when {@link KvmProbe} finds it usable; otherwise TCG. A launch with ports
+ * ({@link LaunchSpec#network()}) gets a virtio-net NIC on user-mode networking ({@link QemuUserNet}); /init
+ * configures it before BEGIN, and the host forwards are added at BEGIN.
  */
 public abstract class QemuDriver implements RuntimeDriver {
     static final String QEMU = "qemu-system-x86_64";
     /** Bump when the initramfs layout or /init changes so cached bases are rebuilt. */
-    static final String INITRD_LAYOUT = "6";
+    static final String INITRD_LAYOUT = "8";
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(120);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -62,12 +64,34 @@ public abstract class QemuDriver implements RuntimeDriver {
     /** The virtio-blk device for this machine ("virtio-blk-pci", "virtio-blk-device"); used for scratch disks. */
     protected abstract String virtioBlkDevice();
 
+    /** The virtio-net device for this machine ("virtio-net-pci", "virtio-net-device"); used when a network is asked for. */
+    protected abstract String virtioNetDevice();
+
     /** Modules the guest loads, in order; dependencies are resolved from modules.dep. */
     static final List<String> MODULES = List.of("virtio_mmio", "virtio_pci", "virtio_console", "virtio_blk");
+    /** Modules the guest loads only when a network was asked for (with their dependencies not in {@link #MODULES}). */
+    static final List<String> NET_MODULES = List.of("virtio_net");
 
     @Override
     public String kind() {
         return "vm";
+    }
+
+    private volatile long probeBootMillis = -1;
+    /** Whether this QEMU has user-mode networking (slirp; Debian's has), from {@code -netdev help} in probe(). */
+    private volatile boolean userNet = true;
+
+    /** The probe VM's boot time plus 1 s (QEMU start, poweroff), else a guess: 5 s under TCG, 1 s under KVM. */
+    @Override
+    public Duration launchOverhead() {
+        long b = probeBootMillis;
+        return b > 0 ? Duration.ofMillis(b + 1000) : Duration.ofSeconds(accel().equals("kvm") ? 1 : 5);
+    }
+
+    /** QEMU is one host process (vCPU threads, slirp, block I/O all inside it), started directly: a wrapper sees it all. */
+    @Override
+    public boolean supportsWrapper() {
+        return true;
     }
 
     @Override
@@ -112,6 +136,8 @@ public abstract class QemuDriver implements RuntimeDriver {
         } catch (IOException e) {
             return Availability.no(id(), version, "no guest kernel: " + e.getMessage());
         }
+        ProcResult nd = Proc.of(qemu, "-netdev", "help").timeout(Duration.ofSeconds(20)).run();
+        userNet = nd.ok() && nd.stdout().lines().anyMatch(l -> l.strip().equals("user"));
         Map<String, Object> d = details(kernel, ctx.limits());
         String name = "isobench-probe-" + id() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
         LaunchSpec spec = new LaunchSpec(name, ctx.probeImage(), List.of(ctx.probeImage().tools().get("true")),
@@ -122,6 +148,7 @@ public abstract class QemuDriver implements RuntimeDriver {
                 return Availability.no(id(), version, "a trial VM failed: " + OciDriver.reason(r), d);
             }
             d.put("probe_boot_ms", s.bootMillis());
+            probeBootMillis = s.bootMillis();
         } catch (LaunchException e) {
             return Availability.no(id(), version, "a trial VM could not start: " + e.getMessage(), d);
         }
@@ -137,6 +164,10 @@ public abstract class QemuDriver implements RuntimeDriver {
         d.put("guest_kernel", kernel.describe());
         d.put("boot", "direct kernel boot, initramfs from the workload image");
         d.put("kernel_params", String.join(" ", extraKernelParams()));
+        d.put("network", userNet
+                ? "when a benchmark needs ports: QEMU user-mode (slirp, restrict=on), " + virtioNetDevice()
+                        + ", host forwards on 127.0.0.1 only"
+                : "none: this QEMU has no user-mode networking (-netdev help lists no 'user'); benchmarks that need ports fail");
         d.put("limits", limits.toMap());
         return d;
     }
@@ -167,6 +198,10 @@ public abstract class QemuDriver implements RuntimeDriver {
         Path initrd = dir.resolve(spec.name() + ".initrd");
         Path serial = dir.resolve(spec.name() + ".console.log");
         Path disk = spec.scratchBytes() == null ? null : dir.resolve(spec.name() + ".scratch.raw");
+        if (spec.network() != null && !userNet) {
+            throw new LaunchException(QEMU + " has no user-mode networking (-netdev help lists no 'user'), which the VM network path needs");
+        }
+        QemuUserNet net = spec.network() == null ? null : QemuUserNet.create(spec.network(), virtioNetDevice(), accel(), dir);
         String cache = null;
         try {
             Files.createDirectories(dir);
@@ -182,6 +217,9 @@ public abstract class QemuDriver implements RuntimeDriver {
             if (disk != null) {
                 deleteQuietly(disk);
             }
+            if (net != null) {
+                net.close();
+            }
             throw new LaunchException("cannot write the per-launch initramfs or scratch disk: " + e.getMessage(), e);
         }
         List<String> argv = argv(qemu, kernel, initrd, serial, nonce, spec.limits());
@@ -192,7 +230,13 @@ public abstract class QemuDriver implements RuntimeDriver {
             int app = argv.indexOf("-append") + 1;
             argv.set(app, argv.get(app) + " isobench.scratch=vda");
         }
-        QemuSandbox s = new QemuSandbox(spec, argv, nonce, initrd, serial, disk);
+        if (net != null) {
+            // the guest's /init loads virtio_net and configures lo and eth0 before BEGIN (not workload time)
+            argv.addAll(net.qemuArgs());
+            int app = argv.indexOf("-append") + 1;
+            argv.set(app, argv.get(app) + " " + String.join(" ", net.kernelParams()));
+        }
+        QemuSandbox s = new QemuSandbox(spec, spec.wrapped(argv), nonce, initrd, serial, disk, net);
         if (disk != null) {
             s.scratchStorage = "virtio-blk (" + virtioBlkDevice() + ") raw file on host " + Scratch.fileSystem(disk)
                     + ", cache=" + cache + (cache.equals("none") ? " (host O_DIRECT)" : " (host page cache; O_DIRECT unsupported there)")
@@ -268,6 +312,18 @@ public abstract class QemuDriver implements RuntimeDriver {
                     order.append(name).append('\n');
                 }
                 c.file(".isobench/modules.order", 0644, order.toString().getBytes(StandardCharsets.UTF_8));
+                List<String> base = kernel.loadOrder(MODULES);
+                List<String> all = new ArrayList<>(MODULES);
+                all.addAll(NET_MODULES);
+                StringBuilder netOrder = new StringBuilder();
+                for (String rel : kernel.loadOrder(all)) {
+                    if (!base.contains(rel)) {
+                        String name = rel.substring(rel.lastIndexOf('/') + 1);
+                        c.file(".isobench/modules/" + name, 0644, kernel.modulesDir().resolve(rel));
+                        netOrder.append(name).append('\n');
+                    }
+                }
+                c.file(".isobench/modules.net", 0644, netOrder.toString().getBytes(StandardCharsets.UTF_8));
                 c.file("init", 0755, initScript().getBytes(StandardCharsets.UTF_8));
             }
             try {
@@ -331,14 +387,40 @@ public abstract class QemuDriver implements RuntimeDriver {
                 for m in $($BB cat /.isobench/modules.order); do
                   $BB insmod /.isobench/modules/$m || echo "isobench-init: insmod $m failed" >/dev/console
                 done
-                NONCE=none; OUT=/dev/ttyS0; SCRATCH=
+                NONCE=none; OUT=/dev/ttyS0; SCRATCH=; IP=; GW=
                 for w in $($BB cat /proc/cmdline); do
                   case "$w" in
                     isobench.nonce=*) NONCE=${w#isobench.nonce=};;
                     isobench.out=*) OUT=/dev/${w#isobench.out=};;
                     isobench.scratch=*) SCRATCH=/dev/${w#isobench.scratch=};;
+                    isobench.ip=*) IP=${w#isobench.ip=};;
+                    isobench.gw=*) GW=${w#isobench.gw=};;
                   esac
                 done
+                $BB ip link set lo up
+                # network: virtio_net, eth0 up with a static address, before BEGIN (not workload time)
+                if [ -n "$IP" ]; then
+                  for m in $($BB cat /.isobench/modules.net); do
+                    $BB insmod /.isobench/modules/$m || echo "isobench-init: insmod $m failed" >/dev/console
+                  done
+                  i=0
+                  until [ -e /sys/class/net/eth0 ]; do
+                    i=$((i+1))
+                    if [ $i -ge 100 ]; then echo "isobench-init: no eth0" >/dev/console; $BB poweroff -f; fi
+                    $BB sleep 0.1
+                  done
+                  if ! $BB ip link set eth0 up >/dev/console 2>&1 || ! $BB ip addr add $IP dev eth0 >/dev/console 2>&1 \
+                      || ! $BB ip route add default via $GW >/dev/console 2>&1; then
+                    echo "isobench-init: cannot configure eth0 ($IP via $GW)" >/dev/console; $BB poweroff -f
+                  fi
+                  # the carrier comes up asynchronously; until linkwatch says "up" the guest drops what it sends
+                  i=0
+                  until [ "$($BB cat /sys/class/net/eth0/operstate)" = up ]; do
+                    i=$((i+1))
+                    if [ $i -ge 1000 ]; then echo "isobench-init: eth0 has no link after 10 s" >/dev/console; $BB poweroff -f; fi
+                    $BB usleep 10000
+                  done
+                fi
                 # scratch disk: format and mount before BEGIN (not workload time); without it, stop (no silent RAM disk)
                 if [ -n "$SCRATCH" ]; then
                   i=0
@@ -387,14 +469,25 @@ public abstract class QemuDriver implements RuntimeDriver {
         private final ProcessSandbox inner;
         private final GuestConsole console;
         private final Path serial;
+        private final QemuUserNet net;
+        private volatile long forwardsMillis = -1;
         private volatile String serialLog;
         volatile String scratchStorage;
 
-        QemuSandbox(LaunchSpec spec, List<String> argv, String nonce, Path initrd, Path serial, Path disk)
-                throws LaunchException {
+        QemuSandbox(LaunchSpec spec, List<String> argv, String nonce, Path initrd, Path serial, Path disk,
+                    QemuUserNet net) throws LaunchException {
             this.serial = serial;
+            this.net = net;
             LaunchSpec.LineListener user = spec.onLine();
             this.console = new GuestConsole(nonce, user == null ? null : user::line);
+            if (net != null) {
+                // the guest's eth0 is up at BEGIN: only now do the host ports forward (see QemuUserNet)
+                console.onBegin(() -> {
+                    long t = System.nanoTime();
+                    net.addForwards();
+                    forwardsMillis = (System.nanoTime() - t) / 1_000_000;
+                });
+            }
             LaunchSpec filtered = spec.withOnLine(console::line);
             Runnable teardown = () -> {
                 try {
@@ -408,6 +501,9 @@ public abstract class QemuDriver implements RuntimeDriver {
                 deleteQuietly(serial);
                 if (disk != null) {
                     deleteQuietly(disk);
+                }
+                if (net != null) {
+                    net.close(); // releases the host ports (QEMU, which bound them, is gone)
                 }
             };
             this.inner = new ProcessSandbox(spec.name(), argv, filtered, teardown, List::of, null);
@@ -455,6 +551,10 @@ public abstract class QemuDriver implements RuntimeDriver {
             String problem = null;
             if (console.begun()) {
                 err.append("isobench: guest boot ").append(bootMillis()).append(" ms (QEMU start to BEGIN marker)\n");
+                if (net != null) {
+                    err.append(net.problem() != null ? "isobench: " + net.problem() + "\n"
+                            : "isobench: host forwards added at BEGIN in " + forwardsMillis + " ms\n");
+                }
             }
             Duration elapsed = r.elapsed();
             int exit;
@@ -499,9 +599,49 @@ public abstract class QemuDriver implements RuntimeDriver {
         }
 
         @Override
+        public java.net.InetSocketAddress endpoint(int port) {
+            return net == null ? Sandbox.super.endpoint(port) : net.endpoint(port);
+        }
+
+        @Override
+        public String networkPath() {
+            return net == null ? null : net.description();
+        }
+
+        @Override
         public void close() {
             inner.close();
         }
+    }
+
+    /**
+     * Kills QEMU processes left running by an isobench process that died without cleaning up (SIGKILL): those with
+     * an argument inside one of {@code deadWorkDirs} (their initramfs, console log, disk). SIGTERM, then SIGKILL
+     * after 5 s. Returns the pids killed.
+     */
+    public static List<Long> killOrphans(List<Path> deadWorkDirs) {
+        List<ProcessHandle> orphans = ProcessHandle.allProcesses().filter(h -> {
+            List<String> args = h.info().arguments().map(List::of).orElse(List.of());
+            String cmd = h.info().command().orElse("");
+            return cmd.contains("qemu-system") && args.stream().anyMatch(a -> deadWorkDirs.stream()
+                    .anyMatch(d -> a.contains(d.toString() + "/")));
+        }).toList();
+        List<Long> killed = new ArrayList<>();
+        for (ProcessHandle h : orphans) {
+            h.destroy();
+        }
+        for (ProcessHandle h : orphans) {
+            try {
+                h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                h.destroyForcibly();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                h.destroyForcibly();
+            }
+            killed.add(h.pid());
+        }
+        return killed;
     }
 
     /** Host TSC frequency in kHz from /proc/cpuinfo ("cpu MHz"), or -1. */

@@ -40,4 +40,9 @@ public final class QemuMicrovmDriver extends QemuDriver {
     protected String virtioBlkDevice() {
         return "virtio-blk-device";
     }
+
+    @Override
+    protected String virtioNetDevice() {
+        return "virtio-net-device";
+    }
 }

@@ -26,4 +26,9 @@ public final class QemuQ35Driver extends QemuDriver {
     protected String virtioBlkDevice() {
         return "virtio-blk-pci";
     }
+
+    @Override
+    protected String virtioNetDevice() {
+        return "virtio-net-pci";
+    }
 }

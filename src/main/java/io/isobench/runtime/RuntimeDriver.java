@@ -33,6 +33,11 @@ public interface RuntimeDriver {
         return false;
     }
 
+    /** Typical time from launch to the workload's start plus teardown, for run-time estimates only (never measured results). */
+    default java.time.Duration launchOverhead() {
+        return java.time.Duration.ofMillis(500);
+    }
+
     /** Apt packages that provide this runtime on Debian/Ubuntu, for `setup`; empty when not packaged. */
     default java.util.List<String> packages() {
         return java.util.List.of();

@@ -74,4 +74,19 @@ class GuestConsoleTest {
         assertThat(c.exitCode()).isNull();
         assertThat(c.output()).isEqualTo("partial\n");
     }
+
+    /** The BEGIN hook (a VM's host forwards) runs once, before the first framed line is passed on. */
+    @Test
+    void beginHookRunsOnceBeforeTheFirstFramedLine() throws Exception {
+        List<String> events = new ArrayList<>();
+        GuestConsole c = new GuestConsole(NONCE, (line, t) -> events.add(line));
+        c.onBegin(() -> events.add("<begin>"));
+        long t = 0;
+        for (String line : TestFixtures.read("qemu/microvm-hvc0.txt").split("\n", -1)) {
+            c.line(line, t++);
+        }
+        assertThat(events).filteredOn("<begin>"::equals).hasSize(1);
+        assertThat(events.get(0)).isEqualTo("<begin>");
+        assertThat(events.subList(1, events.size())).isNotEmpty().doesNotContain("<begin>");
+    }
 }

@@ -65,7 +65,8 @@ class NetworkPathIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"native", "runc", "runsc", "bwrap", "nspawn", "lxc", "lxc-system", "docker:runc", "docker:runsc"})
+    @ValueSource(strings = {"native", "runc", "runsc", "bwrap", "nspawn", "lxc", "lxc-system", "docker:runc", "docker:runsc",
+            "qemu", "qemu-microvm"})
     void hostReachesAServerInside(String id) throws Exception {
         Availability a = byId.get(id);
         assumeTrue(a != null && a.available(), id + " unavailable here: " + (a == null ? "no driver" : a.reason()));
@@ -73,8 +74,9 @@ class NetworkPathIT {
         LaunchSpec spec = new LaunchSpec(name, image, List.of(image.tools().get("busybox"), "httpd", "-f", "-p", "8080", "-h", "/"), Map.of(),
                 new Limits(1, 512L << 20), null).withNetwork(NetworkSpec.tcp(8080));
         String path;
+        InetSocketAddress ep;
         try (Sandbox s = drivers.get(id).launch(spec)) {
-            InetSocketAddress ep = s.endpoint(8080);
+            ep = s.endpoint(8080);
             path = s.networkPath();
             assertThat(path).isNotBlank();
             assertThat(ep.getAddress().isLoopbackAddress() || ep.getAddress().getHostAddress().matches("10\\.21[34]\\..*"))
@@ -87,6 +89,12 @@ class NetworkPathIT {
         if (id.startsWith("docker:")) {
             assertThat(Proc.of("docker", "ps", "-a", "--format", "{{.Names}}").timeout(Duration.ofSeconds(20)).run().stdout())
                     .as("docker containers after close").doesNotContain(name);
+        }
+        if (ep.getAddress().isLoopbackAddress()) {
+            try (java.net.Socket probe = new java.net.Socket()) {
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> probe.connect(ep, 2000)))
+                        .as("nothing listens on %s after close (%s)", ep, path).isInstanceOf(java.net.ConnectException.class);
+            }
         }
         assertThat(Proc.of("ip", "netns", "list").timeout(Duration.ofSeconds(10)).run().stdout())
                 .as("namespaces after close").doesNotContain("isobench-" + ProcessHandle.current().pid() + "-");

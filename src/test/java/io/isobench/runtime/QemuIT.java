@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -48,7 +49,6 @@ class QemuIT {
         assumeTrue(io.isobench.util.Tools.which("qemu-system-x86_64") != null, "qemu-system-x86 not installed");
     }
 
-    /** QEMU processes started by isobench (their kernel command line carries the framing nonce). */
     /** True when a QEMU of a trial (not a probe) runs under {@code isobench}. */
     static boolean trialVmOf(ProcessHandle isobench) {
         return isobench.descendants().anyMatch(h -> h.info().commandLine()
@@ -56,9 +56,18 @@ class QemuIT {
                 .orElse(false));
     }
 
+    /**
+     * QEMU processes of this test JVM's isobench (their files are in its work dir). Scoped: other test suites and
+     * other isobench processes on the host legitimately run VMs at the same time.
+     */
     static List<String> leftoverQemus() {
+        return leftoverQemus(WorkDir.get().toString() + "/");
+    }
+
+    /** QEMU processes whose command line contains {@code pathFragment} (e.g. a dead process's "/isobench-PID-"). */
+    static List<String> leftoverQemus(String pathFragment) {
         ProcResult r = Proc.of("pgrep", "-a", "-f", "isobench.nonce=").timeout(Duration.ofSeconds(10)).run();
-        return r.stdout().lines().filter(l -> l.contains("qemu-system")).toList();
+        return r.stdout().lines().filter(l -> l.contains("qemu-system") && l.contains(pathFragment)).toList();
     }
 
     static List<Path> leftoverLaunchFiles() throws Exception {
@@ -174,7 +183,132 @@ class QemuIT {
             p.destroyForcibly();
         }
         assertThat(log).contains("interrupted");
-        assertThat(leftoverQemus()).isEmpty();
+        assertThat(leftoverQemus("/isobench-" + p.pid() + "-")).isEmpty();
         assertThat(IntegrationSupport.leftoverWorkDirs(p.pid())).isEmpty();
+    }
+
+    /**
+     * restrict=on: the guest reaches nothing through user-mode networking, not even the host's loopback (which is
+     * 10.0.2.2 in the guest without it), while the host still reaches the guest through the forward (NetworkPathIT).
+     * The NIC is ready (operstate up) before the workload starts, so its readiness is boot time, not workload time.
+     */
+    @Test
+    void guestCannotOpenConnectionsThroughUserNetworking() throws Exception {
+        WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("true"), true);
+        try (java.net.ServerSocket host = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            host.setSoTimeout(1);
+            String target = QemuUserNet.GATEWAY + ":" + host.getLocalPort();
+            // busybox nc, not wget: Debian's static busybox wget segfaults on a refused connection
+            String bb = image.tools().get("busybox");
+            LaunchSpec spec = new LaunchSpec("isobench-qemu-it-restrict", image, List.of(bb, "sh", "-c",
+                    bb + " cat /sys/class/net/eth0/operstate; exec " + bb + " nc -w 5 " + QemuUserNet.GATEWAY + " "
+                            + host.getLocalPort()), Map.of(),
+                    new Limits(1, 256L << 20), null).withNetwork(NetworkSpec.tcp(8080));
+            ProcResult r;
+            String path;
+            try (Sandbox s = new QemuMicrovmDriver().launch(spec)) {
+                path = s.networkPath();
+                r = s.await(Duration.ofSeconds(90));
+            }
+            assertThat(path).contains("restrict=on", "127.0.0.1:", "virtio-net-device");
+            assertThat(r.timedOut()).as(r.stderr()).isFalse();
+            assertThat(r.stderr()).as("the guest booted and ran nc").contains("guest boot").doesNotContain("isobench-init:");
+            assertThat(r.stdout()).as("eth0 is up when the workload starts").isEqualTo("up\n");
+            assertThat(r.exitCode()).as("nc %s from the guest must fail: %s", target, r.stderr()).isEqualTo(1);
+            assertThat(catchThrowable(host::accept)).as("no connection reached the host's loopback")
+                    .isInstanceOf(java.net.SocketTimeoutException.class);
+        }
+        assertThat(leftoverQemus()).isEmpty();
+        assertThat(leftoverLaunchFiles()).isEmpty();
+    }
+
+    /**
+     * SIGKILL runs no cleanup: the booting VM outlives isobench (its guest would run to the end of its trial, or
+     * forever if it hangs). The next run's janitor kills it, because its files are in the dead process's work dir.
+     */
+    @Test
+    void sigkillDuringABootLeavesAQemuThatTheJanitorKills() throws Exception {
+        Path jar = Path.of("target/isobench.jar");
+        assumeTrue(Files.exists(jar), "needs the packaged jar (mvn verify)");
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run", "--db", dir.resolve("k.db").toString(),
+                "--runtimes", "qemu-microvm", "--benchmarks", "cpu", "--repetitions", "1", "--warmups", "0",
+                "--cooldown", "0s", "--set", "cpu.time=60s", "--quiet")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("k.log").toFile()).start();
+        List<ProcessHandle> vms;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            while (!trialVmOf(p.toHandle()) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(trialVmOf(p.toHandle())).as("a trial VM is running").isTrue();
+            vms = p.toHandle().descendants().filter(h -> h.info().command().orElse("").contains("qemu-system")).toList();
+            p.destroyForcibly();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(vms).as("the trial's QEMU outlives the SIGKILL").isNotEmpty().anyMatch(ProcessHandle::isAlive);
+        assertThat(IntegrationSupport.leftoverWorkDirs(p.pid())).isNotEmpty();
+        List<String> swept = io.isobench.exec.Janitor.sweep(System.err);
+        assertThat(swept).as("janitor report").anyMatch(l -> l.startsWith("QEMU process "));
+        assertThat(vms).noneMatch(ProcessHandle::isAlive);
+        assertThat(IntegrationSupport.leftoverWorkDirs(p.pid())).isEmpty();
+    }
+
+    /** syscall-surface's wrapper goes in front of QEMU itself: strace sees the VM monitor's host calls. */
+    @Test
+    void qemuRunsUnderTheLaunchersWrapper() throws Exception {
+        String strace = io.isobench.util.Tools.which("strace");
+        assumeTrue(strace != null, "strace not installed");
+        WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("sleep", "echo"), false);
+        Path out = dir.resolve("qemu-strace.txt");
+        LaunchSpec spec = new LaunchSpec("isobench-qemu-it-wrap", image, List.of(image.tools().get("echo"), "traced"), Map.of(),
+                new Limits(1, 256L << 20), null, List.of(strace, "-f", "-c", "-qq", "-o", out.toString()));
+        QemuDriver d = new QemuMicrovmDriver();
+        assertThat(d.supportsWrapper()).isTrue();
+        ProcResult r;
+        try (Sandbox s = d.launch(spec)) {
+            r = s.await(Duration.ofSeconds(120));
+        }
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("traced\n");
+        assertThat(r.argv().subList(0, 2)).containsExactly(strace, "-f");
+        // QEMU's main loop waits in ppoll; its vCPU threads are clone3'd
+        assertThat(Files.readString(out)).contains("ppoll", "clone3");
+        assertThat(leftoverQemus()).isEmpty();
+        assertThat(leftoverLaunchFiles()).isEmpty();
+    }
+
+    /**
+     * The host port refuses connections until the guest reports BEGIN: a forward that listened from QEMU's start
+     * accepted connections during the boot, which readiness checks took for a running server.
+     */
+    @Test
+    void forwardedPortRefusesUntilTheWorkloadStarts() throws Exception {
+        WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("true"), true);
+        String bb = image.tools().get("busybox");
+        LaunchSpec spec = new LaunchSpec("isobench-qemu-it-early", image, List.of(bb, "sleep", "600"), Map.of(),
+                new Limits(1, 256L << 20), null).withNetwork(NetworkSpec.tcp(8080));
+        long firstAccept = -1;
+        try (Sandbox s = new QemuMicrovmDriver().launch(spec)) {
+            java.net.InetSocketAddress ep = s.endpoint(8080);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (firstAccept < 0 && System.nanoTime() < end) {
+                try (java.net.Socket so = new java.net.Socket()) {
+                    so.connect(ep, 1000);
+                    firstAccept = System.nanoTime() - s.launchedAtNanos();
+                } catch (java.io.IOException refused) {
+                    Thread.sleep(20);
+                }
+            }
+            long boot = ((QemuDriver.QemuSandbox) s).bootMillis();
+            assertThat(boot).as("the guest booted").isPositive();
+            assertThat(firstAccept).as("first accepted connection").isPositive();
+            assertThat(firstAccept / 1_000_000).as("first accept (ms after launch) vs BEGIN at %d ms", boot)
+                    .isGreaterThanOrEqualTo(boot);
+        }
+        assertThat(leftoverQemus()).isEmpty();
+        assertThat(leftoverLaunchFiles()).isEmpty();
     }
 }
