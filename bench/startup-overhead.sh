@@ -50,8 +50,15 @@ echo "   process launch: $(jq -r '.tools.process_launch // "?"' "$work/native1.j
 # ---- 2. runc, N=1: a bundle over isobench's own image (the image path comes from the run above)
 rootfs=$(jq -r '.tools.workload_image.path' "$work/native1.json")
 mkdir -p "$work/bundle" && (cd "$work/bundle" && runc spec)
-jq --arg r "$rootfs" --arg bb "$bb" '.root = {path: $r, readonly: true} | .process.terminal = false
-  | .process.args = [$bb, "sh", "-c", "echo ready"]' "$work/bundle/config.json" > "$work/bundle/c.json"
+# the same cgroup work as isobench's bundles (a cgroup per container under /isobench with the run's CPU and memory
+# limits: on a hybrid host runc creates it in every v1 hierarchy); without it hyperfine times a cheaper container
+ncpu=$(nproc)
+jq --arg r "$rootfs" --arg bb "$bb" --arg cg "/isobench/isobench-overhead-$$-hf" --argjson q "$((ncpu * 100000))" \
+  '.root = {path: $r, readonly: true} | .process.terminal = false
+  | .process.args = [$bb, "sh", "-c", "echo ready"]
+  | .linux.cgroupsPath = $cg
+  | .linux.resources.memory = {limit: 2147483648} | .linux.resources.cpu = {quota: $q, period: 100000}' \
+  "$work/bundle/config.json" > "$work/bundle/c.json"
 mv "$work/bundle/c.json" "$work/bundle/config.json"
 hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/hf-runc.json" \
   "runc run --bundle $work/bundle isobench-overhead-$$-hf" >/dev/null 2>&1
