@@ -64,13 +64,7 @@ public final class BwrapDriver implements RuntimeDriver {
             throw new LaunchException("bwrap not found on PATH");
         }
         Path scratch = Scratch.hostDir(spec);
-        NetNs ns;
-        try {
-            ns = NetNs.createFor(spec);
-        } catch (LaunchException e) {
-            Scratch.remove(scratch);
-            throw e;
-        }
+        NetNs ns = NetNs.createFor(spec, scratch);
         List<String> argv = new ArrayList<>(List.of(bin, "--unshare-all", "--die-with-parent",
                 "--ro-bind", spec.image().rootfs().toAbsolutePath().toString(), "/",
                 "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--hostname", "isobench", "--chdir", "/",

@@ -89,13 +89,7 @@ public final class LxcSystemDriver implements RuntimeDriver {
         Path log = lxcpath.resolve("lxc.log");
         String payload = "/lxc.payload." + name;
         Path scratch = Scratch.hostDir(spec);
-        NetNs netns;
-        try {
-            netns = NetNs.createFor(spec);
-        } catch (LaunchException e) {
-            Scratch.remove(scratch);
-            throw e;
-        }
+        NetNs netns = NetNs.createFor(spec, scratch);
         // LXC's command socket is an abstract unix socket, which lives in a network namespace: with an isobench
         // netns every lxc-* command that talks to the container must run in it too
         java.util.function.UnaryOperator<List<String>> inNs = a -> netns == null ? a : netns.enter(a);

@@ -45,13 +45,7 @@ public final class NativeDriver implements RuntimeDriver {
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
         long t0 = System.nanoTime(); // the launch starts here: bundle, namespace and network setup count
         java.nio.file.Path scratch = Scratch.hostDir(spec);
-        NetNs ns;
-        try {
-            ns = NetNs.createFor(spec);
-        } catch (LaunchException e) {
-            Scratch.remove(scratch);
-            throw e;
-        }
+        NetNs ns = NetNs.createFor(spec, scratch);
         // with ports: the process runs in an isobench netns (nsenter), reached over a veth pair like the containers
         List<String> argv = spec.wrapped(ns == null ? spec.argv() : ns.enter(spec.argv()));
         Map<String, String> env = new java.util.HashMap<>(LaunchSpec.DEFAULT_ENV);

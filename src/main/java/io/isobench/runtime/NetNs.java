@@ -100,6 +100,16 @@ public final class NetNs implements SandboxNetwork {
         return spec.network() == null ? null : create();
     }
 
+    /** As {@link #createFor(LaunchSpec)}; when that fails, first removes the launch's scratch dir (null: none). */
+    static NetNs createFor(LaunchSpec spec, java.nio.file.Path scratch) throws RuntimeDriver.LaunchException {
+        try {
+            return createFor(spec);
+        } catch (RuntimeDriver.LaunchException e) {
+            Scratch.remove(scratch);
+            throw e;
+        }
+    }
+
     /** Closes {@code ns} if not null (for teardown lambdas). */
     public static void closeQuietly(NetNs ns) {
         if (ns != null) {

@@ -69,13 +69,7 @@ public final class NspawnDriver implements RuntimeDriver {
         }
         String machine = machineName(spec.name());
         Path scratch = Scratch.hostDir(spec);
-        NetNs ns;
-        try {
-            ns = NetNs.createFor(spec);
-        } catch (LaunchException e) {
-            Scratch.remove(scratch);
-            throw e;
-        }
+        NetNs ns = NetNs.createFor(spec, scratch);
         List<String> argv = new ArrayList<>(List.of(bin, "-D", spec.image().rootfs().toAbsolutePath().toString(),
                 "--read-only", "--quiet", "--register=no", "--keep-unit",
                 ns == null ? "--private-network" : "--network-namespace-path=" + ns.path(), "--as-pid2",
