@@ -106,7 +106,8 @@ final class ServerTrial implements AutoCloseable {
         try {
             InetSocketAddress ep = s.endpoint(port);
             t = new ServerTrial(s, ep, placement, deadline);
-            t.header.append("isobench: server ").append(String.join(" ", argv)).append('\n');
+            t.header.append("isobench: server ").append(String.join(" ", argv.stream()
+                    .map(a -> a.isEmpty() || a.contains(" ") ? "'" + a + "'" : a).toList())).append('\n');
             t.header.append("isobench: network path: ").append(s.networkPath()).append('\n');
             t.header.append("isobench: endpoint: ").append(ep.getAddress().getHostAddress()).append(':')
                     .append(ep.getPort()).append('\n');
