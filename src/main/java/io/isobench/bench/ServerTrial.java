@@ -135,12 +135,23 @@ final class ServerTrial implements AutoCloseable {
     private void awaitReady(Readiness ready, Duration within) throws TrialFailure, InterruptedException {
         long end = Math.min(System.nanoTime() + within.toNanos(), deadline);
         Exception last = null;
+        boolean hadProcesses = false;
+        long nextPidCheck = 0;
         while (System.nanoTime() < end) {
             try {
                 ready.check(endpoint);
                 return;
             } catch (IOException | RuntimeException e) {
                 last = e;
+            }
+            if (System.nanoTime() >= nextPidCheck) {
+                // an instance whose host processes are all gone will never become ready: fail now, not at the timeout
+                boolean has = !sandbox.hostPids().isEmpty();
+                if (hadProcesses && !has) {
+                    throw failure("server exited before it was ready (last check: " + last.getMessage() + ")", "");
+                }
+                hadProcesses |= has;
+                nextPidCheck = System.nanoTime() + 500_000_000L;
             }
             Thread.sleep(READY_POLL.toMillis());
         }
