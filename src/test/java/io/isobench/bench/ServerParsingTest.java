@@ -138,4 +138,38 @@ class ServerParsingTest {
         assertThat(NginxBenchmark.page()).hasSize(NginxBenchmark.PAGE_BYTES);
         assertThat(NginxBenchmark.config()).contains("listen " + NginxBenchmark.PORT).contains("access_log off");
     }
+
+    @Test
+    void sysbenchOltpFigures() throws Exception {
+        // transactions: 3177 (1058.18 per sec.), queries: 63671 (21207.17 per sec.), ignored errors: 8 (2.66 per sec.)
+        List<Sample> s = MysqlBenchmark.parse(TestFixtures.read("sysbench/oltp_read_write-t4-loopback.txt"));
+        assertThat(s).extracting(Sample::metric).containsExactlyElementsOf(new MysqlBenchmark().metrics());
+        assertThat(value(s, "transactions_per_second")).isEqualTo(1058.18);
+        assertThat(value(s, "queries_per_second")).isEqualTo(21207.17);
+        assertThat(value(s, "latency_p95_ms")).isEqualTo(7.98);
+        assertThat(value(s, "latency_avg_ms")).isEqualTo(3.77);
+        assertThat(value(s, "ignored_errors_per_second")).isEqualTo(2.66);
+        List<Sample> ro = MysqlBenchmark.parse(TestFixtures.read("sysbench/oltp_read_only-t4-loopback.txt"));
+        assertThat(value(ro, "queries_per_second")).isEqualTo(42439.29);
+        assertThat(value(ro, "ignored_errors_per_second")).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"oltp_read_write-native", "oltp_read_write-runc", "oltp_read_write-runsc",
+            "oltp_read_only-native", "oltp_read_only-runc", "oltp_read_only-runsc"})
+    void sysbenchOltpInsideAStoredTrial(String which) throws Exception {
+        String raw = TestFixtures.read("sysbench/" + which + "-trial.txt");
+        List<Sample> s = MysqlBenchmark.parse(raw);
+        // oltp_read_write: 20 queries per transaction, oltp_read_only 16 (sysbench 1.0 defaults; BEGIN and COMMIT count)
+        double perTx = which.contains("read_write") ? 20 : 16;
+        assertThat(value(s, "queries_per_second") / value(s, "transactions_per_second")).isCloseTo(perTx, within(0.5));
+        assertThat(raw).contains("isobench: server data on ").contains("ready for connections")
+                .contains("isobench: prepared 2 tables x 1000 rows");
+    }
+
+    @Test
+    void sysbenchOutputWithoutOltpFiguresIsRefused() {
+        assertThatThrownBy(() -> MysqlBenchmark.parse(TestFixtures.read("sysbench/cpu-native.txt")))
+                .isInstanceOf(CommandBenchmark.ParseException.class).hasMessageContaining("transactions");
+    }
 }

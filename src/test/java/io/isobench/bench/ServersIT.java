@@ -48,7 +48,7 @@ class ServersIT {
         }
     }
 
-    static StoredRun run(Plan plan, String db, List<String> raw) throws Exception {
+    static StoredRun run(Path dir, Plan plan, String db, List<String> raw) throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         String id;
         try (Store store = Store.open(dir.resolve(db))) {
@@ -98,7 +98,7 @@ class ServersIT {
                 .set("redis.command=set,lpop", "test").set("redis.requests=2000", "test")
                 .set("redis.warmup_requests=200", "test").build();
         List<String> raw = new ArrayList<>();
-        StoredRun run = run(plan, "s.db", raw);
+        StoredRun run = run(dir, plan, "s.db", raw);
         List<ResultStats> stats = Summary.of(run, "native");
         for (String rt : List.of("native", "runc", "runsc")) {
             for (String client : List.of("ab", "wrk")) {
@@ -128,7 +128,7 @@ class ServersIT {
         String name = "isobench-srvit-" + runtime + "-" + ProcessHandle.current().pid();
         TrialContext ctx = new TrialContext(driver, image, new io.isobench.runtime.Limits(1, 256L << 20),
                 new Params(java.util.Map.of()), Duration.ofSeconds(60), name);
-        List<String> argv = List.of(image.tools().get("busybox"), "sh", "-c", "echo 'server says: no config'; exit 3");
+        List<String> argv = List.of(image.tools().get("busybox"), "sh", "-c", "echo 'server says: no config'; sleep 1; exit 3");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerTrial.start(ctx, argv, java.util.Map.of(), 8080,
                         null, ServerTrial.Placement.plan("apart", 2), Duration.ofSeconds(3), RedisBenchmark::pong))
                 .isInstanceOfSatisfying(TrialFailure.class, f -> {
