@@ -214,6 +214,11 @@ public final class RunService {
         ProcResult r = Proc.of(path, "--version").timeout(Duration.ofSeconds(10)).run();
         String text = r.stdout().isBlank() ? r.stderr() : r.stdout();
         if (r.exitCode() != 0 || text.isBlank()) {
+            // nginx and ab know only -V ("nginx version: nginx/1.22.1", "This is ApacheBench, Version 2.3 ...")
+            r = Proc.of(path, "-V").timeout(Duration.ofSeconds(10)).run();
+            text = r.stdout().isBlank() ? r.stderr() : r.stdout();
+        }
+        if (r.exitCode() != 0 || text.isBlank()) {
             r = Proc.of(path, "--help").timeout(Duration.ofSeconds(10)).run();
             text = r.stdout().isBlank() ? r.stderr() : r.stdout();
         }
