@@ -11,7 +11,8 @@ public final class Benchmarks {
     public static List<Benchmark> all() {
         return List.of(new CpuBenchmark(), new MemoryBenchmark(), new SyscallBenchmark(), new SyscallSurfaceBenchmark(),
                 new StartupBenchmark(), new FootprintBenchmark(), new DiskBenchmark(), new DiskDdBenchmark(),
-                new DiskFileioBenchmark(), new NginxBenchmark(), new RedisBenchmark(), new MysqlBenchmark());
+                new DiskFileioBenchmark(), new NetworkBenchmark(), new NginxBenchmark(), new RedisBenchmark(),
+                new MysqlBenchmark());
     }
 
     public static Optional<Benchmark> byId(String id) {

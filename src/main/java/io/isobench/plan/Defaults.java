@@ -30,7 +30,8 @@ public final class Defaults {
             "cpu.time", "5s",
             "memory.time", "5s",
             "memory.access_mode", "seq",
-            "memory.block_size", "1M");
+            "memory.block_size", "1M",
+            "network.time", "5s");
 
     private Defaults() {
     }

@@ -90,6 +90,16 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
         if (stats.stream().anyMatch(s -> s.benchmark().equals("memory") && Objects.equals(s.params().get("block_size"), "1K"))) {
             notes.add("memory at 1 KiB blocks is dominated by per-operation overhead, not bandwidth; compare with the 1 MiB case.");
         }
+        if (stats.stream().anyMatch(s -> s.benchmark().equals("network"))) {
+            StringBuilder n = new StringBuilder("network: client on the host, server in the sandbox, over each runtime's "
+                    + "own network path (every trial's raw output starts with it and the CPU placement)");
+            for (StoredRun.RuntimeRow r : run.runtimes()) {
+                if (r.available() && r.details().get("network_with_ports") != null) {
+                    n.append("; ").append(r.runtime()).append(": ").append(r.details().get("network_with_ports"));
+                }
+            }
+            notes.add(n.append('.').toString());
+        }
         for (StoredRun.StopRow st : run.stops()) {
             if (!st.reason().equals("fixed repetitions")) {
                 notes.add(st.benchmark() + " " + st.paramsJson() + ": " + st.reason() + " (" + st.repetitions() + " repetitions).");

@@ -58,6 +58,7 @@ public final class BwrapDriver implements RuntimeDriver {
 
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        long t0 = System.nanoTime(); // the launch starts here: bundle, namespace and network setup count
         String bin = Tools.which("bwrap");
         if (bin == null) {
             throw new LaunchException("bwrap not found on PATH");
@@ -89,7 +90,7 @@ public final class BwrapDriver implements RuntimeDriver {
         ProcessSandbox s = new ProcessSandbox(spec.name(), ns == null ? argv : ns.enter(argv), spec, () -> {
             Scratch.remove(scratch);
             NetNs.closeQuietly(ns);
-        }, List::of, null);
+        }, List::of, null, t0);
         if (ns != null) {
             s.network(ns, spec.network());
         }

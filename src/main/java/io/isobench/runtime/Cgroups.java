@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Set;
 
 /** Finds the host processes of a container through its cgroup (v1 controllers, v2 or hybrid's unified tree). */
-final class Cgroups {
+public final class Cgroups {
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
 
     private Cgroups() {
     }
 
-    static List<Long> pids(String cgroupsPath) {
+    public static List<Long> pids(String cgroupsPath) {
         Set<Long> pids = new LinkedHashSet<>();
         for (Path dir : dirs(cgroupsPath)) {
             try (var walk = Files.walk(dir)) {
@@ -58,7 +58,7 @@ final class Cgroups {
     }
 
     /** Removes the instance's cgroup and isobench's parent cgroup where the runtime left them empty. */
-    static void removeIfEmpty(String cgroupsPath) {
+    public static void removeIfEmpty(String cgroupsPath) {
         String rel = cgroupsPath.startsWith("/") ? cgroupsPath.substring(1) : cgroupsPath;
         for (Path base : hierarchies()) {
             Path d = base.resolve(rel);

@@ -39,17 +39,30 @@ public final class DockerDriver implements RuntimeDriver {
     private static final Map<String, Object> IMPORT_LOCKS = new ConcurrentHashMap<>();
     private static volatile Set<String> discovered;
 
+    /** Registered by 'isobench setup' next to runsc: the same runsc with gVisor's netstack, and with hostinet. */
+    public static final String RUNSC_NETSTACK = "runsc-netstack";
+    public static final String RUNSC_HOSTINET = "runsc-hostinet";
+    /** docker run's warning on every container of a bridge network when the engine runs with --ip-forward=false. */
+    static final String FORWARDING_WARNING = "WARNING: IPv4 forwarding is disabled.";
+
     private final String runtime;
+    /** The engine runtime that serves launches asking for ports (for runsc: decided by the probe), or null: none. */
+    private volatile String portsRuntime;
+    private volatile String portsStack;
+    private volatile String portsUnavailable;
+    private volatile boolean portsProbed;
 
     public DockerDriver(String runtime) {
         this.runtime = runtime;
+        this.portsRuntime = runtime.equals("runsc") ? null : runtime;
     }
 
     /** docker:runc and docker:runsc always (doctor says why one is unusable), plus any other runtime the engine has. */
     public static List<DockerDriver> all() {
         Set<String> names = new LinkedHashSet<>(List.of("runc", "runsc"));
         for (String n : registeredRuntimes()) {
-            if (!n.startsWith("io.containerd.")) { // containerd's own aliases of runc
+            if (!n.startsWith("io.containerd.") // containerd's own aliases of runc
+                    && !n.equals(RUNSC_NETSTACK) && !n.equals(RUNSC_HOSTINET)) { // docker:runsc's network variants
                 names.add(n);
             }
         }
@@ -98,7 +111,8 @@ public final class DockerDriver implements RuntimeDriver {
 
     @Override
     public String description() {
-        return "Docker engine with the " + runtime + " runtime, --network=none";
+        return "Docker engine with the " + runtime + " runtime, --network=none (or isobench's bridge network when the "
+                + "workload needs ports)";
     }
 
     @Override
@@ -151,7 +165,112 @@ public final class DockerDriver implements RuntimeDriver {
         d.put("network", "none (--network=none: loopback only)");
         d.put("rootfs", "workload image imported as " + IMAGE_REPO + ":<hash>, --read-only, tmpfs /tmp");
         d.put("limits_enforced", "cpu (--cpus), memory (--memory)");
-        return OciDriver.trial(this, ctx, version, d);
+        Availability a = OciDriver.trial(this, ctx, version, d);
+        if (!a.available()) {
+            return a;
+        }
+        d = new LinkedHashMap<>(a.details());
+        d.put("network_with_ports", probePorts(ctx, rts));
+        return Availability.ok(a.id(), version, d);
+    }
+
+    /**
+     * Finds the engine runtime that serves launches asking for ports, by starting a trial server on isobench's
+     * bridge network with each candidate and connecting to it: runc serves itself; for runsc, gVisor's netstack ({@value #RUNSC_NETSTACK})
+     * first, then hostinet ({@value #RUNSC_HOSTINET}: the Sentry hands socket calls to the host kernel, inside the
+     * container's network namespace). Old runsc releases refuse netstack on new kernels ("cannot run with network
+     * enabled in root network namespace"). Returns the text recorded as the runtime's network_with_ports.
+     */
+    private String probePorts(ProbeContext ctx, Map<String, Object> rts) {
+        List<String> candidates = runtime.equals("runsc") ? List.of(RUNSC_NETSTACK, RUNSC_HOSTINET) : List.of(runtime);
+        List<String> failures = new ArrayList<>();
+        for (String rt : candidates) {
+            if (!rts.containsKey(rt)) {
+                failures.add(rt + " is not registered with the engine ('isobench setup' registers it)");
+                continue;
+            }
+            String failure = tryPorts(ctx, rt, stackOf(rt, failures));
+            if (failure == null) {
+                portsRuntime = rt;
+                portsStack = stackOf(rt, failures);
+                portsUnavailable = null;
+                portsProbed = true;
+                return "docker bridge network (isobench-PID), runtime " + rt + " " + rts.get(rt)
+                        + (portsStack == null ? "" : ": " + portsStack);
+            }
+            failures.add(rt + ": " + failure);
+        }
+        portsRuntime = null;
+        portsStack = null;
+        portsUnavailable = String.join("; ", failures);
+        portsProbed = true;
+        return "unavailable: " + portsUnavailable;
+    }
+
+    static final int PROBE_PORT = 9;
+    static final Duration CONNECT_WITHIN = Duration.ofSeconds(20);
+
+    /**
+     * Starts busybox httpd on {@value #PROBE_PORT} with engine runtime {@code rt} on the bridge and connects to it from
+     * the host: null when a TCP connection was accepted, else why not (the start failed, or nothing answered: a
+     * runtime registered with --network=none starts fine but is unreachable).
+     */
+    private String tryPorts(ProbeContext ctx, String rt, String stack) {
+        var image = ctx.probeImageWithInit();
+        String name = "isobench-probe-" + OciDriver.safeName(id()) + "-net-" + ProcessHandle.current().pid() + "-"
+                + System.nanoTime() % 100000;
+        LaunchSpec spec = new LaunchSpec(name, image, List.of(image.tools().get("busybox"), "httpd", "-f", "-p",
+                Integer.toString(PROBE_PORT), "-h", "/"), Map.of(), ctx.limits(), null).withNetwork(NetworkSpec.tcp(PROBE_PORT));
+        try (Sandbox s = launch(spec, rt, stack)) {
+            java.util.concurrent.atomic.AtomicReference<ProcResult> exited = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread waiter = Thread.ofVirtual().start(() -> exited.set(s.await(OciDriver.PROBE_TIMEOUT)));
+            java.net.InetSocketAddress ep = s.endpoint(PROBE_PORT);
+            long end = System.nanoTime() + CONNECT_WITHIN.toNanos();
+            while (System.nanoTime() < end) {
+                ProcResult r = exited.get();
+                if (r != null) {
+                    return "the container exited before accepting a connection: " + reason(r);
+                }
+                try (java.net.Socket so = new java.net.Socket()) {
+                    so.connect(ep, 500);
+                    return null;
+                } catch (IOException e) {
+                    Thread.sleep(100);
+                }
+            }
+            s.close();
+            waiter.join(QUICK_TIMEOUT.toMillis());
+            return "no TCP connection to " + ep.getAddress().getHostAddress() + ":" + PROBE_PORT + " within "
+                    + CONNECT_WITHIN.toSeconds() + " s";
+        } catch (LaunchException e) {
+            return e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /** The network stack behind engine runtime {@code rt}, for networkPath(); null for runc-like runtimes. */
+    private static String stackOf(String rt, List<String> failuresBefore) {
+        if (rt.equals(RUNSC_NETSTACK)) {
+            return "gVisor netstack";
+        }
+        if (rt.equals(RUNSC_HOSTINET)) {
+            return "gVisor hostinet (host kernel TCP/IP in the container's netns"
+                    + (failuresBefore.isEmpty() ? "" : "; netstack unavailable: " + String.join("; ", failuresBefore)) + ")";
+        }
+        return null;
+    }
+
+    /** {@link OciDriver#reason} without docker's IPv4-forwarding warning (expected: the engine does not forward). */
+    static String reason(ProcResult r) {
+        String err = r.stderr().lines().filter(l -> !l.startsWith(FORWARDING_WARNING))
+                .collect(java.util.stream.Collectors.joining("\n"));
+        return OciDriver.reason(new ProcResult(r.argv(), r.exitCode(), r.timedOut(), r.stdout(), err, r.elapsed()));
+    }
+
+    public static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     static String tag(WorkloadImage image) {
@@ -217,12 +336,54 @@ public final class DockerDriver implements RuntimeDriver {
 
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        if (spec.network() == null) {
+            return launch(spec, runtime, null);
+        }
+        if (!portsProbed && runtime.equals("runsc")) {
+            // not probed in this process: hostinet is what works on the hosts we know
+            portsRuntime = registeredRuntimes().contains(RUNSC_HOSTINET) ? RUNSC_HOSTINET : null;
+            portsStack = stackOf(RUNSC_HOSTINET, List.of());
+            portsUnavailable = RUNSC_HOSTINET + " is not registered with the engine ('isobench setup' registers it)";
+        }
+        String rt = portsRuntime;
+        if (rt == null) {
+            throw new LaunchException(id() + " cannot give the workload a network here: " + portsUnavailable);
+        }
+        return launch(spec, rt, portsStack);
+    }
+
+    /**
+     * Runs the container with engine runtime {@code rt}; with a network when the spec asks for one ({@code stack}
+     * describes the runtime's network stack, null for runc-like runtimes). Every container is labelled with this
+     * process's pid ({@value DockerNetwork#PID_LABEL}) and writes its id to a cidfile in the work dir, so that the
+     * janitor can remove it after a SIGKILL and the teardown can find containerd leftovers of a failed start.
+     */
+    private Sandbox launch(LaunchSpec spec, String rt, String stack) throws LaunchException {
         ensureImported(spec.image());
+        // like the image import, the bridge is made once per process: neither counts as this launch's time
+        DockerNetwork bridge = spec.network() == null ? null : DockerNetwork.get();
+        long t0 = System.nanoTime();
         String name = OciDriver.safeName(spec.name());
         Limits l = spec.limits();
-        List<String> argv = new ArrayList<>(List.of(docker(), "run", "--rm", "--network=none", "--runtime=" + runtime,
-                "--name", name, "--hostname", "isobench", "--read-only", "--tmpfs", "/tmp",
+        Path cidFile = io.isobench.util.WorkDir.get().resolve("docker-" + name + ".cid");
+        try {
+            Files.deleteIfExists(cidFile);
+        } catch (IOException e) {
+            throw new LaunchException("cannot use " + cidFile + ": " + e.getMessage(), e);
+        }
+        List<String> argv = new ArrayList<>(List.of(docker(), "run", "--rm", "--runtime=" + rt,
+                "--name", name));
+        argv.addAll(DockerNetwork.labelArgs());
+        argv.addAll(List.of("--cidfile", cidFile.toString(), "--hostname", "isobench", "--read-only", "--tmpfs", "/tmp",
                 "--cpus=" + l.cpus(), "--memory=" + l.memoryBytes()));
+        SandboxNetwork net = null;
+        if (spec.network() == null) {
+            argv.add("--network=none");
+        } else {
+            java.net.InetAddress ip = bridge.nextAddress();
+            argv.addAll(List.of("--network", bridge.name(), "--ip", ip.getHostAddress()));
+            net = endpointOn(bridge, ip, rt, stack);
+        }
         Path scratch = Scratch.hostDir(spec);
         if (scratch != null) {
             argv.addAll(List.of("-v", scratch.toAbsolutePath() + ":" + Scratch.PATH + ":rw"));
@@ -234,11 +395,100 @@ public final class DockerDriver implements RuntimeDriver {
         argv.addAll(spec.argv());
         Runnable teardown = () -> {
             Proc.of(docker(), "rm", "-f", name).timeout(CALL_TIMEOUT).run();
+            removeLeftTask(cidFile);
             Scratch.remove(scratch);
         };
-        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, new HostPids(name), null);
+        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, new HostPids(name), null, t0);
+        if (net != null) {
+            s.network(net, spec.network());
+        }
         return scratch == null ? s : s.scratchStorage("bind mount (docker run -v) of a host directory on "
                 + Scratch.fileSystem(scratch) + (runtime.equals("runsc") ? ", file I/O served by gVisor" : ""));
+    }
+
+    private SandboxNetwork endpointOn(DockerNetwork bridge, java.net.InetAddress ip, String rt, String stack) {
+        String text = "docker bridge network " + bridge.name() + " (bridge " + bridge.bridge() + ", " + bridge.subnet()
+                + "), container " + ip.getHostAddress() + ", runtime " + rt + (stack == null ? "" : ", " + stack);
+        return new SandboxNetwork() {
+            @Override
+            public java.net.InetSocketAddress endpoint(int port) {
+                return new java.net.InetSocketAddress(ip, port);
+            }
+
+            @Override
+            public String description() {
+                return text;
+            }
+
+            @Override
+            public void close() {
+                // the container's endpoint goes with the container; the network with the process
+            }
+        };
+    }
+
+    static final String CONTAINERD_SOCK = "/var/run/docker/containerd/containerd.sock";
+
+    /**
+     * A runsc start that fails under Docker (e.g. netstack refusing to run) leaves a containerd task in state CREATED
+     * with its shim, gofer and sandbox processes, although {@code docker ps -a} no longer shows the container. When
+     * the container of {@code cidFile} is gone from Docker but not from containerd, this deletes it the way that
+     * works: the OCI runtime's delete --force first ({@code ctr tasks delete --force} alone fails with "cannot signal
+     * container in state created"), then the task, then the containerd container. Deletes the cidfile.
+     */
+    public static boolean removeLeftTask(Path cidFile) {
+        String id;
+        try {
+            if (!Files.exists(cidFile)) {
+                return false;
+            }
+            id = Files.readString(cidFile).strip();
+            Files.deleteIfExists(cidFile);
+        } catch (IOException e) {
+            return false;
+        }
+        if (!id.matches("[0-9a-f]{64}") || Tools.which("ctr") == null) {
+            return false;
+        }
+        List<String> ctr = List.of(Tools.which("ctr"), "--address", CONTAINERD_SOCK, "-n", "moby");
+        if (!Proc.of(concat(ctr, "containers", "info", id)).timeout(QUICK_TIMEOUT).run().ok()) {
+            return false; // the usual case (one call per teardown): containerd has no trace of it
+        }
+        if (Proc.of(docker(), "inspect", "--format", "{{.Id}}", id).timeout(QUICK_TIMEOUT).run().ok()) {
+            // docker still knows it (the janitor's case: its owner died mid-trial): docker rm -f is the way
+            Proc.of(docker(), "rm", "-f", id).timeout(CALL_TIMEOUT).run();
+            if (!Proc.of(concat(ctr, "containers", "info", id)).timeout(QUICK_TIMEOUT).run().ok()) {
+                return true;
+            }
+        }
+        String last = "";
+        for (int attempt = 0; attempt < 3; attempt++) {
+            for (String root : List.of("/var/run/docker/runtime-runc/moby", "/var/run/docker/runtime-runsc/moby")) {
+                if (Files.isDirectory(Path.of(root)) && Tools.which("runsc") != null) { // runsc state: ID_sandbox:ID.state
+                    Proc.of(Tools.which("runsc"), "--root", root, "delete", "--force", id).timeout(CALL_TIMEOUT).run();
+                }
+            }
+            Proc.of(concat(ctr, "tasks", "delete", "--force", id)).timeout(CALL_TIMEOUT).run();
+            ProcResult del = Proc.of(concat(ctr, "containers", "delete", id)).timeout(CALL_TIMEOUT).run();
+            if (del.ok()) {
+                return true;
+            }
+            last = del.failureSummary();
+            try {
+                Thread.sleep(500); // the engine may still be cleaning up after the failed start
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        System.err.println("isobench: cannot remove containerd task " + id + " left by a failed start: " + last);
+        return false;
+    }
+
+    private static List<String> concat(List<String> head, String... tail) {
+        List<String> l = new ArrayList<>(head);
+        l.addAll(List.of(tail));
+        return l;
     }
 
     /** The container's processes (its cgroup /docker/ID in every hierarchy) plus its containerd shim and the shim's tree. */

@@ -118,6 +118,7 @@ public final class LxcDriver implements RuntimeDriver {
 
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        long t0 = System.nanoTime(); // the launch starts here: bundle, namespace and network setup count
         String bin = Tools.which("lxc-execute");
         if (bin == null) {
             throw new LaunchException("lxc-execute not found on PATH");
@@ -157,7 +158,7 @@ public final class LxcDriver implements RuntimeDriver {
             NetNs.closeQuietly(netns);
         };
         ProcessSandbox s = new ProcessSandbox(spec.name(), netns == null ? argv : netns.enter(argv), spec, teardown,
-                () -> Cgroups.pids(payload), null);
+                () -> Cgroups.pids(payload), null, t0);
         if (netns != null) {
             s.network(netns, spec.network());
         }

@@ -81,6 +81,7 @@ public final class LxcSystemDriver implements RuntimeDriver {
 
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        long t0 = System.nanoTime(); // the launch starts here: config, network setup and boot count
         String init = initPath(spec);
         String name = OciDriver.safeName(spec.name());
         Path lxcpath = WorkDir.get().resolve("lxc").resolve(name);
@@ -111,7 +112,6 @@ public final class LxcSystemDriver implements RuntimeDriver {
         };
         // the container runs before the ProcessSandbox exists: make sure an interrupt tears it down meanwhile
         io.isobench.proc.Cleanup.Action booting = io.isobench.proc.Cleanup.register("lxc system container " + name, teardown);
-        long t0 = System.nanoTime();
         try {
             Files.createDirectories(lxcpath);
             Files.writeString(config, LxcDriver.config(spec, LxcDriver.unifiedOnly(), scratch, netns != null)

@@ -43,6 +43,7 @@ public final class NativeDriver implements RuntimeDriver {
 
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        long t0 = System.nanoTime(); // the launch starts here: bundle, namespace and network setup count
         java.nio.file.Path scratch = Scratch.hostDir(spec);
         NetNs ns;
         try {
@@ -58,7 +59,7 @@ public final class NativeDriver implements RuntimeDriver {
         ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, () -> {
             Scratch.remove(scratch);
             NetNs.closeQuietly(ns);
-        }, List::of, env);
+        }, List::of, env, t0);
         if (ns != null) {
             s.network(ns, spec.network());
         }

@@ -62,6 +62,7 @@ public final class NspawnDriver implements RuntimeDriver {
 
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        long t0 = System.nanoTime(); // the launch starts here: bundle, namespace and network setup count
         String bin = Tools.which("systemd-nspawn");
         if (bin == null) {
             throw new LaunchException("systemd-nspawn not found on PATH");
@@ -91,7 +92,7 @@ public final class NspawnDriver implements RuntimeDriver {
             NspawnDriver.removeEmptyPayloadCgroups();
             Scratch.remove(scratch);
             NetNs.closeQuietly(ns);
-        }, List::of, null);
+        }, List::of, null, t0);
         if (ns != null) {
             s.network(ns, spec.network());
         }

@@ -140,12 +140,13 @@ public abstract class OciDriver implements RuntimeDriver {
 
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        long t0 = System.nanoTime(); // the launch starts here: bundle, namespace and network setup count
         Path bundle = WorkDir.get().resolve("bundles").resolve(spec.name());
         String cgroupsPath;
         Path scratch = Scratch.hostDir(spec);
         NetNs netns = null;
         try {
-            netns = spec.network() == null ? null : NetNs.create();
+            netns = NetNs.createFor(spec);
             cgroupsPath = OciBundle.write(bundle, spec, scratch, netns == null ? null : netns.path());
         } catch (IOException | LaunchException e) {
             ImageBuilder.deleteTree(bundle);
@@ -170,7 +171,7 @@ public abstract class OciDriver implements RuntimeDriver {
                 ns.close();
             }
         };
-        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, () -> Cgroups.pids(cgroupsPath), null);
+        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, () -> Cgroups.pids(cgroupsPath), null, t0);
         if (ns != null) {
             s.network(describe(ns), spec.network());
         }

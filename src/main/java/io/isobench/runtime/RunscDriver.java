@@ -13,9 +13,6 @@ import java.util.Map;
 public final class RunscDriver extends OciDriver {
     public static final String DEFAULT_PLATFORM = "ptrace";
     private final String platform;
-    /** --network= value when a launch asks for host-reachable ports: "sandbox" (netstack) unless the probe saw it fail. */
-    private volatile String portsNetwork = "sandbox";
-    private volatile String netstackFailure;
 
     public RunscDriver() {
         this(System.getenv().getOrDefault("ISOBENCH_RUNSC_PLATFORM", DEFAULT_PLATFORM));
@@ -50,12 +47,35 @@ public final class RunscDriver extends OciDriver {
         return List.of("--platform=" + platform, "--network=none");
     }
 
+    /** How launches that ask for ports are networked; chosen by {@link #probe} by trying each in turn. */
+    enum PortsNetwork {
+        /** gVisor's own TCP/IP stack over the isobench netns's veth ({@code --network=sandbox}). */
+        NETSTACK("gVisor netstack"),
+        /**
+         * The same netstack, with runsc's host processes started in a private mount namespace where /proc/sys/net is
+         * an empty tmpfs. Old runsc releases decide "this is the root network namespace" by whether a sysctl file
+         * exists there, and kernels now show those files in every namespace, so they refuse netstack in a real,
+         * isobench-made namespace ("cannot run with network enabled in root network namespace"). Hiding the
+         * sysctls from runsc only defeats that test; the sandbox still joins the isobench namespace.
+         */
+        NETSTACK_SYSCTL_HIDDEN("gVisor netstack (old runsc's root-netns test defeated: /proc/sys/net hidden from runsc)"),
+        /** The Sentry passes socket calls to the host kernel, inside the isobench netns ({@code --network=host}). */
+        HOSTINET("gVisor hostinet (host kernel TCP/IP)");
+
+        final String label;
+
+        PortsNetwork(String label) {
+            this.label = label;
+        }
+    }
+
+    private static final String HIDE_SYSCTL_SCRIPT = "runsc-hide-net-sysctl.sh";
+    private volatile PortsNetwork portsNetwork = PortsNetwork.NETSTACK;
+    private volatile String netstackFailure;
+
     /**
-     * Also finds out which network stack serves launches that ask for ports: gVisor's own netstack
-     * ({@code --network=sandbox}) when a trial container with it starts in an isobench namespace, else hostinet
-     * ({@code --network=host}: the Sentry passes socket calls to the host kernel, inside that same namespace).
-     * Old runsc releases refuse netstack on new kernels ("cannot run with network enabled in root network
-     * namespace": their root-namespace test is a sysctl file that kernels now show in every namespace).
+     * Also finds out which network stack serves launches that ask for ports: netstack, else netstack with the
+     * sysctls hidden, else hostinet (see {@link PortsNetwork}); records which, and why the better ones failed.
      */
     @Override
     public Availability probe(ProbeContext ctx) {
@@ -63,37 +83,76 @@ public final class RunscDriver extends OciDriver {
         if (!a.available() || NetNs.unavailableReason() != null) {
             return a;
         }
-        portsNetwork = "sandbox";
+        java.util.List<String> failures = new java.util.ArrayList<>();
+        PortsNetwork chosen = PortsNetwork.HOSTINET;
+        for (PortsNetwork mode : PortsNetwork.values()) {
+            portsNetwork = mode;
+            String failure = trialWithPorts(ctx);
+            if (failure == null) {
+                chosen = mode;
+                break;
+            }
+            failures.add(mode.name().toLowerCase(java.util.Locale.ROOT) + ": " + failure);
+        }
+        portsNetwork = chosen;
+        netstackFailure = failures.isEmpty() ? null : String.join("; ", failures);
+        Map<String, Object> d = new LinkedHashMap<>(a.details());
+        d.put("network_with_ports", chosen.label + " in an isobench netns"
+                + (failures.isEmpty() ? "" : " (tried first: " + netstackFailure + ")"));
+        return Availability.ok(a.id(), a.version(), d);
+    }
+
+    /** Starts {@code true} with a port in an isobench netns in the current {@link #portsNetwork} mode; null when it worked. */
+    private String trialWithPorts(ProbeContext ctx) {
         String name = "isobench-probe-runsc-net-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
         var image = ctx.probeImage();
         LaunchSpec spec = new LaunchSpec(name, image, List.of(image.tools().get("true")), Map.of(), ctx.limits(), null)
                 .withNetwork(NetworkSpec.tcp(9));
-        String failure;
         try (Sandbox s = launch(spec)) {
             io.isobench.proc.ProcResult r = s.await(PROBE_TIMEOUT);
-            failure = r.ok() ? null : reason(r);
+            return r.ok() ? null : reason(r);
         } catch (LaunchException e) {
-            failure = e.getMessage();
+            return e.getMessage();
         }
-        netstackFailure = failure;
-        portsNetwork = failure == null ? "sandbox" : "host";
-        Map<String, Object> d = new LinkedHashMap<>(a.details());
-        d.put("network_with_ports", failure == null ? "gVisor netstack (--network=sandbox) in an isobench netns"
-                : "hostinet (--network=host: host kernel TCP/IP) in an isobench netns; netstack failed here: " + failure);
-        return Availability.ok(a.id(), a.version(), d);
     }
 
     @Override
     protected List<String> networkCli(List<String> args) {
+        PortsNetwork mode = portsNetwork;
         List<String> argv = new java.util.ArrayList<>(cli(args.toArray(String[]::new)));
-        argv.replaceAll(a -> a.equals("--network=none") ? "--network=" + portsNetwork : a);
-        return argv;
+        String flag = mode == PortsNetwork.HOSTINET ? "--network=host" : "--network=sandbox";
+        argv.replaceAll(a -> a.equals("--network=none") ? flag : a);
+        if (mode != PortsNetwork.NETSTACK_SYSCTL_HIDDEN) {
+            return argv;
+        }
+        // unshare -m --propagation private /bin/sh SCRIPT runsc ...: the script (a fixed resource, no interpolation)
+        // mounts an empty tmpfs on /proc/sys/net in that private mount namespace and execs its arguments
+        List<String> wrapped = new java.util.ArrayList<>(List.of(
+                java.util.Objects.requireNonNullElse(io.isobench.util.Tools.which("unshare"), "unshare"),
+                "--mount", "--propagation", "private", "/bin/sh", hideSysctlScript().toString()));
+        wrapped.addAll(argv);
+        return wrapped;
+    }
+
+    private static java.nio.file.Path hideSysctlScript() {
+        java.nio.file.Path p = io.isobench.util.WorkDir.get().resolve(HIDE_SYSCTL_SCRIPT);
+        synchronized (RunscDriver.class) {
+            if (!java.nio.file.Files.exists(p)) {
+                try (var in = RunscDriver.class.getResourceAsStream("/runsc/" + HIDE_SYSCTL_SCRIPT)) {
+                    java.nio.file.Files.write(p, java.util.Objects.requireNonNull(in, HIDE_SYSCTL_SCRIPT).readAllBytes());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }
+        return p;
     }
 
     @Override
     protected SandboxNetwork describe(NetNs ns) {
-        String stack = "sandbox".equals(portsNetwork) ? "gVisor netstack"
-                : "gVisor hostinet (netstack unavailable: " + netstackFailure + ")";
+        PortsNetwork mode = portsNetwork;
+        String stack = mode.label + (mode == PortsNetwork.NETSTACK || netstackFailure == null ? ""
+                : " (tried first: " + netstackFailure + ")");
         return new SandboxNetwork() {
             @Override
             public java.net.InetSocketAddress endpoint(int port) {

@@ -13,7 +13,10 @@ import java.util.List;
 public interface Sandbox extends AutoCloseable {
     String id();
 
-    /** Host monotonic time (System.nanoTime) just before the launch command was started. */
+    /**
+     * Host monotonic time (System.nanoTime) at which the driver began this launch: the setup it does on the
+     * runtime's behalf (bundle, network namespace and veth, VM image) counts, as an engine's own setup does.
+     */
     long launchedAtNanos();
 
     /** Waits for the workload to exit; at the timeout the sandbox is killed and the result says timedOut. */

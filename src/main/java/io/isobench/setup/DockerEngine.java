@@ -21,10 +21,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Docker engine on hosts without an init system that starts it: starts {@code dockerd} with flags that
- * leave the host's network alone ({@code --iptables=false --ip-forward=false --bridge=none}; isobench always
- * runs containers with {@code --network=none}), logging to {@code /var/log/isobench-dockerd.log}, and registers
- * gVisor's runsc in {@code /etc/docker/daemon.json} (with {@code --network=none}, the only network mode runsc
- * starts with under Docker here) by merging into the existing file, after a backup, then SIGHUP.
+ * leave the host's network alone ({@code --iptables=false --ip-forward=false --bridge=none}; isobench
+ * runs containers with {@code --network=none}, or on its own bridge network when a workload needs ports: that needs
+ * neither NAT nor forwarding), logging to {@code /var/log/isobench-dockerd.log}, and registers gVisor's runsc in
+ * {@code /etc/docker/daemon.json} (see {@link #runscEntries()}) by merging into the existing file, after a backup,
+ * then SIGHUP.
  */
 public final class DockerEngine {
     public static final List<String> SAFE_FLAGS = List.of("--iptables=false", "--ip-forward=false", "--bridge=none");
@@ -106,21 +107,42 @@ public final class DockerEngine {
         }
     }
 
-    /** The runsc entry isobench needs under "runtimes". */
-    public static Map<String, Object> runscEntry() {
+    /**
+     * The runsc entries isobench needs under "runtimes": {@code runsc} with {@code --network=none} (what every launch
+     * without ports uses: runsc's default netstack refuses to start on some hosts, see below), and two variants for
+     * launches whose workload needs ports, tried in this order by docker:runsc's probe: {@code runsc-netstack}
+     * ({@code --network=sandbox}, gVisor's own TCP/IP stack) and {@code runsc-hostinet} ({@code --network=host}: the
+     * host kernel's TCP/IP inside the container's network namespace; old runsc releases refuse netstack on new
+     * kernels). All three use runsc's default platform, so they differ only in the network flag.
+     */
+    public static Map<String, Map<String, Object>> runscEntries() {
         String runsc = Tools.which("runsc");
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("path", runsc == null ? "/usr/bin/runsc" : runsc);
-        m.put("runtimeArgs", List.of("--network=none"));
-        return m;
+        Map<String, Map<String, Object>> all = new LinkedHashMap<>();
+        for (String[] e : new String[][]{{"runsc", "--network=none"}, {"runsc-netstack", "--network=sandbox"},
+                {"runsc-hostinet", "--network=host"}}) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("path", runsc == null ? "/usr/bin/runsc" : runsc);
+            m.put("runtimeArgs", List.of(e[1]));
+            all.put(e[0], m);
+        }
+        return all;
     }
 
     /**
-     * Makes sure daemon.json registers runsc: reads the file (if any), adds {@code runtimes.runsc} keeping every
-     * other key, backs the old file up next to it and writes the merged one. Returns the backup path, or null when
-     * nothing had to change. A file that is not a JSON object is left alone (IOException).
+     * What {@link #registerRunsc()} changed: whether the file existed before, and where its previous version was
+     * copied (null when there was no file: then undoing is deleting it; no empty marker file is written, because
+     * an empty daemon.json put back by hand is not the same as no file).
      */
-    public Path registerRunsc() throws IOException {
+    public record Change(boolean existed, Path backup) {
+    }
+
+    /**
+     * Makes sure daemon.json registers the runsc entries ({@link #runscEntries()}): reads the file (if any), adds
+     * or updates those entries under "runtimes" keeping every other key, copies the old file next to it and writes
+     * the merged one. Returns null when nothing had to change. A file that is not a JSON object is left alone
+     * (IOException).
+     */
+    public Change registerRunsc() throws IOException {
         Map<String, Object> conf = new LinkedHashMap<>();
         boolean existed = Files.exists(daemonJson);
         if (existed) {
@@ -140,24 +162,28 @@ public final class DockerEngine {
         } else if (old != null) {
             throw new IOException(daemonJson + ": \"runtimes\" is not an object; not touching it");
         }
-        Map<String, Object> want = runscEntry();
-        if (want.equals(runtimes.get("runsc"))) {
+        boolean changed = false;
+        for (var e : runscEntries().entrySet()) {
+            if (!e.getValue().equals(runtimes.get(e.getKey()))) {
+                runtimes.put(e.getKey(), e.getValue());
+                changed = true;
+            }
+        }
+        if (!changed) {
             return null;
         }
-        runtimes.put("runsc", want);
         conf.put("runtimes", runtimes);
         Files.createDirectories(daemonJson.toAbsolutePath().getParent());
-        Path backup = daemonJson.resolveSibling(daemonJson.getFileName() + ".isobench-backup-"
-                + Instant.now().getEpochSecond());
+        Path backup = null;
         if (existed) {
-            Files.copy(daemonJson, backup, StandardCopyOption.COPY_ATTRIBUTES);
-        } else {
-            Files.writeString(backup, ""); // records that there was no file before
+            backup = daemonJson.resolveSibling(daemonJson.getFileName() + ".isobench-backup-"
+                    + Instant.now().getEpochSecond());
+            Files.copy(daemonJson, backup, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
         }
         Path tmp = daemonJson.resolveSibling(daemonJson.getFileName() + ".isobench-tmp");
         Files.writeString(tmp, Json.pretty(conf) + "\n");
         Files.move(tmp, daemonJson, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return backup;
+        return new Change(existed, backup);
     }
 
     /** Asks a running dockerd to reload daemon.json (runtimes are reloaded on SIGHUP). */
@@ -179,11 +205,11 @@ public final class DockerEngine {
         boolean ok = true;
         if (Tools.which("runsc") != null) {
             try {
-                Path backup = registerRunsc();
-                if (backup != null) {
-                    err.println("isobench: registered runsc in " + daemonJson + (Files.size(backup) == 0
-                            ? " (there was no such file before; empty marker " + backup + ")"
-                            : " (previous version: " + backup + ")"));
+                Change change = registerRunsc();
+                if (change != null) {
+                    err.println("isobench: registered " + String.join(", ", runscEntries().keySet()) + " in " + daemonJson
+                            + (change.backup() == null ? " (there was no such file before: delete it to undo)"
+                            : " (previous version: " + change.backup() + ")"));
                     if (running() && !reload()) {
                         err.println("isobench: could not send SIGHUP to dockerd; restart it to use docker:runsc");
                         ok = false;
@@ -214,7 +240,8 @@ public final class DockerEngine {
             return l;
         }
         if (Tools.which("runsc") != null) {
-            l.add("register runsc (--network=none) in " + daemonJson + " if missing (merged, old file backed up)");
+            l.add("register runsc (--network=none), runsc-netstack and runsc-hostinet (for workloads with ports) in "
+                    + daemonJson + " if missing (merged, old file backed up)");
         }
         if (!running()) {
             l.add("start dockerd " + String.join(" ", SAFE_FLAGS) + " (log " + LOG + ")");

@@ -44,6 +44,7 @@ public final class Installer {
         l.add(new Need("docker.io", "dockerd", "runtimes docker:runc and docker:runsc"));
         l.add(new Need("sysbench", "sysbench", "benchmarks cpu, memory and disk-fileio"));
         l.add(new Need("fio", "fio", "benchmark disk"));
+        l.add(new Need("iperf3", "iperf3", "benchmark network"));
         l.add(new Need("busybox-static", "busybox", "shell and utilities inside the workload image"));
         l.add(new Need("gcc", "gcc", "benchmarks syscall and syscall-surface (builds their static probe)"));
         l.add(new Need("libc6-dev", "/usr/include/stdio.h", "benchmarks syscall and syscall-surface (static C library for the probe)"));

@@ -1,6 +1,7 @@
 package io.isobench.exec;
 
 import io.isobench.IntegrationSupport;
+import io.isobench.TestDockerEngine;
 import io.isobench.image.ImageBuilder;
 import io.isobench.image.WorkloadImage;
 import io.isobench.plan.Plan;
@@ -12,7 +13,6 @@ import io.isobench.runtime.Limits;
 import io.isobench.runtime.RuntimeDriver;
 import io.isobench.runtime.Runtimes;
 import io.isobench.runtime.Sandbox;
-import io.isobench.setup.DockerEngine;
 import io.isobench.store.Store;
 import io.isobench.store.StoredRun;
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,64 +38,29 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Real cpu runs in bwrap, nspawn, lxc, docker:runc and docker:runsc. When no Docker engine is running, one is
  * started with the safe flags and a private config file that registers runsc (so /etc/docker/daemon.json is never
- * involved), and stopped afterwards.
+ * involved), and stopped afterwards ({@link TestDockerEngine}).
  */
 class EnginesIT {
     static final Path DAEMON_JSON = Path.of("/etc/docker/daemon.json");
 
     @TempDir
     static Path dir;
+    static TestDockerEngine engine;
     static long startedDockerd = -1;
     static byte[] daemonJsonBefore;
-    static final Path KEY_JSON = Path.of("/etc/docker/key.json");
-    static boolean keyJsonBefore;
 
     @BeforeAll
     static void engine() throws Exception {
         assumeTrue(IntegrationSupport.isRoot(), "integration tests need root");
         daemonJsonBefore = Files.exists(DAEMON_JSON) ? Files.readAllBytes(DAEMON_JSON) : null;
-        keyJsonBefore = Files.exists(KEY_JSON);
-        Path conf = dir.resolve("daemon.json");
-        Files.writeString(conf, "{\"runtimes\":{\"runsc\":{\"path\":\"/usr/bin/runsc\",\"runtimeArgs\":[\"--network=none\"]}}}");
-        startedDockerd = DockerEngine.startIfNotRunning(dir.resolve("dockerd.log"), List.of("--config-file", conf.toString()),
-                Duration.ofSeconds(60));
-        imagesBefore = workloadImages();
-    }
-
-    static List<String> imagesBefore = List.of();
-
-    static List<String> workloadImages() {
-        return Proc.of("docker", "images", "--format", "{{.Repository}}:{{.Tag}}", "isobench/workload")
-                .timeout(Duration.ofSeconds(20)).run().stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        engine = TestDockerEngine.start(dir);
+        startedDockerd = engine.startedHere() ? 1 : -1;
     }
 
     @AfterAll
-    static void stopEngine() {
-        if (startedDockerd > 0) {
-            // an engine this test started leaves no trace: the images it imported go too
-            for (String tag : workloadImages()) {
-                if (!imagesBefore.contains(tag)) {
-                    Proc.of("docker", "rmi", tag).timeout(Duration.ofSeconds(30)).run();
-                }
-            }
-            assertThat(DockerEngine.stop(startedDockerd, Duration.ofSeconds(30))).as("dockerd stops").isTrue();
-            // what dockerd itself leaves: its key file and the empty parent cgroups of its containers
-            try {
-                if (!keyJsonBefore) {
-                    Files.deleteIfExists(KEY_JSON);
-                }
-                try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
-                    for (Path h : hierarchies.toList()) {
-                        try {
-                            Files.deleteIfExists(h.resolve("docker")); // rmdir: only when empty
-                        } catch (java.io.IOException ignored) {
-                            // not empty or not a hierarchy
-                        }
-                    }
-                }
-            } catch (java.io.IOException ignored) {
-                // best effort
-            }
+    static void stopEngine() throws Exception {
+        if (engine != null) {
+            engine.stop();
         }
     }
 
@@ -154,6 +120,142 @@ class EnginesIT {
             assertThat(ProcessHandle.of(shim).orElseThrow().info().command().orElse("")).contains("containerd-shim");
         }
         assertNoContainersLeft(List.of(name));
+    }
+
+    /**
+     * SIGKILL of a running {@code isobench run} (the shipped jar) in the middle of a docker:runc trial leaves its
+     * container (docker run's client outlives the JVM) and its bridge network; in the middle of an lxc-system trial,
+     * the daemonized container. The janitor removes all of it, and the dead process's work dir.
+     */
+    @Test
+    void sigkilledRunsLeaveNothingAfterTheJanitor() throws Exception {
+        Path jar = Path.of("target/isobench.jar").toAbsolutePath();
+        assumeTrue(Files.exists(jar), "needs the packaged jar (mvn verify)");
+        // docker:runc
+        Process p = startRun(jar, "docker:runc");
+        String label = "label=io.isobench.pid=" + p.pid();
+        try {
+            waitFor(() -> docker("ps", "--format", "{{.Names}}", "--filter", label, "--filter", "status=running").lines()
+                    .anyMatch(n -> !n.startsWith("isobench-probe-")), p, "a running trial container");
+            Thread.sleep(1000);
+            p.destroyForcibly();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(docker("ps", "-aq", "--filter", label)).as("SIGKILL leaves the container (what the sweep is for)").isNotBlank();
+        assertThat(docker("network", "ls", "-q", "--filter", "name=isobench-" + p.pid())).as("and the network").isNotBlank();
+        List<String> swept = Janitor.sweep(System.err);
+        assertThat(swept).anyMatch(w -> w.startsWith("docker container isobench-"))
+                .contains("docker network isobench-" + p.pid());
+        assertThat(docker("ps", "-aq", "--filter", label)).as("containers of the dead pid").isBlank();
+        assertThat(docker("network", "ls", "-q", "--filter", "name=isobench-" + p.pid())).as("its network").isBlank();
+        assertThat(IntegrationSupport.leftoverWorkDirs(p.pid())).isEmpty();
+        assertNoContainersLeft(List.of("isobench-" + runId("docker:runc") + "-"));
+
+        // lxc-system: lxc-start -d, so the container's monitor is not a child of the JVM
+        Process q = startRun(jar, "lxc-system");
+        List<Long> payload = new ArrayList<>();
+        try {
+            waitFor(() -> {
+                payload.clear();
+                for (Path wd : IntegrationSupport.leftoverWorkDirs(q.pid())) {
+                    try (var names = Files.list(wd.resolve("lxc"))) {
+                        for (Path n : names.filter(n -> !n.getFileName().toString().startsWith("isobench-probe-")).toList()) {
+                            payload.addAll(io.isobench.runtime.Cgroups.pids("/lxc.payload." + n.getFileName()));
+                        }
+                    } catch (java.io.IOException ignored) {
+                        // not there yet
+                    }
+                }
+                return !payload.isEmpty();
+            }, q, "a running lxc-system trial container");
+            Thread.sleep(1500); // its trial is running
+            q.destroyForcibly();
+            assertThat(q.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            q.destroyForcibly();
+        }
+        assertThat(payload).as("the container outlives the JVM").anyMatch(Janitor::running);
+        assertThat(Janitor.sweep(System.err)).anyMatch(w -> w.startsWith("lxc container isobench-"));
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (payload.stream().anyMatch(Janitor::running) && System.nanoTime() < end) {
+            Thread.sleep(100);
+        }
+        assertThat(payload).as("container processes after the sweep (zombies aside)").noneMatch(Janitor::running);
+        assertThat(IntegrationSupport.leftoverWorkDirs(q.pid())).isEmpty();
+        assertNoContainersLeft(List.of("isobench-" + runId("lxc-system") + "-"));
+    }
+
+    /**
+     * A runsc start that fails under Docker leaves a containerd task (shim, gofer, sandbox) that docker ps -a does not
+     * show. The driver removes it at teardown; after a SIGKILL the janitor finds it through the cidfile in the dead
+     * process's work dir. Made for real here: runsc-netstack refuses to start on this kernel (skipped where it works).
+     */
+    @Test
+    void janitorRemovesTheTaskOfAFailedRunscStartFromADeadWorkDir() throws Exception {
+        assumeTrue(docker("info", "--format", "{{json .Runtimes}}").contains("\"runsc-netstack\""), "runsc-netstack not registered");
+        WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("true"), false);
+        try (Sandbox s = Runtimes.byId("docker:runc").orElseThrow().launch(new LaunchSpec("isobench-it-import-"
+                + ProcessHandle.current().pid(), image, List.of(image.tools().get("true")), Map.of(), new Limits(1, 256L << 20), null))) {
+            assertThat(s.await(Duration.ofSeconds(60)).ok()).isTrue(); // imports the image
+        }
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path work = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"), "isobench-" + gone.pid() + "-4242"));
+        Path cid = work.resolve("docker-it.cid");
+        try {
+            ProcResult run = Proc.of("docker", "run", "--rm", "--cidfile", cid.toString(), "--runtime=runsc-netstack",
+                    "--network=none", "isobench/workload:" + image.shortHash(), image.tools().get("true"))
+                    .timeout(Duration.ofSeconds(60)).run();
+            String id = Files.readString(cid).strip();
+            String ctr = "--address=/var/run/docker/containerd/containerd.sock";
+            boolean leaked = Proc.of("ctr", ctr, "-n", "moby", "containers", "info", id).timeout(Duration.ofSeconds(10)).run().ok();
+            assumeTrue(!run.ok() && leaked, "runsc-netstack started here, or left nothing: " + run.failureSummary());
+            assertThat(Janitor.sweep(System.err)).contains("containerd task of docker-it.cid", "work dir " + work);
+            assertThat(Proc.of("ctr", ctr, "-n", "moby", "containers", "info", id).timeout(Duration.ofSeconds(10)).run().ok())
+                    .as("containerd container " + id).isFalse();
+            assertThat(ProcessHandle.allProcesses().filter(h -> h.info().arguments().map(a -> String.join(" ", a).contains(id))
+                    .orElse(false)).filter(h -> Janitor.running(h.pid())).map(h -> h.pid() + " " + h.info().command().orElse(""))
+                    .toList()).as("processes of the failed start (shim, gofer, sandbox)").isEmpty();
+        } finally {
+            Janitor.sweep(System.err); // whatever happened above, the dead work dir and its task go
+        }
+    }
+
+    /** The id of the run that {@link #startRun} started with {@code runtime}, from its database. */
+    static String runId(String runtime) throws Exception {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("k-" + runtime.replace(':', '-') + ".db"));
+             var rs = c.createStatement().executeQuery("SELECT id FROM runs")) {
+            assertThat(rs.next()).isTrue();
+            return rs.getString(1);
+        }
+    }
+
+    static Process startRun(Path jar, String runtime) throws java.io.IOException {
+        return new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run", "--db", dir.resolve("k-"
+                + runtime.replace(':', '-') + ".db").toString(), "--runtimes", runtime, "--benchmarks", "cpu",
+                "--repetitions", "3", "--warmups", "0", "--cooldown", "0s", "--set", "cpu.time=60s", "--quiet")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("k-" + runtime.replace(':', '-') + ".log").toFile())
+                .start();
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier cond, Process p, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!cond.getAsBoolean()) {
+            assertThat(p.isAlive()).as("isobench still running while waiting for " + what).isTrue();
+            assertThat(System.nanoTime()).as(what + " within 90 s").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    static String docker(String... args) {
+        List<String> argv = new ArrayList<>(List.of("docker"));
+        argv.addAll(List.of(args));
+        ProcResult r = Proc.of(argv).timeout(Duration.ofSeconds(20)).run();
+        assertThat(r.ok()).as(String.join(" ", argv) + ": " + r.failureSummary()).isTrue();
+        return r.stdout().strip();
     }
 
     /** Probe containers of this JVM ("isobench-probe-<runtime>-<pid>-..."), matched with ".*" by {@link #mine}. */

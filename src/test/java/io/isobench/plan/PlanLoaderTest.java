@@ -57,6 +57,14 @@ class PlanLoaderTest {
     }
 
     @Test
+    void quickPresetShortensNetworkTrials() {
+        assertThat(new PlanLoader().top("benchmarks", "network", "test").build().params().get("network").get("time"))
+                .isEqualTo("10s");
+        assertThat(new PlanLoader().preset("quick").top("benchmarks", "network", "test").build().params().get("network")
+                .get("time")).isEqualTo("5s");
+    }
+
+    @Test
     void adaptiveRepetitions() {
         Plan p = new PlanLoader().top("repetitions", "auto", "--repetitions").build();
         assertThat(p.adaptive()).isEqualTo(new Plan.Adaptive(5, 30, 0.02));
