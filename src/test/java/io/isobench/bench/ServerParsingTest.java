@@ -54,6 +54,15 @@ class ServerParsingTest {
     }
 
     @Test
+    void abPapersSettingsInRunscOnNetstack() throws Exception {
+        String raw = TestFixtures.read("ab/ab-n50000-c100-runsc-netstack-trial.txt");
+        List<Sample> s = AbOutput.parse(raw);
+        assertThat(value(s, "requests_per_second")).isEqualTo(1147.58);
+        assertThat(value(s, "failed_requests")).isZero();
+        assertThat(raw).contains("isobench: network path: gVisor netstack").contains("-n 50000 -c 100");
+    }
+
+    @Test
     void abNon2xxResponsesAreCounted() throws Exception {
         List<Sample> s = AbOutput.parse(TestFixtures.read("ab/ab-n500-c10-404-loopback.txt"));
         assertThat(value(s, "non_2xx_responses")).isEqualTo(500);
