@@ -26,6 +26,24 @@ public interface Benchmark {
         return List.of();
     }
 
+    /**
+     * Host files or directories the workload needs besides its tools' binaries and libraries (a server's data files:
+     * MariaDB's share/ directory), copied into the image at the same paths; a missing one skips the benchmark.
+     */
+    default Set<String> hostFiles() {
+        return Set.of();
+    }
+
+    /**
+     * Files isobench writes for the workload (a relative name such as {@code nginx/nginx.conf} to content), e.g. a
+     * server's config and a static page. They are in the image and on the host at the same path, found through
+     * {@link io.isobench.image.WorkloadImage#dataFiles()}; part of the image's content hash. Prefix names with the
+     * benchmark's id.
+     */
+    default java.util.Map<String, String> imageFiles() {
+        return java.util.Map.of();
+    }
+
     /** Metrics this benchmark reports. */
     List<Metric> metrics();
 

@@ -10,8 +10,9 @@ public final class Benchmarks {
 
     public static List<Benchmark> all() {
         return List.of(new CpuBenchmark(), new MemoryBenchmark(), new SyscallBenchmark(), new SyscallSurfaceBenchmark(),
-                new StartupBenchmark(), new FootprintBenchmark(), new LoadProfileBenchmark(), new DiskBenchmark(), new DiskDdBenchmark(),
-                new DiskFileioBenchmark(), new NetworkBenchmark());
+                new StartupBenchmark(), new FootprintBenchmark(), new LoadProfileBenchmark(), new DiskBenchmark(),
+                new DiskDdBenchmark(), new DiskFileioBenchmark(), new NetworkBenchmark(), new NginxBenchmark(),
+                new RedisBenchmark(), new MysqlBenchmark());
     }
 
     /**

@@ -22,6 +22,11 @@ public final class SysbenchOutput {
     private static final Pattern READS = Pattern.compile("reads/s:\\s+([0-9.]+)");
     private static final Pattern WRITES = Pattern.compile("writes/s:\\s+([0-9.]+)");
 
+    // oltp_*: "transactions:   3177   (1058.18 per sec.)", "queries:  63671  (21207.17 per sec.)", "ignored errors: ..."
+    private static final Pattern TPS = Pattern.compile("transactions:\\s+\\d+\\s+\\(\\s*([0-9.]+) per sec\\.\\)");
+    private static final Pattern QPS = Pattern.compile("queries:\\s+\\d+\\s+\\(\\s*([0-9.]+) per sec\\.\\)");
+    private static final Pattern IGNORED = Pattern.compile("ignored errors:\\s+\\d+\\s+\\(\\s*([0-9.]+) per sec\\.\\)");
+
     private final String text;
 
     public SysbenchOutput(String text) {
@@ -62,6 +67,21 @@ public final class SysbenchOutput {
 
     public OptionalDouble operationsPerSecond() {
         return find(OPS, 2);
+    }
+
+    /** oltp: transactions per second. */
+    public OptionalDouble transactionsPerSecond() {
+        return find(TPS, 1);
+    }
+
+    /** oltp: queries per second. */
+    public OptionalDouble queriesPerSecond() {
+        return find(QPS, 1);
+    }
+
+    /** oltp: ignored errors (deadlocks sysbench retries) per second. */
+    public OptionalDouble ignoredErrorsPerSecond() {
+        return find(IGNORED, 1);
     }
 
     /** fileio: "read, MiB/s:" */

@@ -126,12 +126,17 @@ public final class RunService {
         Set<BuiltTool> built = new LinkedHashSet<>();
         benches.forEach(b -> tools.addAll(b.tools()));
         benches.forEach(b -> built.addAll(b.builtTools()));
-        WorkloadImage image = images.build(tools, List.copyOf(built), true);
+        Set<String> hostFiles = new LinkedHashSet<>();
+        Map<String, String> imageFiles = new LinkedHashMap<>();
+        benches.forEach(b -> hostFiles.addAll(b.hostFiles()));
+        benches.forEach(b -> imageFiles.putAll(b.imageFiles()));
+        WorkloadImage image = images.build(tools, List.copyOf(built), hostFiles, imageFiles, true);
         List<Benchmark> runnable = new ArrayList<>();
         Map<String, String> skippedBenches = new LinkedHashMap<>(); // benchmark -> why
         for (Benchmark b : benches) {
             List<String> needs = new ArrayList<>(b.tools());
             b.builtTools().forEach(t -> needs.add(t.name()));
+            needs.addAll(b.hostFiles());
             List<String> missing = needs.stream().filter(image.missingTools()::contains).toList();
             List<String> reasons = missing.stream().map(image.missingReasons()::get).filter(r -> r != null).toList();
             List<String> plain = missing.stream().filter(m -> !image.missingReasons().containsKey(m)).toList();
@@ -209,6 +214,11 @@ public final class RunService {
     static String toolVersion(String path) {
         ProcResult r = Proc.of(path, "--version").timeout(Duration.ofSeconds(10)).run();
         String text = r.stdout().isBlank() ? r.stderr() : r.stdout();
+        if (r.exitCode() != 0 || text.isBlank()) {
+            // nginx and ab know only -V ("nginx version: nginx/1.22.1", "This is ApacheBench, Version 2.3 ...")
+            r = Proc.of(path, "-V").timeout(Duration.ofSeconds(10)).run();
+            text = r.stdout().isBlank() ? r.stderr() : r.stdout();
+        }
         if (r.exitCode() != 0 || text.isBlank()) {
             r = Proc.of(path, "--help").timeout(Duration.ofSeconds(10)).run();
             text = r.stdout().isBlank() ? r.stderr() : r.stdout();

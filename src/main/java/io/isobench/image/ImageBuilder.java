@@ -64,6 +64,20 @@ public final class ImageBuilder {
      *              missing, with the compiler's reason in {@link WorkloadImage#missingReasons()}
      */
     public WorkloadImage build(Set<String> tools, List<BuiltTool> built, boolean withBusybox) {
+        return build(tools, built, Set.of(), Map.of(), withBusybox);
+    }
+
+    /**
+     * @param hostFiles host files or directories (copied whole, symlinks mirrored) placed at the same paths, for
+     *                  data a tool needs besides its binary (nginx's mime.types, MariaDB's share/); one that does not
+     *                  exist on the host is missing, under its path, like a tool
+     * @param dataFiles files isobench writes (a name such as {@code nginx/nginx.conf} to content), e.g. a server's
+     *                  config. Each is written once per content under {@link #builtToolsDir}{@code /files/<hash>/} on
+     *                  the host and copied into the image at that same path, so the native baseline reads the very
+     *                  file the sandboxes read; {@link WorkloadImage#dataFiles()} says where
+     */
+    public WorkloadImage build(Set<String> tools, List<BuiltTool> built, Set<String> hostFiles,
+                               Map<String, String> dataFiles, boolean withBusybox) {
         Plan plan = new Plan();
         Map<String, String> toolPaths = new TreeMap<>();
         List<String> missing = new ArrayList<>();
@@ -105,6 +119,19 @@ public final class ImageBuilder {
                 reasons.put(b.name(), e.getMessage());
             }
         }
+        for (String f : new TreeSet<>(hostFiles)) {
+            if (!Files.exists(Path.of(f))) {
+                missing.add(f);
+                continue;
+            }
+            plan.hostTree(f);
+        }
+        Map<String, String> dataPaths = new TreeMap<>();
+        for (var e : new TreeMap<>(dataFiles).entrySet()) {
+            String path = writeDataFile(e.getKey(), e.getValue()).toString();
+            plan.hostFile(path);
+            dataPaths.put(e.getKey(), path);
+        }
         if (withBusybox) {
             String bb = Tools.which("busybox");
             if (bb == null) {
@@ -130,7 +157,7 @@ public final class ImageBuilder {
             materialize(plan, target);
         }
         return new WorkloadImage(hash, rootfs, Map.copyOf(toolPaths), plan.fileCount(), plan.byteCount(),
-                List.copyOf(missing), Map.copyOf(reasons));
+                List.copyOf(missing), Map.copyOf(reasons), Map.copyOf(dataPaths));
     }
 
     /** A built tool could not be built; the message says why (compiler missing, no static libc...). */
@@ -213,6 +240,32 @@ public final class ImageBuilder {
             if (tmp != null) {
                 deleteTree(tmp);
             }
+        }
+    }
+
+    /** Writes {@code content} to {@code <built>/files/<content hash>/<name>} unless it is there; returns the path. */
+    Path writeDataFile(String name, String content) {
+        if (name.startsWith("/") || Path.of(name).normalize().startsWith("..")) {
+            throw new IllegalArgumentException("data file name must be relative: " + name);
+        }
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        Path out = builtToolsDir(cacheDir).resolve("files").resolve(sha256(bytes).substring(0, 16)).resolve(name);
+        if (Files.isRegularFile(out)) {
+            return out;
+        }
+        try {
+            Files.createDirectories(out.getParent());
+            Path tmp = Files.createTempFile(out.getParent(), ".data-", "");
+            try {
+                Files.write(tmp, bytes);
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+                Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
         }
     }
 
@@ -390,6 +443,26 @@ public final class ImageBuilder {
                 cur = next;
             }
             entries.put(cur.toString(), new Entry(cur.toString(), Kind.FILE, cur.toString()));
+        }
+
+        /** {@link #hostFile} for a file; for a directory, every file and symlink below it (and its empty directories). */
+        void hostTree(String hostPath) {
+            Path p = Path.of(hostPath);
+            if (!Files.isDirectory(p)) {
+                hostFile(hostPath);
+                return;
+            }
+            try (var walk = Files.walk(p)) {
+                for (Path x : walk.sorted().toList()) {
+                    if (Files.isDirectory(x, LinkOption.NOFOLLOW_LINKS)) {
+                        dir(canonical(x.toString()));
+                    } else {
+                        hostFile(x.toString());
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         int fileCount() {

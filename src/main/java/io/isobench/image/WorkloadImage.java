@@ -16,9 +16,12 @@ import java.util.Map;
  * @param bytes  their total size
  * @param missingTools   tools that could not be included
  * @param missingReasons why, for those with a more precise reason than "not installed" (built tools)
+ * @param dataFiles      files isobench wrote (see {@code Benchmark.imageFiles()}): name to absolute path, the same
+ *                       on the host and in the image
  */
 public record WorkloadImage(String hash, Path rootfs, Map<String, String> tools, int files, long bytes,
-                            List<String> missingTools, Map<String, String> missingReasons) {
+                            List<String> missingTools, Map<String, String> missingReasons,
+                            Map<String, String> dataFiles) {
     public String shortHash() {
         return hash.substring(0, 12);
     }

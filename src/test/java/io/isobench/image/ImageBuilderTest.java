@@ -52,6 +52,39 @@ class ImageBuilderTest {
     }
 
     @Test
+    void hostDirectoriesAndDataFilesAreInTheImageAndInTheHash(@TempDir Path data) throws Exception {
+        Files.createDirectories(data.resolve("share/sub"));
+        Files.writeString(data.resolve("share/a.txt"), "a");
+        Files.writeString(data.resolve("share/sub/b.txt"), "b");
+        Files.createSymbolicLink(data.resolve("share/link"), Path.of("a.txt"));
+        ImageBuilder b = new ImageBuilder(cache);
+        WorkloadImage img = b.build(Set.of("true"), java.util.List.of(), Set.of(data.resolve("share").toString()),
+                java.util.Map.of("x/conf", "listen 1;\n"), false);
+        Path root = img.rootfs();
+        assertThat(root.resolve(data.resolve("share/sub/b.txt").toString().substring(1))).hasContent("b");
+        assertThat(Files.readSymbolicLink(root.resolve(data.resolve("share/link").toString().substring(1))))
+                .isEqualTo(Path.of("a.txt"));
+        String conf = img.dataFiles().get("x/conf");
+        assertThat(Path.of(conf)).as("on the host").hasContent("listen 1;\n");
+        assertThat(root.resolve(conf.substring(1))).as("in the image at the same path").hasContent("listen 1;\n");
+
+        assertThat(b.build(Set.of("true"), java.util.List.of(), Set.of(data.resolve("share").toString()),
+                java.util.Map.of("x/conf", "listen 1;\n"), false).hash()).isEqualTo(img.hash());
+        assertThat(b.build(Set.of("true"), java.util.List.of(), Set.of(data.resolve("share").toString()),
+                java.util.Map.of("x/conf", "listen 2;\n"), false).hash()).as("data file content").isNotEqualTo(img.hash());
+        Files.writeString(data.resolve("share/sub/b.txt"), "changed");
+        assertThat(b.build(Set.of("true"), java.util.List.of(), Set.of(data.resolve("share").toString()),
+                java.util.Map.of("x/conf", "listen 1;\n"), false).hash()).as("host file content").isNotEqualTo(img.hash());
+    }
+
+    @Test
+    void missingHostFileIsMissingUnderItsPath() {
+        WorkloadImage img = new ImageBuilder(cache).build(Set.of("true"), java.util.List.of(),
+                Set.of("/no/such/isobench/share"), java.util.Map.of(), false);
+        assertThat(img.missingTools()).containsExactly("/no/such/isobench/share");
+    }
+
+    @Test
     void missingToolsAreReportedNotFatal() {
         WorkloadImage img = new ImageBuilder(cache).build(Set.of("true", "no-such-tool-isobench"), false);
         assertThat(img.missingTools()).containsExactly("no-such-tool-isobench");
