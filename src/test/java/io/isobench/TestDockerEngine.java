@@ -41,6 +41,7 @@ public final class TestDockerEngine {
         byte[] daemonJson = Files.exists(DAEMON_JSON) ? Files.readAllBytes(DAEMON_JSON) : null;
         boolean keyJson = Files.exists(KEY_JSON);
         Path conf = dir.resolve("daemon.json");
+        DockerEngine.installRunscWrapper();
         Files.writeString(conf, Json.write(Map.of("runtimes", DockerEngine.runscEntries())));
         long pid = DockerEngine.startIfNotRunning(dir.resolve("dockerd.log"), List.of("--config-file", conf.toString()),
                 Duration.ofSeconds(60));

@@ -42,6 +42,8 @@ public final class DockerDriver implements RuntimeDriver {
     /** Registered by 'isobench setup' next to runsc: the same runsc with gVisor's netstack, and with hostinet. */
     public static final String RUNSC_NETSTACK = "runsc-netstack";
     public static final String RUNSC_HOSTINET = "runsc-hostinet";
+    /** runsc's netstack with /proc/sys/net hidden from runsc (see setup.DockerEngine#RUNSC_SYSCTL_HIDDEN). */
+    public static final String RUNSC_NETSTACK_HIDDEN = "runsc-netstack-hidden";
     /** docker run's warning on every container of a bridge network when the engine runs with --ip-forward=false. */
     static final String FORWARDING_WARNING = "WARNING: IPv4 forwarding is disabled.";
 
@@ -62,7 +64,7 @@ public final class DockerDriver implements RuntimeDriver {
         Set<String> names = new LinkedHashSet<>(List.of("runc", "runsc"));
         for (String n : registeredRuntimes()) {
             if (!n.startsWith("io.containerd.") // containerd's own aliases of runc
-                    && !n.equals(RUNSC_NETSTACK) && !n.equals(RUNSC_HOSTINET)) { // docker:runsc's network variants
+                    && !n.equals(RUNSC_NETSTACK) && !n.equals(RUNSC_NETSTACK_HIDDEN) && !n.equals(RUNSC_HOSTINET)) { // docker:runsc's network variants
                 names.add(n);
             }
         }
@@ -177,12 +179,13 @@ public final class DockerDriver implements RuntimeDriver {
     /**
      * Finds the engine runtime that serves launches asking for ports, by starting a trial server on isobench's
      * bridge network with each candidate and connecting to it: runc serves itself; for runsc, gVisor's netstack ({@value #RUNSC_NETSTACK})
-     * first, then hostinet ({@value #RUNSC_HOSTINET}: the Sentry hands socket calls to the host kernel, inside the
+     * first, then the same with /proc/sys/net hidden from runsc ({@value #RUNSC_NETSTACK_HIDDEN}), then hostinet ({@value #RUNSC_HOSTINET}: the Sentry hands socket calls to the host kernel, inside the
      * container's network namespace). Old runsc releases refuse netstack on new kernels ("cannot run with network
      * enabled in root network namespace"). Returns the text recorded as the runtime's network_with_ports.
      */
     private String probePorts(ProbeContext ctx, Map<String, Object> rts) {
-        List<String> candidates = runtime.equals("runsc") ? List.of(RUNSC_NETSTACK, RUNSC_HOSTINET) : List.of(runtime);
+        List<String> candidates = runtime.equals("runsc") ? List.of(RUNSC_NETSTACK, RUNSC_NETSTACK_HIDDEN, RUNSC_HOSTINET)
+                : List.of(runtime);
         List<String> failures = new ArrayList<>();
         for (String rt : candidates) {
             if (!rts.containsKey(rt)) {
@@ -254,6 +257,9 @@ public final class DockerDriver implements RuntimeDriver {
     private static String stackOf(String rt, List<String> failuresBefore) {
         if (rt.equals(RUNSC_NETSTACK)) {
             return "gVisor netstack";
+        }
+        if (rt.equals(RUNSC_NETSTACK_HIDDEN)) {
+            return "gVisor netstack (old runsc's root-netns test defeated: /proc/sys/net hidden from runsc)";
         }
         if (rt.equals(RUNSC_HOSTINET)) {
             return "gVisor hostinet (host kernel TCP/IP in the container's netns"

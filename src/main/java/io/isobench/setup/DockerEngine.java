@@ -117,15 +117,52 @@ public final class DockerEngine {
      */
     public static Map<String, Map<String, Object>> runscEntries() {
         String runsc = Tools.which("runsc");
+        String path = runsc == null ? "/usr/bin/runsc" : runsc;
         Map<String, Map<String, Object>> all = new LinkedHashMap<>();
-        for (String[] e : new String[][]{{"runsc", "--network=none"}, {"runsc-netstack", "--network=sandbox"},
-                {"runsc-hostinet", "--network=host"}}) {
+        for (String[] e : new String[][]{{"runsc", path, "--network=none"}, {"runsc-netstack", path, "--network=sandbox"},
+                {"runsc-netstack-hidden", RUNSC_SYSCTL_HIDDEN.toString(), "--network=sandbox"},
+                {"runsc-hostinet", path, "--network=host"}}) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("path", runsc == null ? "/usr/bin/runsc" : runsc);
-            m.put("runtimeArgs", List.of(e[1]));
+            m.put("path", e[1]);
+            m.put("runtimeArgs", List.of(e[2]));
             all.put(e[0], m);
         }
         return all;
+    }
+
+    /**
+     * The engine runtime {@code runsc-netstack-hidden}'s executable: runsc started in a private mount namespace where
+     * /proc/sys/net is an empty tmpfs. Old runsc releases take a sysctl file under /proc/sys/net/core as proof of the
+     * root network namespace and refuse their netstack; kernels now show those files in every namespace. Hiding them
+     * from runsc's host processes defeats only that test (the sandbox still joins the container's namespace).
+     */
+    public static final Path RUNSC_SYSCTL_HIDDEN = Path.of("/usr/local/lib/isobench/runsc-sysctl-hidden");
+
+    /** Writes {@link #RUNSC_SYSCTL_HIDDEN} for the runsc found now (idempotent); false when there is no runsc. */
+    public static boolean installRunscWrapper() throws IOException {
+        String runsc = Tools.which("runsc");
+        if (runsc == null) {
+            return false;
+        }
+        if (!runsc.matches("[/A-Za-z0-9._+-]+")) {
+            throw new IOException("unexpected characters in runsc's path: " + runsc);
+        }
+        String script = "#!/bin/sh\n"
+                + "# Written by isobench setup: " + runsc + " with /proc/sys/net hidden from its host processes (see\n"
+                + "# isobench's README, Docker section). Registered with dockerd as runtime runsc-netstack-hidden.\n"
+                + "exec unshare --mount --propagation private /bin/sh -c "
+                + "'mount -t tmpfs -o size=4k,mode=0555 isobench-hidden-net-sysctl /proc/sys/net && exec \"$@\"' "
+                + "runsc-sysctl-hidden " + runsc + " \"$@\"\n";
+        if (Files.exists(RUNSC_SYSCTL_HIDDEN) && Files.readString(RUNSC_SYSCTL_HIDDEN).equals(script)) {
+            return true;
+        }
+        Files.createDirectories(RUNSC_SYSCTL_HIDDEN.getParent());
+        Path tmp = RUNSC_SYSCTL_HIDDEN.resolveSibling(RUNSC_SYSCTL_HIDDEN.getFileName() + ".tmp");
+        Files.writeString(tmp, script);
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.move(tmp, RUNSC_SYSCTL_HIDDEN, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return true;
     }
 
     /**
@@ -143,6 +180,7 @@ public final class DockerEngine {
      * (IOException).
      */
     public Change registerRunsc() throws IOException {
+        installRunscWrapper();
         Map<String, Object> conf = new LinkedHashMap<>();
         boolean existed = Files.exists(daemonJson);
         if (existed) {
@@ -240,7 +278,7 @@ public final class DockerEngine {
             return l;
         }
         if (Tools.which("runsc") != null) {
-            l.add("register runsc (--network=none), runsc-netstack and runsc-hostinet (for workloads with ports) in "
+            l.add("register runsc (--network=none), runsc-netstack, runsc-netstack-hidden (writes " + RUNSC_SYSCTL_HIDDEN + ") and runsc-hostinet (for workloads with ports) in "
                     + daemonJson + " if missing (merged, old file backed up)");
         }
         if (!running()) {

@@ -38,9 +38,9 @@ class DockerEngineTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> rts = (Map<String, Object>) now.get("runtimes");
         assertThat(rts).containsEntry("kata", Map.of("path", "/opt/kata"))
-                .containsKeys("runsc", "runsc-netstack", "runsc-hostinet");
+                .containsKeys("runsc", "runsc-netstack", "runsc-netstack-hidden", "runsc-hostinet");
         for (var e : Map.of("runsc", "--network=none", "runsc-netstack", "--network=sandbox",
-                "runsc-hostinet", "--network=host").entrySet()) {
+                "runsc-netstack-hidden", "--network=sandbox", "runsc-hostinet", "--network=host").entrySet()) {
             @SuppressWarnings("unchecked")
             Map<String, Object> rt = (Map<String, Object>) rts.get(e.getKey());
             assertThat(rt).as(e.getKey()).containsEntry("runtimeArgs", List.of(e.getValue()));
