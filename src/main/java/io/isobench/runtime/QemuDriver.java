@@ -208,7 +208,9 @@ public abstract class QemuDriver implements RuntimeDriver {
             writeLaunchInitrd(base, initrd, Scratch.withEnv(spec, Scratch.PATH));
             if (disk != null) {
                 try (var f = new java.io.RandomAccessFile(disk.toFile(), "rw")) {
-                    f.setLength(spec.scratchBytes()); // sparse
+                    // sparse; whole MiBs, because with cache=none (O_DIRECT) QEMU refuses an image whose size is not a
+                    // multiple of the host's request alignment ("Cannot get 'write' permission without 'resize'")
+                    f.setLength((spec.scratchBytes() + (1L << 20) - 1) & -(1L << 20));
                 }
                 cache = supportsDirectIo(disk) ? "none" : "writeback";
             }
