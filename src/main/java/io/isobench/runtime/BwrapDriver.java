@@ -81,13 +81,11 @@ public final class BwrapDriver implements RuntimeDriver {
         argv.add("--");
         argv.addAll(spec.argv());
         // no state, no mounts outside the sandbox: killing the launcher tree (and removing scratch) is the whole teardown
-        ProcessSandbox s = new ProcessSandbox(spec.name(), ns == null ? argv : ns.enter(argv), spec, () -> {
+        ProcessSandbox s = new ProcessSandbox(spec.name(), NetNs.enter(ns, argv), spec, () -> {
             Scratch.remove(scratch);
             NetNs.closeQuietly(ns);
         }, List::of, null, t0);
-        if (ns != null) {
-            s.network(ns, spec.network());
-        }
+        s.network(ns, spec.network());
         return scratch == null ? s : s.scratchStorage("bind mount (--bind) of a host directory on " + Scratch.fileSystem(scratch));
     }
 }

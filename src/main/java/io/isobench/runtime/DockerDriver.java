@@ -405,9 +405,7 @@ public final class DockerDriver implements RuntimeDriver {
             Scratch.remove(scratch);
         };
         ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, new HostPids(name), null, t0);
-        if (net != null) {
-            s.network(net, spec.network());
-        }
+        s.network(net, spec.network());
         return scratch == null ? s : s.scratchStorage("bind mount (docker run -v) of a host directory on "
                 + Scratch.fileSystem(scratch) + (runtime.equals("runsc") ? ", file I/O served by gVisor" : ""));
     }

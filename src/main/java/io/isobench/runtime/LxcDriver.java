@@ -149,7 +149,7 @@ public final class LxcDriver implements RuntimeDriver {
             // LXC's command socket is abstract, so per network namespace: lxc-stop must run where lxc-execute ran
             List<String> stop = List.of(Objects.requireNonNullElse(Tools.which("lxc-stop"), "lxc-stop"),
                     "-k", "-n", name, "-P", lxcpath.toString());
-            Proc.of(netns == null ? stop : netns.enter(stop)).timeout(OciDriver.CLI_TIMEOUT).run();
+            Proc.of(NetNs.enter(netns, stop)).timeout(OciDriver.CLI_TIMEOUT).run();
             ImageBuilder.deleteTree(lxcpath); // the temp config dir only, never the rootfs
             Scratch.remove(scratch);
             Cgroups.removeIfEmpty(payload);
@@ -157,11 +157,9 @@ public final class LxcDriver implements RuntimeDriver {
             Cgroups.removeIfEmpty("/lxc.pivot"); // LXC leaves it empty in every hierarchy
             NetNs.closeQuietly(netns);
         };
-        ProcessSandbox s = new ProcessSandbox(spec.name(), netns == null ? argv : netns.enter(argv), spec, teardown,
+        ProcessSandbox s = new ProcessSandbox(spec.name(), NetNs.enter(netns, argv), spec, teardown,
                 () -> Cgroups.pids(payload), null, t0);
-        if (netns != null) {
-            s.network(netns, spec.network());
-        }
+        s.network(netns, spec.network());
         return scratch == null ? s : s.scratchStorage("bind mount (lxc.mount.entry) of a host directory on "
                 + Scratch.fileSystem(scratch));
     }

@@ -92,7 +92,7 @@ public final class LxcSystemDriver implements RuntimeDriver {
         NetNs netns = NetNs.createFor(spec, scratch);
         // LXC's command socket is an abstract unix socket, which lives in a network namespace: with an isobench
         // netns every lxc-* command that talks to the container must run in it too
-        java.util.function.UnaryOperator<List<String>> inNs = a -> netns == null ? a : netns.enter(a);
+        java.util.function.UnaryOperator<List<String>> inNs = a -> NetNs.enter(netns, a);
         List<String> stop = inNs.apply(List.of(Objects.requireNonNullElse(Tools.which("lxc-stop"), "lxc-stop"),
                 "-k", "-n", name, "-P", lxcpath.toString()));
         Runnable teardown = () -> {
@@ -140,9 +140,7 @@ public final class LxcSystemDriver implements RuntimeDriver {
             ProcessSandbox s = new ProcessSandbox(spec.name(), inNs.apply(argv), spec, teardown, () -> Cgroups.pids(payload), null, t0);
             booting.disarm(); // the sandbox owns the teardown now
             s.phase(Sandbox.Phase.BOOTED, booted); // init runs (lxc-wait saw RUNNING) before the workload is attached
-            if (netns != null) {
-                s.network(netns, spec.network());
-            }
+            s.network(netns, spec.network());
             return scratch == null ? s : s.scratchStorage("bind mount (lxc.mount.entry) of a host directory on "
                     + Scratch.fileSystem(scratch));
         } catch (LaunchException e) {

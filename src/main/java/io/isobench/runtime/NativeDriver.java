@@ -47,16 +47,14 @@ public final class NativeDriver implements RuntimeDriver {
         java.nio.file.Path scratch = Scratch.hostDir(spec);
         NetNs ns = NetNs.createFor(spec, scratch);
         // with ports: the process runs in an isobench netns (nsenter), reached over a veth pair like the containers
-        List<String> argv = spec.wrapped(ns == null ? spec.argv() : ns.enter(spec.argv()));
+        List<String> argv = spec.wrapped(NetNs.enter(ns, spec.argv()));
         Map<String, String> env = new java.util.HashMap<>(LaunchSpec.DEFAULT_ENV);
         env.putAll(Scratch.env(spec, scratch == null ? null : scratch.toString()));
         ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, () -> {
             Scratch.remove(scratch);
             NetNs.closeQuietly(ns);
         }, List::of, env, t0);
-        if (ns != null) {
-            s.network(ns, spec.network());
-        }
+        s.network(ns, spec.network());
         return scratch == null ? s
                 : s.scratchStorage("host directory on " + Scratch.fileSystem(scratch) + ", no isolation");
     }

@@ -163,6 +163,11 @@ public final class NetNs implements SandboxNetwork {
         return List.copyOf(argv);
     }
 
+    /** {@code launcher} run in {@code ns} ({@link #enter}), or unchanged when {@code ns} is null (no network asked for). */
+    static List<String> enter(NetNs ns, List<String> launcher) {
+        return ns == null ? launcher : ns.enter(launcher);
+    }
+
     public InetAddress sandboxAddress() {
         return sandboxAddr;
     }

@@ -87,9 +87,7 @@ public final class NspawnDriver implements RuntimeDriver {
             Scratch.remove(scratch);
             NetNs.closeQuietly(ns);
         }, List::of, null, t0);
-        if (ns != null) {
-            s.network(ns, spec.network());
-        }
+        s.network(ns, spec.network());
         return scratch == null ? s : s.scratchStorage("bind mount (--bind) of a host directory on " + Scratch.fileSystem(scratch));
     }
 

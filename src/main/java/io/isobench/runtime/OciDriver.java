@@ -85,18 +85,29 @@ public abstract class OciDriver implements RuntimeDriver {
     /** As {@link #trial(RuntimeDriver, ProbeContext, String, Map)} with a given probe image. */
     static Availability trial(RuntimeDriver driver, ProbeContext ctx, io.isobench.image.WorkloadImage image, String version,
                               Map<String, Object> details) {
-        String name = "isobench-probe-" + safeName(driver.id()) + "-" + ProcessHandle.current().pid() + "-"
+        String failure = trialFailure(driver, ctx, image, "", java.util.function.UnaryOperator.identity());
+        return failure == null ? Availability.ok(driver.id(), version, details)
+                : Availability.no(driver.id(), version, failure);
+    }
+
+    /**
+     * Starts one instance of {@code driver} running {@code image}'s {@code true}, its spec changed by {@code adjust}
+     * (e.g. given a network); null when it ran and exited 0, else the runtime's own reason.
+     *
+     * @param nameTag added to the instance name after the driver id ("" or e.g. "-net")
+     */
+    static String trialFailure(RuntimeDriver driver, ProbeContext ctx, io.isobench.image.WorkloadImage image,
+                               String nameTag, java.util.function.UnaryOperator<LaunchSpec> adjust) {
+        String name = "isobench-probe-" + safeName(driver.id()) + nameTag + "-" + ProcessHandle.current().pid() + "-"
                 + System.nanoTime() % 100000;
-        LaunchSpec spec = new LaunchSpec(name, image, List.of(image.tools().get("true")), Map.of(), ctx.limits(), null);
+        LaunchSpec spec = adjust.apply(
+                new LaunchSpec(name, image, List.of(image.tools().get("true")), Map.of(), ctx.limits(), null));
         try (Sandbox s = driver.launch(spec)) {
             ProcResult r = s.await(PROBE_TIMEOUT);
-            if (!r.ok()) {
-                return Availability.no(driver.id(), version, "a trial container failed: " + reason(r));
-            }
+            return r.ok() ? null : "a trial container failed: " + reason(r);
         } catch (LaunchException e) {
-            return Availability.no(driver.id(), version, "a trial container could not start: " + e.getMessage());
+            return "a trial container could not start: " + e.getMessage();
         }
-        return Availability.ok(driver.id(), version, details);
     }
 
     /** An instance name usable as a container name, hostname part and cgroup name ("docker:runc" -> "docker-runc"). */
@@ -172,7 +183,7 @@ public abstract class OciDriver implements RuntimeDriver {
             }
         };
         ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, () -> Cgroups.pids(cgroupsPath), null, t0);
-        if (ns != null) {
+        if (ns != null) { // describe() wraps the namespace (runsc names its stack): only when there is one
             s.network(describe(ns), spec.network());
         }
         return scratch == null ? s : s.scratchStorage(scratchStorage(scratch));

@@ -232,9 +232,13 @@ public class ProcessSandbox implements Sandbox {
 
     /**
      * Records how the host reaches this instance; returns this. The driver still owns the network's teardown
-     * (it must outlive the container and go after it), normally in its teardown action.
+     * (it must outlive the container and go after it), normally in its teardown action. A null {@code n} (the launch
+     * asked for no network) changes nothing.
      */
     public ProcessSandbox network(SandboxNetwork n, NetworkSpec spec) {
+        if (n == null) {
+            return this;
+        }
         this.network = n;
         this.ports = java.util.Set.copyOf(spec.tcpPorts());
         return this;

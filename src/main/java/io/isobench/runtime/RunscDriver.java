@@ -87,7 +87,7 @@ public final class RunscDriver extends OciDriver {
         PortsNetwork chosen = PortsNetwork.HOSTINET;
         for (PortsNetwork mode : PortsNetwork.values()) {
             portsNetwork = mode;
-            String failure = trialWithPorts(ctx);
+            String failure = trialFailure(this, ctx, ctx.probeImage(), "-net", s -> s.withNetwork(NetworkSpec.tcp(9)));
             if (failure == null) {
                 chosen = mode;
                 break;
@@ -100,20 +100,6 @@ public final class RunscDriver extends OciDriver {
         d.put("network_with_ports", chosen.label + " in an isobench netns"
                 + (failures.isEmpty() ? "" : " (tried first: " + netstackFailure + ")"));
         return Availability.ok(a.id(), a.version(), d);
-    }
-
-    /** Starts {@code true} with a port in an isobench netns in the current {@link #portsNetwork} mode; null when it worked. */
-    private String trialWithPorts(ProbeContext ctx) {
-        String name = "isobench-probe-runsc-net-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
-        var image = ctx.probeImage();
-        LaunchSpec spec = new LaunchSpec(name, image, List.of(image.tools().get("true")), Map.of(), ctx.limits(), null)
-                .withNetwork(NetworkSpec.tcp(9));
-        try (Sandbox s = launch(spec)) {
-            io.isobench.proc.ProcResult r = s.await(PROBE_TIMEOUT);
-            return r.ok() ? null : reason(r);
-        } catch (LaunchException e) {
-            return e.getMessage();
-        }
     }
 
     @Override
