@@ -23,7 +23,7 @@ import java.util.Set;
 public final class StartupBenchmark implements Benchmark {
     public static final Metric READY_MS = new Metric("ready_ms", "ms", false);
     public static final Metric TEARDOWN_MS = new Metric("teardown_ms", "ms", false);
-    /** http readiness: the probe's "listening" line (socket bound, before the first answer). */
+    /** http readiness: when the host read the probe's "listening" line (printed once bound; read on its own channel, so on a busy host it can come after the first answer). */
     public static final Metric FIRST_LINE_MS = new Metric("first_line_ms", "ms", false);
     /** One per trial: from the first instance's launch to the last instance's readiness (the whole fleet's startup). */
     public static final Metric ALL_READY_MS = new Metric("all_ready_ms", "ms", false);

@@ -101,12 +101,14 @@ class StartupFootprintIT {
                     assertThat(values.apply("first_line_ms", n)).hasSize(n);
                     assertThat(values.apply("spawned_ms", n)).hasSize(n);
                     assertThat(values.apply("all_ready_ms", n)).hasSize(1);
-                    // the probe prints "listening" once bound: its first answer cannot come earlier; both after the spawn
+                    // both the "listening" line and the first answer come after the spawn. Their order is not an
+                    // invariant: each is the time the host observed it on its own channel (stdout reader vs HTTP
+                    // poller), and a busy host can read the line after the answer (CI saw ready 50.5 < line 52.0 ms)
                     double ready = values.apply("ready_ms", n).stream().mapToDouble(Double::doubleValue).max().orElseThrow();
                     double line = values.apply("first_line_ms", n).stream().mapToDouble(Double::doubleValue).min().orElseThrow();
                     double spawned = values.apply("spawned_ms", n).stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-                    assertThat(spawned).isLessThan(line);
-                    assertThat(ready).isGreaterThanOrEqualTo(line);
+                    double firstReady = values.apply("ready_ms", n).stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+                    assertThat(spawned).isLessThan(line).isLessThan(firstReady);
                     assertThat(values.apply("all_ready_ms", n).get(0)).isGreaterThanOrEqualTo(ready);
                 }
                 assertThat(run.samples()).filteredOn(s -> s.runtime().equals(rt) && s.paramsJson().contains("\"readiness\":\"http\""))
