@@ -76,21 +76,25 @@ public final class Main implements Runnable {
         return cl;
     }
 
-    /** The benchmarks, their parameters and defaults, for `run --help`. */
+    /**
+     * The benchmarks, their parameters and defaults, for `run --help`. picocli formats a footer as a format string:
+     * every '%' of the text (e.g. "CPU %") is doubled here.
+     */
     static String benchmarkHelp() {
-        StringBuilder sb = new StringBuilder("%nDefaults: repetitions " + Defaults.REPETITIONS + ", warmups "
+        String nl = System.lineSeparator();
+        StringBuilder sb = new StringBuilder(nl + "Defaults: repetitions " + Defaults.REPETITIONS + ", warmups "
                 + Defaults.WARMUPS + ", cooldown " + Defaults.COOLDOWN.toSeconds() + "s, every available runtime, baseline "
-                + Defaults.BASELINE + ", limits: all host CPUs and " + Defaults.MEMORY_LIMIT + " memory per sandbox.%n"
-                + "%nBenchmarks and their parameters (set with --set BENCH.PARAM=VALUE or under params: in a plan file):%n");
+                + Defaults.BASELINE + ", limits: all host CPUs and " + Defaults.MEMORY_LIMIT + " memory per sandbox." + nl
+                + nl + "Benchmarks and their parameters (set with --set BENCH.PARAM=VALUE or under params: in a plan file):" + nl);
         for (Benchmark b : Benchmarks.all()) {
-            sb.append("%n  ").append(b.id()).append(" - ").append(b.description())
-                    .append(b.runByDefault() ? "" : " (opt-in: only with --benchmarks " + b.id() + ")").append("%n");
+            sb.append(nl).append("  ").append(b.id()).append(" - ").append(b.description())
+                    .append(b.runByDefault() ? "" : " (opt-in: only with --benchmarks " + b.id() + ")").append(nl);
             for (ParamSpec p : b.params()) {
-                sb.append(String.format("    %-12s default %-8s %s%n", p.name(), p.defaultValue(),
-                        p.description() + (p.choices().isEmpty() ? "" : " {" + String.join(",", p.choices()) + "}")));
+                sb.append(String.format("    %-12s default %-8s %s", p.name(), p.defaultValue(),
+                        p.description() + (p.choices().isEmpty() ? "" : " {" + String.join(",", p.choices()) + "}"))).append(nl);
             }
         }
-        return sb.toString().replace("%n", System.lineSeparator());
+        return sb.toString().replace("%", "%%");
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

@@ -96,5 +96,8 @@ class CliErrorsTest {
         Result r = run("run", "--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("max_prime", "default 20000", "access_mode", "default seq,rnd", "--repetitions");
+        // picocli formats the footer: a bare '%' in a description made it print the raw text with a warning
+        assertThat(r.out() + r.err()).doesNotContain("picocli WARN").doesNotContain("%n");
+        assertThat(r.out()).contains("load-profile - CPU % and RSS");
     }
 }
