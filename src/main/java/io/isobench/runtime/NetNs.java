@@ -39,13 +39,19 @@ public final class NetNs implements SandboxNetwork {
     private final String hostIf;
     private final InetAddress hostAddr;
     private final InetAddress sandboxAddr;
+    private final String tap;
     private final Cleanup.Action cleanup;
 
-    private NetNs(String name, String hostIf, InetAddress hostAddr, InetAddress sandboxAddr) {
+    /** The tap device inside a namespace made by {@link #createWithTap()}. */
+    static final String TAP = "ibtap";
+    private static final String BRIDGE = "ibbr";
+
+    private NetNs(String name, String hostIf, InetAddress hostAddr, InetAddress sandboxAddr, String tap) {
         this.name = name;
         this.hostIf = hostIf;
         this.hostAddr = hostAddr;
         this.sandboxAddr = sandboxAddr;
+        this.tap = tap;
         this.cleanup = Cleanup.register("netns " + name, this::delete);
     }
 
@@ -62,6 +68,19 @@ public final class NetNs implements SandboxNetwork {
 
     /** Creates the namespace and the veth pair, with addresses and links up. */
     public static NetNs create() throws RuntimeDriver.LaunchException {
+        return create(false);
+    }
+
+    /**
+     * Creates the namespace and the veth pair, and inside the namespace a bridge joining the veth's end to a tap
+     * device {@value #TAP} (for a VM's NIC). The namespace's end has no address: the sandbox address is the VM's
+     * to take. Deleting the namespace destroys the tap and the bridge with it.
+     */
+    static NetNs createWithTap() throws RuntimeDriver.LaunchException {
+        return create(true);
+    }
+
+    private static NetNs create(boolean withTap) throws RuntimeDriver.LaunchException {
         String why = unavailableReason();
         if (why != null) {
             throw new RuntimeDriver.LaunchException(why);
@@ -78,15 +97,25 @@ public final class NetNs implements SandboxNetwork {
         if (!add.ok()) {
             throw new RuntimeDriver.LaunchException("ip netns add " + name + " failed: " + add.failureSummary());
         }
-        ns = new NetNs(name, hostIf, host, sandbox);
+        ns = new NetNs(name, hostIf, host, sandbox, withTap ? TAP : null);
         ProcResult hostSide = Proc.of(ip, "-batch", "-").timeout(IP_TIMEOUT).stdin(
                 "link add " + hostIf + " type veth peer name " + nsIf + " netns " + name + "\n"
                         + "addr add " + host.getHostAddress() + "/30 dev " + hostIf + "\n"
                         + "link set " + hostIf + " up\n").run();
-        ProcResult nsSide = hostSide.ok() ? Proc.of(ip, "-n", name, "-batch", "-").timeout(IP_TIMEOUT).stdin(
-                "addr add " + sandbox.getHostAddress() + "/30 dev " + nsIf + "\n"
+        String nsScript = withTap
+                ? "link add " + BRIDGE + " type bridge\n"
+                        + "link set " + nsIf + " master " + BRIDGE + "\n"
+                        + "tuntap add dev " + TAP + " mode tap\n"
+                        + "link set " + TAP + " master " + BRIDGE + "\n"
                         + "link set " + nsIf + " up\n"
-                        + "link set lo up\n").run() : hostSide;
+                        + "link set " + TAP + " up\n"
+                        + "link set " + BRIDGE + " up\n"
+                        + "link set lo up\n"
+                : "addr add " + sandbox.getHostAddress() + "/30 dev " + nsIf + "\n"
+                        + "link set " + nsIf + " up\n"
+                        + "link set lo up\n";
+        ProcResult nsSide = hostSide.ok() ? Proc.of(ip, "-n", name, "-batch", "-").timeout(IP_TIMEOUT).stdin(nsScript).run()
+                : hostSide;
         if (!nsSide.ok()) {
             ns.close();
             throw new RuntimeDriver.LaunchException("cannot set up the veth pair of " + name + ": "
@@ -181,9 +210,15 @@ public final class NetNs implements SandboxNetwork {
         return new InetSocketAddress(sandboxAddr, port);
     }
 
+    /** The tap device in this namespace ({@link #createWithTap()}), or null. */
+    String tap() {
+        return tap;
+    }
+
     @Override
     public String description() {
         return "veth pair " + hostIf + " (" + hostAddr.getHostAddress() + ") into netns " + name + " ("
+                + (tap == null ? "" : "bridged there to tap " + tap + ", the VM's NIC; guest ")
                 + sandboxAddr.getHostAddress() + "/30)";
     }
 

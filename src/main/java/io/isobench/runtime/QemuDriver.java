@@ -40,13 +40,14 @@ import java.util.TreeMap;
  * image hash, and a per-launch one holding only {@code /isobench/cmd}. Guest boot time (launch to BEGIN)
  * is not workload time: {@link ProcResult#elapsed()} is BEGIN to EXIT, the boot time is reported on stderr.
  * KVM is used only when {@link KvmProbe} finds it usable; otherwise TCG. A launch with ports
- * ({@link LaunchSpec#network()}) gets a virtio-net NIC on user-mode networking ({@link QemuUserNet}); /init
- * configures it before BEGIN, and the host forwards are added at BEGIN.
+ * ({@link LaunchSpec#network()}) gets a virtio-net NIC on a tap device in an isobench namespace ({@link QemuTapNet})
+ * when probe() found that to work, else on user-mode networking ({@link QemuUserNet}, host forwards added at
+ * BEGIN); /init configures eth0 before BEGIN.
  */
 public abstract class QemuDriver implements RuntimeDriver {
     static final String QEMU = "qemu-system-x86_64";
     /** Bump when the initramfs layout or /init changes so cached bases are rebuilt. */
-    static final String INITRD_LAYOUT = "8";
+    static final String INITRD_LAYOUT = "9";
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(120);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -80,6 +81,8 @@ public abstract class QemuDriver implements RuntimeDriver {
     private volatile long probeBootMillis = -1;
     /** Whether this QEMU has user-mode networking (slirp; Debian's has), from {@code -netdev help} in probe(). */
     private volatile boolean userNet = true;
+    /** Why the tap path cannot be used here (tried in probe()), or null when it can. */
+    private volatile String tapProblem = "not probed";
 
     /** The probe VM's boot time plus 1 s (QEMU start, poweroff), else a guess: 5 s under TCG, 1 s under KVM. */
     @Override
@@ -138,6 +141,7 @@ public abstract class QemuDriver implements RuntimeDriver {
         }
         ProcResult nd = Proc.of(qemu, "-netdev", "help").timeout(Duration.ofSeconds(20)).run();
         userNet = nd.ok() && nd.stdout().lines().anyMatch(l -> l.strip().equals("user"));
+        probeNetwork();
         Map<String, Object> d = details(kernel, ctx.limits());
         String name = "isobench-probe-" + id() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
         LaunchSpec spec = new LaunchSpec(name, ctx.probeImage(), List.of(ctx.probeImage().tools().get("true")),
@@ -164,12 +168,45 @@ public abstract class QemuDriver implements RuntimeDriver {
         d.put("guest_kernel", kernel.describe());
         d.put("boot", "direct kernel boot, initramfs from the workload image");
         d.put("kernel_params", String.join(" ", extraKernelParams()));
-        d.put("network", userNet
+        String tp = tapProblem;
+        d.put("network", tp == null
+                ? "when a benchmark needs ports: tap device in an isobench network namespace, bridged to a veth pair to the host, "
+                        + virtioNetDevice() + " (vhost=off)"
+                : userNet
                 ? "when a benchmark needs ports: QEMU user-mode (slirp, restrict=on), " + virtioNetDevice()
-                        + ", host forwards on 127.0.0.1 only"
-                : "none: this QEMU has no user-mode networking (-netdev help lists no 'user'); benchmarks that need ports fail");
+                        + ", host forwards on 127.0.0.1 only (slirp relays few simultaneous connections; tap unusable: " + tp + ")"
+                : "none: no tap (" + tp + ") and this QEMU has no user-mode networking (-netdev help lists no 'user'); "
+                        + "benchmarks that need ports fail");
         d.put("limits", limits.toMap());
         return d;
+    }
+
+    /** Tries the tap path ({@link #tapProblem(String)}) and uses it for later launches if it works; returns why not, or null. */
+    String probeNetwork() {
+        String qemu = Tools.which(QEMU);
+        tapProblem = qemu == null ? QEMU + " not found" : tapProblem(qemu);
+        return tapProblem;
+    }
+
+    /**
+     * Whether a VM can get the tap path here, tried for real: an isobench namespace with a bridged tap, and this QEMU
+     * attaching a netdev to it (machine none, quit at once). Null when it works, else why not.
+     */
+    static String tapProblem(String qemu) {
+        if (NetNs.unavailableReason() != null) {
+            return NetNs.unavailableReason();
+        }
+        NetNs ns;
+        try {
+            ns = NetNs.createWithTap();
+        } catch (LaunchException e) {
+            return "cannot make a namespace with a tap device: " + e.getMessage();
+        }
+        try (ns) {
+            ProcResult r = Proc.of(ns.enter(List.of(qemu, "-M", "none", "-nodefaults", "-no-user-config", "-display", "none",
+                    "-netdev", QemuTapNet.netdev(), "-monitor", "stdio"))).stdin("quit\n").timeout(Duration.ofSeconds(20)).run();
+            return r.ok() ? null : QEMU + " could not attach to the tap: " + r.failureSummary();
+        }
     }
 
     /** "QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)" -> "7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)". */
@@ -198,10 +235,13 @@ public abstract class QemuDriver implements RuntimeDriver {
         Path initrd = dir.resolve(spec.name() + ".initrd");
         Path serial = dir.resolve(spec.name() + ".console.log");
         Path disk = spec.scratchBytes() == null ? null : dir.resolve(spec.name() + ".scratch.raw");
-        if (spec.network() != null && !userNet) {
-            throw new LaunchException(QEMU + " has no user-mode networking (-netdev help lists no 'user'), which the VM network path needs");
+        String tp = tapProblem;
+        if (spec.network() != null && tp != null && !userNet) {
+            throw new LaunchException("no VM network path: tap unusable (" + tp + ") and " + QEMU
+                    + " has no user-mode networking (-netdev help lists no 'user')");
         }
-        QemuUserNet net = spec.network() == null ? null : QemuUserNet.create(spec.network(), virtioNetDevice(), accel(), dir);
+        QemuNet net = spec.network() == null ? null : tp == null ? QemuTapNet.create(virtioNetDevice(), accel())
+                : QemuUserNet.create(spec.network(), virtioNetDevice(), accel(), dir);
         String cache = null;
         try {
             Files.createDirectories(dir);
@@ -238,7 +278,7 @@ public abstract class QemuDriver implements RuntimeDriver {
             int app = argv.indexOf("-append") + 1;
             argv.set(app, argv.get(app) + " " + String.join(" ", net.kernelParams()));
         }
-        QemuSandbox s = new QemuSandbox(spec, spec.wrapped(argv), nonce, initrd, serial, disk, net);
+        QemuSandbox s = new QemuSandbox(spec, spec.wrapped(net == null ? argv : net.wrap(argv)), nonce, initrd, serial, disk, net);
         if (disk != null) {
             s.scratchStorage = "virtio-blk (" + virtioBlkDevice() + ") raw file on host " + Scratch.fileSystem(disk)
                     + ", cache=" + cache + (cache.equals("none") ? " (host O_DIRECT)" : " (host page cache; O_DIRECT unsupported there)")
@@ -412,7 +452,7 @@ public abstract class QemuDriver implements RuntimeDriver {
                     $BB sleep 0.1
                   done
                   if ! $BB ip link set eth0 up >/dev/console 2>&1 || ! $BB ip addr add $IP dev eth0 >/dev/console 2>&1 \
-                      || ! $BB ip route add default via $GW >/dev/console 2>&1; then
+                      || { [ -n "$GW" ] && ! $BB ip route add default via $GW >/dev/console 2>&1; }; then
                     echo "isobench-init: cannot configure eth0 ($IP via $GW)" >/dev/console; $BB poweroff -f
                   fi
                   # the carrier comes up asynchronously; until linkwatch says "up" the guest drops what it sends
@@ -471,24 +511,19 @@ public abstract class QemuDriver implements RuntimeDriver {
         private final ProcessSandbox inner;
         private final GuestConsole console;
         private final Path serial;
-        private final QemuUserNet net;
-        private volatile long forwardsMillis = -1;
+        private final QemuNet net;
         private volatile String serialLog;
         volatile String scratchStorage;
 
         QemuSandbox(LaunchSpec spec, List<String> argv, String nonce, Path initrd, Path serial, Path disk,
-                    QemuUserNet net) throws LaunchException {
+                    QemuNet net) throws LaunchException {
             this.serial = serial;
             this.net = net;
             LaunchSpec.LineListener user = spec.onLine();
             this.console = new GuestConsole(nonce, user == null ? null : user::line);
             if (net != null) {
-                // the guest's eth0 is up at BEGIN: only now do the host ports forward (see QemuUserNet)
-                console.onBegin(() -> {
-                    long t = System.nanoTime();
-                    net.addForwards();
-                    forwardsMillis = (System.nanoTime() - t) / 1_000_000;
-                });
+                // the guest's eth0 is up at BEGIN: only now do slirp's host ports forward (see QemuUserNet)
+                console.onBegin(net::guestNetworkUp);
             }
             LaunchSpec filtered = spec.withOnLine(console::line);
             Runnable teardown = () -> {
@@ -505,7 +540,7 @@ public abstract class QemuDriver implements RuntimeDriver {
                     deleteQuietly(disk);
                 }
                 if (net != null) {
-                    net.close(); // releases the host ports (QEMU, which bound them, is gone)
+                    net.close(); // releases the host ports or deletes the namespace (QEMU, which used them, is gone)
                 }
             };
             this.inner = new ProcessSandbox(spec.name(), argv, filtered, teardown, List::of, null);
@@ -553,9 +588,9 @@ public abstract class QemuDriver implements RuntimeDriver {
             String problem = null;
             if (console.begun()) {
                 err.append("isobench: guest boot ").append(bootMillis()).append(" ms (QEMU start to BEGIN marker)\n");
-                if (net != null) {
-                    err.append(net.problem() != null ? "isobench: " + net.problem() + "\n"
-                            : "isobench: host forwards added at BEGIN in " + forwardsMillis + " ms\n");
+                String up = net == null ? null : net.upReport();
+                if (up != null) {
+                    err.append("isobench: ").append(up).append('\n');
                 }
             }
             Duration elapsed = r.elapsed();

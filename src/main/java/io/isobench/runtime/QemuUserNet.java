@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
  * connects would pass seconds before any server exists. Added at BEGIN, the port refuses connections until then,
  * and afterwards a connection to a port nothing listens on in the guest is reset, as with the other runtimes.
  */
-final class QemuUserNet implements SandboxNetwork {
+final class QemuUserNet implements QemuNet {
     static final String GUEST_IP = "10.0.2.15";
     static final String GUEST_CIDR = GUEST_IP + "/24";
     static final String GATEWAY = "10.0.2.2";
@@ -46,6 +46,7 @@ final class QemuUserNet implements SandboxNetwork {
     private final String accel;
     private final Path monitor;
     private volatile String problem;
+    private volatile long forwardsMillis = -1;
 
     private QemuUserNet(Map<Integer, Integer> hostPorts, String nicDevice, String accel, Path monitor) {
         this.hostPorts = hostPorts;
@@ -97,7 +98,8 @@ final class QemuUserNet implements SandboxNetwork {
     }
 
     /** QEMU's netdev, NIC and monitor: {@code -netdev user,... -device NIC,netdev=n0 -monitor unix:...}. */
-    List<String> qemuArgs() {
+    @Override
+    public List<String> qemuArgs() {
         return List.of("-netdev", "user,id=n0," + OPTIONS, "-device", nicDevice + ",netdev=n0",
                 "-monitor", "unix:" + monitor + ",server=on,wait=off");
     }
@@ -158,8 +160,26 @@ final class QemuUserNet implements SandboxNetwork {
         return problem;
     }
 
+    @Override
+    public List<String> wrap(List<String> argv) {
+        return argv;
+    }
+
+    @Override
+    public void guestNetworkUp() {
+        long t = System.nanoTime();
+        addForwards();
+        forwardsMillis = (System.nanoTime() - t) / 1_000_000;
+    }
+
+    @Override
+    public String upReport() {
+        return problem != null ? problem : "host forwards added at BEGIN in " + forwardsMillis + " ms";
+    }
+
     /** Kernel parameters telling the guest's /init to configure eth0 before the workload starts. */
-    List<String> kernelParams() {
+    @Override
+    public List<String> kernelParams() {
         return List.of("isobench.ip=" + GUEST_CIDR, "isobench.gw=" + GATEWAY);
     }
 

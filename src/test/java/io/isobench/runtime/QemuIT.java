@@ -223,6 +223,57 @@ class QemuIT {
     }
 
     /**
+     * The tap path (used once the probe found it works): the host reaches the guest's server at its namespace address
+     * with 64 connections at once (slirp's relay reset such bursts), and the guest has a route to its /30 only:
+     * an address beyond it is unreachable. Afterwards no namespace or link is left.
+     */
+    @Test
+    void tapPathTakesConcurrentConnectionsAndRoutesNowhereElse() throws Exception {
+        QemuMicrovmDriver driver = new QemuMicrovmDriver();
+        assertThat(driver.probeNetwork()).as("why the tap path is unusable").isNull();
+        WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("true"), true);
+        String bb = image.tools().get("busybox");
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        LaunchSpec spec = new LaunchSpec("isobench-qemu-it-tap", image, List.of(bb, "sh", "-c",
+                bb + " ip route; " + bb + " nc -w 3 192.0.2.1 80 </dev/null; echo nc=$?; exec " + bb
+                        + " httpd -f -p 8080 -h /"), Map.of(), new Limits(1, 256L << 20), null)
+                .withNetwork(NetworkSpec.tcp(8080)).withOnLine((line, t) -> lines.add(line));
+        String path;
+        List<Integer> statuses;
+        try (Sandbox s = driver.launch(spec)) {
+            path = s.networkPath();
+            java.net.InetSocketAddress ep = s.endpoint(8080);
+            assertThat(path).startsWith("tap: veth pair").contains("virtio-net-device", "vhost=off");
+            assertThat(ep.getAddress().getHostAddress()).startsWith("10.213.");
+            NetworkPathIT.get(ep, "/etc/hosts", Duration.ofSeconds(120)); // waits for the boot
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(64)) {
+                List<java.util.concurrent.Future<Integer>> fs = new ArrayList<>();
+                for (int i = 0; i < 64; i++) {
+                    fs.add(pool.submit(() -> {
+                        try (java.net.http.HttpClient c = java.net.http.HttpClient.newBuilder()
+                                .connectTimeout(Duration.ofSeconds(20)).build()) {
+                            return c.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://"
+                                            + ep.getAddress().getHostAddress() + ":8080/etc/hosts")).timeout(Duration.ofSeconds(60)).build(),
+                                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                        }
+                    }));
+                }
+                statuses = new ArrayList<>();
+                for (var f : fs) {
+                    statuses.add(f.get(90, TimeUnit.SECONDS));
+                }
+            }
+        }
+        assertThat(statuses).as("64 concurrent GETs through %s", path).hasSize(64).containsOnly(200);
+        assertThat(String.join("\n", lines)).as("the guest's routes and its nc beyond them")
+                .contains("dev eth0").doesNotContain("default").contains("nc=1");
+        assertThat(Proc.of("ip", "netns", "list").timeout(Duration.ofSeconds(10)).run().stdout())
+                .doesNotContain("isobench-" + ProcessHandle.current().pid() + "-");
+        assertThat(leftoverQemus()).isEmpty();
+        assertThat(leftoverLaunchFiles()).isEmpty();
+    }
+
+    /**
      * SIGKILL runs no cleanup: the booting VM outlives isobench (its guest would run to the end of its trial, or
      * forever if it hangs). The next run's janitor kills it, because its files are in the dead process's work dir.
      */
