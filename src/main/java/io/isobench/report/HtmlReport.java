@@ -84,6 +84,7 @@ public final class HtmlReport implements ReportWriter {
         startup(h, r);
         footprint(h, r);
         loadProfile(h, r);
+        servers(h, r);
         charts(h, r);
         failures(h, r);
         h.append("</section>\n");
@@ -197,6 +198,32 @@ public final class HtmlReport implements ReportWriter {
     static String lineColor(int i) {
         String[] p = {"#4e79a7", "#59a14f", "#f28e2b", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
         return p[i % p.length];
+    }
+
+    /** The papers' server tables (nginx, redis, mysql), cost cells colored by verdict. */
+    private static void servers(StringBuilder h, ReportRun r) {
+        List<ServerTables.Table> tables = ServerTables.of(r);
+        if (tables.isEmpty()) {
+            return;
+        }
+        h.append("<h3>Servers</h3>");
+        for (ServerTables.Table t : tables) {
+            h.append("<h4>").append(Html.esc(t.title())).append("</h4><p class=\"meta\">").append(Html.esc(t.caption()))
+                    .append("</p><div class=\"scroll\"><table class=\"server\"><tr>");
+            t.header().forEach(c -> h.append("<th>").append(Html.esc(c)).append("</th>"));
+            h.append("</tr>");
+            for (int i = 0; i < t.rows().size(); i++) {
+                List<String> row = t.rows().get(i);
+                h.append("<tr><td>").append(Html.esc(row.get(0))).append("</td>");
+                for (int c = 1; c < row.size(); c++) {
+                    ResultStats cs = t.cost().get(i).get(c);
+                    h.append("<td class=\"num").append(cs == null ? "" : " " + cssClass(cs)).append("\">")
+                            .append(Html.esc(row.get(c))).append("</td>");
+                }
+                h.append("</tr>");
+            }
+            h.append("</table></div>\n");
+        }
     }
 
     /** Startup scaling: instances vs p50 and p95 of ready_ms, one pair of lines per runtime, per (delay, readiness). */

@@ -54,6 +54,7 @@ public final class MarkdownReport implements ReportWriter {
             startup(m, r);
             footprint(m, r);
             loadProfile(m, r);
+            servers(m, r);
             List<String> notes = r.fairnessNotes();
             if (!notes.isEmpty()) {
                 m.append("\n### Fairness notes\n\n");
@@ -124,6 +125,24 @@ public final class MarkdownReport implements ReportWriter {
                     ResultStats s = c.stream().filter(o -> o.runtime().equals(rt) && o.metric().equals(x)).findFirst().orElse(null);
                     m.append(' ').append(s == null ? "–" : TextSummary.num(s.median())).append(" |");
                 }
+                m.append('\n');
+            }
+        }
+    }
+
+    /** The papers' server tables (nginx, redis, mysql). */
+    private static void servers(StringBuilder m, ReportRun r) {
+        for (ServerTables.Table t : ServerTables.of(r)) {
+            m.append("\n### ").append(cell(t.title())).append("\n\n").append(cell(t.caption())).append("\n\n|");
+            t.header().forEach(c -> m.append(' ').append(cell(c)).append(" |"));
+            m.append("\n|---|");
+            for (int c = 1; c < t.header().size(); c++) {
+                m.append("---:|");
+            }
+            m.append('\n');
+            for (List<String> row : t.rows()) {
+                m.append('|');
+                row.forEach(c -> m.append(' ').append(cell(c)).append(" |"));
                 m.append('\n');
             }
         }

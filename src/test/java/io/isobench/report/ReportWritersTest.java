@@ -91,6 +91,37 @@ class ReportWritersTest {
     }
 
     @Test
+    void serverTablesRowPerRuntimeWithTheCostBesideTheRate() throws Exception {
+        assertThat(render("html")).doesNotContain("<h3>Servers</h3>");
+        ReportRun rr = ReportRun.of(ReportFixtures.runWithServers());
+        List<ServerTables.Table> tables = ServerTables.of(rr);
+        assertThat(tables).extracting(ServerTables.Table::title)
+                .containsExactly("nginx · client=ab concurrency=100 requests=50000", "redis · concurrency=50");
+        ServerTables.Table nginx = tables.get(0);
+        assertThat(nginx.header()).containsExactly("runtime", "req/s (median, 95% CI)", "cost vs native",
+                "time per request ms (mean)", "failed", "connection total ms (median)", "n");
+        assertThat(nginx.rows()).extracting(row -> row.get(0)).containsExactly("native", "runc", "runsc");
+        assertThat(nginx.rows().get(0).get(1)).startsWith("11041.0 (");
+        assertThat(nginx.rows().get(0).get(2)).isEqualTo("baseline");
+        assertThat(nginx.rows().get(2).get(1)).startsWith("1148.0 (");
+        assertThat(nginx.rows().get(2).get(2)).startsWith("9.62×"); // 11041 / 1148, oriented so that above 1 is worse
+        assertThat(nginx.rows().get(2).get(6)).isEqualTo("3");
+        ServerTables.Table redis = tables.get(1);
+        assertThat(redis.header()).containsExactly("runtime", "set req/s (median, 95% CI)", "set cost vs native",
+                "get req/s (median, 95% CI)", "get cost vs native", "n");
+        assertThat(redis.rows()).extracting(row -> row.get(0)).containsExactly("native", "runsc");
+        assertThat(redis.rows().get(1).get(2)).startsWith("6.46×"); // 94302 / 14602
+        StringWriter w = new StringWriter();
+        new HtmlReport().write(List.of(rr), w);
+        assertThat(w.toString()).contains("<h3>Servers</h3>", "<h4>nginx · client=ab concurrency=100 requests=50000</h4>",
+                "14 474 req/s on runc").containsPattern("<td class=\"num few\">9\\.62× \\[9\\.56–9\\.69\\] too few samples");
+        StringWriter md = new StringWriter();
+        new MarkdownReport().write(List.of(rr), md);
+        assertThat(md.toString()).contains("### nginx · client=ab concurrency=100 requests=50000",
+                "| runtime | req/s (median, 95% CI) | cost vs native |").containsPattern("\\| runsc \\| 1148\\.0 \\(.*\\) \\| 9\\.62×");
+    }
+
+    @Test
     void startupScalingChartAndFootprintSectionOnlyWhenTheRunHasThem() throws Exception {
         assertThat(render("html")).doesNotContain("Startup scaling").doesNotContain("<h3>Footprint");
         StringWriter w = new StringWriter();
