@@ -207,7 +207,7 @@ public final class RunService {
             m.put(e.getKey(), toolVersion(e.getValue()));
         }
         m.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
-        m.put("process_launch", io.isobench.proc.SpawnMode.describe());
+        m.put("process_launch", io.isobench.proc.Launched.describe());
         return m;
     }
 

@@ -119,11 +119,56 @@ public final class Proc {
 
     /** Kills a process and all its descendants, children first (SIGKILL). */
     public static void killTree(ProcessHandle h) {
-        List<ProcessHandle> all = new ArrayList<>(h.descendants().toList());
-        all.add(h);
-        for (ProcessHandle d : all) {
-            d.destroyForcibly();
+        for (long d : descendants(h.pid())) {
+            ProcessHandle.of(d).ifPresent(ProcessHandle::destroyForcibly);
         }
+        h.destroyForcibly();
+    }
+
+    /**
+     * The pids of {@code pid}'s descendants, children before grandchildren. Read from
+     * /proc/PID/task/TID/children, which costs the size of the tree; {@link ProcessHandle#descendants()} reads every
+     * process of the host instead (with 1024 sandboxes, ~5 ms per call, per teardown). Falls back to it where the
+     * kernel has no children files.
+     */
+    public static List<Long> descendants(long pid) {
+        if (!java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/task"))
+                || !java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/task/" + ProcessHandle.current().pid() + "/children"))) {
+            return ProcessHandle.of(pid).map(h -> h.descendants().map(ProcessHandle::pid).toList()).orElse(List.of());
+        }
+        List<Long> out = new ArrayList<>();
+        java.util.ArrayDeque<Long> queue = new java.util.ArrayDeque<>(List.of(pid));
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        while (!queue.isEmpty()) {
+            long p = queue.poll();
+            for (long c : children(p)) {
+                if (seen.add(c)) {
+                    out.add(c);
+                    queue.add(c);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<Long> children(long pid) {
+        List<Long> kids = new ArrayList<>();
+        try (var tasks = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc", Long.toString(pid), "task"))) {
+            for (java.nio.file.Path t : tasks) {
+                try {
+                    for (String c : java.nio.file.Files.readString(t.resolve("children")).trim().split("\\s+")) {
+                        if (!c.isEmpty()) {
+                            kids.add(Long.parseLong(c));
+                        }
+                    }
+                } catch (IOException | NumberFormatException e) {
+                    // the task ended
+                }
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+        return kids;
     }
 
     /** Convenience: first line of stdout of a short command, or null when it fails. */

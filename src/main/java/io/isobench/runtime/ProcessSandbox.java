@@ -1,14 +1,11 @@
 package io.isobench.runtime;
 
 import io.isobench.proc.Cleanup;
+import io.isobench.proc.Launched;
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -19,31 +16,16 @@ import java.util.function.Supplier;
 
 /**
  * A sandbox whose workload's stdout/stderr are those of one host launcher process ({@code runc run},
- * {@code runsc run}, the native process itself...). Output is pumped on (platform) threads; stdout is split
- * into lines and handed to the spec's listener with the host monotonic time it was read at. Teardown is
- * the launcher's process tree plus a driver-specific action, registered with {@link Cleanup} so Ctrl-C
- * runs it too.
+ * {@code runsc run}, the native process itself...), started by {@link Launched#start} (the isobench-spawn helper,
+ * else the JDK); stdout is split into lines and handed to the spec's listener with the host monotonic time it was
+ * read at. Teardown is the launcher's process tree plus a driver-specific action, registered with {@link Cleanup}
+ * so Ctrl-C runs it too.
  */
 public class ProcessSandbox implements Sandbox {
-    private static final int MAX_CAPTURE = 8 * 1024 * 1024;
-
     private final String id;
-    private final Process process;
+    private final Launched process;
     private final long launchedAt;
     private final List<String> argv;
-    private final StringBuilder out = new StringBuilder();
-    private final StringBuilder err = new StringBuilder();
-    private final java.util.concurrent.Future<?> outPump;
-    private final java.util.concurrent.Future<?> errPump;
-    /**
-     * Output pumps run on platform threads (a read on a process pipe blocks in native code and pins a virtual
-     * thread's carrier; with more than ~128 long-lived sandboxes, 2 pumps each, the 256 carriers ran out and later
-     * pumps never ran), reused from a cache: creating a thread per launch put ~0.1 ms and a scheduling delay between
-     * a workload's first line and its reader. Idle threads end after 30 s.
-     */
-    private static final java.util.concurrent.ExecutorService PUMPS = new java.util.concurrent.ThreadPoolExecutor(0,
-            Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
-            Thread.ofPlatform().daemon().name("pump-", 0).stackSize(256 * 1024).factory());
     private final Cleanup.Action cleanup;
     private final Supplier<List<Long>> extraPids;
     private volatile String scratchStorage;
@@ -77,17 +59,11 @@ public class ProcessSandbox implements Sandbox {
         this.id = id;
         this.argv = List.copyOf(argv);
         this.extraPids = extraPids;
-        ProcessBuilder pb = new ProcessBuilder(argv);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        if (env != null) {
-            pb.environment().clear();
-            pb.environment().putAll(env);
-        }
         // registered before start so that an interrupt between start and return still tears down
-        final Process[] holder = new Process[1];
+        final Launched[] holder = new Launched[1];
         this.cleanup = Cleanup.register("sandbox " + id, () -> {
             if (holder[0] != null) {
-                Proc.killTree(holder[0].toHandle());
+                holder[0].killTree();
                 try {
                     holder[0].waitFor(5, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
@@ -102,44 +78,23 @@ public class ProcessSandbox implements Sandbox {
         }
         long spawnAt = System.nanoTime();
         this.launchedAt = launchedAt >= 0 ? launchedAt : spawnAt;
+        LaunchSpec.LineListener listener = spec.onLine();
         try {
-            this.process = pb.start();
+            this.process = Launched.start(argv, env, listener == null ? null : listener::line);
             holder[0] = process;
             if (launchedAt >= 0) {
                 phases.add(new Phase(Phase.SETUP, spawnAt)); // the driver's setup before its launcher took time
             }
-            phases.add(new Phase(Phase.SPAWNED, System.nanoTime()));
+            phases.add(new Phase(Phase.SPAWNED, process.spawnedNanos()));
         } catch (IOException e) {
             cleanup.close();
             throw new RuntimeDriver.LaunchException("cannot start " + argv.get(0) + ": " + e.getMessage(), e);
         }
         if (cleanup.isDone()) {
             // the shutdown hook ran our teardown between registration and start: undo the start
-            Proc.killTree(process.toHandle());
+            process.killTree();
             teardown.run();
             throw new RuntimeDriver.LaunchException("isobench is shutting down");
-        }
-        LaunchSpec.LineListener listener = spec.onLine();
-        this.outPump = PUMPS.submit(() -> pump(process.getInputStream(), out, listener));
-        this.errPump = PUMPS.submit(() -> pump(process.getErrorStream(), err, null));
-    }
-
-    private static void pump(InputStream in, StringBuilder sink, LaunchSpec.LineListener listener) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                long t = System.nanoTime();
-                if (listener != null) {
-                    listener.line(line, t);
-                }
-                synchronized (sink) {
-                    if (sink.length() < MAX_CAPTURE) {
-                        sink.append(line).append('\n');
-                    }
-                }
-            }
-        } catch (IOException ignored) {
-            // the launcher was killed
         }
     }
 
@@ -167,33 +122,14 @@ public class ProcessSandbox implements Sandbox {
         if (!finished) {
             close();
         }
-        joinPumps();
-        String o;
-        String e;
-        synchronized (out) {
-            o = out.toString();
-        }
-        synchronized (err) {
-            e = err.toString();
-        }
-        return new ProcResult(argv, finished ? process.exitValue() : -1, !finished, o, e, Duration.ofNanos(elapsed));
-    }
-
-    private static void awaitPump(java.util.concurrent.Future<?> pump) throws InterruptedException {
         try {
-            pump.get(5, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            // a pump that failed or still reads (a descendant holds the pipe open): take what was captured
-        }
-    }
-
-    private void joinPumps() {
-        try {
-            awaitPump(outPump);
-            awaitPump(errPump);
+            process.awaitOutput(Duration.ofSeconds(5)); // a descendant may hold the pipes open: take what came
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        String o = process.stdout();
+        String e = process.stderr();
+        return new ProcResult(argv, finished ? process.exitValue() : -1, !finished, o, e, Duration.ofNanos(elapsed));
     }
 
     @Override
@@ -201,7 +137,7 @@ public class ProcessSandbox implements Sandbox {
         Set<Long> pids = new LinkedHashSet<>();
         if (process.isAlive()) {
             pids.add(process.pid());
-            process.descendants().forEach(d -> pids.add(d.pid()));
+            pids.addAll(Proc.descendants(process.pid()));
         }
         pids.addAll(extraPids.get());
         return new ArrayList<>(pids);

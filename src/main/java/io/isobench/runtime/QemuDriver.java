@@ -523,7 +523,8 @@ public abstract class QemuDriver implements RuntimeDriver {
             this.console = new GuestConsole(nonce, user == null ? null : user::line);
             if (net != null) {
                 // the guest's eth0 is up at BEGIN: only now do slirp's host ports forward (see QemuUserNet)
-                console.onBegin(net::guestNetworkUp);
+                // off the output reader's thread: the monitor dialogue may take a while, and that thread relays every sandbox's output
+                console.onBegin(() -> Thread.ofVirtual().name("qemu-net-up-" + spec.name()).start(net::guestNetworkUp));
             }
             LaunchSpec filtered = spec.withOnLine(console::line);
             Runnable teardown = () -> {

@@ -1,0 +1,132 @@
+package io.isobench.proc;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@link Launched} through the JDK's {@link ProcessBuilder}: the fallback when the {@link Spawner} helper cannot be
+ * built or started. Every start costs the JVM's launch path, and the child closes every fd the JVM holds, so with
+ * many sandboxes (each holding two pipes here) every start gets slower.
+ */
+final class JdkLaunched implements Launched {
+    /**
+     * Output pumps run on platform threads (a read on a process pipe blocks in native code and pins a virtual
+     * thread's carrier; with more than ~128 long-lived sandboxes, 2 pumps each, the 256 carriers ran out and later
+     * pumps never ran), reused from a cache. Idle threads end after 30 s.
+     */
+    private static final ExecutorService PUMPS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), Thread.ofPlatform().daemon().name("pump-", 0).stackSize(256 * 1024).factory());
+
+    private final Process process;
+    private final long spawned;
+    private final StringBuilder out = new StringBuilder();
+    private final StringBuilder err = new StringBuilder();
+    private final Future<?> outPump;
+    private final Future<?> errPump;
+
+    private JdkLaunched(Process process, long spawned, LineSink lines) {
+        this.process = process;
+        this.spawned = spawned;
+        this.outPump = PUMPS.submit(() -> pump(process.getInputStream(), out, lines));
+        this.errPump = PUMPS.submit(() -> pump(process.getErrorStream(), err, null));
+    }
+
+    static JdkLaunched start(List<String> argv, Map<String, String> env, LineSink lines) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (env != null) {
+            pb.environment().clear();
+            pb.environment().putAll(env);
+        }
+        Process p = pb.start();
+        return new JdkLaunched(p, System.nanoTime(), lines);
+    }
+
+    private static void pump(InputStream in, StringBuilder sink, LineSink listener) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                long t = System.nanoTime();
+                if (listener != null) {
+                    listener.line(line, t);
+                }
+                synchronized (sink) {
+                    if (sink.length() < MAX_CAPTURE) {
+                        sink.append(line).append('\n');
+                    }
+                }
+            }
+        } catch (IOException ignored) {
+            // the process was killed
+        }
+    }
+
+    @Override
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public long spawnedNanos() {
+        return spawned;
+    }
+
+    @Override
+    public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+        return process.waitFor(timeout, unit);
+    }
+
+    @Override
+    public int exitValue() {
+        return process.exitValue();
+    }
+
+    @Override
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void awaitOutput(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        for (Future<?> f : List.of(outPump, errPump)) {
+            try {
+                f.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // a pump that failed or still reads (a descendant holds the pipe open): take what was captured
+            }
+        }
+    }
+
+    @Override
+    public String stdout() {
+        synchronized (out) {
+            return out.toString();
+        }
+    }
+
+    @Override
+    public String stderr() {
+        synchronized (err) {
+            return err.toString();
+        }
+    }
+
+    @Override
+    public void killTree() {
+        Proc.killTree(process.toHandle());
+    }
+}

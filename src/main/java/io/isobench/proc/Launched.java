@@ -1,0 +1,56 @@
+package io.isobench.proc;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A long-running process that isobench started and watches (a sandbox's launcher): its pid, exit, captured output
+ * and stdout lines as they come. Started by {@link #start} through the {@link Spawner} helper when it is available,
+ * else with the JDK's {@link ProcessBuilder} ({@link JdkLaunched}); {@link #describe()} says which, for provenance.
+ * stdin is /dev/null.
+ */
+public interface Launched {
+    /** Captured output is cut after this many bytes per stream. */
+    int MAX_CAPTURE = 8 * 1024 * 1024;
+
+    long pid();
+
+    /** {@link System#nanoTime()} once the process had been started (for the helper: its exec done). */
+    long spawnedNanos();
+
+    boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException;
+
+    /** Exit code (128 + signal when killed by one); only after {@link #waitFor} returned true. */
+    int exitValue();
+
+    boolean isAlive();
+
+    /** Waits at most {@code timeout} for stdout and stderr to end (a descendant may hold them open). */
+    void awaitOutput(Duration timeout) throws InterruptedException;
+
+    String stdout();
+
+    String stderr();
+
+    /** SIGKILL to the process's descendants (children first) and then to it. */
+    void killTree();
+
+    /**
+     * Starts {@code argv} with {@code env} as its whole environment (null: isobench's own), sending stdout lines to
+     * {@code lines} (null: none).
+     */
+    static Launched start(List<String> argv, Map<String, String> env, LineSink lines) throws IOException {
+        Spawner s = Spawner.shared();
+        return s != null ? s.spawn(argv, env, lines) : JdkLaunched.start(argv, env, lines);
+    }
+
+    /** How sandbox launchers are started in this process, e.g. for a run's provenance. */
+    static String describe() {
+        Spawner s = Spawner.shared();
+        return s != null ? Spawner.DESCRIPTION + " (" + s.binary() + ")"
+                : "JDK ProcessBuilder, " + SpawnMode.describe() + "; isobench-spawn unavailable: " + Spawner.unavailableReason();
+    }
+}

@@ -1,0 +1,326 @@
+/*
+ * isobench-spawn: starts processes for isobench and relays their output, stamped with the host's monotonic clock.
+ *
+ * Why: a JVM that holds many child pipes pays for every fd at each ProcessBuilder.start (its child closes them one by
+ * one: 16 ms per start with 3000 fds open, so 1024 concurrent launches cost seconds of harness CPU), and the JVM's
+ * own start path adds ~0.4 ms to a native launch. This helper is one small process with only close-on-exec fds:
+ * posix_spawnp (clone(CLONE_VFORK) in glibc, returns once the child has exec'ed) costs the same for the 1st and
+ * the 1024th child, and the output of every child is read on one epoll loop and stamped when read.
+ *
+ * Protocol (big-endian, stdin = requests, stdout = events; strings are u32 length + bytes):
+ *   request 'S' id:u32 nargs:u32 nenv:u32 (0xffffffff = inherit) args... env...   start a process
+ *   request 'K' id:u32 sig:u32                                                    signal it, if not yet reaped
+ *   event   'P' id:u32 pid:i32 (-errno on failure) t_before:u64 t_after:u64       spawned (t: CLOCK_MONOTONIC ns)
+ *   event   'O' id:u32 stream:u8 (1 stdout, 2 stderr) t:u64 len:u32 bytes         output, as read
+ *   event   'E' id:u32 stream:u8                                                  end of that stream
+ *   event   'X' id:u32 status:i32 (wait status) t:u64                             reaped
+ * The child gets /dev/null as stdin, default signal dispositions and an empty signal mask. When stdin ends
+ * (isobench exited or was killed), every child not yet reaped gets SIGKILL and the helper exits.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define MAX_MSG (16u << 20)
+#define TAG_STDIN 0xffffffffu
+#define TAG_SIG 0xfffffffeu
+
+struct child {
+    uint32_t id;
+    pid_t pid;
+    int fd[2];   /* read ends of stdout, stderr; -1 once at EOF */
+    int reaped;
+    int used;
+};
+
+static struct child *kids;
+static size_t nkids, capkids;
+static int ep;
+
+static uint64_t now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+static void put32(unsigned char *p, uint32_t v) {
+    p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+}
+
+static void put64(unsigned char *p, uint64_t v) {
+    put32(p, (uint32_t) (v >> 32));
+    put32(p + 4, (uint32_t) v);
+}
+
+static uint32_t get32(const unsigned char *p) {
+    return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
+}
+
+static void out(const void *buf, size_t len) {
+    const unsigned char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(1, p, len);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            _exit(3); /* isobench is gone */
+        }
+        p += n;
+        len -= (size_t) n;
+    }
+}
+
+static size_t slot_new(void) {
+    for (size_t i = 0; i < nkids; i++) {
+        if (!kids[i].used) return i;
+    }
+    if (nkids == capkids) {
+        capkids = capkids ? capkids * 2 : 64;
+        kids = realloc(kids, capkids * sizeof *kids);
+        if (!kids) _exit(4);
+    }
+    return nkids++;
+}
+
+static void maybe_free(size_t s) {
+    if (kids[s].reaped && kids[s].fd[0] < 0 && kids[s].fd[1] < 0) kids[s].used = 0;
+}
+
+static void spawn(uint32_t id, char **argv, char **envp) {
+    unsigned char ev[1 + 4 + 4 + 8 + 8];
+    int o[2] = {-1, -1}, e[2] = {-1, -1};
+    pid_t pid = -1;
+    int rc;
+    uint64_t t0 = now(), t1;
+    if (pipe2(o, O_CLOEXEC) || pipe2(e, O_CLOEXEC)) {
+        rc = errno;
+        t1 = now();
+    } else {
+        posix_spawn_file_actions_t fa;
+        posix_spawnattr_t at;
+        sigset_t none, all;
+        sigemptyset(&none);
+        sigfillset(&all);
+        sigdelset(&all, SIGKILL);
+        sigdelset(&all, SIGSTOP);
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, o[1], 1);
+        posix_spawn_file_actions_adddup2(&fa, e[1], 2);
+        posix_spawnattr_init(&at);
+        posix_spawnattr_setsigmask(&at, &none);
+        posix_spawnattr_setsigdefault(&at, &all);
+        posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        t0 = now();
+        rc = posix_spawnp(&pid, argv[0], &fa, &at, argv, envp ? envp : environ);
+        t1 = now();
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&at);
+    }
+    if (o[1] >= 0) close(o[1]);
+    if (e[1] >= 0) close(e[1]);
+    if (rc != 0) {
+        if (o[0] >= 0) close(o[0]);
+        if (e[0] >= 0) close(e[0]);
+        pid = -rc;
+    } else {
+        size_t s = slot_new();
+        kids[s] = (struct child) {.id = id, .pid = pid, .fd = {o[0], e[0]}, .reaped = 0, .used = 1};
+        for (int k = 0; k < 2; k++) {
+            fcntl(kids[s].fd[k], F_SETFL, O_NONBLOCK);
+            struct epoll_event ee = {.events = EPOLLIN, .data.u64 = ((uint64_t) id << 1 | (uint64_t) k)};
+            epoll_ctl(ep, EPOLL_CTL_ADD, kids[s].fd[k], &ee);
+        }
+    }
+    ev[0] = 'P';
+    put32(ev + 1, id);
+    put32(ev + 5, (uint32_t) pid);
+    put64(ev + 9, t0);
+    put64(ev + 17, t1);
+    out(ev, sizeof ev);
+}
+
+static size_t find_id(uint32_t id) {
+    for (size_t i = 0; i < nkids; i++) {
+        if (kids[i].used && kids[i].id == id) return i;
+    }
+    return (size_t) -1;
+}
+
+static void drain(uint32_t id, int k) {
+    static unsigned char buf[1 + 4 + 1 + 8 + 4 + 65536];
+    size_t s = find_id(id);
+    if (s == (size_t) -1 || kids[s].fd[k] < 0) return;
+    for (;;) {
+        ssize_t n = read(kids[s].fd[k], buf + 18, 65536);
+        if (n > 0) {
+            buf[0] = 'O';
+            put32(buf + 1, id);
+            buf[5] = (unsigned char) (k + 1);
+            put64(buf + 6, now());
+            put32(buf + 14, (uint32_t) n);
+            out(buf, 18 + (size_t) n);
+            if (n < 65536) return; /* level-triggered: more comes as another event */
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) return;
+        /* EOF or error */
+        epoll_ctl(ep, EPOLL_CTL_DEL, kids[s].fd[k], NULL);
+        close(kids[s].fd[k]);
+        kids[s].fd[k] = -1;
+        unsigned char ev[6] = {'E'};
+        put32(ev + 1, id);
+        ev[5] = (unsigned char) (k + 1);
+        out(ev, sizeof ev);
+        maybe_free(s);
+        return;
+    }
+}
+
+static void reap(void) {
+    for (;;) {
+        int st;
+        pid_t p = waitpid(-1, &st, WNOHANG);
+        if (p <= 0) return;
+        uint64_t t = now();
+        for (size_t i = 0; i < nkids; i++) {
+            if (kids[i].used && !kids[i].reaped && kids[i].pid == p) {
+                kids[i].reaped = 1;
+                unsigned char ev[1 + 4 + 4 + 8] = {'X'};
+                put32(ev + 1, kids[i].id);
+                put32(ev + 5, (uint32_t) st);
+                put64(ev + 9, t);
+                out(ev, sizeof ev);
+                maybe_free(i);
+                break;
+            }
+        }
+    }
+}
+
+static void kill_all_and_exit(void) {
+    for (size_t i = 0; i < nkids; i++) {
+        if (kids[i].used && !kids[i].reaped) kill(kids[i].pid, SIGKILL);
+    }
+    for (size_t i = 0; i < nkids; i++) {
+        if (kids[i].used && !kids[i].reaped) waitpid(kids[i].pid, NULL, 0);
+    }
+    _exit(0);
+}
+
+/* Parses complete requests at the start of buf; returns the bytes consumed. */
+static size_t handle(unsigned char *buf, size_t len) {
+    size_t used = 0;
+    while (len - used >= 9) {
+        unsigned char *p = buf + used;
+        if (p[0] == 'K') {
+            uint32_t id = get32(p + 1), sig = get32(p + 5);
+            size_t s = find_id(id);
+            if (s != (size_t) -1 && !kids[s].reaped) kill(kids[s].pid, (int) sig);
+            used += 9;
+            continue;
+        }
+        if (p[0] != 'S' || len - used < 13) {
+            if (p[0] != 'S') _exit(5); /* protocol error */
+            break;
+        }
+        uint32_t id = get32(p + 1), nargs = get32(p + 5), nenv = get32(p + 9);
+        size_t nstr = (size_t) nargs + (nenv == 0xffffffffu ? 0 : nenv);
+        size_t off = 13;
+        int complete = 1;
+        for (size_t i = 0; i < nstr; i++) {
+            if (len - used < off + 4) { complete = 0; break; }
+            uint32_t l = get32(p + off);
+            if (len - used < off + 4 + l) { complete = 0; break; }
+            off += 4 + l;
+        }
+        if (!complete) break;
+        char **argv = calloc(nargs + 1, sizeof *argv);
+        char **envp = nenv == 0xffffffffu ? NULL : calloc((size_t) nenv + 1, sizeof *envp);
+        off = 13;
+        for (size_t i = 0; i < nstr; i++) {
+            uint32_t l = get32(p + off);
+            char *str = malloc(l + 1);
+            memcpy(str, p + off + 4, l);
+            str[l] = 0;
+            if (i < nargs) argv[i] = str; else envp[i - nargs] = str;
+            off += 4 + l;
+        }
+        if (nargs > 0) spawn(id, argv, envp);
+        for (size_t i = 0; i < nargs; i++) free(argv[i]);
+        for (size_t i = 0; envp && i < nenv; i++) free(envp[i]);
+        free(argv);
+        free(envp);
+        used += off;
+    }
+    return used;
+}
+
+int main(void) {
+    signal(SIGPIPE, SIG_IGN);
+    /* isobench handles Ctrl-C and termination itself and still needs this helper while it tears down */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+    int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+    ep = epoll_create1(EPOLL_CLOEXEC);
+    if (sfd < 0 || ep < 0) return 2;
+    fcntl(0, F_SETFD, FD_CLOEXEC);
+    fcntl(1, F_SETFD, FD_CLOEXEC);
+    struct epoll_event e1 = {.events = EPOLLIN, .data.u64 = TAG_STDIN}, e2 = {.events = EPOLLIN, .data.u64 = TAG_SIG};
+    epoll_ctl(ep, EPOLL_CTL_ADD, 0, &e1);
+    epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &e2);
+    size_t cap = 1 << 16, len = 0;
+    unsigned char *in = malloc(cap);
+    struct epoll_event evs[256];
+    for (;;) {
+        int n = epoll_wait(ep, evs, 256, -1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return 2;
+        }
+        for (int i = 0; i < n; i++) {
+            uint64_t tag = evs[i].data.u64;
+            if (tag == TAG_STDIN) {
+                if (cap - len < 65536) {
+                    if (cap >= MAX_MSG * 2) _exit(5);
+                    cap *= 2;
+                    in = realloc(in, cap);
+                    if (!in) _exit(4);
+                }
+                ssize_t r = read(0, in + len, cap - len);
+                if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) kill_all_and_exit();
+                if (r > 0) {
+                    len += (size_t) r;
+                    size_t used = handle(in, len);
+                    memmove(in, in + used, len - used);
+                    len -= used;
+                }
+            } else if (tag == TAG_SIG) {
+                struct signalfd_siginfo si;
+                while (read(sfd, &si, sizeof si) > 0) {
+                }
+                reap();
+            } else {
+                drain((uint32_t) (tag >> 1), (int) (tag & 1));
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.isobench.proc;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The isobench-spawn helper, for real: built with gcc, starting real processes. */
+class SpawnerIT {
+    static Spawner spawner;
+
+    @BeforeAll
+    static void helper() {
+        spawner = Spawner.shared();
+        assertThat(spawner).as("isobench-spawn: %s", Spawner.unavailableReason()).isNotNull();
+    }
+
+    record Line(String text, long at) {
+    }
+
+    @Test
+    void linesAreStampedOnTheClockOfNanoTimeAndExitCodesComeBack() throws Exception {
+        List<Line> lines = new CopyOnWriteArrayList<>();
+        long before = System.nanoTime();
+        Launched p = spawner.spawn(List.of("sh", "-c", "echo one; echo two >&2; printf 'three\\r\\nfour'; exit 3"), null,
+                (l, t) -> lines.add(new Line(l, t)));
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        p.awaitOutput(Duration.ofSeconds(5));
+        long after = System.nanoTime();
+        assertThat(p.exitValue()).isEqualTo(3);
+        assertThat(lines).extracting(Line::text).containsExactly("one", "three", "four"); // \r\n like readLine; last without \n
+        assertThat(p.stdout()).isEqualTo("one\nthree\nfour\n");
+        assertThat(p.stderr()).isEqualTo("two\n");
+        // the helper stamps with CLOCK_MONOTONIC: the JVM's nanoTime clock, so the times fall between ours
+        assertThat(p.spawnedNanos()).isBetween(before, after);
+        assertThat(lines).allSatisfy(l -> assertThat(l.at()).isBetween(p.spawnedNanos(), after));
+        assertThat(p.isAlive()).isFalse();
+    }
+
+    @Test
+    void environmentIsReplacedWhenGivenAndInheritedOtherwise() throws Exception {
+        Launched own = spawner.spawn(List.of("/usr/bin/env"), Map.of("ISOBENCH_X", "1"), null);
+        assertThat(own.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        own.awaitOutput(Duration.ofSeconds(5));
+        assertThat(own.stdout()).isEqualTo("ISOBENCH_X=1\n");
+        Launched inherited = spawner.spawn(List.of("/usr/bin/env"), null, null);
+        assertThat(inherited.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        inherited.awaitOutput(Duration.ofSeconds(5));
+        assertThat(inherited.stdout()).contains("PATH=" + System.getenv("PATH"));
+    }
+
+    @Test
+    void aMissingProgramIsAnIOExceptionLikeTheJdks() {
+        assertThatThrownBy(() -> spawner.spawn(List.of("/nonexistent/isobench-x"), null, null))
+                .isInstanceOf(IOException.class).hasMessageContaining("/nonexistent/isobench-x")
+                .hasMessageContaining("No such file or directory");
+    }
+
+    @Test
+    void killTreeKillsTheDescendantsAndTheProcess() throws Exception {
+        List<String> pids = new CopyOnWriteArrayList<>();
+        Launched p = spawner.spawn(List.of("sh", "-c", "sleep 300 & echo $!; sleep 300"), null, (l, t) -> pids.add(l));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (pids.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        long child = Long.parseLong(pids.get(0));
+        assertThat(Proc.descendants(p.pid())).contains(child);
+        p.killTree();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(128 + 9);
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).as("grandchild %d", child).isFalse();
+    }
+
+    /** Hundreds of live children cost the JVM no file descriptors (each holds two pipes in the helper, not here). */
+    @Test
+    void manyLiveChildrenHoldNoDescriptorsInTheJvm() throws Exception {
+        long fdsBefore = fds();
+        List<Launched> all = new ArrayList<>();
+        List<Long> ready = new CopyOnWriteArrayList<>();
+        try {
+            for (int i = 0; i < 300; i++) {
+                all.add(spawner.spawn(List.of("sh", "-c", "echo ready; exec sleep 300"), null, (l, t) -> ready.add(t)));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (ready.size() < 300 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(ready).hasSize(300);
+            assertThat(fds() - fdsBefore).as("JVM fds with 300 live children").isLessThan(20);
+        } finally {
+            for (Launched l : all) {
+                l.killTree();
+            }
+            for (Launched l : all) {
+                assertThat(l.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    private static long fds() throws IOException {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    /** When isobench goes away (the helper's stdin ends), the helper SIGKILLs the children it has not reaped. */
+    @Test
+    void theHelperKillsItsChildrenWhenItsStdinEnds() throws Exception {
+        Process helper = new ProcessBuilder(Spawner.build().toString()).start();
+        try {
+            DataOutputStream req = new DataOutputStream(helper.getOutputStream());
+            req.write('S');
+            req.writeInt(1);
+            req.writeInt(2);
+            req.writeInt(-1);
+            for (String a : List.of("sleep", "300")) {
+                byte[] b = a.getBytes(StandardCharsets.UTF_8);
+                req.writeInt(b.length);
+                req.write(b);
+            }
+            req.flush();
+            DataInputStream ev = new DataInputStream(helper.getInputStream());
+            assertThat(ev.read()).isEqualTo('P');
+            assertThat(ev.readInt()).isEqualTo(1);
+            long pid = ev.readInt();
+            assertThat(pid).isPositive();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isTrue();
+            req.close();
+            assertThat(helper.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(helper.exitValue()).isZero();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("sleep %d after the helper", pid).isFalse();
+        } finally {
+            helper.destroyForcibly();
+        }
+    }
+}
