@@ -53,23 +53,38 @@ mkdir -p "$work/bundle" && (cd "$work/bundle" && runc spec)
 # the same cgroup work as isobench's bundles (a cgroup per container under /isobench with the run's CPU and memory
 # limits: on a hybrid host runc creates it in every v1 hierarchy); without it hyperfine times a cheaper container
 ncpu=$(nproc)
+# and the rest of isobench's bundle (OciBundle): tmpfs /tmp and /run, no /sys/fs/cgroup mount, Docker's 14
+# default capabilities, no rlimits, hostname
 jq --arg r "$rootfs" --arg bb "$bb" --arg cg "/isobench/isobench-overhead-$$-hf" --argjson q "$((ncpu * 100000))" \
   '.root = {path: $r, readonly: true} | .process.terminal = false
-  | .process.args = [$bb, "sh", "-c", "echo ready"]
+  | .process.args = [$bb, "sh", "-c", "echo ready"] | .hostname = "isobench" | del(.process.rlimits)
+  | .process.capabilities = ({bounding: ["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD",
+      "CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT",
+      "CAP_KILL","CAP_AUDIT_WRITE"]} | .effective = .bounding | .permitted = .bounding)
+  | .mounts = ([.mounts[] | select(.destination != "/sys/fs/cgroup")]
+      + [{destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid","nodev","mode=1777"]},
+         {destination: "/run", type: "tmpfs", source: "tmpfs", options: ["nosuid","nodev","mode=755"]}])
   | .linux.cgroupsPath = $cg
   | .linux.resources.memory = {limit: 2147483648} | .linux.resources.cpu = {quota: $q, period: 100000}' \
   "$work/bundle/config.json" > "$work/bundle/c.json"
 mv "$work/bundle/c.json" "$work/bundle/config.json"
-hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/hf-runc.json" \
-  "runc run --bundle $work/bundle isobench-overhead-$$-hf" >/dev/null 2>&1
-hf_runc=$(jq '.results[0].median * 1000' "$work/hf-runc.json")
+# hyperfine before and after isobench: runc's times drift on a shared host, the mean of both brackets isobench's
+hf_runc_once() {
+  hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/hf-runc.json" \
+    "runc run --bundle $work/bundle isobench-overhead-$$-hf" >/dev/null 2>&1
+  jq '.results[0].median * 1000' "$work/hf-runc.json"
+}
+hf_before=$(hf_runc_once)
 iso --runtimes runc --benchmarks startup --set startup.instances=1 --set "startup.iterations=$runs" --warmups 2 > "$work/runc1.json"
+hf_after=$(hf_runc_once)
+hf_runc=$(awk -v a="$hf_before" -v b="$hf_after" 'BEGIN {printf "%.3f", (a + b) / 2}')
 r_ready=$(med "$work/runc1.json" ready_ms)
 r_down=$(med "$work/runc1.json" teardown_ms)
 printf '\n2. runc, N=1, %d launches each\n' "$runs"
-printf '   hyperfine -N runc run (create, start, echo, exit, delete): median %8.3f ms\n' "$hf_runc"
-printf '   isobench ready_ms median %.3f ms (bundle+netns setup and runc run up to the first line), teardown_ms median %.3f ms\n' \
-  "$r_ready" "$r_down"
+printf '   hyperfine -N runc run (create, start, echo, exit, delete): median %.3f ms before, %.3f after isobench\n' \
+  "$hf_before" "$hf_after"
+printf '   isobench ready_ms median %.3f ms (bundle setup, setup_ms median %.3f, and runc run up to the first line), teardown_ms median %.3f ms\n' \
+  "$r_ready" "$(med "$work/runc1.json" setup_ms)" "$r_down"
 awk -v i="$r_ready" -v d="$r_down" -v h="$hf_runc" 'BEGIN {
   printf "   isobench ready vs hyperfine: %+.1f%%; ready + teardown vs hyperfine: %+.1f%%\n", (i - h) * 100 / h, (i + d - h) * 100 / h }'
 

@@ -46,7 +46,7 @@ public final class Installer {
         l.add(new Need("fio", "fio", "benchmark disk"));
         l.add(new Need("iperf3", "iperf3", "benchmark network"));
         l.add(new Need("busybox-static", "busybox", "shell and utilities inside the workload image"));
-        l.add(new Need("gcc", "gcc", "benchmarks syscall and syscall-surface (builds their static probe)"));
+        l.add(new Need("gcc", "gcc", "the isobench-spawn launcher helper (without it the JDK starts sandboxes, slower at scale), the syscall/HTTP probes"));
         l.add(new Need("libc6-dev", "/usr/include/stdio.h", "benchmarks syscall and syscall-surface (static C library for the probe)"));
         l.add(new Need("linux-libc-dev", "/usr/include/asm-generic/unistd.h", "benchmark syscall-surface (system call names)"));
         l.add(new Need("strace", "strace", "benchmark syscall-surface without root or ftrace (fallback)"));

@@ -274,11 +274,11 @@ class QemuIT {
     }
 
     /**
-     * SIGKILL runs no cleanup: the booting VM outlives isobench (its guest would run to the end of its trial, or
-     * forever if it hangs). The next run's janitor kills it, because its files are in the dead process's work dir.
+     * SIGKILL runs no cleanup in isobench, but the isobench-spawn helper sees its stdin end and SIGKILLs QEMU, its
+     * child; the work dir is left for the next run's janitor.
      */
     @Test
-    void sigkillDuringABootLeavesAQemuThatTheJanitorKills() throws Exception {
+    void sigkillDuringABootTakesTheVmDownAndTheJanitorSweepsTheRest() throws Exception {
         Path jar = Path.of("target/isobench.jar");
         assumeTrue(Files.exists(jar), "needs the packaged jar (mvn verify)");
         Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
@@ -286,6 +286,43 @@ class QemuIT {
                 "--runtimes", "qemu-microvm", "--benchmarks", "cpu", "--repetitions", "1", "--warmups", "0",
                 "--cooldown", "0s", "--set", "cpu.time=60s", "--quiet")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("k.log").toFile()).start();
+        List<ProcessHandle> vms;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            while (!trialVmOf(p.toHandle()) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(trialVmOf(p.toHandle())).as("a trial VM is running").isTrue();
+            vms = p.toHandle().descendants().filter(h -> h.info().command().orElse("").contains("qemu-system")).toList();
+            p.destroyForcibly();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(vms).isNotEmpty();
+        // QEMU is a child of the isobench-spawn helper, whose stdin ends with isobench: it SIGKILLs its children
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (vms.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(vms).as("the trial's QEMU after isobench's SIGKILL").noneMatch(ProcessHandle::isAlive);
+        assertThat(IntegrationSupport.leftoverWorkDirs(p.pid())).isNotEmpty();
+        io.isobench.exec.Janitor.sweep(System.err);
+        assertThat(IntegrationSupport.leftoverWorkDirs(p.pid())).isEmpty();
+    }
+
+    /** Without the helper (ISOBENCH_SPAWN=jdk: the JDK starts QEMU), a VM outlives isobench's SIGKILL; the janitor kills it. */
+    @Test
+    void sigkillWithoutTheHelperLeavesAQemuThatTheJanitorKills() throws Exception {
+        Path jar = Path.of("target/isobench.jar");
+        assumeTrue(Files.exists(jar), "needs the packaged jar (mvn verify)");
+        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run", "--db", dir.resolve("k2.db").toString(),
+                "--runtimes", "qemu-microvm", "--benchmarks", "cpu", "--repetitions", "1", "--warmups", "0",
+                "--cooldown", "0s", "--set", "cpu.time=60s", "--quiet")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("k2.log").toFile());
+        pb.environment().put("ISOBENCH_SPAWN", "jdk");
+        Process p = pb.start();
         List<ProcessHandle> vms;
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
