@@ -273,32 +273,45 @@ class QemuIT {
         assertThat(leftoverLaunchFiles()).isEmpty();
     }
 
+    private List<ProcessHandle> vmsAtKill;
+
     /**
-     * SIGKILL runs no cleanup in isobench, but the isobench-spawn helper sees its stdin end and SIGKILLs QEMU, its
-     * child; the work dir is left for the next run's janitor.
+     * Starts the packaged isobench (a 60 s cpu trial in qemu-microvm) with {@code env} added, waits until its trial
+     * VM runs, SIGKILLs it and waits for it to end; the VMs seen at the kill are left in {@link #vmsAtKill}.
      */
-    @Test
-    void sigkillDuringABootTakesTheVmDownAndTheJanitorSweepsTheRest() throws Exception {
+    private Process startAndSigkillDuringABoot(Map<String, String> env, String name) throws Exception {
         Path jar = Path.of("target/isobench.jar");
         assumeTrue(Files.exists(jar), "needs the packaged jar (mvn verify)");
-        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run", "--db", dir.resolve("k.db").toString(),
+        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run", "--db", dir.resolve(name + ".db").toString(),
                 "--runtimes", "qemu-microvm", "--benchmarks", "cpu", "--repetitions", "1", "--warmups", "0",
                 "--cooldown", "0s", "--set", "cpu.time=60s", "--quiet")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("k.log").toFile()).start();
-        List<ProcessHandle> vms;
+                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
             while (!trialVmOf(p.toHandle()) && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
             assertThat(trialVmOf(p.toHandle())).as("a trial VM is running").isTrue();
-            vms = p.toHandle().descendants().filter(h -> h.info().command().orElse("").contains("qemu-system")).toList();
+            vmsAtKill = p.toHandle().descendants().filter(h -> h.info().command().orElse("").contains("qemu-system")).toList();
             p.destroyForcibly();
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         } finally {
             p.destroyForcibly();
         }
+        return p;
+    }
+
+    /**
+     * SIGKILL runs no cleanup in isobench, but the isobench-spawn helper sees its stdin end and SIGKILLs QEMU, its
+     * child; the work dir is left for the next run's janitor.
+     */
+    @Test
+    void sigkillDuringABootTakesTheVmDownAndTheJanitorSweepsTheRest() throws Exception {
+        Process p = startAndSigkillDuringABoot(Map.of(), "k");
+        List<ProcessHandle> vms = vmsAtKill;
         assertThat(vms).isNotEmpty();
         // QEMU is a child of the isobench-spawn helper, whose stdin ends with isobench: it SIGKILLs its children
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
@@ -314,28 +327,8 @@ class QemuIT {
     /** Without the helper (ISOBENCH_SPAWN=jdk: the JDK starts QEMU), a VM outlives isobench's SIGKILL; the janitor kills it. */
     @Test
     void sigkillWithoutTheHelperLeavesAQemuThatTheJanitorKills() throws Exception {
-        Path jar = Path.of("target/isobench.jar");
-        assumeTrue(Files.exists(jar), "needs the packaged jar (mvn verify)");
-        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run", "--db", dir.resolve("k2.db").toString(),
-                "--runtimes", "qemu-microvm", "--benchmarks", "cpu", "--repetitions", "1", "--warmups", "0",
-                "--cooldown", "0s", "--set", "cpu.time=60s", "--quiet")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("k2.log").toFile());
-        pb.environment().put("ISOBENCH_SPAWN", "jdk");
-        Process p = pb.start();
-        List<ProcessHandle> vms;
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-            while (!trialVmOf(p.toHandle()) && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-            }
-            assertThat(trialVmOf(p.toHandle())).as("a trial VM is running").isTrue();
-            vms = p.toHandle().descendants().filter(h -> h.info().command().orElse("").contains("qemu-system")).toList();
-            p.destroyForcibly();
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            p.destroyForcibly();
-        }
+        Process p = startAndSigkillDuringABoot(Map.of("ISOBENCH_SPAWN", "jdk"), "k2");
+        List<ProcessHandle> vms = vmsAtKill;
         assertThat(vms).as("the trial's QEMU outlives the SIGKILL").isNotEmpty().anyMatch(ProcessHandle::isAlive);
         assertThat(IntegrationSupport.leftoverWorkDirs(p.pid())).isNotEmpty();
         List<String> swept = io.isobench.exec.Janitor.sweep(System.err);
