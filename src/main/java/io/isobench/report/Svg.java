@@ -18,6 +18,25 @@ public final class Svg {
     private Svg() {
     }
 
+    /** The opening {@code <svg>} element of a chart ({@code cssClass}), its accessible title and the visible title line. */
+    private static void open(StringBuilder sb, String cssClass, String title, int height) {
+        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"%s\" width=\"%d\" height=\"%d\" "
+                + "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", cssClass, WIDTH, height, WIDTH, height, Html.esc(title)));
+        sb.append("<title>").append(Html.esc(title)).append("</title>");
+        sb.append(String.format(Locale.ROOT, "<text x=\"0\" y=\"18\" class=\"ctitle\">%s</text>", Html.esc(title)));
+    }
+
+    /** Five horizontal grid lines from 0 to {@code ymax} over the plot area, with their tick labels on the left. */
+    private static void yGrid(StringBuilder sb, double ymax, int left, int top, int plotW, int plotH) {
+        for (int i = 0; i <= 4; i++) {
+            double v = ymax * i / 4;
+            double y = top + plotH - plotH * (double) i / 4;
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" class=\"grid\"/>", left, y, left + plotW, y));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%s</text>",
+                    left - 6, y + 4, Html.esc(tick(v))));
+        }
+    }
+
     /**
      * Horizontal bars: one per runtime at its median, with the 95 % CI of the median as an error bar, and the
      * median and cost factor printed at the end of the bar.
@@ -37,10 +56,7 @@ public final class Svg {
         int plot = WIDTH - LABEL - VALUE;
         int height = TOP + rows.size() * ROW + AXIS;
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"%d\" height=\"%d\" "
-                + "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", WIDTH, height, WIDTH, height, Html.esc(title)));
-        sb.append("<title>").append(Html.esc(title)).append("</title>");
-        sb.append(String.format(Locale.ROOT, "<text x=\"0\" y=\"18\" class=\"ctitle\">%s</text>", Html.esc(title)));
+        open(sb, "chart", title, height);
         // grid and axis
         for (int i = 0; i <= 4; i++) {
             double v = xmax * i / 4;
@@ -99,17 +115,8 @@ public final class Svg {
         int height = top + plotH + 46;
         int plotW = WIDTH - left - right;
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart lines\" width=\"%d\" height=\"%d\" "
-                + "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", WIDTH, height, WIDTH, height, Html.esc(title)));
-        sb.append("<title>").append(Html.esc(title)).append("</title>");
-        sb.append(String.format(Locale.ROOT, "<text x=\"0\" y=\"18\" class=\"ctitle\">%s</text>", Html.esc(title)));
-        for (int i = 0; i <= 4; i++) {
-            double v = ymax * i / 4;
-            double y = top + plotH - plotH * (double) i / 4;
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" class=\"grid\"/>", left, y, left + plotW, y));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%s</text>",
-                    left - 6, y + 4, Html.esc(tick(v))));
-        }
+        open(sb, "chart lines", title, height);
+        yGrid(sb, ymax, left, top, plotW, plotH);
         int n = xs.size();
         double[] px = new double[n];
         for (int i = 0; i < n; i++) {
@@ -178,17 +185,8 @@ public final class Svg {
         int height = top + plotH + 46;
         int plotW = WIDTH - left - right;
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart timeseries\" width=\"%d\" "
-                + "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", WIDTH, height, WIDTH, height, Html.esc(title)));
-        sb.append("<title>").append(Html.esc(title)).append("</title>");
-        sb.append(String.format(Locale.ROOT, "<text x=\"0\" y=\"18\" class=\"ctitle\">%s</text>", Html.esc(title)));
-        for (int i = 0; i <= 4; i++) {
-            double v = ymax * i / 4;
-            double y = top + plotH - plotH * (double) i / 4;
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" class=\"grid\"/>", left, y, left + plotW, y));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%s</text>",
-                    left - 6, y + 4, Html.esc(tick(v))));
-        }
+        open(sb, "chart timeseries", title, height);
+        yGrid(sb, ymax, left, top, plotW, plotH);
         for (int i = 0; i <= 5; i++) {
             double v = xmax * i / 5;
             double x = left + plotW * (double) i / 5;
