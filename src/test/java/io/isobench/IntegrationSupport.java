@@ -17,6 +17,26 @@ public final class IntegrationSupport {
     private IntegrationSupport() {
     }
 
+
+    /** The raw output of every trial (successful or failed) of {@code runId} in the database {@code db}, of one benchmark or (null) of all. */
+    public static List<String> trialRawOutputs(Path db, String runId, String benchmark) {
+        String sql = "SELECT raw_output FROM trials WHERE run_id = ?" + (benchmark == null ? "" : " AND benchmark = ?");
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db); var st = c.prepareStatement(sql)) {
+            st.setString(1, runId);
+            if (benchmark != null) {
+                st.setString(2, benchmark);
+            }
+            List<String> l = new ArrayList<>();
+            try (var rs = st.executeQuery()) {
+                while (rs.next()) {
+                    l.add(rs.getString(1));
+                }
+            }
+            return l;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
     public static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
     }

@@ -18,9 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,21 +43,6 @@ class NetworkIT {
     private static Optional<ResultStats> result(List<ResultStats> stats, String runtime, String direction, String metric) {
         return stats.stream().filter(s -> s.benchmark().equals("network") && s.runtime().equals(runtime)
                 && s.metric().equals(metric) && direction.equals(s.params().get("direction"))).findFirst();
-    }
-
-    /** Raw output of every trial (successful or failed) of the run. */
-    private static List<String> rawOutputs(String runId) throws Exception {
-        List<String> l = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("n.db"));
-             var st = c.prepareStatement("SELECT raw_output FROM trials WHERE run_id = ? AND benchmark = 'network'")) {
-            st.setString(1, runId);
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    l.add(rs.getString(1));
-                }
-            }
-        }
-        return l;
     }
 
     @Test
@@ -97,7 +79,7 @@ class NetworkIT {
                 }
             }
         }
-        List<String> raws = rawOutputs(id);
+        List<String> raws = IntegrationSupport.trialRawOutputs(dir.resolve("n.db"), id, "network");
         assertThat(raws).hasSize(9).allSatisfy(r -> assertThat(r)
                 .containsPattern("(?m)^isobench: network path: \\S")
                 .containsPattern("(?m)^isobench: placement: \\S")

@@ -20,9 +20,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,15 +51,7 @@ class ServersIT {
         try (Store store = Store.open(dir.resolve(db))) {
             id = new RunService(store, new ImageBuilder(dir.resolve("images")), new PrintStream(log)).run(plan, false);
         }
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(db));
-             var st = c.prepareStatement("SELECT raw_output FROM trials WHERE run_id = ?")) {
-            st.setString(1, id);
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    raw.add(rs.getString(1));
-                }
-            }
-        }
+        raw.addAll(io.isobench.IntegrationSupport.trialRawOutputs(dir.resolve(db), id, null));
         assertNothingLeft(id);
         try (Store store = Store.open(dir.resolve(db))) {
             StoredRun r = store.loadRun(id);

@@ -71,7 +71,7 @@ class StartupFootprintIT {
             assertThat(runcPss).as("runc's instance has the runc launcher besides the workload").isGreaterThan(nativePss);
             assertThat(value(run, "runc", "pss_mib_total")).isGreaterThan(runcPss);
             IntegrationSupport.assertNothingLeft("isobench-" + id);
-            assertThat(footprintRawOutputs(dir.resolve("run.db"), id)).hasSize(2)
+            assertThat(IntegrationSupport.trialRawOutputs(dir.resolve("run.db"), id, "footprint")).hasSize(2)
                     .allSatisfy(raw -> assertThat(raw).contains("== 1 instance:").contains("== 3 instances:").contains("pss="));
         }
     }
@@ -127,44 +127,13 @@ class StartupFootprintIT {
                 double loadCpu = value(run, rt, "load_cpu_percent");
                 assertThat(loadCpu).as(rt + ": serving 50 requests/s costs more CPU than idling").isGreaterThan(idleCpu);
             }
-            List<String> raws = rawOutputs(dir.resolve("http.db"), id, "startup");
+            List<String> raws = IntegrationSupport.trialRawOutputs(dir.resolve("http.db"), id, "startup");
             assertThat(raws).allSatisfy(raw -> assertThat(raw).contains("readiness http").contains("network path of instance 0: veth pair"));
-            assertThat(rawOutputs(dir.resolve("http.db"), id, "load-profile")).hasSize(2)
+            assertThat(IntegrationSupport.trialRawOutputs(dir.resolve("http.db"), id, "load-profile")).hasSize(2)
                     .allSatisfy(raw -> assertThat(raw).contains("server ready after").contains(" 0 failed").contains("t_s phase cpu_percent"));
             IntegrationSupport.assertNothingLeft("isobench-" + id);
             assertThat(io.isobench.proc.Proc.of("ip", "netns", "list").timeout(Duration.ofSeconds(10)).run().stdout())
                     .as("network namespaces after the run").doesNotContain("isobench-" + ProcessHandle.current().pid() + "-");
-        }
-    }
-
-    private static List<String> rawOutputs(Path db, String runId, String benchmark) {
-        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
-             var st = c.prepareStatement("SELECT raw_output FROM trials WHERE run_id=? AND benchmark=?")) {
-            st.setString(1, runId);
-            st.setString(2, benchmark);
-            var rs = st.executeQuery();
-            List<String> l = new java.util.ArrayList<>();
-            while (rs.next()) {
-                l.add(rs.getString(1));
-            }
-            return l;
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static List<String> footprintRawOutputs(Path db, String runId) {
-        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
-             var st = c.prepareStatement("SELECT raw_output FROM trials WHERE run_id=? AND benchmark='footprint'")) {
-            st.setString(1, runId);
-            var rs = st.executeQuery();
-            List<String> l = new java.util.ArrayList<>();
-            while (rs.next()) {
-                l.add(rs.getString(1));
-            }
-            return l;
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
         }
     }
 
