@@ -53,9 +53,7 @@ public final class RunService {
     }
 
     public static Path defaultImageCache() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("isobench").resolve("images");
+        return io.isobench.util.CacheDir.root().resolve("images");
     }
 
     /** Probes every runtime in parallel (each probe has its own timeouts). Order is the registry's. */

@@ -177,9 +177,7 @@ public final class ImageBuilder {
         if (!(c.startsWith("/tmp") || c.startsWith("/run") || c.startsWith("/dev") || c.startsWith("/var/tmp"))) {
             return c.resolve("built");
         }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("isobench").resolve("built");
+        return io.isobench.util.CacheDir.root().resolve("built");
     }
 
     /** Compiles {@code b} with gcc -O2 -static unless a binary of the same source is cached; returns its path. */

@@ -114,9 +114,7 @@ public final class Spawner {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        Path dir = base.resolve("isobench").resolve("bin").resolve(key);
+        Path dir = io.isobench.util.CacheDir.root().resolve("bin").resolve(key);
         Path out = dir.resolve("isobench-spawn");
         if (Files.isExecutable(out)) {
             return out;

@@ -54,9 +54,7 @@ public record GuestKernel(String release, String pkgVersion, Path dir) {
 
     /** The default cache: $XDG_CACHE_HOME or ~/.cache, then isobench/guest. */
     public static Path defaultCache() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("isobench").resolve("guest");
+        return io.isobench.util.CacheDir.root().resolve("guest");
     }
 
     /** A usable kernel: the cached one, else fetched. Throws with a reason a user can act on. */
