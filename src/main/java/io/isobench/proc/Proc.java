@@ -119,11 +119,20 @@ public final class Proc {
 
     /** Kills a process and all its descendants, children first (SIGKILL). */
     public static void killTree(ProcessHandle h) {
-        for (long d : descendants(h.pid())) {
-            ProcessHandle.of(d).ifPresent(ProcessHandle::destroyForcibly);
-        }
+        killDescendants(h.pid());
         h.destroyForcibly();
     }
+
+    /** SIGKILL to every descendant of {@code pid}, children first; not to {@code pid} itself. */
+    static void killDescendants(long pid) {
+        for (long d : descendants(pid)) {
+            ProcessHandle.of(d).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** Whether this kernel has /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN): looked at once, for this JVM's main thread. */
+    private static final boolean CHILDREN_FILES = java.nio.file.Files.exists(
+            java.nio.file.Path.of("/proc/self/task/" + ProcessHandle.current().pid() + "/children"));
 
     /**
      * The pids of {@code pid}'s descendants, children before grandchildren. Read from
@@ -132,8 +141,7 @@ public final class Proc {
      * kernel has no children files.
      */
     public static List<Long> descendants(long pid) {
-        if (!java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/task"))
-                || !java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/task/" + ProcessHandle.current().pid() + "/children"))) {
+        if (!CHILDREN_FILES) {
             return ProcessHandle.of(pid).map(h -> h.descendants().map(ProcessHandle::pid).toList()).orElse(List.of());
         }
         List<Long> out = new ArrayList<>();

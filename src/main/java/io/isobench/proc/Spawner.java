@@ -65,27 +65,29 @@ public final class Spawner {
 
     /** The helper of this process, started on first use; null when it cannot be built or started ({@link #unavailableReason()}). */
     public static Spawner shared() {
-        Spawner s = shared;
-        if (s != null || tried) {
-            return s != null && !s.dead ? s : null;
-        }
-        synchronized (LOCK) {
-            if (!tried) {
-                if ("jdk".equals(System.getenv("ISOBENCH_SPAWN"))) {
-                    unavailable = "disabled by ISOBENCH_SPAWN=jdk";
-                } else {
-                    try {
-                        Path bin = build();
-                        Process p = new ProcessBuilder(bin.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-                        shared = new Spawner(p, bin);
-                    } catch (IOException e) {
-                        unavailable = e.getMessage();
-                    }
+        if (!tried) {
+            synchronized (LOCK) {
+                if (!tried) {
+                    start();
+                    tried = true;
                 }
-                tried = true;
             }
-            s = shared;
-            return s != null && !s.dead ? s : null;
+        }
+        Spawner s = shared;
+        return s != null && !s.dead ? s : null;
+    }
+
+    private static void start() {
+        if ("jdk".equals(System.getenv("ISOBENCH_SPAWN"))) {
+            unavailable = "disabled by ISOBENCH_SPAWN=jdk";
+            return;
+        }
+        try {
+            Path bin = build();
+            Process p = new ProcessBuilder(bin.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            shared = new Spawner(p, bin);
+        } catch (IOException e) {
+            unavailable = e.getMessage();
         }
     }
 
@@ -432,9 +434,7 @@ public final class Spawner {
             if (!isAlive()) {
                 return;
             }
-            for (long d : Proc.descendants(pid())) {
-                ProcessHandle.of(d).ifPresent(ProcessHandle::destroyForcibly);
-            }
+            Proc.killDescendants(pid());
             signal(9);
         }
 
