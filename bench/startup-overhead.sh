@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # isobench's own overhead per launch and its fidelity, against a plain bash launch loop and hyperfine, same commands:
-#  1. native, N=1: busybox sh printing "ready" — bash loop, hyperfine -N, isobench startup (ready = first stdout line)
-#  2. runc, N=1: 'runc run' of that command in a bundle over isobench's own image — hyperfine vs isobench
+#  1. native, N=1: busybox sh printing "ready" — bash loop, hyperfine -N, isobench startup with readiness=exit (the
+#     same command to its exit, hyperfine's quantity) and readiness=first-line (an idling workload's first line)
+#  2. runc, N=1: 'runc run' of that command in a bundle over isobench's own image — hyperfine (before and after) vs
+#     isobench readiness=exit, and first-line for reference
 #  3. scale: N native instances (default 1024) and M runc containers (default 64) started at once — a bash loop of
 #     background launches reading N "ready" lines from one FIFO vs isobench's all_ready_ms (first launch to last ready)
 #  4. PSS of one idle native instance: isobench footprint vs smem on the same process
@@ -37,14 +39,19 @@ loop_ms=$(awk -v s="$start" -v e="$end" -v n="$runs" 'BEGIN {printf "%.3f", (e -
 hyperfine -N --warmup 10 --runs "$runs" --export-json "$work/hf-native.json" "$bb sh -c 'echo ready'" >/dev/null 2>&1
 hf_mean=$(jq '.results[0].mean * 1000' "$work/hf-native.json")
 hf_median=$(jq '.results[0].median * 1000' "$work/hf-native.json")
-iso --runtimes native --benchmarks startup --set startup.instances=1 --set "startup.iterations=$runs" --warmups 2 > "$work/native1.json"
+# readiness=exit runs hyperfine's very command to its exit; first-line is the idling workload's first line
+iso --runtimes native --benchmarks startup --set startup.instances=1 --set "startup.iterations=$runs" \
+  --set startup.readiness=exit --warmups 2 > "$work/native1.json"
+iso --runtimes native --benchmarks startup --set startup.instances=1 --set "startup.iterations=$runs" --warmups 2 > "$work/native1line.json"
 printf '\n1. native, N=1 (%s), %d launches each\n' "$bb sh -c 'echo ready'" "$runs"
-printf '   plain bash loop, mean per launch (to exit):     %8.3f ms\n' "$loop_ms"
-printf '   hyperfine -N, median / mean (to exit):          %8.3f / %.3f ms\n' "$hf_median" "$hf_mean"
-printf '   isobench ready_ms, median / mean (to 1st line): %8.3f / %.3f ms   (spawned_ms median %.3f: process start returned)\n' \
+printf '   plain bash loop, mean per launch (to exit):           %8.3f ms\n' "$loop_ms"
+printf '   hyperfine -N, median / mean (to exit):                %8.3f / %.3f ms\n' "$hf_median" "$hf_mean"
+printf '   isobench readiness=exit ready_ms, median / mean:      %8.3f / %.3f ms   (spawned_ms median %.3f: process start returned)\n' \
   "$(med "$work/native1.json" ready_ms)" "$(mean "$work/native1.json" ready_ms)" "$(med "$work/native1.json" spawned_ms)"
 awk -v i="$(med "$work/native1.json" ready_ms)" -v h="$hf_median" 'BEGIN {
-  printf "   isobench vs hyperfine (medians): %+.3f ms (%+.1f%%)\n", i - h, (i - h) * 100 / h }'
+  printf "   isobench (exit) vs hyperfine (medians): %+.3f ms (%+.1f%%)\n", i - h, (i - h) * 100 / h }'
+printf '   isobench readiness=first-line ready_ms, median:       %8.3f ms (an idling workload, killed after)\n' \
+  "$(med "$work/native1line.json" ready_ms)"
 echo "   process launch: $(jq -r '.tools.process_launch // "?"' "$work/native1.json")"
 
 # ---- 2. runc, N=1: a bundle over isobench's own image (the image path comes from the run above)
@@ -75,18 +82,21 @@ hf_runc_once() {
   jq '.results[0].median * 1000' "$work/hf-runc.json"
 }
 hf_before=$(hf_runc_once)
-iso --runtimes runc --benchmarks startup --set startup.instances=1 --set "startup.iterations=$runs" --warmups 2 > "$work/runc1.json"
+iso --runtimes runc --benchmarks startup --set startup.instances=1 --set "startup.iterations=$runs" \
+  --set startup.readiness=exit --warmups 2 > "$work/runc1.json"
 hf_after=$(hf_runc_once)
+iso --runtimes runc --benchmarks startup --set startup.instances=1 --set "startup.iterations=$runs" --warmups 2 > "$work/runc1line.json"
 hf_runc=$(awk -v a="$hf_before" -v b="$hf_after" 'BEGIN {printf "%.3f", (a + b) / 2}')
 r_ready=$(med "$work/runc1.json" ready_ms)
-r_down=$(med "$work/runc1.json" teardown_ms)
 printf '\n2. runc, N=1, %d launches each\n' "$runs"
 printf '   hyperfine -N runc run (create, start, echo, exit, delete): median %.3f ms before, %.3f after isobench\n' \
   "$hf_before" "$hf_after"
-printf '   isobench ready_ms median %.3f ms (bundle setup, setup_ms median %.3f, and runc run up to the first line), teardown_ms median %.3f ms\n' \
-  "$r_ready" "$(med "$work/runc1.json" setup_ms)" "$r_down"
-awk -v i="$r_ready" -v d="$r_down" -v h="$hf_runc" 'BEGIN {
-  printf "   isobench ready vs hyperfine: %+.1f%%; ready + teardown vs hyperfine: %+.1f%%\n", (i - h) * 100 / h, (i + d - h) * 100 / h }'
+printf '   isobench readiness=exit ready_ms median %.3f ms (bundle setup, setup_ms median %.3f, and runc run to its exit), first_line_ms median %.3f\n' \
+  "$r_ready" "$(med "$work/runc1.json" setup_ms)" "$(med "$work/runc1.json" first_line_ms)"
+awk -v i="$r_ready" -v h="$hf_runc" 'BEGIN {
+  printf "   isobench (exit) vs hyperfine (mean of both brackets): %+.3f ms (%+.1f%%)\n", i - h, (i - h) * 100 / h }'
+printf '   isobench readiness=first-line ready_ms median %.3f ms, teardown_ms median %.3f (an idling container, killed and deleted after)\n' \
+  "$(med "$work/runc1line.json" ready_ms)" "$(med "$work/runc1line.json" teardown_ms)"
 
 # ---- 3. scale: everything started at once, time until every instance printed its line
 scale_bash() { # $1 = count, rest = command; prints ms from the first launch to the last line read

@@ -33,6 +33,25 @@ final class Fleet implements AutoCloseable {
         return List.of(bb, "sh", "-c", "echo ready; exec " + bb + " sleep 3600");
     }
 
+    /** busybox from the image: one line on stdout, then exit 0 (readiness {@code exit}: run to completion). */
+    static List<String> exitCommand(WorkloadImage image) {
+        String bb = image.tools().get("busybox");
+        if (bb == null) {
+            throw new IllegalStateException("the workload image has no busybox");
+        }
+        return List.of(bb, "sh", "-c", "echo ready");
+    }
+
+    /** When an instance counts as ready. */
+    enum Readiness {
+        /** its first stdout line */
+        LINE,
+        /** the first 2xx HTTP answer on the port given */
+        HTTP,
+        /** its launcher exited with status 0: the workload ran to completion and the runtime cleaned up after it */
+        EXIT
+    }
+
     private final TrialContext ctx;
     private final List<String> argv;
     private final int capacity;
@@ -41,6 +60,8 @@ final class Fleet implements AutoCloseable {
     private final AtomicLongArray readyAt;
     private final AtomicLongArray lineAt;
     private final Integer httpPort;
+    private final Readiness readiness;
+    private final long exitDeadline;
     private final AtomicReferenceArray<HttpPoller.Target> watches;
     private volatile HttpPoller poller;
     private final AtomicLongArray teardownNanos;
@@ -62,8 +83,23 @@ final class Fleet implements AutoCloseable {
      *                 ({@link HttpPoller}); its first stdout line is still recorded ({@link #firstLineMs}).
      */
     Fleet(TrialContext ctx, int capacity, List<String> argv, Integer httpPort) {
+        this(ctx, capacity, argv, httpPort == null ? Readiness.LINE : Readiness.HTTP, httpPort, 0);
+    }
+
+    /**
+     * An instance is ready when its launcher exits with status 0 ({@link Sandbox#exitedAtNanos()}); one that exits
+     * otherwise or is still running at {@code deadlineNanos} counts as a launch error with its output.
+     */
+    static Fleet untilExit(TrialContext ctx, int capacity, List<String> argv, long deadlineNanos) {
+        return new Fleet(ctx, capacity, argv, Readiness.EXIT, null, deadlineNanos);
+    }
+
+    private Fleet(TrialContext ctx, int capacity, List<String> argv, Readiness readiness, Integer httpPort,
+                  long exitDeadline) {
         this.ctx = ctx;
         this.httpPort = httpPort;
+        this.readiness = readiness;
+        this.exitDeadline = exitDeadline;
         this.lineAt = new AtomicLongArray(capacity);
         this.watches = new AtomicReferenceArray<>(capacity);
         this.argv = List.copyOf(argv);
@@ -85,7 +121,7 @@ final class Fleet implements AutoCloseable {
             final int idx = i;
             LaunchSpec spec = new LaunchSpec(ctx.instancePrefix() + "-" + i, ctx.image(), argv, Map.of(), ctx.limits(),
                     (line, t) -> {
-                        if (lineAt.compareAndSet(idx, 0, t) && httpPort == null && readyAt.compareAndSet(idx, 0, t)) {
+                        if (lineAt.compareAndSet(idx, 0, t) && readiness == Readiness.LINE && readyAt.compareAndSet(idx, 0, t)) {
                             latch.countDown();
                         }
                     });
@@ -108,6 +144,8 @@ final class Fleet implements AutoCloseable {
                                 latch.countDown();
                             }
                         }));
+                    } else if (readiness == Readiness.EXIT) {
+                        awaitExit(idx, s, latch);
                     }
                 } catch (RuntimeDriver.LaunchException | RuntimeException e) {
                     launchErrors.set(idx, String.valueOf(e.getMessage()));
@@ -118,6 +156,21 @@ final class Fleet implements AutoCloseable {
                 launchers.add(t);
             }
         }
+    }
+
+    /** Exit readiness: waits for instance idx's launcher; ready at its exit time when it exits 0, else a launch error. */
+    private void awaitExit(int idx, Sandbox s, CountDownLatch latch) {
+        io.isobench.proc.ProcResult r = s.await(Duration.ofNanos(Math.max(0, exitDeadline - System.nanoTime())));
+        long at = s.exitedAtNanos();
+        if (!r.timedOut() && r.exitCode() == 0 && at > 0) {
+            readyAt.compareAndSet(idx, 0, at);
+        } else {
+            String out = (r.stdout() + r.stderr()).strip();
+            launchErrors.set(idx, (r.timedOut() ? "still running at the trial's timeout (killed)"
+                    : "exited with status " + r.exitCode()) + (out.isEmpty() ? "" : ": "
+                    + (out.length() > 500 ? out.substring(0, 500) + "…" : out)));
+        }
+        latch.countDown();
     }
 
     /** Waits until every instance of the last launch is ready or failed to launch, or the deadline passes. */

@@ -15,7 +15,9 @@ import java.util.Set;
  * more are launched and everything is measured again. The marginal PSS of one more instance is
  * (PSS(N) - PSS(1)) / (N - 1); USS and RSS per instance are their totals at N divided by N (USS is what removing
  * one instance frees; a marginal USS would go negative as instance 1's private pages become shared);
- * MemAvailable's drop divided by N is recorded as a cross-check.
+ * MemAvailable's drop divided by N is recorded as a cross-check. For a VM ({@link io.isobench.runtime.Sandbox#guestMemoryBytes()}
+ * &gt; 0) the configured guest memory is recorded, and the PSS at N is split into the guest RAM region (the VMM's anonymous
+ * mapping of exactly that size: what the guest has touched) and the VMM's overhead (everything else), each per instance.
  */
 public final class FootprintBenchmark implements Benchmark {
     private static final double MIB = 1024.0 * 1024.0;
@@ -25,6 +27,12 @@ public final class FootprintBenchmark implements Benchmark {
     public static final Metric USS_PER_INSTANCE = new Metric("uss_mib_per_instance", "MiB", false);
     public static final Metric RSS_PER_INSTANCE = new Metric("rss_mib_per_instance", "MiB", false);
     public static final Metric MEMAVAILABLE_PER_INSTANCE = new Metric("memavailable_mib_per_instance", "MiB", false);
+    /** VMs: the configured guest memory (QEMU's -m), not a measurement. */
+    public static final Metric GUEST_CONFIGURED = new Metric("guest_configured_mib", "MiB", false);
+    /** VMs: PSS of the guest RAM region of the VMM (the part of the configured memory the guest has touched), total at N / N. */
+    public static final Metric GUEST_RAM_PER_INSTANCE = new Metric("guest_ram_pss_mib_per_instance", "MiB", false);
+    /** VMs: PSS outside the guest RAM region (the VMM's own code, heap, device state, TCG translation cache), total at N / N. */
+    public static final Metric VMM_OVERHEAD_PER_INSTANCE = new Metric("vmm_overhead_pss_mib_per_instance", "MiB", false);
 
     @Override
     public String id() {
@@ -50,7 +58,8 @@ public final class FootprintBenchmark implements Benchmark {
 
     @Override
     public List<Metric> metrics() {
-        return List.of(PSS_PER_INSTANCE, PSS_TOTAL, PSS_SINGLE, USS_PER_INSTANCE, RSS_PER_INSTANCE, MEMAVAILABLE_PER_INSTANCE);
+        return List.of(PSS_PER_INSTANCE, PSS_TOTAL, PSS_SINGLE, USS_PER_INSTANCE, RSS_PER_INSTANCE, MEMAVAILABLE_PER_INSTANCE,
+                GUEST_CONFIGURED, GUEST_RAM_PER_INSTANCE, VMM_OVERHEAD_PER_INSTANCE);
     }
 
     @Override
@@ -115,6 +124,18 @@ public final class FootprintBenchmark implements Benchmark {
             if (Double.isFinite(memAvailPer)) {
                 s.add(new Sample(MEMAVAILABLE_PER_INSTANCE, memAvailPer));
             }
+            long guest = fleet.sandbox(0).guestMemoryBytes();
+            if (guest > 0) {
+                ProcessMemory ram = guestRam(fleet, n, guest, raw);
+                if (ram != null) {
+                    s.add(new Sample(GUEST_CONFIGURED, guest / MIB));
+                    s.add(new Sample(GUEST_RAM_PER_INSTANCE, ram.pssBytes() / MIB / n));
+                    s.add(new Sample(VMM_OVERHEAD_PER_INSTANCE, (mn.pssBytes() - ram.pssBytes()) / MIB / n));
+                    raw.append(String.format(Locale.ROOT, "guest memory configured %.0f MiB per instance; at %d instances "
+                                    + "guest RAM region PSS %.2f MiB, VMM overhead (PSS outside it) %.2f MiB, per instance%n",
+                            guest / MIB, n, ram.pssBytes() / MIB / n, (mn.pssBytes() - ram.pssBytes()) / MIB / n));
+                }
+            }
             return new TrialOutcome(s, raw.toString());
         } catch (TrialFailure f) {
             fleet.close();
@@ -136,6 +157,30 @@ public final class FootprintBenchmark implements Benchmark {
                         i, fleet.capacity(), ctx.timeout().toSeconds()), "");
             }
         }
+    }
+
+    /**
+     * The guest RAM regions (anonymous mappings of exactly the configured size) of the first {@code n} instances' host
+     * processes, summed; null (and a line saying so) when some instance has none, so no split is reported.
+     */
+    private static ProcessMemory guestRam(Fleet fleet, int n, long guestBytes, StringBuilder raw) {
+        ProcessMemory sum = ProcessMemory.ZERO;
+        for (int i = 0; i < n; i++) {
+            ProcessMemory found = null;
+            for (long pid : fleet.sandbox(i).hostPids()) {
+                ProcessMemory m = ProcessMemory.ofMappingsOfSize(pid, guestBytes);
+                if (m != null) {
+                    found = found == null ? m : found.plus(m);
+                }
+            }
+            if (found == null) {
+                raw.append(String.format(Locale.ROOT, "no guest RAM mapping of %d MiB found in instance %d's host processes: "
+                        + "guest RAM and VMM overhead not reported apart%n", guestBytes >> 20, i));
+                return null;
+            }
+            sum = sum.plus(found);
+        }
+        return sum;
     }
 
     private static ProcessMemory.Total measure(Fleet fleet, int upTo, StringBuilder raw, String what) {

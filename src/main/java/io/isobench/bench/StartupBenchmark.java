@@ -23,7 +23,7 @@ import java.util.Set;
 public final class StartupBenchmark implements Benchmark {
     public static final Metric READY_MS = new Metric("ready_ms", "ms", false);
     public static final Metric TEARDOWN_MS = new Metric("teardown_ms", "ms", false);
-    /** http readiness: when the host read the probe's "listening" line (printed once bound; read on its own channel, so on a busy host it can come after the first answer). */
+    /** http and exit readiness: when the host read the workload's first line (http: the probe's "listening" line (printed once bound; read on its own channel, so on a busy host it can come after the first answer). */
     public static final Metric FIRST_LINE_MS = new Metric("first_line_ms", "ms", false);
     /** One per trial: from the first instance's launch to the last instance's readiness (the whole fleet's startup). */
     public static final Metric ALL_READY_MS = new Metric("all_ready_ms", "ms", false);
@@ -31,6 +31,8 @@ public final class StartupBenchmark implements Benchmark {
     /** Accepted for first-line. */
     public static final String LINE = "line";
     public static final String HTTP = "http";
+    /** Run to completion: the workload prints a line and exits; ready when the launcher exited 0 (what hyperfine times). */
+    public static final String EXIT = "exit";
     public static final int HTTP_PORT = 8080;
     public static final io.isobench.image.BuiltTool HTTP_PROBE = new io.isobench.image.BuiltTool("http-probe", "probe/http-probe.c");
 
@@ -40,14 +42,17 @@ public final class StartupBenchmark implements Benchmark {
     }
 
     private final java.util.function.Function<io.isobench.image.WorkloadImage, List<String>> command;
+    private final java.util.function.Function<io.isobench.image.WorkloadImage, List<String>> exitCommand;
 
     public StartupBenchmark() {
-        this(Fleet::readyCommand);
+        this(Fleet::readyCommand, Fleet::exitCommand);
     }
 
-    /** With another workload command (tests: one that never prints, to check the not-ready path). */
-    StartupBenchmark(java.util.function.Function<io.isobench.image.WorkloadImage, List<String>> command) {
+    /** With other workload commands (tests: one that never prints or never exits, to check the not-ready paths). */
+    StartupBenchmark(java.util.function.Function<io.isobench.image.WorkloadImage, List<String>> command,
+                     java.util.function.Function<io.isobench.image.WorkloadImage, List<String>> exitCommand) {
         this.command = command;
+        this.exitCommand = exitCommand;
     }
 
     /** The HTTP probe serving on {@link #HTTP_PORT}; it prints "http-probe: listening on 8080" once bound. */
@@ -79,7 +84,9 @@ public final class StartupBenchmark implements Benchmark {
                 ParamSpec.of("iterations", "5", ParamSpec.Type.INT, "measured repetitions of every case (replaces --repetitions for startup)"),
                 ParamSpec.choice("readiness", FIRST_LINE, true, "when an instance is ready (one case each): first-line (or line: "
                         + "its first line on stdout); http (first 2xx answer of isobench's HTTP probe inside the sandbox on port "
-                        + HTTP_PORT + ", through the runtime's own network path)", FIRST_LINE, LINE, HTTP));
+                        + HTTP_PORT + ", through the runtime's own network path); exit (run to completion: the workload prints a line and "
+                        + "exits, ready when the runtime's launcher has exited with status 0, cleanup included, as hyperfine "
+                        + "or `time docker run --rm` measure it)", FIRST_LINE, LINE, HTTP, EXIT));
     }
 
     @Override
@@ -140,9 +147,12 @@ public final class StartupBenchmark implements Benchmark {
     public TrialOutcome run(TrialContext ctx) throws TrialFailure, InterruptedException {
         int n = (int) ctx.params().getLong("instances");
         Duration delay = Duration.ofMillis(ctx.params().getLong("delay_ms"));
-        boolean http = HTTP.equals(ctx.params().get("readiness"));
+        String readiness = ctx.params().get("readiness");
+        boolean http = HTTP.equals(readiness);
+        boolean exit = EXIT.equals(readiness);
         long deadline = System.nanoTime() + ctx.timeout().toNanos();
         Fleet fleet = http ? new Fleet(ctx, n, httpCommand(ctx.image()), HTTP_PORT)
+                : exit ? Fleet.untilExit(ctx, n, exitCommand.apply(ctx.image()), deadline)
                 : new Fleet(ctx, n, command.apply(ctx.image()));
         boolean allReady;
         try {
@@ -167,7 +177,7 @@ public final class StartupBenchmark implements Benchmark {
             raw.append(String.join("\n", launchErrors)).append('\n');
         } else if (!allReady || notReady > 0) {
             failure = String.format(Locale.ROOT, "%d of %d instances not ready (%s) within %d s; all torn down",
-                    notReady, n, http ? "no 2xx HTTP answer" : "no line on stdout", ctx.timeout().toSeconds());
+                    notReady, n, http ? "no 2xx HTTP answer" : exit ? "no exit" : "no line on stdout", ctx.timeout().toSeconds());
         }
         if (failure != null) {
             throw new TrialFailure(failure, raw + fleet.outputOfNotReady(3));
@@ -180,7 +190,7 @@ public final class StartupBenchmark implements Benchmark {
             samples.add(new Sample(TEARDOWN_MS, fleet.teardownMs(i)));
         }
         samples.add(new Sample(ALL_READY_MS, fleet.allReadyMs()));
-        if (http) {
+        if (http || exit) {
             for (int i = 0; i < n; i++) {
                 if (Double.isFinite(fleet.firstLineMs(i))) {
                     samples.add(new Sample(FIRST_LINE_MS, fleet.firstLineMs(i)));
@@ -198,7 +208,9 @@ public final class StartupBenchmark implements Benchmark {
         }
         raw.append(String.format(Locale.ROOT, "%d instances, %d ms apart, all ready %.3f ms after the first launch, readiness %s%n",
                 n, delay.toMillis(), fleet.allReadyMs(),
-                http ? "http (" + HttpPoller.DESCRIPTION + "; " + fleet.httpAttempts() + " attempts)" : FIRST_LINE));
+                http ? "http (" + HttpPoller.DESCRIPTION + "; " + fleet.httpAttempts() + " attempts)"
+                        : exit ? "exit (the runtime's launcher exited 0; workload " + String.join(" ", exitCommand.apply(ctx.image())) + ")"
+                        : FIRST_LINE));
         if (http) {
             raw.append("network path of instance 0: ").append(fleet.sandbox(0).networkPath()).append('\n');
         }
@@ -206,7 +218,7 @@ public final class StartupBenchmark implements Benchmark {
             StringBuilder ph = new StringBuilder();
             fleet.phaseMs(i).forEach((k, v) -> ph.append(String.format(Locale.ROOT, "%s %.3f ms, ", k, v)));
             raw.append(String.format(Locale.ROOT, "instance %d %s: %s%sready %.3f ms, teardown %.3f ms%n", i,
-                    fleet.sandbox(i).id(), ph, http ? String.format(Locale.ROOT, "first line %.3f ms, ", fleet.firstLineMs(i)) : "",
+                    fleet.sandbox(i).id(), ph, http || exit ? String.format(Locale.ROOT, "first line %.3f ms, ", fleet.firstLineMs(i)) : "",
                     fleet.readyMs(i), fleet.teardownMs(i)));
         }
         return new TrialOutcome(samples, raw.toString());

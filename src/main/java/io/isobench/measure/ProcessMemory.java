@@ -59,6 +59,58 @@ public record ProcessMemory(long pssBytes, long ussBytes, long rssBytes, long sw
         return new ProcessMemory(pss * 1024, (privClean + privDirty) * 1024, rss * 1024, swap * 1024);
     }
 
+    /**
+     * Sums the mappings of a full {@code /proc/PID/smaps} text whose size is exactly {@code sizeBytes} and that map
+     * no file (a VMM's guest RAM: QEMU maps {@code -m} as one anonymous region of that size); null when there is none.
+     */
+    public static ProcessMemory parseMappingsOfSize(String smaps, long sizeBytes) {
+        long wantKb = sizeBytes / 1024;
+        ProcessMemory total = null;
+        StringBuilder block = null;
+        for (String line : smaps.split("\n")) {
+            if (MAPPING_HEADER.matcher(line).lookingAt()) {
+                total = add(total, block, wantKb);
+                block = new StringBuilder();
+            }
+            if (block != null) {
+                block.append(line).append('\n');
+            }
+        }
+        return add(total, block, wantKb);
+    }
+
+    private static final java.util.regex.Pattern MAPPING_HEADER = java.util.regex.Pattern.compile("[0-9a-f]+-[0-9a-f]+ ");
+
+    private static ProcessMemory add(ProcessMemory total, StringBuilder block, long wantKb) {
+        ProcessMemory m = block == null ? null : matching(block.toString(), wantKb);
+        return m == null ? total : total == null ? m : total.plus(m);
+    }
+
+    /** One smaps block: its memory when it is an anonymous mapping of exactly {@code wantKb}, else null. */
+    private static ProcessMemory matching(String block, long wantKb) {
+        String header = block.substring(0, block.indexOf('\n'));
+        String[] f = header.trim().split("\\s+");
+        if (f.length > 5) {
+            return null; // backed by a file (or [heap], [stack]...)
+        }
+        for (String line : block.split("\n")) {
+            if (line.startsWith("Size:")) {
+                long kb = Long.parseLong(line.substring(5).replace("kB", "").strip());
+                return kb == wantKb ? parseSmapsRollup(block) : null;
+            }
+        }
+        return null;
+    }
+
+    /** {@link #parseMappingsOfSize} of a live process's smaps; null when it has none or is gone. */
+    public static ProcessMemory ofMappingsOfSize(long pid, long sizeBytes) {
+        try {
+            return parseMappingsOfSize(Files.readString(Path.of("/proc", Long.toString(pid), "smaps")), sizeBytes);
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     /** One process's memory, or null when it has exited (or is a kernel thread without mappings). */
     public static ProcessMemory ofPid(long pid) throws IOException {
         return ofFile(Path.of("/proc", Long.toString(pid), "smaps_rollup"));

@@ -36,12 +36,20 @@ final class JdkLaunched implements Launched {
     private final StringBuilder err = new StringBuilder();
     private final Future<?> outPump;
     private final Future<?> errPump;
+    private volatile long exitedAt = -1;
 
     private JdkLaunched(Process process, long spawned, LineSink lines) {
         this.process = process;
         this.spawned = spawned;
         this.outPump = PUMPS.submit(() -> pump(process.getInputStream(), out, lines));
         this.errPump = PUMPS.submit(() -> pump(process.getErrorStream(), err, null));
+        process.onExit().thenRun(() -> { // completed by the JDK's reaper thread
+            synchronized (this) {
+                if (exitedAt < 0) {
+                    exitedAt = System.nanoTime();
+                }
+            }
+        });
     }
 
     static JdkLaunched start(List<String> argv, Map<String, String> env, LineSink lines) throws IOException {
@@ -97,6 +105,18 @@ final class JdkLaunched implements Launched {
     @Override
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    @Override
+    public long exitedNanos() {
+        if (exitedAt < 0 && !process.isAlive()) {
+            synchronized (this) { // waitFor can return before onExit's completion ran: the first look stands
+                if (exitedAt < 0) {
+                    exitedAt = System.nanoTime();
+                }
+            }
+        }
+        return exitedAt;
     }
 
     @Override

@@ -28,6 +28,12 @@ public interface Launched {
 
     boolean isAlive();
 
+    /**
+     * {@link System#nanoTime()} at which the process's exit was observed (the helper: when it reaped it; the JDK: when
+     * its process reaper saw it), or -1 while it runs.
+     */
+    long exitedNanos();
+
     /** Waits at most {@code timeout} for stdout and stderr to end (a descendant may hold them open). */
     void awaitOutput(Duration timeout) throws InterruptedException;
 

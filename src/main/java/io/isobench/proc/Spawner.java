@@ -284,6 +284,7 @@ public final class Spawner {
         private final StringBuilder out = new StringBuilder();
         private final ByteArrayOutputStream err = new ByteArrayOutputStream();
         private volatile int exitCode = Integer.MIN_VALUE;
+        private volatile long exitedAt = -1;
         private boolean outDone;
         private boolean errDone;
         private boolean reaped;
@@ -355,6 +356,7 @@ public final class Spawner {
         synchronized boolean exited(int status, long t) {
             int sig = status & 0x7f;
             exitCode = sig == 0 ? (status >> 8) & 0xff : 128 + sig;
+            exitedAt = t;
             reaped = true;
             exit.countDown();
             return outDone && errDone;
@@ -407,6 +409,11 @@ public final class Spawner {
         @Override
         public boolean isAlive() {
             return exit.getCount() > 0;
+        }
+
+        @Override
+        public long exitedNanos() {
+            return exitedAt;
         }
 
         @Override

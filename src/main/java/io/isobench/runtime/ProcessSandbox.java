@@ -118,7 +118,8 @@ public class ProcessSandbox implements Sandbox {
             Thread.currentThread().interrupt();
             throw new Proc.ProcInterruptedException(argv);
         }
-        long elapsed = System.nanoTime() - launchedAt;
+        long exited = finished ? process.exitedNanos() : -1;
+        long elapsed = (exited > 0 ? exited : System.nanoTime()) - launchedAt; // the helper's reap time when known
         if (!finished) {
             close();
         }
@@ -130,6 +131,11 @@ public class ProcessSandbox implements Sandbox {
         String o = process.stdout();
         String e = process.stderr();
         return new ProcResult(argv, finished ? process.exitValue() : -1, !finished, o, e, Duration.ofNanos(elapsed));
+    }
+
+    @Override
+    public long exitedAtNanos() {
+        return process.exitedNanos();
     }
 
     @Override

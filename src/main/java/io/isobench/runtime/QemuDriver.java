@@ -514,11 +514,13 @@ public abstract class QemuDriver implements RuntimeDriver {
         private final QemuNet net;
         private volatile String serialLog;
         volatile String scratchStorage;
+        private final long guestMemoryBytes;
 
         QemuSandbox(LaunchSpec spec, List<String> argv, String nonce, Path initrd, Path serial, Path disk,
                     QemuNet net) throws LaunchException {
             this.serial = serial;
             this.net = net;
+            this.guestMemoryBytes = memoryMib(spec.limits()) << 20; // QEMU's -m
             LaunchSpec.LineListener user = spec.onLine();
             this.console = new GuestConsole(nonce, user == null ? null : user::line);
             if (net != null) {
@@ -571,6 +573,16 @@ public abstract class QemuDriver implements RuntimeDriver {
         long bootMillis() {
             long b = console.beginNanos();
             return b < 0 ? -1 : (b - inner.launchedAtNanos()) / 1_000_000;
+        }
+
+        @Override
+        public long exitedAtNanos() {
+            return inner.exitedAtNanos();
+        }
+
+        @Override
+        public long guestMemoryBytes() {
+            return guestMemoryBytes;
         }
 
         @Override

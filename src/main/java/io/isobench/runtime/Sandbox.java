@@ -22,6 +22,21 @@ public interface Sandbox extends AutoCloseable {
     /** Waits for the workload to exit; at the timeout the sandbox is killed and the result says timedOut. */
     ProcResult await(Duration timeout);
 
+    /**
+     * Host monotonic time (System.nanoTime, the clock of {@link #launchedAtNanos()}) at which the runtime's launcher
+     * process was seen to exit (a container's {@code run} command after its own cleanup, a VM's QEMU after the guest
+     * powered off), or -1 while it runs.
+     */
+    long exitedAtNanos();
+
+    /**
+     * A VM's configured guest memory in bytes, which its VMM maps as one anonymous region of exactly that size (so
+     * footprint can tell guest RAM from VMM overhead); 0 for everything that is not a VM.
+     */
+    default long guestMemoryBytes() {
+        return 0;
+    }
+
     /** Every host process that belongs to this instance (launcher, shim, sandbox, workload...), for accounting. */
     List<Long> hostPids();
 

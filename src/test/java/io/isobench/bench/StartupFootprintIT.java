@@ -137,11 +137,77 @@ class StartupFootprintIT {
         }
     }
 
+    /**
+     * readiness=exit, for real, in native and runc: the time to the launcher's exit (what hyperfine measures) comes
+     * after the workload's line and after the spawn; every instance is one sample; nothing is left.
+     */
+    @Test
+    void exitReadinessInNativeAndRunc() {
+        Plan plan = new PlanLoader().top("runtimes", "native,runc", "test").top("benchmarks", "startup", "test")
+                .top("warmups", "0", "test").top("cooldown", "0s", "test")
+                .set("startup.instances=1,3", "test").set("startup.iterations=2", "test").set("startup.readiness=exit", "test").build();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Store store = Store.open(dir.resolve("exit.db"))) {
+            String id = new RunService(store, new ImageBuilder(dir.resolve("images")), new PrintStream(log)).run(plan, false);
+            StoredRun run = store.loadRun(id);
+            assertThat(run.failures()).as(log.toString()).isEmpty();
+            for (String rt : List.of("native", "runc")) {
+                for (int n : new int[]{1, 3}) {
+                    java.util.function.Function<String, List<Double>> values = metric -> run.samples().stream()
+                            .filter(s -> s.runtime().equals(rt) && s.metric().equals(metric)
+                                    && s.paramsJson().contains("\"instances\":\"" + n + "\"")
+                                    && s.paramsJson().contains("\"readiness\":\"exit\""))
+                            .map(StoredRun.SampleRow::value).toList();
+                    assertThat(values.apply("ready_ms")).as(rt + " N=" + n).hasSize(2 * n);
+                    assertThat(values.apply("first_line_ms")).as("the workload's line is seen before its exit").hasSize(2 * n);
+                    double spawned = values.apply("spawned_ms").stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+                    double firstReady = values.apply("ready_ms").stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+                    assertThat(spawned).isLessThan(firstReady);
+                }
+            }
+            // runc run exits only after it has deleted the container: well after the workload's line (N=1: one of each per repetition)
+            List<StoredRun.SampleRow> runc = run.samples().stream().filter(s -> s.runtime().equals("runc")
+                    && s.paramsJson().contains("\"instances\":\"1\"")).toList();
+            for (int rep : runc.stream().map(StoredRun.SampleRow::repetition).distinct().toList()) {
+                java.util.function.Function<String, Double> at = m -> runc.stream()
+                        .filter(s -> s.repetition() == rep && s.metric().equals(m)).findFirst().orElseThrow().value();
+                assertThat(at.apply("ready_ms")).as("repetition " + rep).isGreaterThan(at.apply("first_line_ms"));
+            }
+            assertThat(IntegrationSupport.trialRawOutputs(dir.resolve("exit.db"), id, "startup"))
+                    .allSatisfy(raw -> assertThat(raw).contains("readiness exit (the runtime's launcher exited 0; workload "));
+            IntegrationSupport.assertNothingLeft("isobench-" + id);
+        }
+    }
+
+    /** readiness=exit: a workload that exits non-zero or never exits fails the trial with its status or the timeout. */
+    @Test
+    void exitReadinessFailsOnBadStatusAndOnNoExit() {
+        WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of(), true);
+        Params c = new Params(Map.of("instances", "2", "delay_ms", "0", "readiness", "exit"));
+        StartupBenchmark failing = new StartupBenchmark(Fleet::readyCommand,
+                img -> List.of(img.tools().get("busybox"), "sh", "-c", "echo oops; exit 3"));
+        String prefix = "isobench-exitfail-" + ProcessHandle.current().pid();
+        TrialContext nativeCtx = new TrialContext(Runtimes.byId("native").orElseThrow(), image, new Limits(1, 256L << 20), c,
+                Duration.ofSeconds(10), prefix);
+        assertThatThrownBy(() -> failing.run(nativeCtx)).isInstanceOf(TrialFailure.class)
+                .hasMessageContaining("2 of 2 instances failed to launch").hasMessageContaining("exited with status 3: oops");
+        StartupBenchmark endless = new StartupBenchmark(Fleet::readyCommand,
+                img -> List.of(img.tools().get("busybox"), "sleep", "3600"));
+        TrialContext runcCtx = new TrialContext(Runtimes.byId("runc").orElseThrow(), image, new Limits(1, 256L << 20), c,
+                Duration.ofSeconds(3), prefix + "-runc");
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> endless.run(runcCtx)).isInstanceOf(TrialFailure.class)
+                .hasMessageContaining("still running at the trial's timeout (killed)");
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(30);
+        IntegrationSupport.assertNothingLeft(prefix);
+    }
+
     /** A workload that never prints: the trial fails with a reason at its timeout and every instance is torn down. */
     @Test
     void instancesThatNeverBecomeReadyFailTheTrialAndAreTornDown() {
         WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of(), true);
-        StartupBenchmark silent = new StartupBenchmark(img -> List.of(img.tools().get("busybox"), "sleep", "3600"));
+        StartupBenchmark silent = new StartupBenchmark(img -> List.of(img.tools().get("busybox"), "sleep", "3600"),
+                img -> List.of(img.tools().get("busybox"), "sleep", "3600"));
         RuntimeDriver runc = Runtimes.byId("runc").orElseThrow();
         String prefix = "isobench-silent-" + ProcessHandle.current().pid();
         Params c = new Params(Map.of("instances", "3", "delay_ms", "0", "readiness", "first-line"));

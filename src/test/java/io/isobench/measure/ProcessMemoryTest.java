@@ -26,6 +26,19 @@ class ProcessMemoryTest {
         assertThat(m.pssBytes()).isLessThanOrEqualTo(m.rssBytes());
     }
 
+    /** A running qemu-microvm with -m 2048M (fixture: its full smaps): the guest RAM is one anonymous 2 GiB mapping. */
+    @Test
+    void findsAVmmsGuestRamMappingBySize() {
+        String smaps = TestFixtures.read("proc/smaps-qemu-microvm.txt");
+        ProcessMemory ram = ProcessMemory.parseMappingsOfSize(smaps, 2048L << 20);
+        assertThat(ram).isEqualTo(new ProcessMemory(165888L * 1024, 165888L * 1024, 165888L * 1024, 0));
+        ProcessMemory whole = ProcessMemory.parseSmapsRollup(smaps);
+        assertThat(whole.pssBytes()).isGreaterThan(ram.pssBytes()); // the rest is the VMM's own
+        assertThat(ProcessMemory.parseMappingsOfSize(smaps, 1024L << 20)).as("no mapping of that size").isNull();
+        assertThat(ProcessMemory.parseMappingsOfSize(smaps, 11348L << 10)).as("[heap] is named, not guest RAM").isNull();
+        assertThat(ProcessMemory.parseMappingsOfSize(smaps, 4124L << 10)).as("file-backed (the qemu binary)").isNull();
+    }
+
     @Test
     void rejectsTextWithoutSizes() {
         assertThatThrownBy(() -> ProcessMemory.parseSmapsRollup("55f7011c0000-7ffd9f5c2000 ---p 00000000 00:00 0 [rollup]\n"))

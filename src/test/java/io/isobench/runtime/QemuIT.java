@@ -110,6 +110,36 @@ class QemuIT {
         assertThat(leftoverLaunchFiles()).isEmpty();
     }
 
+    /**
+     * startup and footprint in a microVM, for real: the guest's boot is its own phase before ready; footprint reports
+     * the configured guest memory and splits the VMM's PSS into the guest RAM region and the VMM's overhead.
+     */
+    @Test
+    void startupPhasesAndFootprintSplitInAMicrovm() throws Exception {
+        Plan plan = new PlanLoader().top("runtimes", "qemu-microvm", "test").top("benchmarks", "startup,footprint", "test")
+                .top("repetitions", "1", "test").top("warmups", "0", "test").top("cooldown", "0s", "test").top("limits.memory", "512M", "test")
+                .set("startup.instances=1", "test").set("startup.iterations=1", "test")
+                .set("footprint.instances=1", "test").set("footprint.settle=500ms", "test").build();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Store store = Store.open(dir.resolve("vm-startup.db"))) {
+            String id = new RunService(store, new ImageBuilder(dir.resolve("images")), new PrintStream(log)).run(plan, false);
+            StoredRun run = store.loadRun(id);
+            assertThat(run.failures()).as(log.toString()).isEmpty();
+            java.util.function.Function<String, Double> v = m -> run.samples().stream().filter(x -> x.metric().equals(m))
+                    .findFirst().orElseThrow(() -> new AssertionError("no " + m)).value();
+            assertThat(v.apply("booted_ms")).isPositive().isLessThan(v.apply("ready_ms"));
+            assertThat(v.apply("spawned_ms")).isLessThan(v.apply("booted_ms"));
+            assertThat(v.apply("guest_configured_mib")).isEqualTo(512.0);
+            double ram = v.apply("guest_ram_pss_mib_per_instance");
+            double vmm = v.apply("vmm_overhead_pss_mib_per_instance");
+            assertThat(ram).as("the booted guest touched some of its RAM, at most all of it").isPositive().isLessThanOrEqualTo(512.0);
+            assertThat(vmm).as("QEMU's own memory").isPositive();
+            assertThat(ram + vmm).isCloseTo(v.apply("pss_mib_total"), org.assertj.core.data.Offset.offset(0.01));
+        }
+        assertThat(leftoverQemus()).isEmpty();
+        assertThat(leftoverLaunchFiles()).isEmpty();
+    }
+
     @Test
     void hungGuestIsKilledAtTheTimeoutAndNothingIsLeft() throws Exception {
         int pending = Cleanup.pending();
