@@ -32,14 +32,16 @@ final class JdkLaunched implements Launched {
 
     private final Process process;
     private final long spawned;
+    private final long spawnStart;
     private final StringBuilder out = new StringBuilder();
     private final StringBuilder err = new StringBuilder();
     private final Future<?> outPump;
     private final Future<?> errPump;
     private volatile long exitedAt = -1;
 
-    private JdkLaunched(Process process, long spawned, LineSink lines) {
+    private JdkLaunched(Process process, long spawnStart, long spawned, LineSink lines) {
         this.process = process;
+        this.spawnStart = spawnStart;
         this.spawned = spawned;
         this.outPump = PUMPS.submit(() -> pump(process.getInputStream(), out, lines));
         this.errPump = PUMPS.submit(() -> pump(process.getErrorStream(), err, null));
@@ -59,8 +61,9 @@ final class JdkLaunched implements Launched {
             pb.environment().clear();
             pb.environment().putAll(env);
         }
+        long t0 = System.nanoTime();
         Process p = pb.start();
-        return new JdkLaunched(p, System.nanoTime(), lines);
+        return new JdkLaunched(p, t0, System.nanoTime(), lines);
     }
 
     private static void pump(InputStream in, StringBuilder sink, LineSink listener) {
@@ -90,6 +93,11 @@ final class JdkLaunched implements Launched {
     @Override
     public long spawnedNanos() {
         return spawned;
+    }
+
+    @Override
+    public long spawnStartNanos() {
+        return spawnStart;
     }
 
     @Override

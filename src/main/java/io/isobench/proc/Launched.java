@@ -21,6 +21,12 @@ public interface Launched {
     /** {@link System#nanoTime()} once the process had been started (for the helper: its exec done). */
     long spawnedNanos();
 
+    /**
+     * {@link System#nanoTime()} just before the process was spawned: for the helper, just before its posix_spawnp, so
+     * the time from the start request to it is the handoff to the helper (a pipe write and a wakeup), not the launch.
+     */
+    long spawnStartNanos();
+
     boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException;
 
     /** Exit code (128 + signal when killed by one); only after {@link #waitFor} returned true. */

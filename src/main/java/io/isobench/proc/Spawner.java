@@ -388,7 +388,8 @@ public final class Spawner {
         }
 
         /** CLOCK_MONOTONIC just before posix_spawnp. */
-        long spawnStartNanos() {
+        @Override
+        public long spawnStartNanos() {
             return started.join()[1];
         }
 

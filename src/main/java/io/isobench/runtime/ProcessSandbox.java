@@ -77,13 +77,16 @@ public class ProcessSandbox implements Sandbox {
             throw new RuntimeDriver.LaunchException("isobench is shutting down");
         }
         long spawnAt = System.nanoTime();
-        this.launchedAt = launchedAt >= 0 ? launchedAt : spawnAt;
         LaunchSpec.LineListener listener = spec.onLine();
         try {
             this.process = Launched.start(argv, env, listener == null ? null : listener::line);
             holder[0] = process;
+            // the handoff to the launcher helper (spawnAt to its posix_spawnp) is isobench's transport, not the launch:
+            // the launch's start moves later by that much, so setup and everything after the spawn still count
+            long handoff = Math.max(0, process.spawnStartNanos() - spawnAt);
+            this.launchedAt = (launchedAt >= 0 ? launchedAt : spawnAt) + handoff;
             if (launchedAt >= 0) {
-                phases.add(new Phase(Phase.SETUP, spawnAt)); // the driver's setup before its launcher took time
+                phases.add(new Phase(Phase.SETUP, spawnAt + handoff)); // the driver's setup before its launcher took time
             }
             phases.add(new Phase(Phase.SPAWNED, process.spawnedNanos()));
         } catch (IOException e) {

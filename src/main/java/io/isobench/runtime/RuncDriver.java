@@ -14,6 +14,12 @@ public final class RuncDriver extends OciDriver {
         return "OCI container with runc (namespaces and cgroups on the host kernel)";
     }
 
+    /** runc's default --root for root (isobench passes none). */
+    @Override
+    protected java.nio.file.Path stateRoot() {
+        return java.nio.file.Path.of("/run/runc");
+    }
+
     @Override
     protected String binary() {
         return "runc";
