@@ -7,13 +7,16 @@
 #  3. scale: N native instances (default 1024) and M runc containers (default 64) started at once — a bash loop of
 #     background launches reading N "ready" lines from one FIFO vs isobench's all_ready_ms (first launch to last ready)
 #  4. PSS of one idle native instance: isobench footprint vs smem on the same process
-# Usage: bench/startup-overhead.sh [RUNS] [N_NATIVE] [N_RUNC]   (defaults 50 1024 64; root; hyperfine smem jq sqlite3 runc)
+#  5. fidelity in interleaved rounds: ROUNDS x (hyperfine, then isobench readiness=exit) for native and runc; pooled
+#     medians and the median of the round medians (this host drifts between minutes, so one pair proves little)
+# Usage: bench/startup-overhead.sh [RUNS] [N_NATIVE] [N_RUNC] [ROUNDS]   (defaults 50 1024 64 6; root; hyperfine smem jq sqlite3 runc)
 # Results are only meaningful on a quiet host: the script prints the load average it started and ended with.
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 runs=${1:-50}
 n_native=${2:-1024}
 n_runc=${3:-64}
+rounds=${4:-6}
 for t in hyperfine smem jq sqlite3 runc busybox; do
   command -v "$t" >/dev/null || { echo "needs $t" >&2; exit 2; }
 done
@@ -151,4 +154,32 @@ iso_pss_kib=$(jq '[.results[] | select(.metric=="pss_mib_single")][0].median * 1
 printf '\n4. PSS of one idle native instance (pid %s): isobench footprint %.0f KiB, smem %s KiB, smaps_rollup %s KiB' \
   "$pid" "$iso_pss_kib" "$smem_pss" "$rollup_pss"
 awk -v i="$iso_pss_kib" -v s="$smem_pss" 'BEGIN { printf " (isobench vs smem: %+.1f%%)\n", (i - s) * 100 / s }'
+# ---- 5. interleaved rounds: hyperfine and isobench (readiness=exit) on the same command, alternately
+jq --arg bb "$bb" '.process.args = [$bb, "sh", "-c", "echo ready"]' "$work/bundle/config.json" > "$work/bundle/c.json" \
+  && mv "$work/bundle/c.json" "$work/bundle/config.json"
+pooled() { sort -g | awk '{a[NR] = $1} END {printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+interleave() { # $1 = label, $2 = runtime, $3 = command for hyperfine
+  local k hf_all="" iso_db="$work/rounds-$2.db" hf_meds="" iso_meds=""
+  for ((k = 1; k <= rounds; k++)); do
+    hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/hf-round.json" "$3" >/dev/null 2>&1
+    hf_all+=$(jq -r '.results[0].times[] * 1000' "$work/hf-round.json")$'\n'
+    hf_meds+=$(jq -r '.results[0].median * 1000' "$work/hf-round.json")$'\n'
+    "$here/isobench" run --db "$iso_db" --cooldown 0s --quiet --runtimes "$2" --benchmarks startup --set startup.instances=1 \
+      --set "startup.iterations=$runs" --set startup.readiness=exit --warmups 2 >/dev/null 2>&1
+    iso_meds+=$(sqlite3 "$iso_db" "SELECT value FROM samples WHERE metric='ready_ms' AND warmup=0 AND run_id=(SELECT max(id) FROM runs)" | pooled)$'\n'
+  done
+  local iso_p hf_p iso_m hf_m
+  iso_p=$(sqlite3 "$iso_db" "SELECT value FROM samples WHERE metric='ready_ms' AND warmup=0" | pooled)
+  hf_p=$(printf '%s' "$hf_all" | grep . | pooled)
+  iso_m=$(printf '%s' "$iso_meds" | grep . | pooled)
+  hf_m=$(printf '%s' "$hf_meds" | grep . | pooled)
+  printf '   %s: isobench pooled median %.3f ms, hyperfine %.3f ms (%+.1f%%); median of round medians %.3f vs %.3f (%+.1f%%)\n' \
+    "$1" "$iso_p" "$hf_p" "$(awk -v i="$iso_p" -v h="$hf_p" 'BEGIN {print (i - h) * 100 / h}')" \
+    "$iso_m" "$hf_m" "$(awk -v i="$iso_m" -v h="$hf_m" 'BEGIN {print (i - h) * 100 / h}')"
+  printf '     round medians: isobench %s; hyperfine %s\n' "$(printf '%s' "$iso_meds" | grep . | xargs printf '%.2f ')" \
+    "$(printf '%s' "$hf_meds" | grep . | xargs printf '%.2f ')"
+}
+printf '\n5. fidelity, %d interleaved rounds of %d launches (hyperfine, then isobench readiness=exit, same command)\n' "$rounds" "$runs"
+interleave "native N=1" native "$bb sh -c 'echo ready'"
+interleave "runc N=1  " runc "runc run --bundle $work/bundle isobench-overhead-$$-hf"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -26,20 +26,21 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class Fleet implements AutoCloseable {
     /** busybox from the image: one line on stdout, then idle until killed. Same paths natively and in sandboxes. */
     static List<String> readyCommand(WorkloadImage image) {
-        String bb = image.tools().get("busybox");
-        if (bb == null) {
-            throw new IllegalStateException("the workload image has no busybox");
-        }
+        String bb = busybox(image);
         return List.of(bb, "sh", "-c", "echo ready; exec " + bb + " sleep 3600");
     }
 
     /** busybox from the image: one line on stdout, then exit 0 (readiness {@code exit}: run to completion). */
     static List<String> exitCommand(WorkloadImage image) {
+        return List.of(busybox(image), "sh", "-c", "echo ready");
+    }
+
+    private static String busybox(WorkloadImage image) {
         String bb = image.tools().get("busybox");
         if (bb == null) {
             throw new IllegalStateException("the workload image has no busybox");
         }
-        return List.of(bb, "sh", "-c", "echo ready");
+        return bb;
     }
 
     /** When an instance counts as ready. */

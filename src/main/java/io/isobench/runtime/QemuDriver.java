@@ -47,7 +47,7 @@ import java.util.TreeMap;
 public abstract class QemuDriver implements RuntimeDriver {
     static final String QEMU = "qemu-system-x86_64";
     /** Bump when the initramfs layout or /init changes so cached bases are rebuilt. */
-    static final String INITRD_LAYOUT = "9";
+    static final String INITRD_LAYOUT = "10";
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(120);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -152,6 +152,10 @@ public abstract class QemuDriver implements RuntimeDriver {
                 return Availability.no(id(), version, "a trial VM failed: " + OciDriver.reason(r), d);
             }
             d.put("probe_boot_ms", s.bootMillis());
+            String cs = QemuSandbox.clocksource(r.stderr());
+            if (cs != null) {
+                d.put("guest_clocksource", cs); // e.g. tsc (clock_gettime in the vDSO) or hpet/acpi_pm (a trap per call)
+            }
             probeBootMillis = s.bootMillis();
         } catch (LaunchException e) {
             return Availability.no(id(), version, "a trial VM could not start: " + e.getMessage(), d);
@@ -483,6 +487,8 @@ public abstract class QemuDriver implements RuntimeDriver {
                   $BB sleep 0.1
                 done
                 $BB stty -F $OUT raw -echo 2>/dev/null
+                # the guest's clock source decides what clock_gettime costs in it (vDSO on tsc, a trap on others)
+                echo "isobench-init: clocksource $($BB cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)" >/dev/console
                 echo "@@ISOBENCH-BEGIN $NONCE@@" >&3
                 $BB sh /isobench/cmd >&3 2>/tmp/.isobench-stderr </dev/null
                 RC=$?
@@ -570,6 +576,17 @@ public abstract class QemuDriver implements RuntimeDriver {
             return p;
         }
 
+        /** The guest's clock source from its /init's console line or from a trial's "isobench: guest clocksource" line, or null. */
+        static String clocksource(String consoleLog) {
+            // the last one: the kernel may switch sources during boot ("Switched to clocksource X"); /init's line comes after
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("clocksource (\\S+)").matcher(consoleLog);
+            String last = null;
+            while (m.find()) {
+                last = m.group(1);
+            }
+            return last;
+        }
+
         long bootMillis() {
             long b = console.beginNanos();
             return b < 0 ? -1 : (b - inner.launchedAtNanos()) / 1_000_000;
@@ -601,6 +618,10 @@ public abstract class QemuDriver implements RuntimeDriver {
             String problem = null;
             if (console.begun()) {
                 err.append("isobench: guest boot ").append(bootMillis()).append(" ms (QEMU start to BEGIN marker)\n");
+                String cs = clocksource(log);
+                if (cs != null) {
+                    err.append("isobench: guest clocksource ").append(cs).append('\n');
+                }
                 String up = net == null ? null : net.upReport();
                 if (up != null) {
                     err.append("isobench: ").append(up).append('\n');

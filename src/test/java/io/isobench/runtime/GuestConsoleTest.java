@@ -89,4 +89,14 @@ class GuestConsoleTest {
         assertThat(events.get(0)).isEqualTo("<begin>");
         assertThat(events.subList(1, events.size())).isNotEmpty().doesNotContain("<begin>");
     }
+
+    /** The guest's clock source: the kernel's last switch in a real q35 (TCG) boot log, or /init's own line after it. */
+    @Test
+    void guestClocksourceIsTheLastOneReported() {
+        String boot = TestFixtures.read("qemu/q35-serial-mixed.txt");
+        assertThat(QemuDriver.QemuSandbox.clocksource(boot)).isEqualTo("hpet");
+        assertThat(QemuDriver.QemuSandbox.clocksource(boot + "isobench-init: clocksource acpi_pm\n")).isEqualTo("acpi_pm");
+        assertThat(QemuDriver.QemuSandbox.clocksource("isobench: guest clocksource tsc\n")).isEqualTo("tsc");
+        assertThat(QemuDriver.QemuSandbox.clocksource("isobench-init: clocksource \nno more")).isNull();
+    }
 }

@@ -101,7 +101,7 @@ class QemuIT {
                     assertThat(r.available()).isTrue();
                     assertThat(r.details()).containsEntry("accel", accel)
                             .containsEntry("machine", rt.equals("qemu") ? "q35" : "microvm")
-                            .containsKeys("vcpus", "memory_bytes", "guest_kernel", "probe_boot_ms");
+                            .containsKeys("vcpus", "memory_bytes", "guest_kernel", "probe_boot_ms", "guest_clocksource");
                     assertThat(String.valueOf(r.details().get("memory_bytes"))).isEqualTo(Long.toString(plan.limits().memoryBytes()));
                 });
             }
