@@ -47,7 +47,7 @@ import java.util.TreeMap;
 public abstract class QemuDriver implements RuntimeDriver {
     static final String QEMU = "qemu-system-x86_64";
     /** Bump when the initramfs layout or /init changes so cached bases are rebuilt. */
-    static final String INITRD_LAYOUT = "10";
+    static final String INITRD_LAYOUT = "11";
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(120);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -488,7 +488,7 @@ public abstract class QemuDriver implements RuntimeDriver {
                 done
                 $BB stty -F $OUT raw -echo 2>/dev/null
                 # the guest's clock source decides what clock_gettime costs in it (vDSO on tsc, a trap on others)
-                echo "isobench-init: clocksource $($BB cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)" >/dev/console
+                echo "isobench-info: clocksource $($BB cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)" >/dev/console
                 echo "@@ISOBENCH-BEGIN $NONCE@@" >&3
                 $BB sh /isobench/cmd >&3 2>/tmp/.isobench-stderr </dev/null
                 RC=$?

@@ -95,8 +95,8 @@ class GuestConsoleTest {
     void guestClocksourceIsTheLastOneReported() {
         String boot = TestFixtures.read("qemu/q35-serial-mixed.txt");
         assertThat(QemuDriver.QemuSandbox.clocksource(boot)).isEqualTo("hpet");
-        assertThat(QemuDriver.QemuSandbox.clocksource(boot + "isobench-init: clocksource acpi_pm\n")).isEqualTo("acpi_pm");
+        assertThat(QemuDriver.QemuSandbox.clocksource(boot + "isobench-info: clocksource acpi_pm\n")).isEqualTo("acpi_pm");
         assertThat(QemuDriver.QemuSandbox.clocksource("isobench: guest clocksource tsc\n")).isEqualTo("tsc");
-        assertThat(QemuDriver.QemuSandbox.clocksource("isobench-init: clocksource \nno more")).isNull();
+        assertThat(QemuDriver.QemuSandbox.clocksource("isobench-info: clocksource \nno more")).isNull();
     }
 }
