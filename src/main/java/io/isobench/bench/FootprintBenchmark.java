@@ -128,12 +128,14 @@ public final class FootprintBenchmark implements Benchmark {
             if (guest > 0) {
                 ProcessMemory ram = guestRam(fleet, n, guest, raw);
                 if (ram != null) {
+                    double ramPer = ram.pssBytes() / MIB / n;
+                    double vmmPer = (mn.pssBytes() - ram.pssBytes()) / MIB / n;
                     s.add(new Sample(GUEST_CONFIGURED, guest / MIB));
-                    s.add(new Sample(GUEST_RAM_PER_INSTANCE, ram.pssBytes() / MIB / n));
-                    s.add(new Sample(VMM_OVERHEAD_PER_INSTANCE, (mn.pssBytes() - ram.pssBytes()) / MIB / n));
+                    s.add(new Sample(GUEST_RAM_PER_INSTANCE, ramPer));
+                    s.add(new Sample(VMM_OVERHEAD_PER_INSTANCE, vmmPer));
                     raw.append(String.format(Locale.ROOT, "guest memory configured %.0f MiB per instance; at %d instances "
                                     + "guest RAM region PSS %.2f MiB, VMM overhead (PSS outside it) %.2f MiB, per instance%n",
-                            guest / MIB, n, ram.pssBytes() / MIB / n, (mn.pssBytes() - ram.pssBytes()) / MIB / n));
+                            guest / MIB, n, ramPer, vmmPer));
                 }
             }
             return new TrialOutcome(s, raw.toString());

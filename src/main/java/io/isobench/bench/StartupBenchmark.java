@@ -23,7 +23,7 @@ import java.util.Set;
 public final class StartupBenchmark implements Benchmark {
     public static final Metric READY_MS = new Metric("ready_ms", "ms", false);
     public static final Metric TEARDOWN_MS = new Metric("teardown_ms", "ms", false);
-    /** http and exit readiness: when the host read the workload's first line (http: the probe's "listening" line (printed once bound; read on its own channel, so on a busy host it can come after the first answer). */
+    /** http and exit readiness: when the host read the workload's first line (http: the probe's "listening" line, printed once bound; read on its own channel, so on a busy host it can come after the first answer). */
     public static final Metric FIRST_LINE_MS = new Metric("first_line_ms", "ms", false);
     /** One per trial: from the first instance's launch to the last instance's readiness (the whole fleet's startup). */
     public static final Metric ALL_READY_MS = new Metric("all_ready_ms", "ms", false);
@@ -151,8 +151,9 @@ public final class StartupBenchmark implements Benchmark {
         boolean http = HTTP.equals(readiness);
         boolean exit = EXIT.equals(readiness);
         long deadline = System.nanoTime() + ctx.timeout().toNanos();
+        List<String> exitArgv = exit ? exitCommand.apply(ctx.image()) : List.of();
         Fleet fleet = http ? new Fleet(ctx, n, httpCommand(ctx.image()), HTTP_PORT)
-                : exit ? Fleet.untilExit(ctx, n, exitCommand.apply(ctx.image()), deadline)
+                : exit ? Fleet.untilExit(ctx, n, exitArgv, deadline)
                 : new Fleet(ctx, n, command.apply(ctx.image()));
         boolean allReady;
         try {
@@ -209,7 +210,7 @@ public final class StartupBenchmark implements Benchmark {
         raw.append(String.format(Locale.ROOT, "%d instances, %d ms apart, all ready %.3f ms after the first launch, readiness %s%n",
                 n, delay.toMillis(), fleet.allReadyMs(),
                 http ? "http (" + HttpPoller.DESCRIPTION + "; " + fleet.httpAttempts() + " attempts)"
-                        : exit ? "exit (the runtime's launcher exited 0; workload " + String.join(" ", exitCommand.apply(ctx.image())) + ")"
+                        : exit ? "exit (the runtime's launcher exited 0; workload " + String.join(" ", exitArgv) + ")"
                         : FIRST_LINE));
         if (http) {
             raw.append("network path of instance 0: ").append(fleet.sandbox(0).networkPath()).append('\n');

@@ -45,13 +45,7 @@ final class JdkLaunched implements Launched {
         this.spawned = spawned;
         this.outPump = PUMPS.submit(() -> pump(process.getInputStream(), out, lines));
         this.errPump = PUMPS.submit(() -> pump(process.getErrorStream(), err, null));
-        process.onExit().thenRun(() -> { // completed by the JDK's reaper thread
-            synchronized (this) {
-                if (exitedAt < 0) {
-                    exitedAt = System.nanoTime();
-                }
-            }
-        });
+        process.onExit().thenRun(this::markExited); // completed by the JDK's reaper thread
     }
 
     static JdkLaunched start(List<String> argv, Map<String, String> env, LineSink lines) throws IOException {
@@ -118,13 +112,16 @@ final class JdkLaunched implements Launched {
     @Override
     public long exitedNanos() {
         if (exitedAt < 0 && !process.isAlive()) {
-            synchronized (this) { // waitFor can return before onExit's completion ran: the first look stands
-                if (exitedAt < 0) {
-                    exitedAt = System.nanoTime();
-                }
-            }
+            markExited(); // waitFor can return before onExit's completion ran
         }
         return exitedAt;
+    }
+
+    /** The first look at the exit stands. */
+    private synchronized void markExited() {
+        if (exitedAt < 0) {
+            exitedAt = System.nanoTime();
+        }
     }
 
     @Override

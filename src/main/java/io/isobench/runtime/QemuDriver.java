@@ -576,10 +576,12 @@ public abstract class QemuDriver implements RuntimeDriver {
             return p;
         }
 
+        private static final java.util.regex.Pattern CLOCKSOURCE = java.util.regex.Pattern.compile("clocksource (\\S+)");
+
         /** The guest's clock source from its /init's console line or from a trial's "isobench: guest clocksource" line, or null. */
         static String clocksource(String consoleLog) {
             // the last one: the kernel may switch sources during boot ("Switched to clocksource X"); /init's line comes after
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("clocksource (\\S+)").matcher(consoleLog);
+            java.util.regex.Matcher m = CLOCKSOURCE.matcher(consoleLog);
             String last = null;
             while (m.find()) {
                 last = m.group(1);
