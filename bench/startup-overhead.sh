@@ -7,9 +7,17 @@
 #  3. scale: N native instances (default 1024) and M runc containers (default 64) started at once — a bash loop of
 #     background launches reading N "ready" lines from one FIFO vs isobench's all_ready_ms (first launch to last ready)
 #  4. PSS of one idle native instance: isobench footprint vs smem on the same process
-#  5. fidelity in interleaved rounds: ROUNDS x (hyperfine, then isobench readiness=exit) for native and runc; pooled
-#     medians and the median of the round medians (this host drifts between minutes, so one pair proves little)
-# Usage: bench/startup-overhead.sh [RUNS] [N_NATIVE] [N_RUNC] [ROUNDS]   (defaults 50 1024 64 6; root; hyperfine smem jq sqlite3 runc)
+#  5. fidelity in interleaved rounds, in two regimes, for native and runc (readiness=exit, same command):
+#     back-to-back — hyperfine's default (each run right after the previous one) vs isobench --cooldown 0s (isobench
+#     still stores each trial between launches); after idle — hyperfine --prepare 'sleep IDLE' vs isobench
+#     --cooldown IDLE (isobench's default cooldown is 5 s, so by default every launch is one after idle). Per round the
+#     ratio isobench/hyperfine of the medians; then the median of those ratios, their range, and pooled medians.
+#     On a VM the two regimes differ a lot for sub-millisecond launches (a halted vCPU wakes slowly), so only
+#     like-for-like regimes compare the harnesses. For native, a minimal C loop (bench/minimal-launch.c: spawn, wait,
+#     and sleep in the idle regime, nothing else) gives the floor both harnesses are read against.
+# Usage: bench/startup-overhead.sh [RUNS] [N_NATIVE] [N_RUNC] [ROUNDS]   (defaults 50 1024 64 6; root; hyperfine smem jq
+#        sqlite3 runc busybox). Environment: SECTIONS="1 2 3 4 5" (which to run), IDLE=0.1 (seconds, section 5),
+#        RUNC_RUNS=RUNS (launches per runc round in section 5).
 # Results are only meaningful on a quiet host: the script prints the load average it started and ended with.
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -17,6 +25,10 @@ runs=${1:-50}
 n_native=${2:-1024}
 n_runc=${3:-64}
 rounds=${4:-6}
+sections=${SECTIONS:-1 2 3 4 5}
+idle=${IDLE:-0.1}
+runc_runs=${RUNC_RUNS:-$runs}
+want() { [[ " $sections " == *" $1 "* ]]; }
 for t in hyperfine smem jq sqlite3 runc busybox; do
   command -v "$t" >/dev/null || { echo "needs $t" >&2; exit 2; }
 done
@@ -33,6 +45,30 @@ med() { jq -r --arg m "$2" '[.results[] | select(.benchmark=="startup" and .metr
 mean() { jq -r --arg m "$2" '[.results[] | select(.benchmark=="startup" and .metric==$m)][0].mean' "$1"; }
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 
+# ---- the runc bundle of sections 2, 3 and 5: isobench's own image (its path from a one-launch run, which also builds it)
+iso --runtimes native --benchmarks startup --set startup.instances=1 --set startup.iterations=1 --set startup.readiness=exit \
+  --warmups 0 > "$work/image.json"
+rootfs=$(jq -r '.tools.workload_image.path' "$work/image.json")
+mkdir -p "$work/bundle" && (cd "$work/bundle" && runc spec)
+# the same cgroup work as isobench's bundles (a cgroup per container under /isobench with the run's CPU and memory
+# limits: on a hybrid host runc creates it in every v1 hierarchy); without it hyperfine times a cheaper container
+ncpu=$(nproc)
+# and the rest of isobench's bundle (OciBundle): tmpfs /tmp and /run, no /sys/fs/cgroup mount, Docker's 14
+# default capabilities, no rlimits, hostname
+jq --arg r "$rootfs" --arg bb "$bb" --arg cg "/isobench/isobench-overhead-$$-hf" --argjson q "$((ncpu * 100000))" \
+  '.root = {path: $r, readonly: true} | .process.terminal = false
+  | .process.args = [$bb, "sh", "-c", "echo ready"] | .hostname = "isobench" | del(.process.rlimits)
+  | .process.capabilities = ({bounding: ["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD",
+      "CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT",
+      "CAP_KILL","CAP_AUDIT_WRITE"]} | .effective = .bounding | .permitted = .bounding)
+  | .mounts = ([.mounts[] | select(.destination != "/sys/fs/cgroup")]
+      + [{destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid","nodev","mode=1777"]},
+         {destination: "/run", type: "tmpfs", source: "tmpfs", options: ["nosuid","nodev","mode=755"]}])
+  | .linux.cgroupsPath = $cg
+  | .linux.resources.memory = {limit: 2147483648} | .linux.resources.cpu = {quota: $q, period: 100000}' \
+  "$work/bundle/config.json" > "$work/bundle/c.json"
+mv "$work/bundle/c.json" "$work/bundle/config.json"
+if want 1; then
 # ---- 1. native, N=1
 for i in 1 2 3 4 5; do $bb sh -c 'echo ready' >/dev/null; done
 start=$EPOCHREALTIME
@@ -56,28 +92,10 @@ awk -v i="$(med "$work/native1.json" ready_ms)" -v h="$hf_median" 'BEGIN {
 printf '   isobench readiness=first-line ready_ms, median:       %8.3f ms (an idling workload, killed after)\n' \
   "$(med "$work/native1line.json" ready_ms)"
 echo "   process launch: $(jq -r '.tools.process_launch // "?"' "$work/native1.json")"
+fi
 
-# ---- 2. runc, N=1: a bundle over isobench's own image (the image path comes from the run above)
-rootfs=$(jq -r '.tools.workload_image.path' "$work/native1.json")
-mkdir -p "$work/bundle" && (cd "$work/bundle" && runc spec)
-# the same cgroup work as isobench's bundles (a cgroup per container under /isobench with the run's CPU and memory
-# limits: on a hybrid host runc creates it in every v1 hierarchy); without it hyperfine times a cheaper container
-ncpu=$(nproc)
-# and the rest of isobench's bundle (OciBundle): tmpfs /tmp and /run, no /sys/fs/cgroup mount, Docker's 14
-# default capabilities, no rlimits, hostname
-jq --arg r "$rootfs" --arg bb "$bb" --arg cg "/isobench/isobench-overhead-$$-hf" --argjson q "$((ncpu * 100000))" \
-  '.root = {path: $r, readonly: true} | .process.terminal = false
-  | .process.args = [$bb, "sh", "-c", "echo ready"] | .hostname = "isobench" | del(.process.rlimits)
-  | .process.capabilities = ({bounding: ["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD",
-      "CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT",
-      "CAP_KILL","CAP_AUDIT_WRITE"]} | .effective = .bounding | .permitted = .bounding)
-  | .mounts = ([.mounts[] | select(.destination != "/sys/fs/cgroup")]
-      + [{destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid","nodev","mode=1777"]},
-         {destination: "/run", type: "tmpfs", source: "tmpfs", options: ["nosuid","nodev","mode=755"]}])
-  | .linux.cgroupsPath = $cg
-  | .linux.resources.memory = {limit: 2147483648} | .linux.resources.cpu = {quota: $q, period: 100000}' \
-  "$work/bundle/config.json" > "$work/bundle/c.json"
-mv "$work/bundle/c.json" "$work/bundle/config.json"
+if want 2; then
+# ---- 2. runc, N=1
 # hyperfine before and after isobench: runc's times drift on a shared host, the mean of both brackets isobench's
 hf_runc_once() {
   hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/hf-runc.json" \
@@ -100,7 +118,9 @@ awk -v i="$r_ready" -v h="$hf_runc" 'BEGIN {
   printf "   isobench (exit) vs hyperfine (mean of both brackets): %+.3f ms (%+.1f%%)\n", i - h, (i - h) * 100 / h }'
 printf '   isobench readiness=first-line ready_ms median %.3f ms, teardown_ms median %.3f (an idling container, killed and deleted after)\n' \
   "$(med "$work/runc1line.json" ready_ms)" "$(med "$work/runc1line.json" teardown_ms)"
+fi
 
+if want 3; then
 # ---- 3. scale: everything started at once, time until every instance printed its line
 scale_bash() { # $1 = count, rest = command; prints ms from the first launch to the last line read
   local n=$1; shift
@@ -119,9 +139,10 @@ scale_bash() { # $1 = count, rest = command; prints ms from the first launch to 
   awk -v s="$s" -v e="$e" 'BEGIN {printf "%.1f", (e - s) * 1000}'
 }
 native_one() { exec "$bb" sh -c "echo ready; exec $bb sleep 3600"; }
+mkdir -p "$work/bundle-idle"
 jq --arg bb "$bb" '.process.args = [$bb, "sh", "-c", "echo ready; exec " + $bb + " sleep 3600"]' \
-  "$work/bundle/config.json" > "$work/bundle/c.json" && mv "$work/bundle/c.json" "$work/bundle/config.json"
-runc_one() { exec runc run --bundle "$work/bundle" "isobench-overhead-$$-$1"; }
+  "$work/bundle/config.json" > "$work/bundle-idle/config.json"
+runc_one() { exec runc run --bundle "$work/bundle-idle" "isobench-overhead-$$-$1"; }
 b_native=$(scale_bash "$n_native" native_one)
 b_runc=$(scale_bash "$n_runc" runc_one)
 for c in $(runc list -q 2>/dev/null | grep "^isobench-overhead-$$-" || true); do runc delete --force "$c" >/dev/null 2>&1 || true; done
@@ -134,7 +155,9 @@ printf '   native x%d: bash background loop %s ms, isobench all_ready_ms %.1f ms
 printf '   runc x%d:   bash background loop %s ms, isobench all_ready_ms %.1f ms (ready_ms p50 %.1f, p95 %.1f; harness CPU %s s for the run)\n' \
   "$n_runc" "$b_runc" "$(med "$work/runcN.json" all_ready_ms)" "$(med "$work/runcN.json" ready_ms)" \
   "$(jq '[.results[] | select(.metric=="ready_ms")][0].p95' "$work/runcN.json")" "$(jq '.harness.cpu_seconds' "$work/runcN.json")"
+fi
 
+if want 4; then
 # ---- 4. PSS: isobench footprint of one native instance vs smem on the same process, read while the trial settles
 iso --runtimes native --benchmarks footprint --set footprint.instances=1 --set footprint.settle=6s \
   --repetitions 1 --warmups 0 > "$work/fp.json" &
@@ -154,32 +177,59 @@ iso_pss_kib=$(jq '[.results[] | select(.metric=="pss_mib_single")][0].median * 1
 printf '\n4. PSS of one idle native instance (pid %s): isobench footprint %.0f KiB, smem %s KiB, smaps_rollup %s KiB' \
   "$pid" "$iso_pss_kib" "$smem_pss" "$rollup_pss"
 awk -v i="$iso_pss_kib" -v s="$smem_pss" 'BEGIN { printf " (isobench vs smem: %+.1f%%)\n", (i - s) * 100 / s }'
-# ---- 5. interleaved rounds: hyperfine and isobench (readiness=exit) on the same command, alternately
-jq --arg bb "$bb" '.process.args = [$bb, "sh", "-c", "echo ready"]' "$work/bundle/config.json" > "$work/bundle/c.json" \
-  && mv "$work/bundle/c.json" "$work/bundle/config.json"
-pooled() { sort -g | awk '{a[NR] = $1} END {printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-interleave() { # $1 = label, $2 = runtime, $3 = command for hyperfine
-  local k hf_all="" iso_db="$work/rounds-$2.db" hf_meds="" iso_meds=""
+fi
+
+# ---- 5. interleaved rounds, two regimes: hyperfine and isobench (readiness=exit) on the same command, alternately
+median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) {print "nan"; exit} printf "%.4f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+interleave() { # $1 = label, $2 = runtime, $3 = launches per round, $4 = regime (hot|idle), $5 = command for hyperfine
+  local label=$1 rt=$2 n=$3 regime=$4 cmd=$5 k hf_all="" hf_meds="" iso_meds="" ratios="" hf_m iso_m
+  local iso_db="$work/rounds-$rt-$regime.db" cooldown=0s prep=() idle_us=0 c_meds="" c_m
+  if [ "$regime" = idle ]; then
+    cooldown=${idle}s
+    prep=(--prepare "$bb sleep $idle")
+    idle_us=$(awk -v s="$idle" 'BEGIN {printf "%d", s * 1e6}')
+  fi
   for ((k = 1; k <= rounds; k++)); do
-    hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/hf-round.json" "$3" >/dev/null 2>&1
+    hyperfine -N --warmup 3 --runs "$n" "${prep[@]}" --export-json "$work/hf-round.json" "$cmd" >/dev/null 2>&1
     hf_all+=$(jq -r '.results[0].times[] * 1000' "$work/hf-round.json")$'\n'
-    hf_meds+=$(jq -r '.results[0].median * 1000' "$work/hf-round.json")$'\n'
-    "$here/isobench" run --db "$iso_db" --cooldown 0s --quiet --runtimes "$2" --benchmarks startup --set startup.instances=1 \
-      --set "startup.iterations=$runs" --set startup.readiness=exit --warmups 2 >/dev/null 2>&1
-    iso_meds+=$(sqlite3 "$iso_db" "SELECT value FROM samples WHERE metric='ready_ms' AND warmup=0 AND run_id=(SELECT max(id) FROM runs)" | pooled)$'\n'
+    hf_m=$(jq -r '.results[0].median * 1000' "$work/hf-round.json")
+    "$here/isobench" run --db "$iso_db" --cooldown "$cooldown" --quiet --runtimes "$rt" --benchmarks startup \
+      --set startup.instances=1 --set "startup.iterations=$n" --set startup.readiness=exit --warmups 2 >/dev/null 2>&1
+    iso_m=$(sqlite3 "$iso_db" "SELECT value FROM samples WHERE metric='ready_ms' AND warmup=0 AND run_id=(SELECT max(run_id) FROM samples)" | median)
+    hf_meds+="$hf_m"$'\n'
+    iso_meds+="$iso_m"$'\n'
+    if [ "$rt" = native ]; then # the floor: a C loop that spawns, waits and (idle regime) sleeps, nothing else
+      c_m=$("$work/minimal-launch" "$n" 3 "$idle_us" "$bb" sh -c 'echo ready' | cut -d' ' -f1)
+      c_meds+="$c_m"$'\n'
+    fi
+    ratios+=$(awk -v i="$iso_m" -v h="$hf_m" 'BEGIN {printf "%.4f", i / h}')$'\n'
   done
-  local iso_p hf_p iso_m hf_m
-  iso_p=$(sqlite3 "$iso_db" "SELECT value FROM samples WHERE metric='ready_ms' AND warmup=0" | pooled)
-  hf_p=$(printf '%s' "$hf_all" | grep . | pooled)
-  iso_m=$(printf '%s' "$iso_meds" | grep . | pooled)
-  hf_m=$(printf '%s' "$hf_meds" | grep . | pooled)
-  printf '   %s: isobench pooled median %.3f ms, hyperfine %.3f ms (%+.1f%%); median of round medians %.3f vs %.3f (%+.1f%%)\n' \
-    "$1" "$iso_p" "$hf_p" "$(awk -v i="$iso_p" -v h="$hf_p" 'BEGIN {print (i - h) * 100 / h}')" \
-    "$iso_m" "$hf_m" "$(awk -v i="$iso_m" -v h="$hf_m" 'BEGIN {print (i - h) * 100 / h}')"
-  printf '     round medians: isobench %s; hyperfine %s\n' "$(printf '%s' "$iso_meds" | grep . | xargs printf '%.2f ')" \
-    "$(printf '%s' "$hf_meds" | grep . | xargs printf '%.2f ')"
+  local iso_p hf_p r_med r_min r_max
+  iso_p=$(sqlite3 "$iso_db" "SELECT value FROM samples WHERE metric='ready_ms' AND warmup=0" | median)
+  hf_p=$(printf '%s' "$hf_all" | grep . | median)
+  r_med=$(printf '%s' "$ratios" | grep . | median)
+  r_min=$(printf '%s' "$ratios" | grep . | sort -g | head -1)
+  r_max=$(printf '%s' "$ratios" | grep . | sort -g | tail -1)
+  printf '   %-10s %-5s isobench/hyperfine per round: median %+.1f%% (range %+.1f%% .. %+.1f%%); pooled medians %.3f vs %.3f ms\n' \
+    "$label" "$regime" "$(awk -v r="$r_med" 'BEGIN {print (r - 1) * 100}')" "$(awk -v r="$r_min" 'BEGIN {print (r - 1) * 100}')" \
+    "$(awk -v r="$r_max" 'BEGIN {print (r - 1) * 100}')" "$iso_p" "$hf_p"
+  printf '     round medians, ms: isobench %s| hyperfine %s\n' "$(printf '%s' "$iso_meds" | grep . | xargs printf '%.3f ')" \
+    "$(printf '%s' "$hf_meds" | grep . | xargs printf '%.3f ')"
+  if [ -n "$c_meds" ]; then
+    printf '     minimal C loop (bench/minimal-launch.c), median of round medians %.3f ms: isobench %+.1f%%, hyperfine %+.1f%% above it\n' \
+      "$(printf '%s' "$c_meds" | grep . | median)" \
+      "$(awk -v i="$(printf '%s' "$iso_meds" | grep . | median)" -v c="$(printf '%s' "$c_meds" | grep . | median)" 'BEGIN {print (i - c) * 100 / c}')" \
+      "$(awk -v h="$(printf '%s' "$hf_meds" | grep . | median)" -v c="$(printf '%s' "$c_meds" | grep . | median)" 'BEGIN {print (h - c) * 100 / c}')"
+  fi
 }
-printf '\n5. fidelity, %d interleaved rounds of %d launches (hyperfine, then isobench readiness=exit, same command)\n' "$rounds" "$runs"
-interleave "native N=1" native "$bb sh -c 'echo ready'"
-interleave "runc N=1  " runc "runc run --bundle $work/bundle isobench-overhead-$$-hf"
+if want 5; then
+  command -v gcc >/dev/null || { echo "section 5 needs gcc (for bench/minimal-launch.c)" >&2; exit 2; }
+  gcc -O2 -o "$work/minimal-launch" "$here/bench/minimal-launch.c"
+  printf '\n5. fidelity, %d interleaved rounds (hyperfine, then isobench readiness=exit, same command); back-to-back (hot):\n' "$rounds"
+  printf '   hyperfine default vs isobench --cooldown 0s; after idle: hyperfine --prepare "sleep %s" vs isobench --cooldown %ss\n' "$idle" "$idle"
+  for regime in hot idle; do
+    interleave "native N=1" native "$runs" "$regime" "$bb sh -c 'echo ready'"
+    interleave "runc N=1" runc "$runc_runs" "$regime" "runc run --bundle $work/bundle isobench-overhead-$$-hf"
+  done
+fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -55,6 +55,22 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
      * What a reader must know to read the numbers fairly: unconfined baseline vs limited sandboxes, emulated
      * VMs, gVisor's platform, runtimes that could not apply limits, a busy host, samples too few for verdicts.
      */
+    /**
+     * What preceded every startup launch: the plan's cooldown, with the host idle. A sub-millisecond launch right after
+     * idle is much slower on a VM than back-to-back (hyperfine's default), so the regime must travel with the figure.
+     */
+    static String startupNote(Object cooldown) {
+        String c = cooldown == null ? "?" : cooldown.toString();
+        boolean backToBack = c.equals("0s") || c.equals("0ms");
+        return "startup: " + (backToBack
+                ? "launches ran back-to-back (cooldown 0s): each iteration started right after the previous one was stored, "
+                + "the regime of hyperfine's default runs."
+                : "every iteration's launch followed the run's cooldown of " + c + " with the host idle. On a VM a short "
+                + "launch right after idle can take far longer than back-to-back (on the 2-vCPU dev host: 0.55 ms native "
+                + "back-to-back, 1.0 ms after 50 ms idle, hyperfine's own runs included); compare startup figures only "
+                + "between runs with the same cooldown, and use --cooldown 0s for hyperfine's regime.");
+    }
+
     public List<String> fairnessNotes() {
         List<String> notes = new ArrayList<>();
         Map<String, Object> plan = run.header().plan();
@@ -99,6 +115,9 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
                 }
             }
             notes.add(n.append('.').toString());
+        }
+        if (stats.stream().anyMatch(s -> s.benchmark().equals("startup"))) {
+            notes.add(startupNote(plan.get("cooldown")));
         }
         for (StoredRun.StopRow st : run.stops()) {
             if (!st.reason().equals("fixed repetitions")) {
