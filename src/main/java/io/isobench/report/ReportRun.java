@@ -64,11 +64,11 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
         boolean backToBack = c.equals("0s") || c.equals("0ms");
         return "startup: " + (backToBack
                 ? "launches ran back-to-back (cooldown 0s): each iteration started right after the previous one was stored, "
-                + "the regime of hyperfine's default runs."
+                + "the closest to hyperfine's default runs (isobench's few ms of bookkeeping still come between launches)."
                 : "every iteration's launch followed the run's cooldown of " + c + " with the host idle. On a VM a short "
                 + "launch right after idle can take far longer than back-to-back (on the 2-vCPU dev host: 0.55 ms native "
                 + "back-to-back, 1.0 ms after 50 ms idle, hyperfine's own runs included); compare startup figures only "
-                + "between runs with the same cooldown, and use --cooldown 0s for hyperfine's regime.");
+                + "between runs with the same cooldown; --cooldown 0s comes closest to hyperfine's back-to-back regime.");
     }
 
     public List<String> fairnessNotes() {
