@@ -180,6 +180,8 @@ awk -v i="$iso_pss_kib" -v s="$smem_pss" 'BEGIN { printf " (isobench vs smem: %+
 fi
 
 # ---- 5. interleaved rounds, two regimes: hyperfine and isobench (readiness=exit) on the same command, alternately
+pct() { awk -v a="$1" -v b="$2" 'BEGIN {print (a - b) * 100 / b}'; } # how far a is above b, in %
+median_of() { printf '%s' "$1" | grep . | median; } # of a newline-separated list
 median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) {print "nan"; exit} printf "%.4f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 interleave() { # $1 = label, $2 = runtime, $3 = launches per round, $4 = regime (hot|idle), $5 = command for hyperfine
   local label=$1 rt=$2 n=$3 regime=$4 cmd=$5 k hf_all="" hf_meds="" iso_meds="" ratios="" hf_m iso_m
@@ -204,22 +206,20 @@ interleave() { # $1 = label, $2 = runtime, $3 = launches per round, $4 = regime 
     fi
     ratios+=$(awk -v i="$iso_m" -v h="$hf_m" 'BEGIN {printf "%.4f", i / h}')$'\n'
   done
-  local iso_p hf_p r_med r_min r_max
+  local iso_p hf_p rs
   iso_p=$(sqlite3 "$iso_db" "SELECT value FROM samples WHERE metric='ready_ms' AND warmup=0" | median)
-  hf_p=$(printf '%s' "$hf_all" | grep . | median)
-  r_med=$(printf '%s' "$ratios" | grep . | median)
-  r_min=$(printf '%s' "$ratios" | grep . | sort -g | head -1)
-  r_max=$(printf '%s' "$ratios" | grep . | sort -g | tail -1)
+  hf_p=$(median_of "$hf_all")
+  rs=$(printf '%s' "$ratios" | grep . | sort -g)
   printf '   %-10s %-5s isobench/hyperfine per round: median %+.1f%% (range %+.1f%% .. %+.1f%%); pooled medians %.3f vs %.3f ms\n' \
-    "$label" "$regime" "$(awk -v r="$r_med" 'BEGIN {print (r - 1) * 100}')" "$(awk -v r="$r_min" 'BEGIN {print (r - 1) * 100}')" \
-    "$(awk -v r="$r_max" 'BEGIN {print (r - 1) * 100}')" "$iso_p" "$hf_p"
+    "$label" "$regime" "$(pct "$(median_of "$rs")" 1)" "$(pct "$(head -1 <<<"$rs")" 1)" "$(pct "$(tail -1 <<<"$rs")" 1)" \
+    "$iso_p" "$hf_p"
   printf '     round medians, ms: isobench %s| hyperfine %s\n' "$(printf '%s' "$iso_meds" | grep . | xargs printf '%.3f ')" \
     "$(printf '%s' "$hf_meds" | grep . | xargs printf '%.3f ')"
   if [ -n "$c_meds" ]; then
+    local c
+    c=$(median_of "$c_meds")
     printf '     minimal C loop (bench/minimal-launch.c), median of round medians %.3f ms: isobench %+.1f%%, hyperfine %+.1f%% above it\n' \
-      "$(printf '%s' "$c_meds" | grep . | median)" \
-      "$(awk -v i="$(printf '%s' "$iso_meds" | grep . | median)" -v c="$(printf '%s' "$c_meds" | grep . | median)" 'BEGIN {print (i - c) * 100 / c}')" \
-      "$(awk -v h="$(printf '%s' "$hf_meds" | grep . | median)" -v c="$(printf '%s' "$c_meds" | grep . | median)" 'BEGIN {print (h - c) * 100 / c}')"
+      "$c" "$(pct "$(median_of "$iso_meds")" "$c")" "$(pct "$(median_of "$hf_meds")" "$c")"
   fi
 }
 if want 5; then

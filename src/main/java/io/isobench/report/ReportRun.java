@@ -52,16 +52,22 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
     }
 
     /**
-     * What a reader must know to read the numbers fairly: unconfined baseline vs limited sandboxes, emulated
-     * VMs, gVisor's platform, runtimes that could not apply limits, a busy host, samples too few for verdicts.
+     * What preceded every startup launch, or null when the run has no startup results: the plan's cooldown, with the host
+     * idle. A sub-millisecond launch right after idle is much slower on a VM than back-to-back (hyperfine's default), so
+     * the regime must travel with the figure. Shared by {@link #fairnessNotes()} and {@link TextSummary}.
      */
-    /**
-     * What preceded every startup launch: the plan's cooldown, with the host idle. A sub-millisecond launch right after
-     * idle is much slower on a VM than back-to-back (hyperfine's default), so the regime must travel with the figure.
-     */
-    static String startupNote(Object cooldown) {
+    static String startupNote(Map<String, Object> plan, List<ResultStats> stats) {
+        if (stats.stream().noneMatch(s -> s.benchmark().equals("startup"))) {
+            return null;
+        }
+        Object cooldown = plan.get("cooldown");
         String c = cooldown == null ? "?" : cooldown.toString();
-        boolean backToBack = c.equals("0s") || c.equals("0ms");
+        boolean backToBack;
+        try {
+            backToBack = io.isobench.util.Units.parseDuration(c, "cooldown").isZero();
+        } catch (io.isobench.util.UserException e) {
+            backToBack = false; // not recorded as a duration: say only what is known
+        }
         return "startup: " + (backToBack
                 ? "launches ran back-to-back (cooldown 0s): each iteration started right after the previous one was stored, "
                 + "the closest to hyperfine's default runs (isobench's few ms of bookkeeping still come between launches)."
@@ -71,6 +77,11 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
                 + "between runs with the same cooldown; --cooldown 0s comes closest to hyperfine's back-to-back regime.");
     }
 
+    /**
+     * What a reader must know to read the numbers fairly: unconfined baseline vs limited sandboxes, emulated
+     * VMs, gVisor's platform, runtimes that could not apply limits, a busy host, samples too few for verdicts, what
+     * preceded every startup launch.
+     */
     public List<String> fairnessNotes() {
         List<String> notes = new ArrayList<>();
         Map<String, Object> plan = run.header().plan();
@@ -116,8 +127,9 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
             }
             notes.add(n.append('.').toString());
         }
-        if (stats.stream().anyMatch(s -> s.benchmark().equals("startup"))) {
-            notes.add(startupNote(plan.get("cooldown")));
+        String startup = startupNote(plan, stats);
+        if (startup != null) {
+            notes.add(startup);
         }
         for (StoredRun.StopRow st : run.stops()) {
             if (!st.reason().equals("fixed repetitions")) {

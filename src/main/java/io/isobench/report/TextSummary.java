@@ -61,8 +61,9 @@ public final class TextSummary {
                         params(io.isobench.util.Json.readMap(st.paramsJson())), st.repetitions(), st.reason());
             }
         }
-        if (stats.stream().anyMatch(s -> s.benchmark().equals("startup"))) {
-            out.println(ReportRun.startupNote(h.plan().get("cooldown")));
+        String startup = ReportRun.startupNote(h.plan(), stats);
+        if (startup != null) {
+            out.println(startup);
         }
         if (run.runtimes().stream().anyMatch(r -> "tcg".equals(r.details().get("accel")))) {
             out.println("(TCG): the VM ran under software emulation (no usable KVM); its figures are not KVM figures.");
