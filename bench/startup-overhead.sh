@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # isobench's own overhead per launch and its fidelity, against a plain bash launch loop and hyperfine, same commands:
 #  1. native, N=1: busybox sh printing "ready" — bash loop, hyperfine -N, isobench startup with readiness=exit (the
-#     same command to its exit, hyperfine's quantity) and readiness=first-line (an idling workload's first line)
+#     same command to its exit, hyperfine's quantity, RUNS launches back to back: startup.runs) and
+#     readiness=first-line (an idling workload's first line, one launch per iteration)
 #  2. runc, N=1: 'runc run' of that command in a bundle over isobench's own image — hyperfine (before and after) vs
 #     isobench readiness=exit, and first-line for reference
 #  3. scale: N native instances (default 1024) and M runc containers (default 64) started at once — a bash loop of
 #     background launches reading N "ready" lines from one FIFO vs isobench's all_ready_ms (first launch to last ready)
 #  4. PSS of one idle native instance: isobench footprint vs smem on the same process
 #  5. fidelity in interleaved rounds, in two regimes, for native and runc (readiness=exit, same command):
-#     back-to-back — hyperfine's default (each run right after the previous one) vs isobench --cooldown 0s (isobench
-#     still stores each trial between launches); after idle — hyperfine --prepare 'sleep IDLE' vs isobench
-#     --cooldown IDLE (isobench's default cooldown is 5 s, so by default every launch is one after idle). Per round the
+#     back-to-back — hyperfine's default (each run right after the previous one) vs isobench startup.runs=RUNS in one
+#     iteration (each launch right after the previous one's teardown); after idle — hyperfine --prepare 'sleep IDLE'
+#     vs isobench --cooldown IDLE with RUNS iterations of one launch (isobench's default cooldown is 5 s, so by
+#     default every launch is one after idle). Per round the
 #     ratio isobench/hyperfine of the medians; then the median of those ratios, their range, and pooled medians.
 #     On a VM the two regimes differ a lot for sub-millisecond launches (a halted vCPU wakes slowly), so only
 #     like-for-like regimes compare the harnesses. For native, a minimal C loop (bench/minimal-launch.c: spawn, wait,
@@ -78,9 +80,10 @@ loop_ms=$(awk -v s="$start" -v e="$end" -v n="$runs" 'BEGIN {printf "%.3f", (e -
 hyperfine -N --warmup 10 --runs "$runs" --export-json "$work/hf-native.json" "$bb sh -c 'echo ready'" >/dev/null 2>&1
 hf_mean=$(jq '.results[0].mean * 1000' "$work/hf-native.json")
 hf_median=$(jq '.results[0].median * 1000' "$work/hf-native.json")
-# readiness=exit runs hyperfine's very command to its exit; first-line is the idling workload's first line
-iso --runtimes native --benchmarks startup --set startup.instances=1 --set "startup.iterations=$runs" \
-  --set startup.readiness=exit --warmups 2 > "$work/native1.json"
+# readiness=exit runs hyperfine's very command to its exit, back to back (startup.runs); first-line is the idling
+# workload's first line
+iso --runtimes native --benchmarks startup --set startup.instances=1 --set startup.iterations=1 --set "startup.runs=$runs" \
+  --set startup.readiness=exit --warmups 1 > "$work/native1.json"
 iso --runtimes native --benchmarks startup --set startup.instances=1 --set "startup.iterations=$runs" --warmups 2 > "$work/native1line.json"
 printf '\n1. native, N=1 (%s), %d launches each\n' "$bb sh -c 'echo ready'" "$runs"
 printf '   plain bash loop, mean per launch (to exit):           %8.3f ms\n' "$loop_ms"
@@ -103,8 +106,8 @@ hf_runc_once() {
   jq '.results[0].median * 1000' "$work/hf-runc.json"
 }
 hf_before=$(hf_runc_once)
-iso --runtimes runc --benchmarks startup --set startup.instances=1 --set "startup.iterations=$runs" \
-  --set startup.readiness=exit --warmups 2 > "$work/runc1.json"
+iso --runtimes runc --benchmarks startup --set startup.instances=1 --set startup.iterations=1 --set "startup.runs=$runs" \
+  --set startup.readiness=exit --warmups 1 > "$work/runc1.json"
 hf_after=$(hf_runc_once)
 iso --runtimes runc --benchmarks startup --set startup.instances=1 --set "startup.iterations=$runs" --warmups 2 > "$work/runc1line.json"
 hf_runc=$(awk -v a="$hf_before" -v b="$hf_after" 'BEGIN {printf "%.3f", (a + b) / 2}')
@@ -112,8 +115,8 @@ r_ready=$(med "$work/runc1.json" ready_ms)
 printf '\n2. runc, N=1, %d launches each\n' "$runs"
 printf '   hyperfine -N runc run (create, start, echo, exit, delete): median %.3f ms before, %.3f after isobench\n' \
   "$hf_before" "$hf_after"
-printf '   isobench readiness=exit ready_ms median %.3f ms (bundle setup, setup_ms median %.3f, and runc run to its exit), first_line_ms median %.3f\n' \
-  "$r_ready" "$(med "$work/runc1.json" setup_ms)" "$(med "$work/runc1.json" first_line_ms)"
+printf '   isobench readiness=exit ready_ms median %.3f ms (bundle setup, setup_ms median %.3f, and runc run to its exit)\n' \
+  "$r_ready" "$(med "$work/runc1.json" setup_ms)"
 awk -v i="$r_ready" -v h="$hf_runc" 'BEGIN {
   printf "   isobench (exit) vs hyperfine (mean of both brackets): %+.3f ms (%+.1f%%)\n", i - h, (i - h) * 100 / h }'
 printf '   isobench readiness=first-line ready_ms median %.3f ms, teardown_ms median %.3f (an idling container, killed and deleted after)\n' \
@@ -186,17 +189,20 @@ median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) {print "nan"; exit} pri
 interleave() { # $1 = label, $2 = runtime, $3 = launches per round, $4 = regime (hot|idle), $5 = command for hyperfine
   local label=$1 rt=$2 n=$3 regime=$4 cmd=$5 k hf_all="" hf_meds="" iso_meds="" ratios="" hf_m iso_m
   local iso_db="$work/rounds-$rt-$regime.db" cooldown=0s prep=() idle_us=0 c_meds="" c_m
-  if [ "$regime" = idle ]; then
+  # hot: one iteration of n back-to-back runs (each launch right after the previous one's teardown, as hyperfine's)
+  local shape=(--set startup.iterations=1 --set "startup.runs=$n")
+  if [ "$regime" = idle ]; then # idle: n iterations of one launch, each after the cooldown
     cooldown=${idle}s
     prep=(--prepare "$bb sleep $idle")
     idle_us=$(awk -v s="$idle" 'BEGIN {printf "%d", s * 1e6}')
+    shape=(--set "startup.iterations=$n" --set startup.runs=1)
   fi
   for ((k = 1; k <= rounds; k++)); do
     hyperfine -N --warmup 3 --runs "$n" "${prep[@]}" --export-json "$work/hf-round.json" "$cmd" >/dev/null 2>&1
     hf_all+=$(jq -r '.results[0].times[] * 1000' "$work/hf-round.json")$'\n'
     hf_m=$(jq -r '.results[0].median * 1000' "$work/hf-round.json")
     "$here/isobench" run --db "$iso_db" --cooldown "$cooldown" --quiet --runtimes "$rt" --benchmarks startup \
-      --set startup.instances=1 --set "startup.iterations=$n" --set startup.readiness=exit --warmups 2 >/dev/null 2>&1
+      --set startup.instances=1 "${shape[@]}" --set startup.readiness=exit --warmups 1 >/dev/null 2>&1
     iso_m=$(sqlite3 "$iso_db" "SELECT value FROM samples WHERE metric='ready_ms' AND warmup=0 AND run_id=(SELECT max(run_id) FROM samples)" | median)
     hf_meds+="$hf_m"$'\n'
     iso_meds+="$iso_m"$'\n'
@@ -226,7 +232,7 @@ if want 5; then
   command -v gcc >/dev/null || { echo "section 5 needs gcc (for bench/minimal-launch.c)" >&2; exit 2; }
   gcc -O2 -o "$work/minimal-launch" "$here/bench/minimal-launch.c"
   printf '\n5. fidelity, %d interleaved rounds (hyperfine, then isobench readiness=exit, same command); back-to-back (hot):\n' "$rounds"
-  printf '   hyperfine default vs isobench --cooldown 0s; after idle: hyperfine --prepare "sleep %s" vs isobench --cooldown %ss\n' "$idle" "$idle"
+  printf '   hyperfine default vs isobench startup.runs; after idle: hyperfine --prepare "sleep %s" vs isobench --cooldown %ss\n' "$idle" "$idle"
   for regime in hot idle; do
     interleave "native N=1" native "$runs" "$regime" "$bb sh -c 'echo ready'"
     interleave "runc N=1" runc "$runc_runs" "$regime" "runc run --bundle $work/bundle isobench-overhead-$$-hf"

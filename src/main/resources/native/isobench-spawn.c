@@ -9,11 +9,17 @@
  *
  * Protocol (big-endian, stdin = requests, stdout = events; strings are u32 length + bytes):
  *   request 'S' id:u32 nargs:u32 nenv:u32 (0xffffffff = inherit) args... env...   start a process
+ *   request 'Q' (as 'S')                                                          start it quietly (below)
  *   request 'K' id:u32 sig:u32                                                    signal it, if not yet reaped
  *   event   'P' id:u32 pid:i32 (-errno on failure) t_before:u64 t_after:u64       spawned (t: CLOCK_MONOTONIC ns)
  *   event   'O' id:u32 stream:u8 (1 stdout, 2 stderr) t:u64 len:u32 bytes         output, as read
  *   event   'E' id:u32 stream:u8                                                  end of that stream
  *   event   'X' id:u32 status:i32 (wait status) t:u64                             reaped
+ * A quiet child ('Q', for a launch that runs to completion and is timed to its exit, like hyperfine's) writes its
+ * stdout and stderr to memfds that nobody reads while it runs, and its 'P' event is held back: neither this process
+ * nor isobench wakes up between its spawn and its reap (beyond the SIGCHLD that reports the exit). At the reap come
+ * 'P', its output as 'O' events with t = 0 (not stamped: read after the exit), 'E' twice, then 'X'. A 'K' for it
+ * (signal 0 included) sends its 'P' at once, so isobench can learn its pid.
  * The child gets /dev/null as stdin, default signal dispositions and an empty signal mask. When stdin ends
  * (isobench exited or was killed), every child not yet reaped gets SIGKILL and the helper exits.
  */
@@ -27,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -37,6 +44,7 @@ extern char **environ;
 #define MAX_MSG (16u << 20)
 #define TAG_STDIN 0xffffffffu
 #define TAG_SIG 0xfffffffeu
+#define QUIET_CAP (8 << 20) /* as isobench's capture limit (Launched.MAX_CAPTURE) */
 
 struct child {
     uint32_t id;
@@ -44,9 +52,15 @@ struct child {
     int fd[2];   /* read ends of stdout, stderr; -1 once at EOF */
     int reaped;
     int used;
+    int quiet;      /* 'Q': fd[] are memfds, read once it is reaped; its 'P' event waits until then (or a 'K') */
+    int p_sent;
+    uint64_t t0, t1;
 };
 
 static struct child *kids;
+/* Signals ignored in this process: an ignored disposition survives exec, so the child resets these to the default
+ * (handled ones are reset by exec itself); resetting all 64 would cost the child as many sigaction calls. */
+static sigset_t ignored;
 static size_t nkids, capkids;
 static int ep;
 
@@ -98,30 +112,58 @@ static void maybe_free(size_t s) {
     if (kids[s].reaped && kids[s].fd[0] < 0 && kids[s].fd[1] < 0) kids[s].used = 0;
 }
 
-static void spawn(uint32_t id, char **argv, char **envp) {
+static void spawned_event(uint32_t id, pid_t pid, uint64_t t0, uint64_t t1) {
     unsigned char ev[1 + 4 + 4 + 8 + 8];
+    ev[0] = 'P';
+    put32(ev + 1, id);
+    put32(ev + 5, (uint32_t) pid);
+    put64(ev + 9, t0);
+    put64(ev + 17, t1);
+    out(ev, sizeof ev);
+}
+
+/* A memfd of QUIET_CAP bytes (sparse) that cannot grow: a quiet child's writes past the cap fail instead of filling
+ * memory. The child writes from offset 0 through a shared file offset, which tells how much it wrote. */
+static int quiet_output(const char *name) {
+    int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) return -1;
+    if (ftruncate(fd, QUIET_CAP) || fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* The output fds of a child: a pipe per stream (o[0] read here, o[1] the child's), or, quiet, a memfd per stream
+ * that the child writes and this process reads once the child is reaped (o[0] == o[1]). */
+static int outputs(int quiet, int o[2], int e[2]) {
+    if (!quiet) return pipe2(o, O_CLOEXEC) || pipe2(e, O_CLOEXEC) ? -1 : 0;
+    o[0] = o[1] = quiet_output("isobench-stdout");
+    if (o[0] < 0) return -1;
+    e[0] = e[1] = quiet_output("isobench-stderr");
+    return e[0] < 0 ? -1 : 0;
+}
+
+static void spawn(uint32_t id, char **argv, char **envp, int quiet) {
     int o[2] = {-1, -1}, e[2] = {-1, -1};
     pid_t pid = -1;
     int rc;
     uint64_t t0 = now(), t1;
-    if (pipe2(o, O_CLOEXEC) || pipe2(e, O_CLOEXEC)) {
+    if (outputs(quiet, o, e)) {
         rc = errno;
         t1 = now();
     } else {
         posix_spawn_file_actions_t fa;
         posix_spawnattr_t at;
-        sigset_t none, all;
+        sigset_t none;
         sigemptyset(&none);
-        sigfillset(&all);
-        sigdelset(&all, SIGKILL);
-        sigdelset(&all, SIGSTOP);
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_adddup2(&fa, o[1], 1);
         posix_spawn_file_actions_adddup2(&fa, e[1], 2);
         posix_spawnattr_init(&at);
         posix_spawnattr_setsigmask(&at, &none);
-        posix_spawnattr_setsigdefault(&at, &all);
+        posix_spawnattr_setsigdefault(&at, &ignored);
         posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
         t0 = now();
         rc = posix_spawnp(&pid, argv[0], &fa, &at, argv, envp ? envp : environ);
@@ -129,27 +171,61 @@ static void spawn(uint32_t id, char **argv, char **envp) {
         posix_spawn_file_actions_destroy(&fa);
         posix_spawnattr_destroy(&at);
     }
-    if (o[1] >= 0) close(o[1]);
-    if (e[1] >= 0) close(e[1]);
+    if (!quiet) {
+        if (o[1] >= 0) close(o[1]);
+        if (e[1] >= 0) close(e[1]);
+    }
     if (rc != 0) {
         if (o[0] >= 0) close(o[0]);
         if (e[0] >= 0) close(e[0]);
-        pid = -rc;
-    } else {
-        size_t s = slot_new();
-        kids[s] = (struct child) {.id = id, .pid = pid, .fd = {o[0], e[0]}, .reaped = 0, .used = 1};
-        for (int k = 0; k < 2; k++) {
-            fcntl(kids[s].fd[k], F_SETFL, O_NONBLOCK);
-            struct epoll_event ee = {.events = EPOLLIN, .data.u64 = ((uint64_t) id << 1 | (uint64_t) k)};
-            epoll_ctl(ep, EPOLL_CTL_ADD, kids[s].fd[k], &ee);
-        }
+        spawned_event(id, -rc, t0, t1);
+        return;
     }
-    ev[0] = 'P';
-    put32(ev + 1, id);
-    put32(ev + 5, (uint32_t) pid);
-    put64(ev + 9, t0);
-    put64(ev + 17, t1);
-    out(ev, sizeof ev);
+    size_t s = slot_new();
+    kids[s] = (struct child) {.id = id, .pid = pid, .fd = {o[0], e[0]}, .reaped = 0, .used = 1, .quiet = quiet,
+                              .p_sent = !quiet, .t0 = t0, .t1 = t1};
+    if (quiet) return; /* nothing until it is reaped: this process and isobench stay asleep while it runs */
+    for (int k = 0; k < 2; k++) {
+        fcntl(kids[s].fd[k], F_SETFL, O_NONBLOCK);
+        struct epoll_event ee = {.events = EPOLLIN, .data.u64 = ((uint64_t) id << 1 | (uint64_t) k)};
+        epoll_ctl(ep, EPOLL_CTL_ADD, kids[s].fd[k], &ee);
+    }
+    spawned_event(id, pid, t0, t1);
+}
+
+/* A quiet child's 'P' event, once. */
+static void report_spawn(size_t s) {
+    if (kids[s].p_sent) return;
+    kids[s].p_sent = 1;
+    spawned_event(kids[s].id, kids[s].pid, kids[s].t0, kids[s].t1);
+}
+
+/* A reaped quiet child's output: everything its memfds hold, as 'O' events with time 0 (not read as it came), then
+ * the end of both streams. What a descendant writes after this is not captured. */
+static void flush_quiet(size_t s) {
+    static unsigned char buf[1 + 4 + 1 + 8 + 4 + 65536];
+    for (int k = 0; k < 2; k++) {
+        off_t at = 0, written = lseek(kids[s].fd[k], 0, SEEK_CUR);
+        while (at < written) {
+            size_t want = written - at < 65536 ? (size_t) (written - at) : 65536;
+            ssize_t n = pread(kids[s].fd[k], buf + 18, want, at);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            at += n;
+            buf[0] = 'O';
+            put32(buf + 1, kids[s].id);
+            buf[5] = (unsigned char) (k + 1);
+            put64(buf + 6, 0);
+            put32(buf + 14, (uint32_t) n);
+            out(buf, 18 + (size_t) n);
+        }
+        close(kids[s].fd[k]);
+        kids[s].fd[k] = -1;
+        unsigned char ev[6] = {'E'};
+        put32(ev + 1, kids[s].id);
+        ev[5] = (unsigned char) (k + 1);
+        out(ev, sizeof ev);
+    }
 }
 
 static size_t find_id(uint32_t id) {
@@ -198,6 +274,10 @@ static void reap(void) {
         uint64_t t = now();
         for (size_t i = 0; i < nkids; i++) {
             if (kids[i].used && !kids[i].reaped && kids[i].pid == p) {
+                if (kids[i].quiet) {
+                    report_spawn(i);
+                    flush_quiet(i);
+                }
                 kids[i].reaped = 1;
                 unsigned char ev[1 + 4 + 4 + 8] = {'X'};
                 put32(ev + 1, kids[i].id);
@@ -229,12 +309,15 @@ static size_t handle(unsigned char *buf, size_t len) {
         if (p[0] == 'K') {
             uint32_t id = get32(p + 1), sig = get32(p + 5);
             size_t s = find_id(id);
-            if (s != (size_t) -1 && !kids[s].reaped) kill(kids[s].pid, (int) sig);
+            if (s != (size_t) -1 && !kids[s].reaped) {
+                report_spawn(s); /* a quiet child's pid is needed now, e.g. to kill its descendants */
+                if (sig != 0) kill(kids[s].pid, (int) sig);
+            }
             used += 9;
             continue;
         }
-        if (p[0] != 'S' || len - used < 13) {
-            if (p[0] != 'S') _exit(5); /* protocol error */
+        if ((p[0] != 'S' && p[0] != 'Q') || len - used < 13) {
+            if (p[0] != 'S' && p[0] != 'Q') _exit(5); /* protocol error */
             break;
         }
         uint32_t id = get32(p + 1), nargs = get32(p + 5), nenv = get32(p + 9);
@@ -259,7 +342,7 @@ static size_t handle(unsigned char *buf, size_t len) {
             if (i < nargs) argv[i] = str; else envp[i - nargs] = str;
             off += 4 + l;
         }
-        if (nargs > 0) spawn(id, argv, envp);
+        if (nargs > 0) spawn(id, argv, envp, p[0] == 'Q');
         for (size_t i = 0; i < nargs; i++) free(argv[i]);
         for (size_t i = 0; envp && i < nenv; i++) free(envp[i]);
         free(argv);
@@ -275,6 +358,11 @@ int main(void) {
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
+    sigemptyset(&ignored);
+    for (int sig = 1; sig < NSIG; sig++) {
+        struct sigaction sa;
+        if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) sigaddset(&ignored, sig);
+    }
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);

@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Up to N instances of a long-lived workload that prints one line when it is ready (startup, footprint).
- * Launches run concurrently, each on its own (platform) thread; an instance is ready at the host monotonic time its first
- * stdout line was read. {@link #close()} tears every instance down, also those whose launch is still under
+ * Launches run concurrently, each on its own (platform) thread, a single one on the caller's; an instance is ready at
+ * the host monotonic time its first stdout line was read, its first 2xx HTTP answer, or its launcher's exit
+ * ({@link Readiness}). {@link #close()} tears every instance down, also those whose launch is still under
  * way, so a trial never leaves one behind.
  */
 final class Fleet implements AutoCloseable {
@@ -49,7 +50,10 @@ final class Fleet implements AutoCloseable {
         LINE,
         /** the first 2xx HTTP answer on the port given */
         HTTP,
-        /** its launcher exited with status 0: the workload ran to completion and the runtime cleaned up after it */
+        /**
+         * its launcher exited with status 0: the workload ran to completion and the runtime cleaned up after it. Nothing
+         * is read from it meanwhile ({@link LaunchSpec#runToCompletion()}), so no first line is recorded.
+         */
         EXIT
     }
 
@@ -111,7 +115,11 @@ final class Fleet implements AutoCloseable {
         this.teardownNanos = new AtomicLongArray(capacity);
     }
 
-    /** Launches instances [from, to), each on its own virtual thread, {@code delay} apart. */
+    /**
+     * Launches instances [from, to), {@code delay} apart, each on its own platform thread; a single instance on the
+     * calling thread, so that no thread start comes right before its launch (with exit readiness this returns once
+     * it has exited).
+     */
     void launch(int from, int to, Duration delay) throws InterruptedException {
         CountDownLatch latch = new CountDownLatch(to - from);
         pending = latch;
@@ -120,12 +128,16 @@ final class Fleet implements AutoCloseable {
                 Thread.sleep(delay);
             }
             final int idx = i;
-            LaunchSpec spec = new LaunchSpec(ctx.instancePrefix() + "-" + i, ctx.image(), argv, Map.of(), ctx.limits(),
-                    (line, t) -> {
-                        if (lineAt.compareAndSet(idx, 0, t) && readiness == Readiness.LINE && readyAt.compareAndSet(idx, 0, t)) {
-                            latch.countDown();
-                        }
-                    });
+            // exit readiness reads nothing while the workload runs: no listener, and the launcher is started quietly
+            LaunchSpec.LineListener onLine = readiness == Readiness.EXIT ? null : (line, t) -> {
+                if (lineAt.compareAndSet(idx, 0, t) && readiness == Readiness.LINE && readyAt.compareAndSet(idx, 0, t)) {
+                    latch.countDown();
+                }
+            };
+            LaunchSpec spec = new LaunchSpec(ctx.instancePrefix() + "-" + i, ctx.image(), argv, Map.of(), ctx.limits(), onLine);
+            if (readiness == Readiness.EXIT) {
+                spec = spec.runningToCompletion();
+            }
             if (httpPort != null) {
                 spec = spec.withNetwork(NetworkSpec.tcp(httpPort));
                 if (poller == null) {
@@ -133,29 +145,36 @@ final class Fleet implements AutoCloseable {
                 }
             }
             final LaunchSpec launchSpec = spec;
+            if (to - from == 1) {
+                launchOne(idx, launchSpec, latch);
+                continue;
+            }
             // platform threads: starting a process blocks in native code (fork/exec) and pins a virtual thread's carrier,
             // so on virtual threads only as many launches as CPUs were ever in flight (1024 native: 9.9 s vs 5.2 s)
-            Thread t = Thread.ofPlatform().daemon().stackSize(256 * 1024).name("launch-" + i).start(() -> {
-                try {
-                    Sandbox s = ctx.driver().launch(launchSpec);
-                    sandboxes.set(idx, s);
-                    if (httpPort != null) {
-                        watches.set(idx, poller.watch(s.endpoint(httpPort), s.launchedAtNanos(), at -> {
-                            if (readyAt.compareAndSet(idx, 0, at)) {
-                                latch.countDown();
-                            }
-                        }));
-                    } else if (readiness == Readiness.EXIT) {
-                        awaitExit(idx, s, latch);
-                    }
-                } catch (RuntimeDriver.LaunchException | RuntimeException e) {
-                    launchErrors.set(idx, String.valueOf(e.getMessage()));
-                    latch.countDown();
-                }
-            });
+            Thread t = Thread.ofPlatform().daemon().stackSize(256 * 1024).name("launch-" + i)
+                    .start(() -> launchOne(idx, launchSpec, latch));
             synchronized (launchers) {
                 launchers.add(t);
             }
+        }
+    }
+
+    private void launchOne(int idx, LaunchSpec spec, CountDownLatch latch) {
+        try {
+            Sandbox s = ctx.driver().launch(spec);
+            sandboxes.set(idx, s);
+            if (httpPort != null) {
+                watches.set(idx, poller.watch(s.endpoint(httpPort), s.launchedAtNanos(), at -> {
+                    if (readyAt.compareAndSet(idx, 0, at)) {
+                        latch.countDown();
+                    }
+                }));
+            } else if (readiness == Readiness.EXIT) {
+                awaitExit(idx, s, latch);
+            }
+        } catch (RuntimeDriver.LaunchException | RuntimeException e) {
+            launchErrors.set(idx, String.valueOf(e.getMessage()));
+            latch.countDown();
         }
     }
 

@@ -17,13 +17,18 @@ import java.util.Set;
  * sandbox through the runtime's own network path ({@code http}: {@link HttpPoller} on
  * {@link io.isobench.runtime.Sandbox#endpoint(int)}). The milestones a driver exposes
  * ({@link io.isobench.runtime.Sandbox#phases()}) are stored as their own metrics, absent where the runtime exposes
- * none. One case per (instances, delay, readiness); every instance is one sample. An instance not ready within the
- * trial's timeout fails the trial; all are closed.
+ * none. One case per (instances, delay, readiness); every instance is one sample. An iteration launches the case
+ * {@code runs} times, one launch right after the previous one's teardown (1 by default: each iteration's launch
+ * follows the run's cooldown). An instance not ready within the trial's timeout fails the trial; all are closed.
  */
 public final class StartupBenchmark implements Benchmark {
     public static final Metric READY_MS = new Metric("ready_ms", "ms", false);
     public static final Metric TEARDOWN_MS = new Metric("teardown_ms", "ms", false);
-    /** http and exit readiness: when the host read the workload's first line (http: the probe's "listening" line, printed once bound; read on its own channel, so on a busy host it can come after the first answer). */
+    /**
+     * http readiness: when the host read the workload's first line (the probe's "listening" line, printed once bound;
+     * read on its own channel, so on a busy host it can come after the first answer). Not with exit readiness, which
+     * reads nothing while the workload runs.
+     */
     public static final Metric FIRST_LINE_MS = new Metric("first_line_ms", "ms", false);
     /** One per trial: from the first instance's launch to the last instance's readiness (the whole fleet's startup). */
     public static final Metric ALL_READY_MS = new Metric("all_ready_ms", "ms", false);
@@ -31,7 +36,11 @@ public final class StartupBenchmark implements Benchmark {
     /** Accepted for first-line. */
     public static final String LINE = "line";
     public static final String HTTP = "http";
-    /** Run to completion: the workload prints a line and exits; ready when the launcher exited 0 (what hyperfine times). */
+    /**
+     * Run to completion: the workload prints a line and exits; ready when the launcher exited 0 (what hyperfine times).
+     * Its launcher is started quietly ({@link io.isobench.runtime.LaunchSpec#runToCompletion()}): isobench reads and
+     * does nothing between the spawn and the exit.
+     */
     public static final String EXIT = "exit";
     public static final int HTTP_PORT = 8080;
     public static final io.isobench.image.BuiltTool HTTP_PROBE = new io.isobench.image.BuiltTool("http-probe", "probe/http-probe.c");
@@ -82,11 +91,15 @@ public final class StartupBenchmark implements Benchmark {
                 ParamSpec.of("instances", "1,4,8,16,32,64", ParamSpec.Type.INT_LIST, "concurrent instances per trial (one case each)"),
                 ParamSpec.of("delay", "0ms", ParamSpec.Type.DURATION_LIST, "fixed delay between consecutive launches (one case each)"),
                 ParamSpec.of("iterations", "5", ParamSpec.Type.INT, "measured repetitions of every case (replaces --repetitions for startup)"),
+                ParamSpec.of("runs", "1", ParamSpec.Type.INT, "launches of the case per iteration, each right after the previous "
+                        + "one's teardown, every one sampled: hyperfine's back-to-back regime (with 1, every launch follows the "
+                        + "cooldown: the host idle before it)"),
                 ParamSpec.choice("readiness", FIRST_LINE, true, "when an instance is ready (one case each): first-line (or line: "
                         + "its first line on stdout); http (first 2xx answer of isobench's HTTP probe inside the sandbox on port "
                         + HTTP_PORT + ", through the runtime's own network path); exit (run to completion: the workload prints a line and "
                         + "exits, ready when the runtime's launcher has exited with status 0, cleanup included, as hyperfine "
-                        + "or `time docker run --rm` measure it)", FIRST_LINE, LINE, HTTP, EXIT));
+                        + "or `time docker run --rm` measure it; nothing is read from it meanwhile, so no first_line_ms)",
+                        FIRST_LINE, LINE, HTTP, EXIT));
     }
 
     @Override
@@ -115,8 +128,10 @@ public final class StartupBenchmark implements Benchmark {
             for (String n : resolved.getList("instances")) {
                 for (String d : resolved.getList("delay")) {
                     long ms = io.isobench.util.Units.parseDuration(d, "startup.delay").toMillis();
-                    cases.add(resolved.without("iterations").without("delay").with("instances", n)
-                            .with("delay_ms", Long.toString(ms)).with("readiness", r));
+                    Params c = resolved.without("iterations").without("delay").with("instances", n)
+                            .with("delay_ms", Long.toString(ms)).with("readiness", r);
+                    // runs labels the samples only when it changes the regime (back-to-back launches)
+                    cases.add(runs(resolved) == 1 ? c.without("runs") : c);
                 }
             }
         }
@@ -129,6 +144,7 @@ public final class StartupBenchmark implements Benchmark {
         if (n < 1) {
             throw new UserException("startup.iterations must be at least 1");
         }
+        runs(resolved);
         return OptionalInt.of((int) n);
     }
 
@@ -140,11 +156,41 @@ public final class StartupBenchmark implements Benchmark {
     @Override
     public Duration expectedDuration(Params p) {
         long n = p.getLong("instances");
-        return Duration.ofMillis(p.getLong("delay_ms") * Math.max(0, n - 1) + 150 * n + 2000);
+        return Duration.ofMillis((p.getLong("delay_ms") * Math.max(0, n - 1) + 150 * n + 2000) * runs(p));
     }
 
     @Override
     public TrialOutcome run(TrialContext ctx) throws TrialFailure, InterruptedException {
+        int runs = runs(ctx.params());
+        List<Sample> samples = new ArrayList<>();
+        StringBuilder raw = new StringBuilder();
+        for (int r = 0; r < runs; r++) {
+            // every run's instances get their own names: a runtime may still be releasing the previous run's
+            TrialContext c = runs == 1 ? ctx : new TrialContext(ctx.driver(), ctx.image(), ctx.limits(), ctx.params(),
+                    ctx.timeout(), ctx.instancePrefix() + "-r" + r);
+            if (runs > 1) {
+                raw.append("run ").append(r + 1).append(" of ").append(runs).append(":\n");
+            }
+            try {
+                launchOnce(c, samples, raw);
+            } catch (TrialFailure f) {
+                throw runs == 1 ? f : new TrialFailure("run " + (r + 1) + " of " + runs + ": " + f.getMessage(),
+                        raw + f.rawOutput());
+            }
+        }
+        return new TrialOutcome(samples, raw.toString());
+    }
+
+    private static int runs(Params p) {
+        long runs = p.values().containsKey("runs") ? p.getLong("runs") : 1;
+        if (runs < 1) {
+            throw new UserException("startup.runs must be at least 1");
+        }
+        return (int) runs;
+    }
+
+    /** One launch of the case: N instances, ready, torn down; adds its samples and raw lines. The timeout is per launch. */
+    private void launchOnce(TrialContext ctx, List<Sample> samples, StringBuilder raw) throws TrialFailure, InterruptedException {
         int n = (int) ctx.params().getLong("instances");
         Duration delay = Duration.ofMillis(ctx.params().getLong("delay_ms"));
         String readiness = ctx.params().get("readiness");
@@ -162,7 +208,6 @@ public final class StartupBenchmark implements Benchmark {
         } finally {
             fleet.close();
         }
-        StringBuilder raw = new StringBuilder();
         List<String> launchErrors = new ArrayList<>();
         int notReady = 0;
         for (int i = 0; i < n; i++) {
@@ -172,18 +217,14 @@ public final class StartupBenchmark implements Benchmark {
                 notReady++;
             }
         }
-        String failure = null;
         if (!launchErrors.isEmpty()) {
-            failure = launchErrors.size() + " of " + n + " instances failed to launch: " + launchErrors.get(0);
-            raw.append(String.join("\n", launchErrors)).append('\n');
+            throw new TrialFailure(launchErrors.size() + " of " + n + " instances failed to launch: " + launchErrors.get(0),
+                    String.join("\n", launchErrors) + "\n" + fleet.outputOfNotReady(3));
         } else if (!allReady || notReady > 0) {
-            failure = String.format(Locale.ROOT, "%d of %d instances not ready (%s) within %d s; all torn down",
-                    notReady, n, http ? "no 2xx HTTP answer" : exit ? "no exit" : "no line on stdout", ctx.timeout().toSeconds());
+            throw new TrialFailure(String.format(Locale.ROOT, "%d of %d instances not ready (%s) within %d s; all torn down",
+                    notReady, n, http ? "no 2xx HTTP answer" : exit ? "no exit" : "no line on stdout",
+                    ctx.timeout().toSeconds()), fleet.outputOfNotReady(3));
         }
-        if (failure != null) {
-            throw new TrialFailure(failure, raw + fleet.outputOfNotReady(3));
-        }
-        List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             samples.add(new Sample(READY_MS, fleet.readyMs(i)));
         }
@@ -191,7 +232,7 @@ public final class StartupBenchmark implements Benchmark {
             samples.add(new Sample(TEARDOWN_MS, fleet.teardownMs(i)));
         }
         samples.add(new Sample(ALL_READY_MS, fleet.allReadyMs()));
-        if (http || exit) {
+        if (http) {
             for (int i = 0; i < n; i++) {
                 if (Double.isFinite(fleet.firstLineMs(i))) {
                     samples.add(new Sample(FIRST_LINE_MS, fleet.firstLineMs(i)));
@@ -210,7 +251,8 @@ public final class StartupBenchmark implements Benchmark {
         raw.append(String.format(Locale.ROOT, "%d instances, %d ms apart, all ready %.3f ms after the first launch, readiness %s%n",
                 n, delay.toMillis(), fleet.allReadyMs(),
                 http ? "http (" + HttpPoller.DESCRIPTION + "; " + fleet.httpAttempts() + " attempts)"
-                        : exit ? "exit (the runtime's launcher exited 0; workload " + String.join(" ", exitArgv) + ")"
+                        : exit ? "exit (the runtime's launcher exited 0, started quietly: nothing read until its exit; "
+                        + "workload " + String.join(" ", exitArgv) + ")"
                         : FIRST_LINE));
         if (http) {
             raw.append("network path of instance 0: ").append(fleet.sandbox(0).networkPath()).append('\n');
@@ -219,9 +261,8 @@ public final class StartupBenchmark implements Benchmark {
             StringBuilder ph = new StringBuilder();
             fleet.phaseMs(i).forEach((k, v) -> ph.append(String.format(Locale.ROOT, "%s %.3f ms, ", k, v)));
             raw.append(String.format(Locale.ROOT, "instance %d %s: %s%sready %.3f ms, teardown %.3f ms%n", i,
-                    fleet.sandbox(i).id(), ph, http || exit ? String.format(Locale.ROOT, "first line %.3f ms, ", fleet.firstLineMs(i)) : "",
+                    fleet.sandbox(i).id(), ph, http ? String.format(Locale.ROOT, "first line %.3f ms, ", fleet.firstLineMs(i)) : "",
                     fleet.readyMs(i), fleet.teardownMs(i)));
         }
-        return new TrialOutcome(samples, raw.toString());
     }
 }

@@ -56,7 +56,20 @@ public interface Launched {
      */
     static Launched start(List<String> argv, Map<String, String> env, LineSink lines) throws IOException {
         Spawner s = Spawner.shared();
-        return s != null ? s.spawn(argv, env, lines) : JdkLaunched.start(argv, env, lines);
+        return s != null ? s.spawn(argv, env, lines, false) : JdkLaunched.start(argv, env, lines);
+    }
+
+    /**
+     * Starts {@code argv}, which is expected to run to completion, so that nothing in isobench runs while it does (as
+     * under hyperfine): the helper writes its output to memory nobody reads until the exit and reports the spawn
+     * only then. Returns at once; {@link #pid()}, {@link #spawnStartNanos()} and {@link #spawnedNanos()} wait for
+     * the exit (or {@link #killTree()}). Output is captured but not timed, and no line listener is called. A program
+     * that cannot be started exits with status 127, the reason on stderr. Without the helper: {@link #start} with no
+     * line listener.
+     */
+    static Launched startQuiet(List<String> argv, Map<String, String> env) throws IOException {
+        Spawner s = Spawner.shared();
+        return s != null ? s.spawn(argv, env, null, true) : JdkLaunched.start(argv, env, null);
     }
 
     /** How sandbox launchers are started in this process, e.g. for a run's provenance. */

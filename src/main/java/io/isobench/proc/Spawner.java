@@ -143,13 +143,16 @@ public final class Spawner {
         }
     }
 
-    /** Starts {@code argv}; see {@link Launched#start}. */
-    Child spawn(List<String> argv, Map<String, String> env, LineSink lines) throws IOException {
+    /**
+     * Starts {@code argv}; see {@link Launched#start}. Quiet ({@link Launched#startQuiet}): returns at once, without
+     * waiting for the spawn's report, which the helper holds back until the process has exited.
+     */
+    Child spawn(List<String> argv, Map<String, String> env, LineSink lines, boolean quiet) throws IOException {
         int id = ids.incrementAndGet();
-        Child c = new Child(id, argv, lines);
+        Child c = new Child(id, argv, quiet ? null : lines, quiet);
         children.put(id, c);
         ByteArrayOutputStream b = new ByteArrayOutputStream(256);
-        b.write('S');
+        b.write(quiet ? 'Q' : 'S');
         writeInt(b, id);
         writeInt(b, argv.size());
         List<String> envList = new ArrayList<>();
@@ -164,6 +167,9 @@ public final class Spawner {
             writeString(b, e);
         }
         send(b.toByteArray());
+        if (quiet) {
+            return c; // a failed spawn shows as an exit with status 127 and the reason on stderr (Child.started)
+        }
         long[] started;
         try {
             started = c.started.get(60, TimeUnit.SECONDS);
@@ -232,6 +238,10 @@ public final class Spawner {
                         long t1 = in.readLong();
                         if (c != null) {
                             c.started.complete(new long[]{pid, t0, t1});
+                            if (pid < 0 && c.quiet) {
+                                c.notStarted(-pid);
+                                children.remove(id);
+                            }
                         }
                     }
                     case 'O' -> {
@@ -277,6 +287,7 @@ public final class Spawner {
         private final int id;
         private final List<String> argv;
         private final LineSink lines;
+        private final boolean quiet;
         final CompletableFuture<long[]> started = new CompletableFuture<>();
         private final CountDownLatch exit = new CountDownLatch(1);
         private final CountDownLatch streams = new CountDownLatch(2);
@@ -290,13 +301,17 @@ public final class Spawner {
         private boolean reaped;
         private long lastOutAt;
 
-        Child(int id, List<String> argv, LineSink lines) {
+        Child(int id, List<String> argv, LineSink lines, boolean quiet) {
             this.id = id;
             this.argv = List.copyOf(argv);
             this.lines = lines;
+            this.quiet = quiet;
         }
 
-        /** stdout: split into lines (a trailing \r dropped, as BufferedReader does), each to the sink with the read time. */
+        /**
+         * stdout: split into lines (a trailing \r dropped, as BufferedReader does), each to the sink with the read time
+         * (a quiet child's output comes with t = 0, read after its exit: captured, and it has no sink).
+         */
         void output(int stream, byte[] data, long t) {
             if (stream == 2) {
                 synchronized (err) {
@@ -360,6 +375,19 @@ public final class Spawner {
             reaped = true;
             exit.countDown();
             return outDone && errDone;
+        }
+
+        /** A quiet start that failed (errno {@code e}): it ends at once with status 127, the reason on stderr. */
+        void notStarted(int e) {
+            synchronized (err) {
+                err.writeBytes(("isobench: cannot run program \"" + argv.get(0) + "\": " + errno(e) + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            exitCode = 127;
+            exit.countDown();
+            while (streams.getCount() > 0) {
+                streams.countDown();
+            }
         }
 
         void lost() {
@@ -442,7 +470,20 @@ public final class Spawner {
             if (!isAlive()) {
                 return;
             }
-            Proc.killDescendants(pid());
+            if (!started.isDone()) {
+                signal(0); // quiet: the helper reports the spawn (and so the pid) at once
+                try {
+                    started.get(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException e) {
+                    // fall through: the helper still kills it by id
+                }
+            }
+            long[] s = started.getNow(null);
+            if (s != null && s[0] > 0) {
+                Proc.killDescendants(s[0]);
+            }
             signal(9);
         }
 

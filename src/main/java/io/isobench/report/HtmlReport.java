@@ -234,8 +234,9 @@ public final class HtmlReport implements ReportWriter {
         }
         h.append("<h3>Startup scaling</h3><p>Time from each instance's launch to ready on the host's monotonic clock — readiness "
                 + "first-line: its first line on stdout; http: the first 2xx answer of the HTTP probe inside it through the runtime's own "
-                + "network path; exit: the runtime's launcher exited 0 (run to completion, hyperfine's quantity) — with N "
-                + "instances launched at once; every instance of every iteration is one sample. "
+                + "network path; exit: the runtime's launcher exited 0 (run to completion, hyperfine's quantity; nothing is read "
+                + "from it meanwhile) — with N instances launched at once; every instance of every run of every iteration is "
+                + "one sample (runs: launches back-to-back within an iteration). "
                 + "Solid: median (p50); dashed: p95. The phase table gives the median time from launch at which each milestone "
                 + "was reached; a runtime's own milestones (setup, spawned, booted) appear only where its driver exposes them.</p>");
         Map<String, List<ResultStats>> bySeries = new java.util.LinkedHashMap<>();

@@ -81,8 +81,9 @@ public final class MarkdownReport implements ReportWriter {
         List<String> present = phases.stream().filter(p -> r.stats().stream()
                 .anyMatch(s -> s.benchmark().equals("startup") && s.metric().equals(p))).toList();
         m.append("\n### Startup\n\nTime from launch to ready (host monotonic clock; first-line: first stdout line, http: first 2xx "
-                + "answer through the runtime's network path, exit: the runtime's launcher exited 0, hyperfine's quantity), "
-                + "every instance one sample; other columns: median ms from launch at which that milestone was reached "
+                + "answer through the runtime's network path, exit: the runtime's launcher exited 0, hyperfine's quantity, "
+                + "nothing read from it meanwhile), every instance of every run one sample (runs: launches back-to-back "
+                + "within an iteration); other columns: median ms from launch at which that milestone was reached "
                 + "(– where the runtime does not expose it).\n\n"
                 + "| readiness | delay ms | runtime | instances | ready p50 | p95 | max | mean | n |");
         present.forEach(p -> m.append(' ').append(p).append(" |"));

@@ -53,28 +53,52 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
 
     /**
      * What preceded every startup launch, or null when the run has no startup results: the plan's cooldown, with the host
-     * idle. A sub-millisecond launch right after idle is much slower on a VM than back-to-back (hyperfine's default), so
-     * the regime must travel with the figure. Shared by {@link #fairnessNotes()} and {@link TextSummary}.
+     * idle, or, for cases with startup.runs, the previous launch's teardown. A sub-millisecond launch right after idle is
+     * much slower on a VM than back-to-back (hyperfine's default), so the regime must travel with the figure. Shared by
+     * {@link #fairnessNotes()} and {@link TextSummary}.
      */
     static String startupNote(Map<String, Object> plan, List<ResultStats> stats) {
-        if (stats.stream().noneMatch(s -> s.benchmark().equals("startup"))) {
+        List<ResultStats> startup = stats.stream().filter(s -> s.benchmark().equals("startup")).toList();
+        if (startup.isEmpty()) {
             return null;
         }
         Object cooldown = plan.get("cooldown");
         String c = cooldown == null ? "?" : cooldown.toString();
-        boolean backToBack;
+        boolean noCooldown;
         try {
-            backToBack = io.isobench.util.Units.parseDuration(c, "cooldown").isZero();
+            noCooldown = io.isobench.util.Units.parseDuration(c, "cooldown").isZero();
         } catch (io.isobench.util.UserException e) {
-            backToBack = false; // not recorded as a duration: say only what is known
+            noCooldown = false; // not recorded as a duration: say only what is known
         }
-        return "startup: " + (backToBack
-                ? "launches ran back-to-back (cooldown 0s): each iteration started right after the previous one was stored, "
-                + "the closest to hyperfine's default runs (isobench's few ms of bookkeeping still come between launches)."
-                : "every iteration's launch followed the run's cooldown of " + c + " with the host idle. On a VM a short "
-                + "launch right after idle can take far longer than back-to-back (on the 2-vCPU dev host: 0.55 ms native "
-                + "back-to-back, 1.0 ms after 50 ms idle, hyperfine's own runs included); compare startup figures only "
-                + "between runs with the same cooldown; --cooldown 0s comes closest to hyperfine's back-to-back regime.");
+        // cases with startup.runs > 1 carry "runs"; the others launched once per iteration
+        java.util.SortedSet<String> runs = new java.util.TreeSet<>();
+        boolean single = false;
+        for (ResultStats s : startup) {
+            Object r = s.params().get("runs");
+            if (r == null) {
+                single = true;
+            } else {
+                runs.add(r.toString());
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        if (!runs.isEmpty()) {
+            parts.add("cases with runs=" + String.join("/", runs) + " launched that many times back-to-back in every "
+                    + "iteration, each launch right after the previous one's teardown (hyperfine's regime); only an "
+                    + "iteration's first launch followed the cooldown of " + c + ".");
+        }
+        if (single) {
+            parts.add(noCooldown
+                    ? "one launch per iteration, each right after the previous iteration was stored (cooldown 0s): near "
+                    + "to, not the same as, hyperfine's back-to-back runs (isobench's bookkeeping comes between launches; "
+                    + "startup.runs gives hyperfine's regime)."
+                    : "every iteration's launch followed the run's cooldown of " + c + " with the host idle. On a VM a "
+                    + "short launch right after idle can take far longer than back-to-back (on the 2-vCPU dev host: 0.55 ms "
+                    + "native back-to-back, 1.0 ms after 50 ms idle, hyperfine's own runs included); compare startup "
+                    + "figures only between runs with the same cooldown and runs; startup.runs gives hyperfine's "
+                    + "back-to-back regime.");
+        }
+        return "startup: " + String.join(" ", parts);
     }
 
     /**

@@ -28,9 +28,15 @@ import java.util.Map;
  *                     the TCP ports the workload listens on, which the driver makes reachable from the host through
  *                     the runtime's own network path ({@link Sandbox#endpoint(int)}); drivers that cannot refuse
  *                     the launch ({@link RuntimeDriver.LaunchException}).
+ * @param runToCompletion the workload runs to its end and is timed to its launcher's exit, as hyperfine times a
+ *                     command: nothing is read from it while it runs. When the spec has no line listener (the
+ *                     driver added none of its own either), its launcher is started with
+ *                     {@link io.isobench.proc.Launched#startQuiet}, so that isobench does no work between the spawn
+ *                     and the exit; its output is captured, not timed.
  */
 public record LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
-                         LineListener onLine, List<String> wrapper, Long scratchBytes, NetworkSpec network) {
+                         LineListener onLine, List<String> wrapper, Long scratchBytes, NetworkSpec network,
+                         boolean runToCompletion) {
 
     public static final Map<String, String> DEFAULT_ENV = Map.of(
             "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -43,39 +49,44 @@ public record LaunchSpec(String name, WorkloadImage image, List<String> argv, Ma
     /** A spec without a wrapper, scratch storage or network. */
     public LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
                       LineListener onLine) {
-        this(name, image, argv, env, limits, onLine, List.of(), null, null);
+        this(name, image, argv, env, limits, onLine, List.of(), null, null, false);
     }
 
     /** A spec with a launcher wrapper. */
     public LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
                       LineListener onLine, List<String> wrapper) {
-        this(name, image, argv, env, limits, onLine, wrapper, null, null);
+        this(name, image, argv, env, limits, onLine, wrapper, null, null, false);
     }
 
     /** A spec with scratch storage. */
     public LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
                       LineListener onLine, Long scratchBytes) {
-        this(name, image, argv, env, limits, onLine, List.of(), scratchBytes, null);
+        this(name, image, argv, env, limits, onLine, List.of(), scratchBytes, null, false);
     }
 
     /** This spec with host-reachable TCP ports (see {@link NetworkSpec}). */
     public LaunchSpec withNetwork(NetworkSpec n) {
-        return new LaunchSpec(name, image, argv, env, limits, onLine, wrapper, scratchBytes, n);
+        return new LaunchSpec(name, image, argv, env, limits, onLine, wrapper, scratchBytes, n, runToCompletion);
     }
 
     /** This spec with scratch storage of {@code bytes} (null: none). */
     public LaunchSpec withScratch(Long bytes) {
-        return new LaunchSpec(name, image, argv, env, limits, onLine, wrapper, bytes, network);
+        return new LaunchSpec(name, image, argv, env, limits, onLine, wrapper, bytes, network, runToCompletion);
     }
 
     /** This spec with another environment. */
     public LaunchSpec withEnv(Map<String, String> e) {
-        return new LaunchSpec(name, image, argv, e, limits, onLine, wrapper, scratchBytes, network);
+        return new LaunchSpec(name, image, argv, e, limits, onLine, wrapper, scratchBytes, network, runToCompletion);
+    }
+
+    /** This spec for a workload that runs to completion (see {@code runToCompletion}); returns a copy. */
+    public LaunchSpec runningToCompletion() {
+        return new LaunchSpec(name, image, argv, env, limits, onLine, wrapper, scratchBytes, network, true);
     }
 
     /** This spec with another stdout line listener. */
     public LaunchSpec withOnLine(LineListener l) {
-        return new LaunchSpec(name, image, argv, env, limits, l, wrapper, scratchBytes, network);
+        return new LaunchSpec(name, image, argv, env, limits, l, wrapper, scratchBytes, network, runToCompletion);
     }
 
     /** The launcher argv with the wrapper in front (for drivers that support wrappers). */

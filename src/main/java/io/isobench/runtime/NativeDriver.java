@@ -43,7 +43,7 @@ public final class NativeDriver implements RuntimeDriver {
 
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
-        long t0 = System.nanoTime(); // the launch starts here: bundle, namespace and network setup count
+        long t0 = System.nanoTime(); // with scratch storage or a network, the launch starts here: their setup counts
         java.nio.file.Path scratch = Scratch.hostDir(spec);
         NetNs ns = NetNs.createFor(spec, scratch);
         // with ports: the process runs in an isobench netns (nsenter), reached over a veth pair like the containers
@@ -53,7 +53,7 @@ public final class NativeDriver implements RuntimeDriver {
         ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, () -> {
             Scratch.remove(scratch);
             NetNs.closeQuietly(ns);
-        }, List::of, env, t0);
+        }, List::of, env, scratch != null || ns != null ? t0 : -1); // else at the spawn, as a plain launcher's would
         s.network(ns, spec.network());
         return scratch == null ? s
                 : s.scratchStorage("host directory on " + Scratch.fileSystem(scratch) + ", no isolation");

@@ -24,7 +24,10 @@ import java.util.function.Supplier;
 public class ProcessSandbox implements Sandbox {
     private final String id;
     private final Launched process;
-    private final long launchedAt;
+    /** System.nanoTime() before the start request, and the driver's own launch start (-1: none) */
+    private final long spawnAt;
+    private final long driverLaunchedAt;
+    private volatile long launchedAt = -1; // resolved from the launcher's spawn report (for a quiet one: at its exit)
     private final List<String> argv;
     private final Cleanup.Action cleanup;
     private final Supplier<List<Long>> extraPids;
@@ -76,19 +79,16 @@ public class ProcessSandbox implements Sandbox {
             cleanup.close();
             throw new RuntimeDriver.LaunchException("isobench is shutting down");
         }
-        long spawnAt = System.nanoTime();
+        this.spawnAt = System.nanoTime();
+        this.driverLaunchedAt = launchedAt;
         LaunchSpec.LineListener listener = spec.onLine();
+        boolean quiet = spec.runToCompletion() && listener == null;
         try {
-            this.process = Launched.start(argv, env, listener == null ? null : listener::line);
+            this.process = quiet ? Launched.startQuiet(argv, env) : Launched.start(argv, env, listener == null ? null : listener::line);
             holder[0] = process;
-            // the handoff to the launcher helper (spawnAt to its posix_spawnp) is isobench's transport, not the launch:
-            // the launch's start moves later by that much, so setup and everything after the spawn still count
-            long handoff = Math.max(0, process.spawnStartNanos() - spawnAt);
-            this.launchedAt = (launchedAt >= 0 ? launchedAt : spawnAt) + handoff;
-            if (launchedAt >= 0) {
-                phases.add(new Phase(Phase.SETUP, spawnAt + handoff)); // the driver's setup before its launcher took time
+            if (!quiet) {
+                resolveSpawn();
             }
-            phases.add(new Phase(Phase.SPAWNED, process.spawnedNanos()));
         } catch (IOException e) {
             cleanup.close();
             throw new RuntimeDriver.LaunchException("cannot start " + argv.get(0) + ": " + e.getMessage(), e);
@@ -101,14 +101,41 @@ public class ProcessSandbox implements Sandbox {
         }
     }
 
+    /**
+     * Sets the launch time and the spawn phases from the launcher's spawn report; waits for it (a quiet launcher
+     * reports its spawn when it has exited or is killed).
+     */
+    private long resolveSpawn() {
+        long at = launchedAt;
+        if (at >= 0) {
+            return at;
+        }
+        synchronized (phases) {
+            if (launchedAt >= 0) {
+                return launchedAt;
+            }
+            // the handoff to the launcher helper (spawnAt to its posix_spawnp) is isobench's transport, not the launch:
+            // the launch's start moves later by that much, so setup and everything after the spawn still count
+            long handoff = Math.max(0, process.spawnStartNanos() - spawnAt);
+            if (driverLaunchedAt >= 0) {
+                phases.add(new Phase(Phase.SETUP, spawnAt + handoff)); // the driver's setup before its launcher took time
+            }
+            phases.add(new Phase(Phase.SPAWNED, process.spawnedNanos()));
+            phases.sort(java.util.Comparator.comparingLong(Phase::atNanos));
+            launchedAt = (driverLaunchedAt >= 0 ? driverLaunchedAt : spawnAt) + handoff;
+            return launchedAt;
+        }
+    }
+
     @Override
     public String id() {
         return id;
     }
 
+    /** For a launcher started quietly ({@link LaunchSpec#runToCompletion()}), this waits until it has exited. */
     @Override
     public long launchedAtNanos() {
-        return launchedAt;
+        return resolveSpawn();
     }
 
     @Override
@@ -122,10 +149,11 @@ public class ProcessSandbox implements Sandbox {
             throw new Proc.ProcInterruptedException(argv);
         }
         long exited = finished ? process.exitedNanos() : -1;
-        long elapsed = (exited > 0 ? exited : System.nanoTime()) - launchedAt; // the helper's reap time when known
+        long end = exited > 0 ? exited : System.nanoTime(); // the helper's reap time when known
         if (!finished) {
             close();
         }
+        long elapsed = end - resolveSpawn();
         try {
             process.awaitOutput(Duration.ofSeconds(5)); // a descendant may hold the pipes open: take what came
         } catch (InterruptedException e) {
@@ -154,14 +182,20 @@ public class ProcessSandbox implements Sandbox {
 
     /** Records a milestone the driver observed (e.g. {@link Phase#BOOTED}); returns this. */
     public ProcessSandbox phase(String name, long atNanos) {
-        phases.add(new Phase(name, atNanos));
-        phases.sort(java.util.Comparator.comparingLong(Phase::atNanos));
+        synchronized (phases) {
+            phases.add(new Phase(name, atNanos));
+            phases.sort(java.util.Comparator.comparingLong(Phase::atNanos));
+        }
         return this;
     }
 
+    /** For a quiet launcher, this waits until it has exited (see {@link #launchedAtNanos()}). */
     @Override
     public List<Phase> phases() {
-        return List.copyOf(phases);
+        resolveSpawn();
+        synchronized (phases) {
+            return List.copyOf(phases);
+        }
     }
 
     /** Records where this instance's scratch storage lives (see {@link Sandbox#scratchStorage()}); returns this. */

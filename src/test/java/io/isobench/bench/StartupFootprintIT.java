@@ -138,14 +138,16 @@ class StartupFootprintIT {
     }
 
     /**
-     * readiness=exit, for real, in native and runc: the time to the launcher's exit (what hyperfine measures) comes
-     * after the workload's line and after the spawn; every instance is one sample; nothing is left.
+     * readiness=exit, for real, in native and runc, with back-to-back runs: the time to the launcher's exit (what
+     * hyperfine measures) comes after the spawn; every instance of every run is one sample; the launcher is started
+     * quietly, so no first line is recorded; nothing is left.
      */
     @Test
     void exitReadinessInNativeAndRunc() {
         Plan plan = new PlanLoader().top("runtimes", "native,runc", "test").top("benchmarks", "startup", "test")
                 .top("warmups", "0", "test").top("cooldown", "0s", "test")
-                .set("startup.instances=1,3", "test").set("startup.iterations=2", "test").set("startup.readiness=exit", "test").build();
+                .set("startup.instances=1,3", "test").set("startup.iterations=2", "test").set("startup.runs=3", "test")
+                .set("startup.readiness=exit", "test").build();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (Store store = Store.open(dir.resolve("exit.db"))) {
             String id = new RunService(store, new ImageBuilder(dir.resolve("images")), new PrintStream(log)).run(plan, false);
@@ -153,28 +155,23 @@ class StartupFootprintIT {
             assertThat(run.failures()).as(log.toString()).isEmpty();
             for (String rt : List.of("native", "runc")) {
                 for (int n : new int[]{1, 3}) {
-                    java.util.function.Function<String, List<Double>> values = metric -> run.samples().stream()
+                    java.util.function.Function<String, List<StoredRun.SampleRow>> rows = metric -> run.samples().stream()
                             .filter(s -> s.runtime().equals(rt) && s.metric().equals(metric)
                                     && s.paramsJson().contains("\"instances\":\"" + n + "\"")
                                     && s.paramsJson().contains("\"readiness\":\"exit\""))
-                            .map(StoredRun.SampleRow::value).toList();
-                    assertThat(values.apply("ready_ms")).as(rt + " N=" + n).hasSize(2 * n);
-                    assertThat(values.apply("first_line_ms")).as("the workload's line is seen before its exit").hasSize(2 * n);
-                    double spawned = values.apply("spawned_ms").stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-                    double firstReady = values.apply("ready_ms").stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-                    assertThat(spawned).isLessThan(firstReady);
+                            .toList();
+                    assertThat(rows.apply("ready_ms")).as(rt + " N=" + n + ": 2 iterations x 3 runs x N").hasSize(2 * 3 * n)
+                            .allSatisfy(r -> assertThat(r.paramsJson()).contains("\"runs\":\"3\""));
+                    assertThat(rows.apply("all_ready_ms")).as("one per run").hasSize(2 * 3);
+                    assertThat(rows.apply("first_line_ms")).as("nothing is read from a quiet launcher while it runs").isEmpty();
+                    double spawned = rows.apply("spawned_ms").stream().mapToDouble(StoredRun.SampleRow::value).min().orElseThrow();
+                    double firstReady = rows.apply("ready_ms").stream().mapToDouble(StoredRun.SampleRow::value).min().orElseThrow();
+                    assertThat(spawned).isPositive().isLessThan(firstReady);
                 }
             }
-            // runc run exits only after it has deleted the container: well after the workload's line (N=1: one of each per repetition)
-            List<StoredRun.SampleRow> runc = run.samples().stream().filter(s -> s.runtime().equals("runc")
-                    && s.paramsJson().contains("\"instances\":\"1\"")).toList();
-            for (int rep : runc.stream().map(StoredRun.SampleRow::repetition).distinct().toList()) {
-                java.util.function.Function<String, Double> at = m -> runc.stream()
-                        .filter(s -> s.repetition() == rep && s.metric().equals(m)).findFirst().orElseThrow().value();
-                assertThat(at.apply("ready_ms")).as("repetition " + rep).isGreaterThan(at.apply("first_line_ms"));
-            }
             assertThat(IntegrationSupport.trialRawOutputs(dir.resolve("exit.db"), id, "startup"))
-                    .allSatisfy(raw -> assertThat(raw).contains("readiness exit (the runtime's launcher exited 0; workload "));
+                    .allSatisfy(raw -> assertThat(raw).contains("run 3 of 3:")
+                            .contains("readiness exit (the runtime's launcher exited 0, started quietly: nothing read until its exit; workload "));
             IntegrationSupport.assertNothingLeft("isobench-" + id);
         }
     }
@@ -199,6 +196,12 @@ class StartupFootprintIT {
         assertThatThrownBy(() -> endless.run(runcCtx)).isInstanceOf(TrialFailure.class)
                 .hasMessageContaining("still running at the trial's timeout (killed)");
         assertThat((System.nanoTime() - t0) / 1e9).isLessThan(30);
+        // with runs, the failing run is named; the trial fails as a whole
+        Params twoRuns = new Params(Map.of("instances", "1", "delay_ms", "0", "readiness", "exit", "runs", "2"));
+        TrialContext twoRunsCtx = new TrialContext(Runtimes.byId("native").orElseThrow(), image, new Limits(1, 256L << 20),
+                twoRuns, Duration.ofSeconds(10), prefix + "-runs");
+        assertThatThrownBy(() -> failing.run(twoRunsCtx)).isInstanceOf(TrialFailure.class)
+                .hasMessageContaining("run 1 of 2: 1 of 1 instances failed to launch").hasMessageContaining("exited with status 3: oops");
         IntegrationSupport.assertNothingLeft(prefix);
     }
 

@@ -36,6 +36,17 @@ class StartupFootprintParamsTest {
         assertThat(b.expectedDuration(cases.get(3)).toMillis()).isEqualTo(300 + 4 * 150 + 2000);
     }
 
+    /** runs > 1 (back-to-back launches per iteration) labels every case with it and scales the expected time. */
+    @Test
+    void startupRunsLabelTheCasesAndScaleTheExpectedTime() {
+        Plan p = new PlanLoader().top("benchmarks", "startup", "--benchmarks").set("startup.instances=1", "--set")
+                .set("startup.runs=20", "--set").build();
+        StartupBenchmark b = new StartupBenchmark();
+        List<Params> cases = b.cases(p.params().get("startup"));
+        assertThat(cases).singleElement().satisfies(c -> assertThat(c.values()).containsEntry("runs", "20"));
+        assertThat(b.expectedDuration(cases.get(0)).toMillis()).isEqualTo(20 * (150 + 2000));
+    }
+
     @Test
     void badValuesAreUsageErrors() {
         assertThatThrownBy(() -> new PlanLoader().set("startup.instances=1,x", "--set"))
@@ -43,6 +54,9 @@ class StartupFootprintParamsTest {
         assertThatThrownBy(() -> new PlanLoader().set("startup.instances=0", "--set"))
                 .isInstanceOf(UserException.class).hasMessageContaining("at least 1");
         assertThatThrownBy(() -> new PlanLoader().set("startup.delay=5 parsecs", "--set")).isInstanceOf(UserException.class);
+        assertThatThrownBy(() -> new StartupBenchmark().repetitions(new PlanLoader().top("benchmarks", "startup", "--benchmarks")
+                .set("startup.runs=0", "--set").build().params().get("startup")))
+                .isInstanceOf(UserException.class).hasMessageContaining("startup.runs must be at least 1");
         assertThatThrownBy(() -> new PlanLoader().top("benchmarks", "footprint", "--benchmarks")
                 .set("footprint.instances=0", "--set").build())
                 .isInstanceOf(UserException.class).hasMessageContaining("at least 1");

@@ -37,7 +37,7 @@ class SpawnerIT {
         List<Line> lines = new CopyOnWriteArrayList<>();
         long before = System.nanoTime();
         Launched p = spawner.spawn(List.of("sh", "-c", "echo one; echo two >&2; printf 'three\\r\\nfour'; exit 3"), null,
-                (l, t) -> lines.add(new Line(l, t)));
+                (l, t) -> lines.add(new Line(l, t)), false);
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         p.awaitOutput(Duration.ofSeconds(5));
         long after = System.nanoTime();
@@ -53,11 +53,11 @@ class SpawnerIT {
 
     @Test
     void environmentIsReplacedWhenGivenAndInheritedOtherwise() throws Exception {
-        Launched own = spawner.spawn(List.of("/usr/bin/env"), Map.of("ISOBENCH_X", "1"), null);
+        Launched own = spawner.spawn(List.of("/usr/bin/env"), Map.of("ISOBENCH_X", "1"), null, false);
         assertThat(own.waitFor(10, TimeUnit.SECONDS)).isTrue();
         own.awaitOutput(Duration.ofSeconds(5));
         assertThat(own.stdout()).isEqualTo("ISOBENCH_X=1\n");
-        Launched inherited = spawner.spawn(List.of("/usr/bin/env"), null, null);
+        Launched inherited = spawner.spawn(List.of("/usr/bin/env"), null, null, false);
         assertThat(inherited.waitFor(10, TimeUnit.SECONDS)).isTrue();
         inherited.awaitOutput(Duration.ofSeconds(5));
         assertThat(inherited.stdout()).contains("PATH=" + System.getenv("PATH"));
@@ -65,7 +65,7 @@ class SpawnerIT {
 
     @Test
     void aMissingProgramIsAnIOExceptionLikeTheJdks() {
-        assertThatThrownBy(() -> spawner.spawn(List.of("/nonexistent/isobench-x"), null, null))
+        assertThatThrownBy(() -> spawner.spawn(List.of("/nonexistent/isobench-x"), null, null, false))
                 .isInstanceOf(IOException.class).hasMessageContaining("/nonexistent/isobench-x")
                 .hasMessageContaining("No such file or directory");
     }
@@ -73,7 +73,7 @@ class SpawnerIT {
     @Test
     void killTreeKillsTheDescendantsAndTheProcess() throws Exception {
         List<String> pids = new CopyOnWriteArrayList<>();
-        Launched p = spawner.spawn(List.of("sh", "-c", "sleep 300 & echo $!; sleep 300"), null, (l, t) -> pids.add(l));
+        Launched p = spawner.spawn(List.of("sh", "-c", "sleep 300 & echo $!; sleep 300"), null, (l, t) -> pids.add(l), false);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (pids.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(10);
@@ -90,6 +90,76 @@ class SpawnerIT {
         assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).as("grandchild %d", child).isFalse();
     }
 
+    /**
+     * A quiet child: nothing of it reaches isobench while it runs (its spawn report waits for the exit), then its
+     * spawn stamps, its whole output (captured, no listener called) and its exit come together.
+     */
+    @Test
+    void aQuietChildIsReportedOnlyOnceItHasExited() throws Exception {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        long before = System.nanoTime();
+        Launched p = spawner.spawn(List.of("sh", "-c", "echo one; echo two >&2; sleep 1; echo three; exit 4"), null,
+                (l, t) -> heard.add(l), true);
+        Thread.sleep(300);
+        assertThat(p.isAlive()).isTrue();
+        assertThat(((Spawner.Child) p).started).as("the spawn report is held back while it runs").isNotDone();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        p.awaitOutput(Duration.ofSeconds(5));
+        assertThat(p.exitValue()).isEqualTo(4);
+        assertThat(p.stdout()).isEqualTo("one\nthree\n");
+        assertThat(p.stderr()).isEqualTo("two\n");
+        assertThat(heard).as("a quiet child's lines are not timed, so no listener hears them").isEmpty();
+        assertThat(p.pid()).isPositive();
+        assertThat(p.spawnStartNanos()).isGreaterThan(before).isLessThanOrEqualTo(p.spawnedNanos());
+        assertThat(p.exitedNanos() - p.spawnStartNanos()).as("it slept 1 s").isGreaterThan(TimeUnit.MILLISECONDS.toNanos(900));
+    }
+
+    @Test
+    void aQuietChildThatCannotStartExitsWith127AndSaysWhy() throws Exception {
+        Launched p = spawner.spawn(List.of("/nonexistent/isobench-q"), null, null, true);
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(127);
+        assertThat(p.stderr()).contains("/nonexistent/isobench-q").contains("No such file or directory");
+    }
+
+    /** killTree on a quiet child first asks the helper for its pid, then kills its descendants and it. */
+    @Test
+    void killTreeOfAQuietChildKillsItsDescendantsToo() throws Exception {
+        Path pidFile = Files.createTempFile("isobench-quiet-", ".pid");
+        try {
+            Launched p = spawner.spawn(List.of("sh", "-c", "sleep 300 & echo $! > " + pidFile + "; sleep 300"), null, null, true);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (Files.readString(pidFile).isBlank() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            long child = Long.parseLong(Files.readString(pidFile).strip());
+            p.killTree();
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(128 + 9);
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).as("grandchild %d", child).isFalse();
+        } finally {
+            Files.deleteIfExists(pidFile);
+        }
+    }
+
+    /** A quiet child's output goes to memory capped at the capture limit: writing past it fails the write, not the helper. */
+    @Test
+    void aQuietChildWritingPastTheCapIsCutNotStalled() throws Exception {
+        Launched p = spawner.spawn(List.of("sh", "-c", "head -c 9437184 /dev/zero | tr '\\0' x; echo after >&2"), null, null, true);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        p.awaitOutput(Duration.ofSeconds(5));
+        assertThat(p.stdout().strip()).hasSize(Launched.MAX_CAPTURE).matches("x+");
+        assertThat(p.stderr()).contains("after");
+        Launched next = spawner.spawn(List.of("sh", "-c", "echo still"), null, null, true);
+        assertThat(next.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        next.awaitOutput(Duration.ofSeconds(5));
+        assertThat(next.stdout()).isEqualTo("still\n");
+    }
+
     /** Hundreds of live children cost the JVM no file descriptors (each holds two pipes in the helper, not here). */
     @Test
     void manyLiveChildrenHoldNoDescriptorsInTheJvm() throws Exception {
@@ -98,7 +168,7 @@ class SpawnerIT {
         List<Long> ready = new CopyOnWriteArrayList<>();
         try {
             for (int i = 0; i < 300; i++) {
-                all.add(spawner.spawn(List.of("sh", "-c", "echo ready; exec sleep 300"), null, (l, t) -> ready.add(t)));
+                all.add(spawner.spawn(List.of("sh", "-c", "echo ready; exec sleep 300"), null, (l, t) -> ready.add(t), false));
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (ready.size() < 300 && System.nanoTime() < deadline) {
