@@ -18,8 +18,8 @@ import java.util.Set;
  * {@link io.isobench.runtime.Sandbox#endpoint(int)}). The milestones a driver exposes
  * ({@link io.isobench.runtime.Sandbox#phases()}) are stored as their own metrics, absent where the runtime exposes
  * none. One case per (instances, delay, readiness); every instance is one sample. An iteration launches the case
- * {@code runs} times, one launch right after the previous one's teardown (1 by default: each iteration's launch
- * follows the run's cooldown). An instance not ready within the trial's timeout fails the trial; all are closed.
+ * {@code runs} times, one launch right after the previous one's teardown, after one unsampled warm-up launch (1 by
+ * default: the iteration's one launch follows the run's cooldown). An instance not ready within the trial's timeout fails the trial; all are closed.
  */
 public final class StartupBenchmark implements Benchmark {
     public static final Metric READY_MS = new Metric("ready_ms", "ms", false);
@@ -91,9 +91,9 @@ public final class StartupBenchmark implements Benchmark {
                 ParamSpec.of("instances", "1,4,8,16,32,64", ParamSpec.Type.INT_LIST, "concurrent instances per trial (one case each)"),
                 ParamSpec.of("delay", "0ms", ParamSpec.Type.DURATION_LIST, "fixed delay between consecutive launches (one case each)"),
                 ParamSpec.of("iterations", "5", ParamSpec.Type.INT, "measured repetitions of every case (replaces --repetitions for startup)"),
-                ParamSpec.of("runs", "1", ParamSpec.Type.INT, "launches of the case per iteration, each right after the previous "
-                        + "one's teardown, every one sampled: hyperfine's back-to-back regime (with 1, every launch follows the "
-                        + "cooldown: the host idle before it)"),
+                ParamSpec.of("runs", "1", ParamSpec.Type.INT, "sampled launches of the case per iteration, each right after the "
+                        + "previous one's teardown, after one unsampled warm-up launch: hyperfine's back-to-back regime (with 1, "
+                        + "the iteration's one launch follows the cooldown: the host idle before it)"),
                 ParamSpec.choice("readiness", FIRST_LINE, true, "when an instance is ready (one case each): first-line (or line: "
                         + "its first line on stdout); http (first 2xx answer of isobench's HTTP probe inside the sandbox on port "
                         + HTTP_PORT + ", through the runtime's own network path); exit (run to completion: the workload prints a line and "
@@ -156,7 +156,8 @@ public final class StartupBenchmark implements Benchmark {
     @Override
     public Duration expectedDuration(Params p) {
         long n = p.getLong("instances");
-        return Duration.ofMillis((p.getLong("delay_ms") * Math.max(0, n - 1) + 150 * n + 2000) * runs(p));
+        int runs = runs(p);
+        return Duration.ofMillis((p.getLong("delay_ms") * Math.max(0, n - 1) + 150 * n + 2000) * (runs == 1 ? 1 : runs + 1));
     }
 
     @Override
@@ -164,18 +165,20 @@ public final class StartupBenchmark implements Benchmark {
         int runs = runs(ctx.params());
         List<Sample> samples = new ArrayList<>();
         StringBuilder raw = new StringBuilder();
-        for (int r = 0; r < runs; r++) {
+        // with runs > 1, launch 0 is an unsampled warm-up (as hyperfine's --warmup): it takes the launch after the
+        // cooldown, so every sampled launch follows the previous one's teardown and the regime is one, back-to-back
+        for (int r = runs == 1 ? 1 : 0; r <= runs; r++) {
             // every run's instances get their own names: a runtime may still be releasing the previous run's
             TrialContext c = runs == 1 ? ctx : new TrialContext(ctx.driver(), ctx.image(), ctx.limits(), ctx.params(),
                     ctx.timeout(), ctx.instancePrefix() + "-r" + r);
+            String label = r == 0 ? "warm-up launch (not sampled)" : "run " + r + " of " + runs;
             if (runs > 1) {
-                raw.append("run ").append(r + 1).append(" of ").append(runs).append(":\n");
+                raw.append(label).append(":\n");
             }
             try {
-                launchOnce(c, samples, raw);
+                launchOnce(c, r == 0 ? new ArrayList<>() : samples, raw);
             } catch (TrialFailure f) {
-                throw runs == 1 ? f : new TrialFailure("run " + (r + 1) + " of " + runs + ": " + f.getMessage(),
-                        raw + f.rawOutput());
+                throw runs == 1 ? f : new TrialFailure(label + ": " + f.getMessage(), raw + f.rawOutput());
             }
         }
         return new TrialOutcome(samples, raw.toString());

@@ -84,8 +84,8 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
         List<String> parts = new ArrayList<>();
         if (!runs.isEmpty()) {
             parts.add("cases with runs=" + String.join("/", runs) + " launched that many times back-to-back in every "
-                    + "iteration, each launch right after the previous one's teardown (hyperfine's regime); only an "
-                    + "iteration's first launch followed the cooldown of " + c + ".");
+                    + "iteration, each launch right after the previous one's teardown (hyperfine's regime), after an "
+                    + "unsampled warm-up launch that followed the cooldown of " + c + ".");
         }
         if (single) {
             parts.add(noCooldown

@@ -170,7 +170,7 @@ class StartupFootprintIT {
                 }
             }
             assertThat(IntegrationSupport.trialRawOutputs(dir.resolve("exit.db"), id, "startup"))
-                    .allSatisfy(raw -> assertThat(raw).contains("run 3 of 3:")
+                    .allSatisfy(raw -> assertThat(raw).contains("warm-up launch (not sampled):").contains("run 3 of 3:")
                             .contains("readiness exit (the runtime's launcher exited 0, started quietly: nothing read until its exit; workload "));
             IntegrationSupport.assertNothingLeft("isobench-" + id);
         }
@@ -201,7 +201,7 @@ class StartupFootprintIT {
         TrialContext twoRunsCtx = new TrialContext(Runtimes.byId("native").orElseThrow(), image, new Limits(1, 256L << 20),
                 twoRuns, Duration.ofSeconds(10), prefix + "-runs");
         assertThatThrownBy(() -> failing.run(twoRunsCtx)).isInstanceOf(TrialFailure.class)
-                .hasMessageContaining("run 1 of 2: 1 of 1 instances failed to launch").hasMessageContaining("exited with status 3: oops");
+                .hasMessageContaining("warm-up launch (not sampled): 1 of 1 instances failed to launch").hasMessageContaining("exited with status 3: oops");
         IntegrationSupport.assertNothingLeft(prefix);
     }
 

@@ -53,7 +53,7 @@ class StartupNoteTest {
         assertThat(ReportRun.of(withStartup(ReportFixtures.run(), "5s", ",\"runs\":\"20\"")).fairnessNotes())
                 .filteredOn(n -> n.startsWith("startup:")).singleElement()
                 .satisfies(n -> assertThat(n).contains("cases with runs=20 launched that many times back-to-back")
-                        .contains("only an iteration's first launch followed the cooldown of 5s")
+                        .contains("after an unsampled warm-up launch that followed the cooldown of 5s")
                         .doesNotContain("every iteration's launch followed"));
     }
 
