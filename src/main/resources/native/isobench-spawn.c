@@ -193,6 +193,29 @@ static void spawn(uint32_t id, char **argv, char **envp, int quiet) {
     spawned_event(id, pid, t0, t1);
 }
 
+#define OUT_HDR 18 /* 'O' id:u32 stream:u8 t:u64 len:u32 */
+#define CHUNK 65536
+/* Output is read into chunk + OUT_HDR and sent from chunk as one 'O' event. */
+static unsigned char chunk[OUT_HDR + CHUNK];
+
+/* The 'O' event of n bytes at chunk + OUT_HDR, read from child id's stream k (0 stdout, 1 stderr) at t. */
+static void output_event(uint32_t id, int k, uint64_t t, size_t n) {
+    chunk[0] = 'O';
+    put32(chunk + 1, id);
+    chunk[5] = (unsigned char) (k + 1);
+    put64(chunk + 6, t);
+    put32(chunk + 14, (uint32_t) n);
+    out(chunk, OUT_HDR + n);
+}
+
+/* The 'E' event: child id's stream k ended. */
+static void end_event(uint32_t id, int k) {
+    unsigned char ev[6] = {'E'};
+    put32(ev + 1, id);
+    ev[5] = (unsigned char) (k + 1);
+    out(ev, sizeof ev);
+}
+
 /* A quiet child's 'P' event, once. */
 static void report_spawn(size_t s) {
     if (kids[s].p_sent) return;
@@ -203,28 +226,19 @@ static void report_spawn(size_t s) {
 /* A reaped quiet child's output: everything its memfds hold, as 'O' events with time 0 (not read as it came), then
  * the end of both streams. What a descendant writes after this is not captured. */
 static void flush_quiet(size_t s) {
-    static unsigned char buf[1 + 4 + 1 + 8 + 4 + 65536];
     for (int k = 0; k < 2; k++) {
         off_t at = 0, written = lseek(kids[s].fd[k], 0, SEEK_CUR);
         while (at < written) {
-            size_t want = written - at < 65536 ? (size_t) (written - at) : 65536;
-            ssize_t n = pread(kids[s].fd[k], buf + 18, want, at);
+            size_t want = written - at < CHUNK ? (size_t) (written - at) : CHUNK;
+            ssize_t n = pread(kids[s].fd[k], chunk + OUT_HDR, want, at);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) break;
             at += n;
-            buf[0] = 'O';
-            put32(buf + 1, kids[s].id);
-            buf[5] = (unsigned char) (k + 1);
-            put64(buf + 6, 0);
-            put32(buf + 14, (uint32_t) n);
-            out(buf, 18 + (size_t) n);
+            output_event(kids[s].id, k, 0, (size_t) n);
         }
         close(kids[s].fd[k]);
         kids[s].fd[k] = -1;
-        unsigned char ev[6] = {'E'};
-        put32(ev + 1, kids[s].id);
-        ev[5] = (unsigned char) (k + 1);
-        out(ev, sizeof ev);
+        end_event(kids[s].id, k);
     }
 }
 
@@ -236,19 +250,13 @@ static size_t find_id(uint32_t id) {
 }
 
 static void drain(uint32_t id, int k) {
-    static unsigned char buf[1 + 4 + 1 + 8 + 4 + 65536];
     size_t s = find_id(id);
     if (s == (size_t) -1 || kids[s].fd[k] < 0) return;
     for (;;) {
-        ssize_t n = read(kids[s].fd[k], buf + 18, 65536);
+        ssize_t n = read(kids[s].fd[k], chunk + OUT_HDR, CHUNK);
         if (n > 0) {
-            buf[0] = 'O';
-            put32(buf + 1, id);
-            buf[5] = (unsigned char) (k + 1);
-            put64(buf + 6, now());
-            put32(buf + 14, (uint32_t) n);
-            out(buf, 18 + (size_t) n);
-            if (n < 65536) return; /* level-triggered: more comes as another event */
+            output_event(id, k, now(), (size_t) n);
+            if (n < CHUNK) return; /* level-triggered: more comes as another event */
             continue;
         }
         if (n < 0 && errno == EINTR) continue;
@@ -257,10 +265,7 @@ static void drain(uint32_t id, int k) {
         epoll_ctl(ep, EPOLL_CTL_DEL, kids[s].fd[k], NULL);
         close(kids[s].fd[k]);
         kids[s].fd[k] = -1;
-        unsigned char ev[6] = {'E'};
-        put32(ev + 1, id);
-        ev[5] = (unsigned char) (k + 1);
-        out(ev, sizeof ev);
+        end_event(id, k);
         maybe_free(s);
         return;
     }

@@ -80,14 +80,19 @@ class SpawnerIT {
         }
         long child = Long.parseLong(pids.get(0));
         assertThat(Proc.descendants(p.pid())).contains(child);
+        killTreeAndAssertGone(p, child);
+    }
+
+    /** killTree on p: it ends by SIGKILL, and so does {@code grandchild}, a process it started. */
+    private static void killTreeAndAssertGone(Launched p, long grandchild) throws InterruptedException {
         p.killTree();
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(128 + 9);
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ProcessHandle.of(grandchild).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).as("grandchild %d", child).isFalse();
+        assertThat(ProcessHandle.of(grandchild).map(ProcessHandle::isAlive).orElse(false)).as("grandchild %d", grandchild).isFalse();
     }
 
     /**
@@ -132,15 +137,7 @@ class SpawnerIT {
             while (Files.readString(pidFile).isBlank() && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            long child = Long.parseLong(Files.readString(pidFile).strip());
-            p.killTree();
-            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).isEqualTo(128 + 9);
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).as("grandchild %d", child).isFalse();
+            killTreeAndAssertGone(p, Long.parseLong(Files.readString(pidFile).strip()));
         } finally {
             Files.deleteIfExists(pidFile);
         }
