@@ -42,7 +42,7 @@ public final class DiskDdBenchmark implements Benchmark {
 
     @Override
     public List<Metric> metrics() {
-        return List.of(DiskBenchmark.WRITE_MIB);
+        return List.of(DiskFioBenchmark.WRITE_MIB);
     }
 
     @Override
@@ -73,7 +73,7 @@ public final class DiskDdBenchmark implements Benchmark {
     public TrialOutcome run(TrialContext ctx) throws TrialFailure {
         Params p = ctx.params();
         DiskTrial.Result r = DiskTrial.run(ctx, script(ctx.image().tools().get("dd"), p), DiskTrial.size(p, "size"));
-        return DiskTrial.outcome(r, out -> List.of(new Sample(DiskBenchmark.WRITE_MIB, DdOutput.parse(out).mibPerSecond())));
+        return DiskTrial.outcome(r, out -> List.of(new Sample(DiskFioBenchmark.WRITE_MIB, DdOutput.parse(out).mibPerSecond())));
     }
 
     @Override

@@ -51,7 +51,7 @@ public final class DiskFileioBenchmark implements Benchmark {
 
     @Override
     public List<Metric> metrics() {
-        return List.of(DiskBenchmark.READ_MIB, DiskBenchmark.WRITE_MIB, OPS);
+        return List.of(DiskFioBenchmark.READ_MIB, DiskFioBenchmark.WRITE_MIB, OPS);
     }
 
     @Override
@@ -98,7 +98,7 @@ public final class DiskFileioBenchmark implements Benchmark {
         if (mib <= 0) {
             throw new CommandBenchmark.ParseException("sysbench fileio " + mode + " moved no data");
         }
-        return List.of(new Sample(read ? DiskBenchmark.READ_MIB : DiskBenchmark.WRITE_MIB, mib), new Sample(OPS, ops));
+        return List.of(new Sample(read ? DiskFioBenchmark.READ_MIB : DiskFioBenchmark.WRITE_MIB, mib), new Sample(OPS, ops));
     }
 
     @Override

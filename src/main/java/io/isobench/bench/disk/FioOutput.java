@@ -69,8 +69,8 @@ public final class FioOutput {
     /** The marker line isobench's fio script prints: "1" or "0 (why)". Null when absent. */
     public static String directMarker(String stdout) {
         for (String line : stdout.lines().toList()) {
-            if (line.startsWith(DiskBenchmark.DIRECT_MARKER)) {
-                return line.substring(DiskBenchmark.DIRECT_MARKER.length()).strip();
+            if (line.startsWith(DiskFioBenchmark.DIRECT_MARKER)) {
+                return line.substring(DiskFioBenchmark.DIRECT_MARKER.length()).strip();
             }
         }
         return null;

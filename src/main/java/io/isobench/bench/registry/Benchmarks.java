@@ -1,9 +1,9 @@
 package io.isobench.bench.registry;
 
 import io.isobench.bench.Benchmark;
-import io.isobench.bench.disk.DiskBenchmark;
 import io.isobench.bench.disk.DiskDdBenchmark;
 import io.isobench.bench.disk.DiskFileioBenchmark;
+import io.isobench.bench.disk.DiskFioBenchmark;
 import io.isobench.bench.fleet.FootprintBenchmark;
 import io.isobench.bench.fleet.LoadProfileBenchmark;
 import io.isobench.bench.fleet.StartupBenchmark;
@@ -25,7 +25,7 @@ public final class Benchmarks {
 
     public static List<Benchmark> all() {
         return List.of(new CpuBenchmark(), new MemoryBenchmark(), new SyscallBenchmark(), new SyscallSurfaceBenchmark(),
-                new StartupBenchmark(), new FootprintBenchmark(), new LoadProfileBenchmark(), new DiskBenchmark(),
+                new StartupBenchmark(), new FootprintBenchmark(), new LoadProfileBenchmark(), new DiskFioBenchmark(),
                 new DiskDdBenchmark(), new DiskFileioBenchmark(), new NetworkBenchmark(), new NginxBenchmark(),
                 new RedisBenchmark(), new MysqlBenchmark());
     }

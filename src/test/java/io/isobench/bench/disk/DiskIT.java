@@ -156,7 +156,7 @@ class DiskIT {
                 "cannot mount ramfs");
         try {
             Params p = new Params(Map.of("pattern", "randwrite", "block", "4K", "size", "8M", "time", "1s", "direct", "1"));
-            ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", DiskBenchmark.script(Tools.which("fio"), p));
+            ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", DiskFioBenchmark.script(Tools.which("fio"), p));
             pb.environment().put(Scratch.ENV, mnt.toString());
             pb.redirectErrorStream(false);
             Process proc = pb.start();
@@ -164,7 +164,7 @@ class DiskIT {
             proc.getErrorStream().readAllBytes();
             assertThat(proc.waitFor()).as(out).isZero();
             assertThat(FioOutput.directMarker(out)).startsWith("0 (O_DIRECT not supported here");
-            assertThat(DiskBenchmark.parse(out, p)).isNotEmpty();
+            assertThat(DiskFioBenchmark.parse(out, p)).isNotEmpty();
         } finally {
             Proc.of("umount", mnt.toString()).timeout(Duration.ofSeconds(10)).run();
         }

@@ -26,27 +26,27 @@ class DiskParsingTest {
 
     @Test
     void fioRandreadFigures() throws Exception {
-        List<Sample> s = DiskBenchmark.parse(TestFixtures.read("fio/randread-4k-native.json"), fio("randread", "4K"));
-        assertThat(s).extracting(Sample::metric).containsExactly(DiskBenchmark.READ_MIB, DiskBenchmark.IOPS,
-                DiskBenchmark.CLAT_P50, DiskBenchmark.CLAT_P99);
+        List<Sample> s = DiskFioBenchmark.parse(TestFixtures.read("fio/randread-4k-native.json"), fio("randread", "4K"));
+        assertThat(s).extracting(Sample::metric).containsExactly(DiskFioBenchmark.READ_MIB, DiskFioBenchmark.IOPS,
+                DiskFioBenchmark.CLAT_P50, DiskFioBenchmark.CLAT_P99);
         // bw_bytes 75036672, iops 18319.5, clat p50 47872 ns, p99 94720 ns as printed
-        assertThat(value(s, DiskBenchmark.READ_MIB)).isCloseTo(75036672 / 1048576.0, within(1e-9));
-        assertThat(value(s, DiskBenchmark.IOPS)).isEqualTo(18319.5);
-        assertThat(value(s, DiskBenchmark.CLAT_P50)).isEqualTo(47.872);
-        assertThat(value(s, DiskBenchmark.CLAT_P99)).isEqualTo(94.72);
+        assertThat(value(s, DiskFioBenchmark.READ_MIB)).isCloseTo(75036672 / 1048576.0, within(1e-9));
+        assertThat(value(s, DiskFioBenchmark.IOPS)).isEqualTo(18319.5);
+        assertThat(value(s, DiskFioBenchmark.CLAT_P50)).isEqualTo(47.872);
+        assertThat(value(s, DiskFioBenchmark.CLAT_P99)).isEqualTo(94.72);
     }
 
     @Test
     void fioEveryPatternReadsItsOwnDirection() throws Exception {
         for (String pattern : List.of("randread", "randwrite", "read", "write")) {
-            List<Sample> s = DiskBenchmark.parse(TestFixtures.read("fio/" + pattern + "-128k-native.json"),
+            List<Sample> s = DiskFioBenchmark.parse(TestFixtures.read("fio/" + pattern + "-128k-native.json"),
                     fio(pattern, "128K"));
-            Metric bw = pattern.contains("read") ? DiskBenchmark.READ_MIB : DiskBenchmark.WRITE_MIB;
+            Metric bw = pattern.contains("read") ? DiskFioBenchmark.READ_MIB : DiskFioBenchmark.WRITE_MIB;
             assertThat(value(s, bw)).as(pattern).isGreaterThan(10);
-            assertThat(value(s, DiskBenchmark.CLAT_P50)).isLessThanOrEqualTo(value(s, DiskBenchmark.CLAT_P99));
+            assertThat(value(s, DiskFioBenchmark.CLAT_P50)).isLessThanOrEqualTo(value(s, DiskFioBenchmark.CLAT_P99));
             // MiB/s and IOPS agree at 128 KiB per I/O
-            assertThat(value(s, bw) * 8).as(pattern).isCloseTo(value(s, DiskBenchmark.IOPS),
-                    within(value(s, DiskBenchmark.IOPS) * 0.01));
+            assertThat(value(s, bw) * 8).as(pattern).isCloseTo(value(s, DiskFioBenchmark.IOPS),
+                    within(value(s, DiskFioBenchmark.IOPS) * 0.01));
         }
     }
 
@@ -54,12 +54,12 @@ class DiskParsingTest {
     void fioTrialOutputWithIsobenchHeaderAndMarker() throws Exception {
         String raw = TestFixtures.read("fio/write-128k-runsc-trial.txt");
         assertThat(FioOutput.directMarker(raw)).isEqualTo("1");
-        assertThat(value(DiskBenchmark.parse(raw, fio("write", "128K")), DiskBenchmark.WRITE_MIB)).isGreaterThan(10);
+        assertThat(value(DiskFioBenchmark.parse(raw, fio("write", "128K")), DiskFioBenchmark.WRITE_MIB)).isGreaterThan(10);
     }
 
     @Test
     void fioDirectIoRefusedIsAParseErrorNotAZero() {
-        assertThatThrownBy(() -> DiskBenchmark.parse(TestFixtures.read("fio/randwrite-4k-ramfs-direct-error.json"),
+        assertThatThrownBy(() -> DiskFioBenchmark.parse(TestFixtures.read("fio/randwrite-4k-ramfs-direct-error.json"),
                 fio("randwrite", "4K"))).isInstanceOf(CommandBenchmark.ParseException.class).hasMessageContaining("error 22");
         // the fallback in the trial script keys on what fio says on stderr
         assertThat(TestFixtures.read("fio/randwrite-4k-ramfs-direct-error.stderr.txt")).containsIgnoringCase("direct");
@@ -67,18 +67,18 @@ class DiskParsingTest {
 
     @Test
     void fioGarbage() {
-        assertThatThrownBy(() -> DiskBenchmark.parse("fio: unknown option\n", fio("read", "4K")))
+        assertThatThrownBy(() -> DiskFioBenchmark.parse("fio: unknown option\n", fio("read", "4K")))
                 .isInstanceOf(CommandBenchmark.ParseException.class);
-        assertThatThrownBy(() -> DiskBenchmark.parse("{\"jobs\": []}", fio("read", "4K")))
+        assertThatThrownBy(() -> DiskFioBenchmark.parse("{\"jobs\": []}", fio("read", "4K")))
                 .isInstanceOf(CommandBenchmark.ParseException.class);
     }
 
     @Test
     void fioScriptRetriesBufferedOnlyWhenDirectIsRequested() {
-        String direct = DiskBenchmark.script("/usr/bin/fio", fio("randread", "4K"));
+        String direct = DiskFioBenchmark.script("/usr/bin/fio", fio("randread", "4K"));
         assertThat(direct).contains("--direct=1", "--direct=0", "O_DIRECT not supported here", "--output-format=json",
                 "--bs=4K", "--rw=randread", "--size=64M", "--runtime=2");
-        String buffered = DiskBenchmark.script("/usr/bin/fio", fio("randread", "4K").with("direct", "0"));
+        String buffered = DiskFioBenchmark.script("/usr/bin/fio", fio("randread", "4K").with("direct", "0"));
         assertThat(buffered).doesNotContain("--direct=1").contains("--direct=0", "direct=0 requested");
     }
 
@@ -103,15 +103,15 @@ class DiskParsingTest {
     @Test
     void sysbenchFileio() throws Exception {
         List<Sample> rd = DiskFileioBenchmark.parse(TestFixtures.read("sysbench/fileio-seqrd-native.txt"), "seqrd");
-        assertThat(value(rd, DiskBenchmark.READ_MIB)).isEqualTo(9987.53);
+        assertThat(value(rd, DiskFioBenchmark.READ_MIB)).isEqualTo(9987.53);
         assertThat(value(rd, DiskFileioBenchmark.OPS)).isEqualTo(639201.73);
         List<Sample> wr = DiskFileioBenchmark.parse(TestFixtures.read("sysbench/fileio-seqwr-native.txt"), "seqwr");
-        assertThat(value(wr, DiskBenchmark.WRITE_MIB)).isEqualTo(1027.14);
+        assertThat(value(wr, DiskFioBenchmark.WRITE_MIB)).isEqualTo(1027.14);
         assertThat(value(wr, DiskFileioBenchmark.OPS)).isEqualTo(65737.23);
         List<Sample> rewr = DiskFileioBenchmark.parse(TestFixtures.read("sysbench/fileio-seqrewr-native.txt"), "seqrewr");
-        assertThat(value(rewr, DiskBenchmark.WRITE_MIB)).isEqualTo(208.65);
+        assertThat(value(rewr, DiskFioBenchmark.WRITE_MIB)).isEqualTo(208.65);
         assertThat(value(DiskFileioBenchmark.parse(TestFixtures.read("sysbench/fileio-seqrd-runsc-trial.txt"), "seqrd"),
-                DiskBenchmark.READ_MIB)).isPositive();
+                DiskFioBenchmark.READ_MIB)).isPositive();
         // a read figure asked of a write run is zero: an error, not a sample
         assertThatThrownBy(() -> DiskFileioBenchmark.parse(TestFixtures.read("sysbench/fileio-seqwr-native.txt"), "seqrd"))
                 .isInstanceOf(CommandBenchmark.ParseException.class);

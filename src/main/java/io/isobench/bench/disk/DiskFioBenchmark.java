@@ -21,7 +21,7 @@ import java.util.Set;
  * size, psync engine, one job, time-based. Direct I/O when asked for (default); when fio refuses O_DIRECT on that
  * file system, the trial is rerun buffered and the raw output says {@code direct=0 (O_DIRECT not supported here)}.
  */
-public final class DiskBenchmark implements Benchmark {
+public final class DiskFioBenchmark implements Benchmark {
     public static final Metric READ_MIB = new Metric("read_mib_per_s", "MiB/s", true);
     public static final Metric WRITE_MIB = new Metric("write_mib_per_s", "MiB/s", true);
     public static final Metric IOPS = new Metric("iops", "ops/s", true);
