@@ -222,8 +222,8 @@ public final class DockerDriver implements RuntimeDriver {
         var image = ctx.probeImageWithInit();
         String name = "isobench-probe-" + OciDriver.safeName(id()) + "-net-" + ProcessHandle.current().pid() + "-"
                 + System.nanoTime() % 100000;
-        LaunchSpec spec = new LaunchSpec(name, image, List.of(image.tools().get("busybox"), "httpd", "-f", "-p",
-                Integer.toString(PROBE_PORT), "-h", "/"), Map.of(), ctx.limits(), null).withNetwork(NetworkSpec.tcp(PROBE_PORT));
+        LaunchSpec spec = LaunchSpec.builder(name, image, ctx.limits()).argv(List.of(image.tools().get("busybox"), "httpd",
+                "-f", "-p", Integer.toString(PROBE_PORT), "-h", "/")).network(NetworkSpec.tcp(PROBE_PORT)).build();
         try (Sandbox s = launch(spec, rt, stack)) {
             java.util.concurrent.atomic.AtomicReference<ProcResult> exited = new java.util.concurrent.atomic.AtomicReference<>();
             Thread waiter = Thread.ofVirtual().start(() -> exited.set(s.await(OciDriver.PROBE_TIMEOUT)));

@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One disk trial: drops the host's page cache where allowed, launches one sandbox with scratch storage (the
@@ -50,8 +49,8 @@ final class DiskTrial {
 
     static Result run(TrialContext ctx, String script, long fileBytes) throws TrialFailure {
         String cache = dropHostPageCache();
-        LaunchSpec spec = new LaunchSpec(ctx.instancePrefix(), ctx.image(), List.of("/bin/sh", "-c", script), Map.of(),
-                ctx.limits(), null, scratchBytes(fileBytes));
+        LaunchSpec spec = ctx.launchSpec(List.of("/bin/sh", "-c", script))
+                .scratchBytes(scratchBytes(fileBytes)).build();
         ProcResult r;
         String storage;
         try (Sandbox s = ctx.driver().launch(spec)) {

@@ -135,17 +135,12 @@ final class Fleet implements AutoCloseable {
                     latch.countDown();
                 }
             };
-            LaunchSpec spec = new LaunchSpec(ctx.instancePrefix() + "-" + i, ctx.image(), argv, Map.of(), ctx.limits(), onLine);
-            if (readiness == Readiness.EXIT) {
-                spec = spec.runningToCompletion();
+            LaunchSpec launchSpec = ctx.launchSpec(argv).name(ctx.instancePrefix() + "-" + i).onLine(onLine)
+                    .runToCompletion(readiness == Readiness.EXIT)
+                    .network(httpPort == null ? null : NetworkSpec.tcp(httpPort)).build();
+            if (httpPort != null && poller == null) {
+                poller = new HttpPoller();
             }
-            if (httpPort != null) {
-                spec = spec.withNetwork(NetworkSpec.tcp(httpPort));
-                if (poller == null) {
-                    poller = new HttpPoller();
-                }
-            }
-            final LaunchSpec launchSpec = spec;
             if (to - from == 1) {
                 launchOne(idx, launchSpec, latch);
                 continue;

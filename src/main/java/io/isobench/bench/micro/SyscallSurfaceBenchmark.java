@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -105,7 +104,7 @@ public final class SyscallSurfaceBenchmark implements Benchmark {
     }
 
     private TrialOutcome withFtrace(TrialContext ctx) throws TrialFailure {
-        LaunchSpec spec = new LaunchSpec(ctx.instancePrefix(), ctx.image(), probeArgv(ctx), Map.of(), ctx.limits(), null);
+        LaunchSpec spec = ctx.launchSpec(probeArgv(ctx)).build();
         String dumpDir = System.getenv(DUMP_ENV);
         FtraceSyscalls trace;
         try {
@@ -197,8 +196,7 @@ public final class SyscallSurfaceBenchmark implements Benchmark {
         }
         Path out = WorkDir.get().resolve("strace-" + ctx.instancePrefix() + ".txt");
         List<String> wrapper = List.of(strace, "-f", "-c", "-qq", "-o", out.toString());
-        LaunchSpec spec = new LaunchSpec(ctx.instancePrefix(), ctx.image(), probeArgv(ctx), Map.of(), ctx.limits(), null,
-                wrapper);
+        LaunchSpec spec = ctx.launchSpec(probeArgv(ctx)).wrapper(wrapper).build();
         ProcResult r;
         String summary;
         try {

@@ -97,8 +97,8 @@ final class ServerTrial implements AutoCloseable {
                              Placement placement, Duration readyTimeout, Readiness ready) throws TrialFailure,
             InterruptedException {
         long deadline = System.nanoTime() + ctx.timeout().toNanos();
-        LaunchSpec spec = new LaunchSpec(ctx.instancePrefix(), ctx.image(), argv, env, ctx.limits(), null)
-                .withNetwork(NetworkSpec.tcp(port)).withScratch(scratchBytes);
+        LaunchSpec spec = ctx.launchSpec(argv).env(env).network(NetworkSpec.tcp(port))
+                .scratchBytes(scratchBytes).build();
         Sandbox s;
         try {
             s = ctx.driver().launch(spec);
