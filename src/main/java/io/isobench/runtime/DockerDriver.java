@@ -296,7 +296,7 @@ public final class DockerDriver implements RuntimeDriver {
                     .redirectError(ProcessBuilder.Redirect.DISCARD);
             Path log;
             try {
-                log = Files.createTempFile(io.isobench.util.WorkDir.get(), "docker-import-", ".log");
+                log = Files.createTempFile(io.isobench.proc.WorkDir.get(), "docker-import-", ".log");
             } catch (IOException e) {
                 throw new LaunchException("cannot import the workload image: " + e.getMessage(), e);
             }
@@ -371,7 +371,7 @@ public final class DockerDriver implements RuntimeDriver {
         long t0 = System.nanoTime();
         String name = OciDriver.safeName(spec.name());
         Limits l = spec.limits();
-        Path cidFile = io.isobench.util.WorkDir.get().resolve("docker-" + name + ".cid");
+        Path cidFile = io.isobench.proc.WorkDir.get().resolve("docker-" + name + ".cid");
         try {
             Files.deleteIfExists(cidFile);
         } catch (IOException e) {

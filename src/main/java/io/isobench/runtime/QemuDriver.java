@@ -4,8 +4,8 @@ import io.isobench.host.KvmProbe;
 import io.isobench.image.WorkloadImage;
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
+import io.isobench.proc.WorkDir;
 import io.isobench.util.Tools;
-import io.isobench.util.WorkDir;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;

@@ -14,11 +14,11 @@ import io.isobench.measure.FtraceSyscalls;
 import io.isobench.measure.SyscallTable;
 import io.isobench.measure.TracedSyscalls;
 import io.isobench.proc.ProcResult;
+import io.isobench.proc.WorkDir;
 import io.isobench.runtime.LaunchSpec;
 import io.isobench.runtime.RuntimeDriver;
 import io.isobench.runtime.Sandbox;
 import io.isobench.util.Tools;
-import io.isobench.util.WorkDir;
 
 import java.io.IOException;
 import java.nio.file.Files;

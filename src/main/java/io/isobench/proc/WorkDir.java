@@ -1,7 +1,6 @@
-package io.isobench.util;
+package io.isobench.proc;
 
-import io.isobench.image.ImageBuilder;
-import io.isobench.proc.Cleanup;
+import io.isobench.util.FileTree;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +19,7 @@ public final class WorkDir {
             try {
                 Path base = Path.of(System.getProperty("java.io.tmpdir"));
                 Path d = Files.createTempDirectory(base, "isobench-" + ProcessHandle.current().pid() + "-");
-                Cleanup.register("work dir " + d, () -> ImageBuilder.deleteTree(d));
+                Cleanup.register("work dir " + d, () -> FileTree.delete(d));
                 dir = d;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create a temporary directory: " + e.getMessage(), e);
