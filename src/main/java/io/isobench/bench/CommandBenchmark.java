@@ -6,7 +6,6 @@ import io.isobench.runtime.RuntimeDriver;
 import io.isobench.runtime.Sandbox;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * A benchmark that is one command in one fresh sandbox whose output is parsed into samples (sysbench,
@@ -22,7 +21,7 @@ public abstract class CommandBenchmark implements Benchmark {
 
     @Override
     public TrialOutcome run(TrialContext ctx) throws TrialFailure {
-        LaunchSpec spec = new LaunchSpec(ctx.instancePrefix(), ctx.image(), command(ctx), Map.of(), ctx.limits(), null);
+        LaunchSpec spec = ctx.launchSpec(command(ctx)).build();
         ProcResult r;
         try (Sandbox s = ctx.driver().launch(spec)) {
             r = s.await(ctx.timeout());

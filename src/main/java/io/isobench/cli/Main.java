@@ -1,8 +1,8 @@
 package io.isobench.cli;
 
 import io.isobench.bench.Benchmark;
-import io.isobench.bench.Benchmarks;
 import io.isobench.bench.ParamSpec;
+import io.isobench.bench.registry.Benchmarks;
 import io.isobench.plan.Defaults;
 import io.isobench.util.UserException;
 import io.isobench.util.Version;

@@ -1,7 +1,7 @@
 package io.isobench.exec;
 
 import io.isobench.bench.Benchmark;
-import io.isobench.bench.Benchmarks;
+import io.isobench.bench.registry.Benchmarks;
 import io.isobench.host.HostFacts;
 import io.isobench.host.HostProbe;
 import io.isobench.host.KvmProbe;

@@ -64,7 +64,7 @@ public class KvmProbe {
         }
         Path blob = null;
         try {
-            blob = Files.createTempFile(io.isobench.util.WorkDir.get(), "kvmprobe-", ".bin");
+            blob = Files.createTempFile(io.isobench.proc.WorkDir.get(), "kvmprobe-", ".bin");
             Files.write(blob, firmware());
             ProcResult r = Proc.of(argv(qemu, "kvm", blob)).timeout(timeout).run();
             if (r.timedOut()) {

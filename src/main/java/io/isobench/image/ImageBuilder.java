@@ -2,6 +2,7 @@ package io.isobench.image;
 
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
+import io.isobench.util.FileTree;
 import io.isobench.util.Tools;
 
 import java.io.IOException;
@@ -349,17 +350,9 @@ public final class ImageBuilder {
         }
     }
 
+    /** {@link FileTree#delete}: deletes {@code p} and everything under it. */
     public static void deleteTree(Path p) {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(x);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        FileTree.delete(p);
     }
 
     enum Kind { DIR, SYMLINK, FILE, GENERATED }

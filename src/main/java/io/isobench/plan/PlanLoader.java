@@ -1,13 +1,13 @@
 package io.isobench.plan;
 
 import io.isobench.bench.Benchmark;
-import io.isobench.bench.Benchmarks;
 import io.isobench.bench.ParamSpec;
 import io.isobench.bench.Params;
+import io.isobench.bench.registry.Benchmarks;
 import io.isobench.runtime.Limits;
 import io.isobench.runtime.Runtimes;
-import io.isobench.util.UserException;
 import io.isobench.util.Units;
+import io.isobench.util.UserException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;

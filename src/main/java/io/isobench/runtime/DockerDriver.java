@@ -222,8 +222,8 @@ public final class DockerDriver implements RuntimeDriver {
         var image = ctx.probeImageWithInit();
         String name = "isobench-probe-" + OciDriver.safeName(id()) + "-net-" + ProcessHandle.current().pid() + "-"
                 + System.nanoTime() % 100000;
-        LaunchSpec spec = new LaunchSpec(name, image, List.of(image.tools().get("busybox"), "httpd", "-f", "-p",
-                Integer.toString(PROBE_PORT), "-h", "/"), Map.of(), ctx.limits(), null).withNetwork(NetworkSpec.tcp(PROBE_PORT));
+        LaunchSpec spec = LaunchSpec.builder(name, image, ctx.limits()).argv(List.of(image.tools().get("busybox"), "httpd",
+                "-f", "-p", Integer.toString(PROBE_PORT), "-h", "/")).network(NetworkSpec.tcp(PROBE_PORT)).build();
         try (Sandbox s = launch(spec, rt, stack)) {
             java.util.concurrent.atomic.AtomicReference<ProcResult> exited = new java.util.concurrent.atomic.AtomicReference<>();
             Thread waiter = Thread.ofVirtual().start(() -> exited.set(s.await(OciDriver.PROBE_TIMEOUT)));
@@ -296,7 +296,7 @@ public final class DockerDriver implements RuntimeDriver {
                     .redirectError(ProcessBuilder.Redirect.DISCARD);
             Path log;
             try {
-                log = Files.createTempFile(io.isobench.util.WorkDir.get(), "docker-import-", ".log");
+                log = Files.createTempFile(io.isobench.proc.WorkDir.get(), "docker-import-", ".log");
             } catch (IOException e) {
                 throw new LaunchException("cannot import the workload image: " + e.getMessage(), e);
             }
@@ -371,7 +371,7 @@ public final class DockerDriver implements RuntimeDriver {
         long t0 = System.nanoTime();
         String name = OciDriver.safeName(spec.name());
         Limits l = spec.limits();
-        Path cidFile = io.isobench.util.WorkDir.get().resolve("docker-" + name + ".cid");
+        Path cidFile = io.isobench.proc.WorkDir.get().resolve("docker-" + name + ".cid");
         try {
             Files.deleteIfExists(cidFile);
         } catch (IOException e) {

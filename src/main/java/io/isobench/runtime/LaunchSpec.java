@@ -46,47 +46,120 @@ public record LaunchSpec(String name, WorkloadImage image, List<String> argv, Ma
         wrapper = wrapper == null ? List.of() : List.copyOf(wrapper);
     }
 
-    /** A spec without a wrapper, scratch storage or network. */
-    public LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
-                      LineListener onLine) {
-        this(name, image, argv, env, limits, onLine, List.of(), null, null, false);
+    /**
+     * The one way to make a spec: {@code name}, {@code image} and {@code limits} are required; the rest defaults to
+     * no argv (set it), an empty environment, no line listener, no wrapper, no scratch storage, no network, and not
+     * run to completion. A trial gets one pre-filled from its context ({@code TrialContext.launchSpec}).
+     */
+    public static Builder builder(String name, WorkloadImage image, Limits limits) {
+        return new Builder(name, image, limits);
     }
 
-    /** A spec with a launcher wrapper. */
-    public LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
-                      LineListener onLine, List<String> wrapper) {
-        this(name, image, argv, env, limits, onLine, wrapper, null, null, false);
-    }
-
-    /** A spec with scratch storage. */
-    public LaunchSpec(String name, WorkloadImage image, List<String> argv, Map<String, String> env, Limits limits,
-                      LineListener onLine, Long scratchBytes) {
-        this(name, image, argv, env, limits, onLine, List.of(), scratchBytes, null, false);
+    /** A builder holding every field of this spec. */
+    public Builder toBuilder() {
+        return new Builder(name, image, limits).argv(argv).env(env).onLine(onLine).wrapper(wrapper)
+                .scratchBytes(scratchBytes).network(network).runToCompletion(runToCompletion);
     }
 
     /** This spec with host-reachable TCP ports (see {@link NetworkSpec}). */
     public LaunchSpec withNetwork(NetworkSpec n) {
-        return new LaunchSpec(name, image, argv, env, limits, onLine, wrapper, scratchBytes, n, runToCompletion);
+        return toBuilder().network(n).build();
     }
 
     /** This spec with scratch storage of {@code bytes} (null: none). */
     public LaunchSpec withScratch(Long bytes) {
-        return new LaunchSpec(name, image, argv, env, limits, onLine, wrapper, bytes, network, runToCompletion);
+        return toBuilder().scratchBytes(bytes).build();
     }
 
     /** This spec with another environment. */
     public LaunchSpec withEnv(Map<String, String> e) {
-        return new LaunchSpec(name, image, argv, e, limits, onLine, wrapper, scratchBytes, network, runToCompletion);
+        return toBuilder().env(e).build();
     }
 
     /** This spec for a workload that runs to completion (see {@code runToCompletion}); returns a copy. */
     public LaunchSpec runningToCompletion() {
-        return new LaunchSpec(name, image, argv, env, limits, onLine, wrapper, scratchBytes, network, true);
+        return toBuilder().runToCompletion(true).build();
     }
 
     /** This spec with another stdout line listener. */
     public LaunchSpec withOnLine(LineListener l) {
-        return new LaunchSpec(name, image, argv, env, limits, l, wrapper, scratchBytes, network, runToCompletion);
+        return toBuilder().onLine(l).build();
+    }
+
+    /** Collects a {@link LaunchSpec}'s fields; see {@link #builder} for the defaults. Not thread-safe. */
+    public static final class Builder {
+        private String name;
+        private final WorkloadImage image;
+        private final Limits limits;
+        private List<String> argv = List.of();
+        private Map<String, String> env = Map.of();
+        private LineListener onLine;
+        private List<String> wrapper = List.of();
+        private Long scratchBytes;
+        private NetworkSpec network;
+        private boolean runToCompletion;
+
+        private Builder(String name, WorkloadImage image, Limits limits) {
+            this.name = name;
+            this.image = image;
+            this.limits = limits;
+        }
+
+        /** Another instance name (e.g. one per instance of a fleet). */
+        public Builder name(String n) {
+            this.name = n;
+            return this;
+        }
+
+        public Builder argv(List<String> a) {
+            this.argv = a;
+            return this;
+        }
+
+        public Builder env(Map<String, String> e) {
+            this.env = e;
+            return this;
+        }
+
+        /** May be null: nothing reads the workload's stdout while it runs. */
+        public Builder onLine(LineListener l) {
+            this.onLine = l;
+            return this;
+        }
+
+        public Builder wrapper(List<String> w) {
+            this.wrapper = w;
+            return this;
+        }
+
+        /** Null: no scratch storage. */
+        public Builder scratchBytes(Long bytes) {
+            this.scratchBytes = bytes;
+            return this;
+        }
+
+        /** Null: no network beyond loopback. */
+        public Builder network(NetworkSpec n) {
+            this.network = n;
+            return this;
+        }
+
+        public Builder runToCompletion(boolean r) {
+            this.runToCompletion = r;
+            return this;
+        }
+
+        /** @throws IllegalStateException without a name or an argv */
+        public LaunchSpec build() {
+            if (name == null || name.isEmpty()) {
+                throw new IllegalStateException("a launch spec needs an instance name");
+            }
+            if (argv == null || argv.isEmpty()) {
+                throw new IllegalStateException("a launch spec needs an argv");
+            }
+            return new LaunchSpec(name, image, argv, env, limits, onLine, wrapper, scratchBytes, network,
+                    runToCompletion);
+        }
     }
 
     /** The launcher argv with the wrapper in front (for drivers that support wrappers). */

@@ -3,8 +3,8 @@ package io.isobench.runtime;
 import io.isobench.image.ImageBuilder;
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
+import io.isobench.proc.WorkDir;
 import io.isobench.util.Tools;
-import io.isobench.util.WorkDir;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,8 +3,8 @@ package io.isobench.runtime;
 import io.isobench.image.ImageBuilder;
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
+import io.isobench.proc.WorkDir;
 import io.isobench.util.Tools;
-import io.isobench.util.WorkDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -111,7 +111,7 @@ public abstract class OciDriver implements RuntimeDriver {
         String name = "isobench-probe-" + safeName(driver.id()) + nameTag + "-" + ProcessHandle.current().pid() + "-"
                 + System.nanoTime() % 100000;
         LaunchSpec spec = adjust.apply(
-                new LaunchSpec(name, image, List.of(image.tools().get("true")), Map.of(), ctx.limits(), null));
+                LaunchSpec.builder(name, image, ctx.limits()).argv(List.of(image.tools().get("true"))).build());
         try (Sandbox s = driver.launch(spec)) {
             ProcResult r = s.await(PROBE_TIMEOUT);
             return r.ok() ? null : "a trial container failed: " + reason(r);

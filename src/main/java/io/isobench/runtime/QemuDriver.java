@@ -4,8 +4,8 @@ import io.isobench.host.KvmProbe;
 import io.isobench.image.WorkloadImage;
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
+import io.isobench.proc.WorkDir;
 import io.isobench.util.Tools;
-import io.isobench.util.WorkDir;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -144,8 +144,8 @@ public abstract class QemuDriver implements RuntimeDriver {
         probeNetwork();
         Map<String, Object> d = details(kernel, ctx.limits());
         String name = "isobench-probe-" + id() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
-        LaunchSpec spec = new LaunchSpec(name, ctx.probeImage(), List.of(ctx.probeImage().tools().get("true")),
-                Map.of(), ctx.limits(), null);
+        LaunchSpec spec = LaunchSpec.builder(name, ctx.probeImage(), ctx.limits())
+                .argv(List.of(ctx.probeImage().tools().get("true"))).build();
         try (QemuSandbox s = (QemuSandbox) launch(spec)) {
             ProcResult r = s.await(PROBE_TIMEOUT);
             if (!r.ok()) {

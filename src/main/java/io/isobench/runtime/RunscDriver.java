@@ -121,7 +121,7 @@ public final class RunscDriver extends OciDriver {
     }
 
     private static java.nio.file.Path hideSysctlScript() {
-        java.nio.file.Path p = io.isobench.util.WorkDir.get().resolve(HIDE_SYSCTL_SCRIPT);
+        java.nio.file.Path p = io.isobench.proc.WorkDir.get().resolve(HIDE_SYSCTL_SCRIPT);
         synchronized (RunscDriver.class) {
             if (!java.nio.file.Files.exists(p)) {
                 try (var in = RunscDriver.class.getResourceAsStream("/runsc/" + HIDE_SYSCTL_SCRIPT)) {

@@ -1,7 +1,7 @@
 package io.isobench.runtime;
 
 import io.isobench.image.ImageBuilder;
-import io.isobench.util.WorkDir;
+import io.isobench.proc.WorkDir;
 
 import java.io.IOException;
 import java.nio.file.FileStore;

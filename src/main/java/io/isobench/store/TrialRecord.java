@@ -1,7 +1,7 @@
 package io.isobench.store;
 
-import io.isobench.bench.Sample;
 
+import io.isobench.bench.Sample;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

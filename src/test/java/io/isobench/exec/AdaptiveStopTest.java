@@ -40,8 +40,8 @@ class AdaptiveStopTest {
     void startupIterationsReplaceThePlansRepetitionsForStartupOnly() {
         var plan = new PlanLoader().top("repetitions", "auto:10", "t").top("benchmarks", "cpu,startup", "t")
                 .set("startup.iterations=2", "t").set("startup.instances=1,4", "t").build();
-        var cpu = new io.isobench.bench.CpuBenchmark();
-        var startup = new io.isobench.bench.StartupBenchmark();
+        var cpu = new io.isobench.bench.micro.CpuBenchmark();
+        var startup = new io.isobench.bench.fleet.StartupBenchmark();
         Executor e = new Executor(null, plan, List.of(new io.isobench.runtime.NativeDriver()), List.of(cpu, startup), null);
         assertThat(e.repetitions(cpu)).isEqualTo(10);
         assertThat(e.repetitions(startup)).isEqualTo(2);

@@ -104,8 +104,8 @@ class EnginesIT {
         WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("sleep"), false);
         RuntimeDriver d = Runtimes.byId("docker:runc").orElseThrow();
         String name = "isobench-it-hostpids-" + ProcessHandle.current().pid();
-        try (Sandbox s = d.launch(new LaunchSpec(name, image, List.of(image.tools().get("sleep"), "30"), Map.of(),
-                new Limits(1, 256L << 20), null))) {
+        try (Sandbox s = d.launch(LaunchSpec.builder(name, image, new Limits(1, 256L << 20))
+                .argv(List.of(image.tools().get("sleep"), "30")).build())) {
             String pid = "";
             for (int i = 0; i < 100 && (pid.isEmpty() || pid.equals("0")); i++) {
                 pid = Proc.of("docker", "inspect", "--format", "{{.State.Pid}}", name).timeout(Duration.ofSeconds(10)).run()
@@ -196,8 +196,8 @@ class EnginesIT {
     void janitorRemovesTheTaskOfAFailedRunscStartFromADeadWorkDir() throws Exception {
         assumeTrue(docker("info", "--format", "{{json .Runtimes}}").contains("\"runsc-netstack\""), "runsc-netstack not registered");
         WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("true"), false);
-        try (Sandbox s = Runtimes.byId("docker:runc").orElseThrow().launch(new LaunchSpec("isobench-it-import-"
-                + ProcessHandle.current().pid(), image, List.of(image.tools().get("true")), Map.of(), new Limits(1, 256L << 20), null))) {
+        try (Sandbox s = Runtimes.byId("docker:runc").orElseThrow().launch(LaunchSpec.builder("isobench-it-import-"
+                + ProcessHandle.current().pid(), image, new Limits(1, 256L << 20)).argv(List.of(image.tools().get("true"))).build())) {
             assertThat(s.await(Duration.ofSeconds(60)).ok()).isTrue(); // imports the image
         }
         Process gone = new ProcessBuilder("true").start();

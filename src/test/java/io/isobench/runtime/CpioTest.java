@@ -95,8 +95,8 @@ class CpioTest {
     @Test
     void commandScriptQuotesEveryWord() throws Exception {
         assumeTrue(io.isobench.util.Tools.which("busybox") != null, "busybox not installed");
-        LaunchSpec spec = new LaunchSpec("t", null, List.of("/usr/bin/printf", "%s|", "a b", "it's", "$HOME", "`x`"),
-                Map.of("X_Y", "v'1"), new Limits(1, 1 << 30), null);
+        LaunchSpec spec = LaunchSpec.builder("t", null, new Limits(1, 1 << 30))
+                .argv(List.of("/usr/bin/printf", "%s|", "a b", "it's", "$HOME", "`x`")).env(Map.of("X_Y", "v'1")).build();
         String script = QemuDriver.commandScript(spec).replace("#!/.isobench/busybox sh\n", "").replace("cd /\n", "");
         Path f = dir.resolve("cmd");
         Files.writeString(f, script + "");

@@ -71,8 +71,9 @@ class NetworkPathIT {
         Availability a = byId.get(id);
         assumeTrue(a != null && a.available(), id + " unavailable here: " + (a == null ? "no driver" : a.reason()));
         String name = "isobench-netit-" + OciDriver.safeName(id) + "-" + ProcessHandle.current().pid();
-        LaunchSpec spec = new LaunchSpec(name, image, List.of(image.tools().get("busybox"), "httpd", "-f", "-p", "8080", "-h", "/"), Map.of(),
-                new Limits(1, 512L << 20), null).withNetwork(NetworkSpec.tcp(8080));
+        LaunchSpec spec = LaunchSpec.builder(name, image, new Limits(1, 512L << 20))
+                .argv(List.of(image.tools().get("busybox"), "httpd", "-f", "-p", "8080", "-h", "/"))
+                .network(NetworkSpec.tcp(8080)).build();
         String path;
         InetSocketAddress ep;
         try (Sandbox s = drivers.get(id).launch(spec)) {

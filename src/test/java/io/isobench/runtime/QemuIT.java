@@ -10,9 +10,9 @@ import io.isobench.plan.PlanLoader;
 import io.isobench.proc.Cleanup;
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
+import io.isobench.proc.WorkDir;
 import io.isobench.store.Store;
 import io.isobench.store.StoredRun;
-import io.isobench.util.WorkDir;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,8 +145,8 @@ class QemuIT {
         int pending = Cleanup.pending();
         WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("sleep", "echo"), false);
         List<String> lines = new ArrayList<>();
-        LaunchSpec spec = new LaunchSpec("isobench-qemu-it-hang", image, List.of(image.tools().get("sleep"), "600"), Map.of(),
-                new Limits(1, 256L << 20), (line, t) -> lines.add(line));
+        LaunchSpec spec = LaunchSpec.builder("isobench-qemu-it-hang", image, new Limits(1, 256L << 20))
+                .argv(List.of(image.tools().get("sleep"), "600")).onLine((line, t) -> lines.add(line)).build();
         QemuDriver d = new QemuMicrovmDriver();
         ProcResult r;
         long t0 = System.nanoTime();
@@ -169,8 +169,8 @@ class QemuIT {
         WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("sleep", "echo"), false);
         List<String> lines = new ArrayList<>();
         String echo = image.tools().get("echo");
-        LaunchSpec spec = new LaunchSpec("isobench-qemu-it-echo", image, List.of(echo, "it's", "a b"), Map.of(),
-                new Limits(1, 256L << 20), (line, t) -> lines.add(line));
+        LaunchSpec spec = LaunchSpec.builder("isobench-qemu-it-echo", image, new Limits(1, 256L << 20))
+                .argv(List.of(echo, "it's", "a b")).onLine((line, t) -> lines.add(line)).build();
         ProcResult r;
         try (Sandbox s = new QemuQ35Driver().launch(spec)) {
             r = s.await(Duration.ofSeconds(90));
@@ -230,10 +230,10 @@ class QemuIT {
             String target = QemuUserNet.GATEWAY + ":" + host.getLocalPort();
             // busybox nc, not wget: Debian's static busybox wget segfaults on a refused connection
             String bb = image.tools().get("busybox");
-            LaunchSpec spec = new LaunchSpec("isobench-qemu-it-restrict", image, List.of(bb, "sh", "-c",
-                    bb + " cat /sys/class/net/eth0/operstate; exec " + bb + " nc -w 5 " + QemuUserNet.GATEWAY + " "
-                            + host.getLocalPort()), Map.of(),
-                    new Limits(1, 256L << 20), null).withNetwork(NetworkSpec.tcp(8080));
+            LaunchSpec spec = LaunchSpec.builder("isobench-qemu-it-restrict", image, new Limits(1, 256L << 20))
+                    .argv(List.of(bb, "sh", "-c", bb + " cat /sys/class/net/eth0/operstate; exec " + bb + " nc -w 5 "
+                            + QemuUserNet.GATEWAY + " " + host.getLocalPort()))
+                    .network(NetworkSpec.tcp(8080)).build();
             ProcResult r;
             String path;
             try (Sandbox s = new QemuMicrovmDriver().launch(spec)) {
@@ -264,10 +264,10 @@ class QemuIT {
         WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("true"), true);
         String bb = image.tools().get("busybox");
         List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-        LaunchSpec spec = new LaunchSpec("isobench-qemu-it-tap", image, List.of(bb, "sh", "-c",
-                bb + " ip route; " + bb + " nc -w 3 192.0.2.1 80 </dev/null; echo nc=$?; exec " + bb
-                        + " httpd -f -p 8080 -h /"), Map.of(), new Limits(1, 256L << 20), null)
-                .withNetwork(NetworkSpec.tcp(8080)).withOnLine((line, t) -> lines.add(line));
+        LaunchSpec spec = LaunchSpec.builder("isobench-qemu-it-tap", image, new Limits(1, 256L << 20))
+                .argv(List.of(bb, "sh", "-c", bb + " ip route; " + bb + " nc -w 3 192.0.2.1 80 </dev/null; echo nc=$?; exec "
+                        + bb + " httpd -f -p 8080 -h /"))
+                .network(NetworkSpec.tcp(8080)).onLine((line, t) -> lines.add(line)).build();
         String path;
         List<Integer> statuses;
         try (Sandbox s = driver.launch(spec)) {
@@ -374,8 +374,9 @@ class QemuIT {
         assumeTrue(strace != null, "strace not installed");
         WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("sleep", "echo"), false);
         Path out = dir.resolve("qemu-strace.txt");
-        LaunchSpec spec = new LaunchSpec("isobench-qemu-it-wrap", image, List.of(image.tools().get("echo"), "traced"), Map.of(),
-                new Limits(1, 256L << 20), null, List.of(strace, "-f", "-c", "-qq", "-o", out.toString()));
+        LaunchSpec spec = LaunchSpec.builder("isobench-qemu-it-wrap", image, new Limits(1, 256L << 20))
+                .argv(List.of(image.tools().get("echo"), "traced"))
+                .wrapper(List.of(strace, "-f", "-c", "-qq", "-o", out.toString())).build();
         QemuDriver d = new QemuMicrovmDriver();
         assertThat(d.supportsWrapper()).isTrue();
         ProcResult r;
@@ -399,8 +400,8 @@ class QemuIT {
     void forwardedPortRefusesUntilTheWorkloadStarts() throws Exception {
         WorkloadImage image = new ImageBuilder(dir.resolve("images")).build(Set.of("true"), true);
         String bb = image.tools().get("busybox");
-        LaunchSpec spec = new LaunchSpec("isobench-qemu-it-early", image, List.of(bb, "sleep", "600"), Map.of(),
-                new Limits(1, 256L << 20), null).withNetwork(NetworkSpec.tcp(8080));
+        LaunchSpec spec = LaunchSpec.builder("isobench-qemu-it-early", image, new Limits(1, 256L << 20))
+                .argv(List.of(bb, "sleep", "600")).network(NetworkSpec.tcp(8080)).build();
         long firstAccept = -1;
         try (Sandbox s = new QemuMicrovmDriver().launch(spec)) {
             java.net.InetSocketAddress ep = s.endpoint(8080);

@@ -1,7 +1,7 @@
 package io.isobench.store;
 
-import io.isobench.bench.CpuBenchmark;
 import io.isobench.bench.Sample;
+import io.isobench.bench.micro.CpuBenchmark;
 import io.isobench.util.UserException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
