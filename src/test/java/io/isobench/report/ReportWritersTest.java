@@ -94,10 +94,10 @@ class ReportWritersTest {
     void serverTablesRowPerRuntimeWithTheCostBesideTheRate() throws Exception {
         assertThat(render("html")).doesNotContain("<h3>Servers</h3>");
         ReportRun rr = ReportRun.of(ReportFixtures.runWithServers());
-        List<ServerTables.Table> tables = ServerTables.of(rr);
-        assertThat(tables).extracting(ServerTables.Table::title)
+        List<ServersView.Table> tables = ServersView.of(rr);
+        assertThat(tables).extracting(ServersView.Table::title)
                 .containsExactly("nginx · client=ab concurrency=100 requests=50000", "redis · concurrency=50");
-        ServerTables.Table nginx = tables.get(0);
+        ServersView.Table nginx = tables.get(0);
         assertThat(nginx.header()).containsExactly("runtime", "req/s (median, 95% CI)", "cost vs native",
                 "time per request ms (mean)", "failed", "connection total ms (median)", "n");
         assertThat(nginx.rows()).extracting(row -> row.get(0)).containsExactly("native", "runc", "runsc");
@@ -106,7 +106,7 @@ class ReportWritersTest {
         assertThat(nginx.rows().get(2).get(1)).startsWith("1148.0 (");
         assertThat(nginx.rows().get(2).get(2)).startsWith("9.62×"); // 11041 / 1148, oriented so that above 1 is worse
         assertThat(nginx.rows().get(2).get(6)).isEqualTo("3");
-        ServerTables.Table redis = tables.get(1);
+        ServersView.Table redis = tables.get(1);
         assertThat(redis.header()).containsExactly("runtime", "set req/s (median, 95% CI)", "set cost vs native",
                 "get req/s (median, 95% CI)", "get cost vs native", "n");
         assertThat(redis.rows()).extracting(row -> row.get(0)).containsExactly("native", "runsc");
