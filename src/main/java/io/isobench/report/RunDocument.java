@@ -58,7 +58,7 @@ final class RunDocument {
         kv(rows, "started – finished", hd.startedAt() + " – " + hd.finishedAt());
         kv(rows, "isobench", hd.version());
         kv(rows, "CPU", host.get("cpu_model") + " (" + host.get("cpus") + " CPUs)");
-        kv(rows, "memory", host.get("memory_bytes") instanceof Number n ? String.format(Locale.ROOT, "%.1f GiB", n.doubleValue() / (1L << 30)) : "?");
+        kv(rows, "RAM", host.get("memory_bytes") instanceof Number n ? String.format(Locale.ROOT, "%.1f GiB", n.doubleValue() / (1L << 30)) : "?");
         kv(rows, "OS / kernel", host.get("os") + " / " + host.get("kernel"));
         kv(rows, "cgroup", host.get("cgroup"));
         if (host.get("kvm") instanceof Map<?, ?> kvm) {
