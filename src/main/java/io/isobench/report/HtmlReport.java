@@ -110,7 +110,8 @@ public final class HtmlReport implements ReportWriter {
         h.append("<div class=\"scroll\"><table>");
         if (t.header().stream().anyMatch(c -> !c.isEmpty())) {
             h.append("<tr>");
-            t.header().forEach(c -> h.append("<th>").append(Html.esc(c)).append("</th>"));
+            // metric names may break after an underscore, so wide tables of them fit
+            t.header().forEach(c -> h.append("<th>").append(Html.esc(c).replace("_", "_<wbr>")).append("</th>"));
             h.append("</tr>");
         }
         for (List<Block.Cell> row : t.rows()) {

@@ -27,7 +27,7 @@ public final class MarkdownReport implements ReportWriter {
 
     static void block(StringBuilder m, Block block) {
         switch (block) {
-            case Block.Heading x -> m.append(m.toString().endsWith("\n\n") ? "" : "\n").append("#".repeat(Math.min(6, x.level() + 1))).append(' ')
+            case Block.Heading x -> m.append(blankLineBefore(m) ? "" : "\n").append("#".repeat(Math.min(6, x.level() + 1))).append(' ')
                     .append(md(x.text(), " ")).append("\n\n");
             case Block.Paragraph x -> m.append(x.muted() ? "_" + md(x.text(), " ").strip() + "_" : md(x.text(), " ")).append("\n\n");
             case Block.Notes x -> {
@@ -50,6 +50,11 @@ public final class MarkdownReport implements ReportWriter {
                 x.body().forEach(b -> block(m, b));
             }
         }
+    }
+
+    private static boolean blankLineBefore(StringBuilder m) {
+        int n = m.length();
+        return n >= 2 && m.charAt(n - 1) == '\n' && m.charAt(n - 2) == '\n';
     }
 
     private static void table(StringBuilder m, Block.Table t) {
