@@ -46,8 +46,11 @@ public final class MarkdownReport implements ReportWriter {
             case Block.TimeSeriesChart x -> {
             }
             case Block.Details x -> {
-                m.append("**").append(md(x.summary(), " ")).append("**\n\n");
-                x.body().forEach(b -> block(m, b));
+                StringBuilder body = new StringBuilder("\n\n");
+                x.body().forEach(b -> block(body, b));
+                if (!body.toString().isBlank()) { // a fold of charts only has nothing to show here
+                    m.append("**").append(md(x.summary(), " ")).append("**").append(body);
+                }
             }
         }
     }

@@ -58,6 +58,7 @@ class ReportWritersTest {
         assertThat(md).containsPattern("\\| cpu \\| max_prime=20000 \\| events_per_second \\(events/s, higher is better\\) \\| "
                 + "1\\.00\\d× \\[[0-9.]+–[0-9.]+\\] (within noise|differs from baseline) \\| 1\\.20\\d× \\[");
         assertThat(md).contains("### Fairness notes").contains("### Failures");
+        assertThat(md).doesNotContain("charts (median").contains("**every median with its 95% CI"); // no empty folds
         // answer first: the cost table comes before provenance
         assertThat(md).containsSubsequence("### Cost of isolation", "### Fairness notes", "### Host, provenance and runtimes");
     }
