@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 
 /** One run prepared for reports: its stored data, statistics, baseline, and the notes a fair reading needs. */
 public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline) {
@@ -52,59 +51,9 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
     }
 
     /**
-     * What preceded every startup launch, or null when the run has no startup results: the plan's cooldown, with the host
-     * idle, or, for cases with startup.runs, the previous launch's teardown. A sub-millisecond launch right after idle is
-     * much slower on a VM than back-to-back (hyperfine's default), so the regime must travel with the figure. Shared by
-     * {@link #fairnessNotes()} and {@link TextSummary}.
-     */
-    static String startupNote(Map<String, Object> plan, List<ResultStats> stats) {
-        List<ResultStats> startup = stats.stream().filter(s -> s.benchmark().equals("startup")).toList();
-        if (startup.isEmpty()) {
-            return null;
-        }
-        Object cooldown = plan.get("cooldown");
-        String c = cooldown == null ? "?" : cooldown.toString();
-        boolean noCooldown;
-        try {
-            noCooldown = io.isobench.util.Units.parseDuration(c, "cooldown").isZero();
-        } catch (io.isobench.util.UserException e) {
-            noCooldown = false; // not recorded as a duration: say only what is known
-        }
-        // cases with startup.runs > 1 carry "runs"; the others launched once per iteration
-        java.util.SortedSet<String> runs = new java.util.TreeSet<>();
-        boolean single = false;
-        for (ResultStats s : startup) {
-            Object r = s.params().get("runs");
-            if (r == null) {
-                single = true;
-            } else {
-                runs.add(r.toString());
-            }
-        }
-        List<String> parts = new ArrayList<>();
-        if (!runs.isEmpty()) {
-            parts.add("cases with runs=" + String.join("/", runs) + " launched that many times back-to-back in every "
-                    + "iteration, each launch right after the previous one's teardown (hyperfine's regime), after an "
-                    + "unsampled warm-up launch that followed the cooldown of " + c + ".");
-        }
-        if (single) {
-            parts.add(noCooldown
-                    ? "one launch per iteration, each right after the previous iteration was stored (cooldown 0s): near "
-                    + "to, not the same as, hyperfine's back-to-back runs (isobench's bookkeeping comes between launches; "
-                    + "startup.runs gives hyperfine's regime)."
-                    : "every iteration's launch followed the run's cooldown of " + c + " with the host idle. On a VM a "
-                    + "short launch right after idle can take far longer than back-to-back (on the 2-vCPU dev host: 0.55 ms "
-                    + "native back-to-back, 1.0 ms after 50 ms idle, hyperfine's own runs included); compare startup "
-                    + "figures only between runs with the same cooldown and runs; startup.runs gives hyperfine's "
-                    + "back-to-back regime.");
-        }
-        return "startup: " + String.join(" ", parts);
-    }
-
-    /**
      * What a reader must know to read the numbers fairly: unconfined baseline vs limited sandboxes, emulated
-     * VMs, gVisor's platform, runtimes that could not apply limits, a busy host, samples too few for verdicts, what
-     * preceded every startup launch.
+     * VMs, gVisor's platform, runtimes that could not apply limits, a busy host, samples too few for verdicts, then
+     * every report view's notes (e.g. what preceded every startup launch) and early stops.
      */
     public List<String> fairnessNotes() {
         List<String> notes = new ArrayList<>();
@@ -138,29 +87,24 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
             notes.add("Some comparisons have too few samples for the rank test to ever be significant "
                     + "(they show \"too few samples\"); use --repetitions 5 or more, or --repetitions auto.");
         }
-        if (stats.stream().anyMatch(s -> s.benchmark().equals("memory") && Objects.equals(s.params().get("block_size"), "1K"))) {
-            notes.add("memory at 1 KiB blocks is dominated by per-operation overhead, not bandwidth; compare with the 1 MiB case.");
-        }
-        if (stats.stream().anyMatch(s -> s.benchmark().equals("network"))) {
-            StringBuilder n = new StringBuilder("network: client on the host, server in the sandbox, over each runtime's "
-                    + "own network path (every trial's raw output starts with it and the CPU placement)");
-            for (StoredRun.RuntimeRow r : run.runtimes()) {
-                if (r.available() && r.details().get("network_with_ports") != null) {
-                    n.append("; ").append(r.runtime()).append(": ").append(r.details().get("network_with_ports"));
-                }
-            }
-            notes.add(n.append('.').toString());
-        }
-        String startup = startupNote(plan, stats);
-        if (startup != null) {
-            notes.add(startup);
-        }
+        notes.addAll(ReportViews.notes(this));
         for (StoredRun.StopRow st : run.stops()) {
             if (!st.reason().equals("fixed repetitions")) {
                 notes.add(st.benchmark() + " " + st.paramsJson() + ": " + st.reason() + " (" + st.repetitions() + " repetitions).");
             }
         }
         return notes;
+    }
+
+    /** The results of one benchmark, in measured order. */
+    public List<ResultStats> of(String benchmark) {
+        return stats.stream().filter(s -> s.benchmark().equals(benchmark)).toList();
+    }
+
+    /** The result of (benchmark, case, metric, runtime), or null. */
+    public ResultStats find(String benchmark, String paramsKey, String metric, String runtime) {
+        return stats.stream().filter(s -> s.benchmark().equals(benchmark) && s.paramsKey().equals(paramsKey)
+                && s.metric().equals(metric) && s.runtime().equals(runtime)).findFirst().orElse(null);
     }
 
     /** "k=v k=v" of a result's params. */

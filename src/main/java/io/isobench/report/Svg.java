@@ -9,7 +9,12 @@ import java.util.function.Function;
 /** Inline SVG charts written directly (no chart library, no script): readable in any browser and in print. */
 public final class Svg {
     static final int WIDTH = 760;
-    static final int LABEL = 130;
+    /** Narrowest and widest row-label column of a bar chart (px); labels that do not fit are abbreviated. */
+    static final int LABEL_MIN = 90;
+    static final int LABEL_MAX = 240;
+    /** Estimated width of one character (px) at 12 px (rlabel, val) and at 13 px bold (ctitle): generous, so text fits. */
+    static final double CHAR = 7.2;
+    static final double TITLE_CHAR = 8.2;
     static final int VALUE = 210;
     static final int ROW = 26;
     static final int TOP = 30;
@@ -23,7 +28,7 @@ public final class Svg {
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"%s\" width=\"%d\" height=\"%d\" "
                 + "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", cssClass, WIDTH, height, WIDTH, height, Html.esc(title)));
         sb.append("<title>").append(Html.esc(title)).append("</title>");
-        sb.append(String.format(Locale.ROOT, "<text x=\"0\" y=\"18\" class=\"ctitle\">%s</text>", Html.esc(title)));
+        sb.append("<text x=\"0\" y=\"18\" class=\"ctitle\">").append(fit(title, WIDTH, TITLE_CHAR)).append("</text>");
     }
 
     /** Five horizontal grid lines from 0 to {@code ymax} over the plot area, with their tick labels on the left. */
@@ -53,14 +58,16 @@ public final class Svg {
             max = Math.max(max, Math.max(r.ci95High(), r.median()));
         }
         double xmax = niceCeiling(max <= 0 ? 1 : max);
-        int plot = WIDTH - LABEL - VALUE;
+        int longest = rows.stream().mapToInt(r -> labelOf.apply(r.runtime()).length()).max().orElse(0);
+        int labelW = (int) Math.max(LABEL_MIN, Math.min(LABEL_MAX, Math.ceil(longest * CHAR) + 16));
+        int plot = WIDTH - labelW - VALUE;
         int height = TOP + rows.size() * ROW + AXIS;
         StringBuilder sb = new StringBuilder();
         open(sb, "chart", title, height);
         // grid and axis
         for (int i = 0; i <= 4; i++) {
             double v = xmax * i / 4;
-            double x = LABEL + plot * (double) i / 4;
+            double x = labelW + plot * (double) i / 4;
             sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"grid\"/>",
                     x, TOP - 4, x, TOP + rows.size() * ROW));
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%s</text>",
@@ -70,21 +77,21 @@ public final class Svg {
             ResultStats r = rows.get(i);
             double y = TOP + i * ROW;
             double w = plot * r.median() / xmax;
-            double lo = LABEL + plot * r.ci95Low() / xmax;
-            double hi = LABEL + plot * r.ci95High() / xmax;
+            double lo = labelW + plot * r.ci95Low() / xmax;
+            double hi = labelW + plot * r.ci95High() / xmax;
             double cy = y + ROW / 2.0 - 2;
             sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"rlabel\" text-anchor=\"end\">%s</text>",
-                    LABEL - 8, cy + 4, Html.esc(labelOf.apply(r.runtime()))));
+                    labelW - 8, cy + 4, fit(labelOf.apply(r.runtime()), labelW - 12, CHAR)));
             sb.append(String.format(Locale.ROOT, "<rect class=\"bar\" x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\">"
                             + "<title>%s: median %s %s (95%% CI %s–%s, n=%d)</title></rect>",
-                    LABEL, y + 3, Math.max(0.5, w), ROW - 10, colorOf.apply(r.runtime()), Html.esc(r.runtime()),
+                    labelW, y + 3, Math.max(0.5, w), ROW - 10, colorOf.apply(r.runtime()), Html.esc(r.runtime()),
                     Html.esc(num(r.median())), Html.esc(r.unit()), Html.esc(num(r.ci95Low())), Html.esc(num(r.ci95High())), r.n()));
             sb.append(String.format(Locale.ROOT, "<line class=\"err\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", lo, cy, hi, cy));
             sb.append(String.format(Locale.ROOT, "<line class=\"err\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", lo, cy - 5, lo, cy + 5));
             sb.append(String.format(Locale.ROOT, "<line class=\"err\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", hi, cy - 5, hi, cy + 5));
             String cost = r.ratioToBaseline() == null ? "" : String.format(Locale.ROOT, "   cost %.3f×", r.ratioToBaseline());
-            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"val\">%s%s</text>",
-                    WIDTH - VALUE + 8, cy + 4, Html.esc(num(r.median())), Html.esc(cost)));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"val\">%s</text>",
+                    WIDTH - VALUE + 8, cy + 4, fit(num(r.median()) + cost, VALUE - 12, CHAR)));
         }
         sb.append("</svg>");
         return sb.toString();
@@ -109,7 +116,7 @@ public final class Svg {
         }
         double ymax = niceCeiling(max <= 0 ? 1 : max);
         int left = 60;
-        int right = 170;
+        int right = legendWidth(series.stream().map(Series::label).toList());
         int plotH = 240;
         int top = TOP + 6;
         int height = top + plotH + 46;
@@ -149,7 +156,7 @@ public final class Svg {
             sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>",
                     WIDTH - right + 14, ly, WIDTH - right + 40, ly, se.color(), se.dashed() ? " stroke-dasharray=\"6 4\"" : ""));
             sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"rlabel\">%s</text>",
-                    WIDTH - right + 46, ly + 4, Html.esc(se.label())));
+                    WIDTH - right + 46, ly + 4, fit(se.label(), right - 50, CHAR)));
             li++;
         }
         sb.append("</svg>");
@@ -179,7 +186,7 @@ public final class Svg {
         double xmax = niceCeiling(xmaxRaw <= 0 ? 1 : xmaxRaw);
         double ymax = niceCeiling(ymaxRaw <= 0 ? 1 : ymaxRaw);
         int left = 60;
-        int right = 170;
+        int right = legendWidth(series.stream().map(XySeries::label).toList());
         int plotH = 220;
         int top = TOP + 6;
         int height = top + plotH + 46;
@@ -202,7 +209,7 @@ public final class Svg {
             sb.append(String.format(Locale.ROOT, "<line class=\"marker\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#888\" "
                     + "stroke-dasharray=\"3 3\"/>", x, top, x, top + plotH));
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"tick\">%s</text>", x + 4, top + 10,
-                    Html.esc(m.getKey())));
+                    fit(m.getKey(), WIDTH - right - x - 6, CHAR)));
         }
         int li = 0;
         for (XySeries se : series) {
@@ -219,11 +226,30 @@ public final class Svg {
             sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>",
                     WIDTH - right + 14, ly, WIDTH - right + 40, ly, se.color()));
             sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"rlabel\">%s</text>",
-                    WIDTH - right + 46, ly + 4, Html.esc(se.label())));
+                    WIDTH - right + 46, ly + 4, fit(se.label(), right - 50, CHAR)));
             li++;
         }
         sb.append("</svg>");
         return sb.toString();
+    }
+
+    /** The legend column of a line chart (px): room for its longest label, within limits (longer ones are abbreviated). */
+    private static int legendWidth(List<String> labels) {
+        int longest = labels.stream().mapToInt(String::length).max().orElse(0);
+        return (int) Math.max(120, Math.min(300, Math.ceil(longest * CHAR) + 56));
+    }
+
+    /**
+     * Escaped text that fits in {@code px} pixels at {@code charPx} per character: as it is, or cut with "…" and the
+     * full text as its {@code <title>} (a tooltip, and what screen readers say).
+     */
+    static String fit(String text, double px, double charPx) {
+        int max = (int) Math.floor(px / charPx);
+        if (text.length() <= max) {
+            return Html.esc(text);
+        }
+        String cut = text.substring(0, Math.max(1, max - 1)).strip() + "…";
+        return Html.esc(cut) + "<title>" + Html.esc(text) + "</title>";
     }
 
     /** The smallest 1, 2, 2.5 or 5 times a power of ten at or above v. */

@@ -61,10 +61,7 @@ public final class TextSummary {
                         params(io.isobench.util.Json.readMap(st.paramsJson())), st.repetitions(), st.reason());
             }
         }
-        String startup = ReportRun.startupNote(h.plan(), stats);
-        if (startup != null) {
-            out.println(startup);
-        }
+        ReportViews.notes(new ReportRun(run, stats, baseline)).forEach(out::println);
         if (run.runtimes().stream().anyMatch(r -> "tcg".equals(r.details().get("accel")))) {
             out.println("(TCG): the VM ran under software emulation (no usable KVM); its figures are not KVM figures.");
         }

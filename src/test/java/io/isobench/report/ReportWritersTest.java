@@ -54,9 +54,13 @@ class ReportWritersTest {
     @Test
     void markdownHasTheCostTable() throws Exception {
         String md = render("md");
-        assertThat(md).contains("| benchmark | case | metric | runc | runsc | qemu |");
-        assertThat(md).containsPattern("\\| cpu \\| max_prime=20000 \\| events_per_second \\(events/s\\) \\| 1\\.00\\d \\[[0-9.]+–[0-9.]+\\] (within noise|differs from baseline) \\| 1\\.20\\d \\[");
+        assertThat(md).contains("| benchmark | case | metric | runc | runsc | qemu (TCG) |");
+        assertThat(md).containsPattern("\\| cpu \\| max_prime=20000 \\| events_per_second \\(events/s, higher is better\\) \\| "
+                + "1\\.00\\d× \\[[0-9.]+–[0-9.]+\\] (within noise|differs from baseline) \\| 1\\.20\\d× \\[");
         assertThat(md).contains("### Fairness notes").contains("### Failures");
+        assertThat(md).doesNotContain("charts (median").contains("**every median with its 95% CI"); // no empty folds
+        // answer first: the cost table comes before provenance
+        assertThat(md).containsSubsequence("### Cost of isolation", "### Fairness notes", "### Host, provenance and runtimes");
     }
 
     @Test
@@ -94,10 +98,10 @@ class ReportWritersTest {
     void serverTablesRowPerRuntimeWithTheCostBesideTheRate() throws Exception {
         assertThat(render("html")).doesNotContain("<h3>Servers</h3>");
         ReportRun rr = ReportRun.of(ReportFixtures.runWithServers());
-        List<ServerTables.Table> tables = ServerTables.of(rr);
-        assertThat(tables).extracting(ServerTables.Table::title)
+        List<ServersView.Table> tables = ServersView.of(rr);
+        assertThat(tables).extracting(ServersView.Table::title)
                 .containsExactly("nginx · client=ab concurrency=100 requests=50000", "redis · concurrency=50");
-        ServerTables.Table nginx = tables.get(0);
+        ServersView.Table nginx = tables.get(0);
         assertThat(nginx.header()).containsExactly("runtime", "req/s (median, 95% CI)", "cost vs native",
                 "time per request ms (mean)", "failed", "connection total ms (median)", "n");
         assertThat(nginx.rows()).extracting(row -> row.get(0)).containsExactly("native", "runc", "runsc");
@@ -106,7 +110,7 @@ class ReportWritersTest {
         assertThat(nginx.rows().get(2).get(1)).startsWith("1148.0 (");
         assertThat(nginx.rows().get(2).get(2)).startsWith("9.62×"); // 11041 / 1148, oriented so that above 1 is worse
         assertThat(nginx.rows().get(2).get(6)).isEqualTo("3");
-        ServerTables.Table redis = tables.get(1);
+        ServersView.Table redis = tables.get(1);
         assertThat(redis.header()).containsExactly("runtime", "set req/s (median, 95% CI)", "set cost vs native",
                 "get req/s (median, 95% CI)", "get cost vs native", "n");
         assertThat(redis.rows()).extracting(row -> row.get(0)).containsExactly("native", "runsc");
@@ -161,16 +165,17 @@ class ReportWritersTest {
         assertThat(count(html, ">load starts</text>")).isEqualTo(2);
         StringWriter m = new StringWriter();
         new MarkdownReport().write(List.of(rr), m);
-        assertThat(m.toString()).contains("### Load profile").contains("| second | phase | native CPU % | runc CPU % | native RSS MiB | runc RSS MiB |")
-                .contains("| 0–1 | idle |");
+        assertThat(m.toString()).contains("### Load profile").contains("| second | phase | native cpu_percent [%] | runc cpu_percent [%] "
+                + "| native rss_mib [MiB] | runc rss_mib [MiB] |").contains("| 0–1 | idle |");
     }
 
     @Test
     void markdownHasStartupAndFootprintSections() throws Exception {
         StringWriter m = new StringWriter();
         new MarkdownReport().write(List.of(ReportRun.of(ReportFixtures.runWithStartupAndFootprint())), m);
-        assertThat(m.toString()).contains("### Startup").contains("| first-line | 0 | runc | 4 |")
-                .contains("### Footprint").contains("| instances=3 settle=1s | runc | 2.015 | 1.500 |");
+        assertThat(m.toString()).contains("### Startup").containsPattern("\\| runc \\| 4 \\| [0-9.]+ \\| [0-9.]+ \\| [0-9.]+ \\| [0-9.]+ \\| 8 \\| [0-9.]+ \\|")
+                .contains("### Footprint").contains("| runtime | pss_mib_per_instance | uss_mib_per_instance | note |")
+                .contains("| runc | 2.015 | 1.500 | configured guest memory 512M (reported apart; not subtracted) |");
         StringWriter plain = new StringWriter();
         new MarkdownReport().write(List.of(ReportRun.of(ReportFixtures.run())), plain);
         assertThat(plain.toString()).doesNotContain("### Startup").doesNotContain("### Footprint").doesNotContain("### Load profile");
@@ -182,5 +187,18 @@ class ReportWritersTest {
                 List.of(new Svg.Series("a", "#000", false, new double[]{1, Double.NaN, 3})));
         assertThat(count(svg, "<circle ")).isEqualTo(2);
         assertThat(svg).contains("points=\"").doesNotContain("NaN");
+    }
+
+    @Test
+    void chartLabelsThatDoNotFitAreAbbreviatedWithTheFullTextAsTitle() {
+        assertThat(Svg.fit("runc", 100, Svg.CHAR)).isEqualTo("runc");
+        String long_ = "docker:runsc-netstack-with-a-very-long-name (TCG)";
+        String fitted = Svg.fit(long_, 100, Svg.CHAR);
+        assertThat(fitted).endsWith("…<title>" + long_ + "</title>").startsWith("docker:runsc");
+        assertThat(fitted.substring(0, fitted.indexOf("<title>")).length()).isLessThanOrEqualTo((int) (100 / Svg.CHAR));
+        // a bar chart widens its label column for "qemu-microvm (TCG)" instead of clipping it
+        ReportRun rr = ReportRun.of(ReportFixtures.run());
+        String svg = Svg.bars("t", rr.groups().values().iterator().next(), rt -> "#000", rt -> rt.equals("qemu") ? "qemu-microvm (TCG)" : rt);
+        assertThat(svg).contains(">qemu-microvm (TCG)</text>");
     }
 }

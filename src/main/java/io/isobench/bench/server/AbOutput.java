@@ -43,13 +43,18 @@ final class AbOutput {
                 TRANSFER_RATE, FAILED, NON_2XX));
         for (String row : ROWS) {
             for (String col : COLUMNS) {
-                m.add(new Metric(row + "_" + col + "_ms", "ms", false));
+                m.add(connectionTime(row, col));
             }
         }
         for (int p : PERCENTS) {
             m.add(percentile(p));
         }
         return m;
+    }
+
+    /** A cell of the "Connection Times (ms)" table, e.g. total_median_ms. */
+    static Metric connectionTime(String row, String column) {
+        return new Metric(row + "_" + column + "_ms", "ms", false);
     }
 
     static Metric percentile(int p) {
@@ -79,7 +84,7 @@ final class AbOutput {
                 throw new ParseException("no '" + label + ":' row in ab's Connection Times table");
             }
             for (int i = 0; i < COLUMNS.size(); i++) {
-                s.add(new Sample(new Metric(row + "_" + COLUMNS.get(i) + "_ms", "ms", false),
+                s.add(new Sample(connectionTime(row, COLUMNS.get(i)),
                         Double.parseDouble(m.group(i + 1))));
             }
         }

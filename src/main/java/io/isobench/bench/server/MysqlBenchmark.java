@@ -35,9 +35,9 @@ public final class MysqlBenchmark implements Benchmark {
     static final String SHARE = "/usr/share/mysql";
     static final String SQL_FILE = "mysql/isobench-users.sql";
     static final String USER = "isobench";
-    static final Metric TPS = new Metric("transactions_per_second", "tx/s", true);
-    static final Metric QPS = new Metric("queries_per_second", "queries/s", true);
-    static final Metric P95 = new Metric("latency_p95_ms", "ms", false);
+    public static final Metric TPS = new Metric("transactions_per_second", "tx/s", true);
+    public static final Metric QPS = new Metric("queries_per_second", "queries/s", true);
+    public static final Metric P95 = new Metric("latency_p95_ms", "ms", false);
     static final Metric AVG = new Metric("latency_avg_ms", "ms", false);
     static final Metric ERRORS = new Metric("ignored_errors_per_second", "errors/s", false);
 

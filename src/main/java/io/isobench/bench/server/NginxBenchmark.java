@@ -33,6 +33,15 @@ import java.util.Set;
  */
 public final class NginxBenchmark implements Benchmark {
     static final int PORT = 8080;
+    /** Metric names of the report's nginx table (reported through ab's and wrk's parsers, listed by {@link #metrics()}). */
+    public static final String REQUESTS_PER_SECOND = AbOutput.REQUESTS_PER_SECOND.name();
+    public static final String TIME_PER_REQUEST_MS = AbOutput.TIME_PER_REQUEST.name();
+    public static final String TRANSFER_RATE_KIB_PER_S = AbOutput.TRANSFER_RATE.name();
+    public static final String FAILED_REQUESTS = AbOutput.FAILED.name();
+    public static final String TOTAL_MEDIAN_MS = AbOutput.connectionTime("total", "median").name();
+    public static final String LATENCY_P50_MS = AbOutput.percentile(50).name();
+    public static final String LATENCY_P99_MS = AbOutput.percentile(99).name();
+    public static final String LATENCY_AVG_MS = WrkOutput.LATENCY_AVG.name();
     static final String CONF = "nginx/nginx.conf";
     static final String PAGE_FILE = "nginx/index.html";
     static final String PAGE = "/index.html";

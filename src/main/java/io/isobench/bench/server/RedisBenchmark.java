@@ -58,6 +58,9 @@ public final class RedisBenchmark implements Benchmark {
         return Set.of("redis-server", "redis-benchmark");
     }
 
+    /** Requests/s of a command, the report's redis table. */
+    public static final String REQUESTS_PER_SECOND = RedisBenchmarkOutput.RPS.name();
+
     @Override
     public List<Metric> metrics() {
         return RedisBenchmarkOutput.metrics();

@@ -1,6 +1,9 @@
 package io.isobench.report;
 
 import io.isobench.analysis.ResultStats;
+import io.isobench.bench.server.MysqlBenchmark;
+import io.isobench.bench.server.NginxBenchmark;
+import io.isobench.bench.server.RedisBenchmark;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,11 +19,10 @@ import java.util.TreeMap;
  * The papers' server tables, one per benchmark case: a row per runtime with the headline rate (median, its 95% CI,
  * the cost factor against the baseline with its CI and verdict) and the medians of the other figures the papers
  * print beside it. nginx: one table per client/requests/concurrency; redis: one column per command; mysql: one
- * group of columns per sysbench test. Built from the same statistics as every other view; rendered by
- * {@link HtmlReport} and {@link MarkdownReport}. A column appears only when some runtime has that metric (ab and
+ * group of columns per sysbench test. Built from the same statistics as every other view. A column appears only when some runtime has that metric (ab and
  * wrk report different ones).
  */
-final class ServerTables {
+final class ServersView implements ReportView {
     /** A table independent of its rendering: header cells, rows of cell text, and per cell the stats a cost cell stands for (else null), for styling. */
     record Table(String title, String caption, List<String> header, List<List<String>> rows, List<List<ResultStats>> cost) {
     }
@@ -30,25 +32,61 @@ final class ServerTables {
     }
 
     private static final List<Spec> SPECS = List.of(
-            new Spec("nginx", null, "requests_per_second",
-                    List.of("time_per_request_ms", "transfer_rate_kib_per_s", "failed_requests", "total_median_ms",
-                            "latency_p50_ms", "latency_p99_ms", "latency_avg_ms"),
+            new Spec("nginx", null, NginxBenchmark.REQUESTS_PER_SECOND,
+                    List.of(NginxBenchmark.TIME_PER_REQUEST_MS, NginxBenchmark.TRANSFER_RATE_KIB_PER_S, NginxBenchmark.FAILED_REQUESTS,
+                            NginxBenchmark.TOTAL_MEDIAN_MS, NginxBenchmark.LATENCY_P50_MS, NginxBenchmark.LATENCY_P99_MS,
+                            NginxBenchmark.LATENCY_AVG_MS),
                     "nginx serving a static page inside each runtime, client on the host (the papers' table: ab -n 50000 -c 100 "
                             + "gave 14 474 req/s on runc and 310 on gVisor-ptrace)"),
-            new Spec("redis", "command", "requests_per_second", List.of(),
+            new Spec("redis", "command", RedisBenchmark.REQUESTS_PER_SECOND, List.of(),
                     "redis-server inside each runtime, redis-benchmark on the host, requests/s per command"),
-            new Spec("mysql", "test", "transactions_per_second", List.of("queries_per_second", "latency_p95_ms"),
+            new Spec("mysql", "test", MysqlBenchmark.TPS.name(), List.of(MysqlBenchmark.QPS.name(), MysqlBenchmark.P95.name()),
                     "MariaDB inside each runtime (data on its own storage), sysbench OLTP from the host"));
 
+    /** Column labels of the metrics above (nginx's and mysql's latencies read alike). */
     private static final Map<String, String> LABELS = Map.ofEntries(
-            Map.entry("requests_per_second", "req/s"), Map.entry("time_per_request_ms", "time per request ms (mean)"),
-            Map.entry("transfer_rate_kib_per_s", "transfer KiB/s"), Map.entry("failed_requests", "failed"),
-            Map.entry("total_median_ms", "connection total ms (median)"), Map.entry("latency_p50_ms", "p50 ms"),
-            Map.entry("latency_p99_ms", "p99 ms"), Map.entry("latency_avg_ms", "latency mean ms"),
-            Map.entry("transactions_per_second", "tx/s"), Map.entry("queries_per_second", "queries/s"),
-            Map.entry("latency_p95_ms", "p95 ms"));
+            Map.entry(NginxBenchmark.REQUESTS_PER_SECOND, "req/s"), Map.entry(NginxBenchmark.TIME_PER_REQUEST_MS, "time per request ms (mean)"),
+            Map.entry(NginxBenchmark.TRANSFER_RATE_KIB_PER_S, "transfer KiB/s"), Map.entry(NginxBenchmark.FAILED_REQUESTS, "failed"),
+            Map.entry(NginxBenchmark.TOTAL_MEDIAN_MS, "connection total ms (median)"), Map.entry(NginxBenchmark.LATENCY_P50_MS, "p50 ms"),
+            Map.entry(NginxBenchmark.LATENCY_P99_MS, "p99 ms"), Map.entry(NginxBenchmark.LATENCY_AVG_MS, "latency mean ms"),
+            Map.entry(MysqlBenchmark.TPS.name(), "tx/s"), Map.entry(MysqlBenchmark.QPS.name(), "queries/s"),
+            Map.entry(MysqlBenchmark.P95.name(), "p95 ms"));
 
-    private ServerTables() {
+    @Override
+    public String title() {
+        return "Servers";
+    }
+
+    @Override
+    public Map<String, List<String>> metrics() {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        for (Spec s : SPECS) {
+            List<String> l = new ArrayList<>(List.of(s.main()));
+            l.addAll(s.others());
+            m.put(s.benchmark(), l);
+        }
+        return m;
+    }
+
+    @Override
+    public List<Block> blocks(ReportRun r) {
+        List<Block> b = new ArrayList<>();
+        for (Table t : of(r)) {
+            b.add(new Block.Heading(3, t.title()));
+            b.add(new Block.Paragraph(t.caption(), true));
+            List<List<Block.Cell>> rows = new ArrayList<>();
+            for (int i = 0; i < t.rows().size(); i++) {
+                List<Block.Cell> row = new ArrayList<>();
+                for (int c = 0; c < t.rows().get(i).size(); c++) {
+                    String text = t.rows().get(i).get(c);
+                    ResultStats cs = t.cost().get(i).get(c);
+                    row.add(cs != null ? new Block.Cell.Verdict(text, cs) : new Block.Cell.Text(text));
+                }
+                rows.add(row);
+            }
+            b.add(new Block.Table(t.header(), rows));
+        }
+        return b;
     }
 
     static List<Table> of(ReportRun r) {
