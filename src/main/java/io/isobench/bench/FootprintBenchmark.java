@@ -1,5 +1,7 @@
 package io.isobench.bench;
 
+import io.isobench.runtime.Sandbox;
+
 import io.isobench.measure.ProcessMemory;
 
 import java.time.Duration;

@@ -56,9 +56,4 @@ public final class UnsupportedDriver implements RuntimeDriver {
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
         throw new LaunchException(id + " has no driver in this version of isobench");
     }
-
-    @Override
-    public List<String> packages() {
-        return List.of();
-    }
 }

@@ -1,9 +1,10 @@
 package io.isobench.exec;
 
+import io.isobench.runtime.host.NativeDriver;
+
 import io.isobench.bench.CpuBenchmark;
 import io.isobench.plan.PlanLoader;
 import io.isobench.runtime.LaunchSpec;
-import io.isobench.runtime.NativeDriver;
 import io.isobench.runtime.ProbeContext;
 import io.isobench.runtime.RuntimeDriver;
 import io.isobench.runtime.Sandbox;

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * config and stop it afterwards ({@link TestDockerEngine}): no container, network, image or daemon.json change is
  * left.
  */
-class NetworkPathIT {
+public class NetworkPathIT {
     @TempDir
     static Path cache;
     static Map<String, Availability> byId;
@@ -70,7 +70,7 @@ class NetworkPathIT {
     void hostReachesAServerInside(String id) throws Exception {
         Availability a = byId.get(id);
         assumeTrue(a != null && a.available(), id + " unavailable here: " + (a == null ? "no driver" : a.reason()));
-        String name = "isobench-netit-" + OciDriver.safeName(id) + "-" + ProcessHandle.current().pid();
+        String name = "isobench-netit-" + Trials.safeName(id) + "-" + ProcessHandle.current().pid();
         LaunchSpec spec = new LaunchSpec(name, image, List.of(image.tools().get("busybox"), "httpd", "-f", "-p", "8080", "-h", "/"), Map.of(),
                 new Limits(1, 512L << 20), null).withNetwork(NetworkSpec.tcp(8080));
         String path;
@@ -130,7 +130,7 @@ class NetworkPathIT {
     }
 
     /** GETs {@code path} until it answers 200 or the time is up (the server may still be starting). */
-    static String get(InetSocketAddress ep, String path, Duration within) throws Exception {
+    public static String get(InetSocketAddress ep, String path, Duration within) throws Exception {
         HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long end = System.nanoTime() + within.toNanos();
         Exception last = null;
