@@ -1,9 +1,8 @@
 package io.isobench;
 
-import io.isobench.runtime.engine.DockerNetwork;
-import io.isobench.runtime.engine.DockerEngine;
-
 import io.isobench.proc.Proc;
+import io.isobench.runtime.engine.DockerEngine;
+import io.isobench.runtime.engine.DockerNetwork;
 import io.isobench.util.Json;
 
 import java.io.IOException;

@@ -1,8 +1,7 @@
 package io.isobench.bench;
 
-import io.isobench.runtime.Sandbox;
-
 import io.isobench.measure.ProcessMemory;
+import io.isobench.runtime.Sandbox;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,9 +1,8 @@
 package io.isobench.report;
 
-import io.isobench.runtime.Runtimes;
-
 import io.isobench.analysis.ResultStats;
 import io.isobench.analysis.Statistics;
+import io.isobench.runtime.Runtimes;
 import io.isobench.store.StoredRun;
 import io.isobench.util.Json;
 import io.isobench.util.Version;

@@ -1,11 +1,10 @@
 package io.isobench.report;
 
-import io.isobench.runtime.Runtimes;
-
 import io.isobench.analysis.HostLoad;
 import io.isobench.analysis.ResultStats;
 import io.isobench.analysis.Statistics;
 import io.isobench.analysis.Summary;
+import io.isobench.runtime.Runtimes;
 import io.isobench.store.StoredRun;
 
 import java.util.ArrayList;

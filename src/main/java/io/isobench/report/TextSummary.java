@@ -1,8 +1,7 @@
 package io.isobench.report;
 
-import io.isobench.runtime.Runtimes;
-
 import io.isobench.analysis.ResultStats;
+import io.isobench.runtime.Runtimes;
 import io.isobench.store.StoredRun;
 
 import java.io.PrintWriter;

@@ -1,16 +1,16 @@
 package io.isobench.runtime;
 
-import io.isobench.runtime.oci.RuncDriver;
-import io.isobench.runtime.oci.CrunDriver;
-import io.isobench.runtime.oci.RunscDriver;
-import io.isobench.runtime.host.NativeDriver;
+import io.isobench.runtime.engine.DockerDriver;
 import io.isobench.runtime.host.BwrapDriver;
-import io.isobench.runtime.host.NspawnDriver;
 import io.isobench.runtime.host.LxcDriver;
 import io.isobench.runtime.host.LxcSystemDriver;
-import io.isobench.runtime.engine.DockerDriver;
-import io.isobench.runtime.vm.QemuQ35Driver;
+import io.isobench.runtime.host.NativeDriver;
+import io.isobench.runtime.host.NspawnDriver;
+import io.isobench.runtime.oci.CrunDriver;
+import io.isobench.runtime.oci.RuncDriver;
+import io.isobench.runtime.oci.RunscDriver;
 import io.isobench.runtime.vm.QemuMicrovmDriver;
+import io.isobench.runtime.vm.QemuQ35Driver;
 
 import java.util.ArrayList;
 import java.util.List;

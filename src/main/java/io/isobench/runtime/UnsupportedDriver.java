@@ -4,7 +4,6 @@ import io.isobench.proc.Proc;
 import io.isobench.util.Tools;
 
 import java.time.Duration;
-import java.util.List;
 
 /**
  * A runtime the papers measured that this version of isobench knows about but cannot drive yet

@@ -1,16 +1,16 @@
 package io.isobench.runtime;
 
 import io.isobench.IntegrationSupport;
+import io.isobench.TestDockerEngine;
 import io.isobench.exec.RunService;
 import io.isobench.image.ImageBuilder;
 import io.isobench.image.WorkloadImage;
 import io.isobench.proc.Proc;
-import io.isobench.TestDockerEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
 import java.net.URI;

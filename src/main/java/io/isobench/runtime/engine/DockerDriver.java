@@ -1,21 +1,24 @@
 package io.isobench.runtime.engine;
 
-import io.isobench.runtime.RuntimeDriver;
-import io.isobench.runtime.Sandbox;
-import io.isobench.runtime.LaunchSpec;
-import io.isobench.runtime.Availability;
-import io.isobench.runtime.ProbeContext;
-import io.isobench.runtime.ProcessSandbox;
-import io.isobench.runtime.Limits;
-import io.isobench.runtime.NetworkSpec;
-import io.isobench.runtime.SandboxNetwork;
-import io.isobench.runtime.Scratch;
-import io.isobench.runtime.Cgroups;
-import io.isobench.runtime.Trials;
-
 import io.isobench.image.WorkloadImage;
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
+import io.isobench.runtime.AptPackage;
+import io.isobench.runtime.Availability;
+import io.isobench.runtime.Cgroups;
+import io.isobench.runtime.HostSetup;
+import io.isobench.runtime.LaunchSpec;
+import io.isobench.runtime.Leftovers;
+import io.isobench.runtime.Limits;
+import io.isobench.runtime.NetworkSpec;
+import io.isobench.runtime.ProbeContext;
+import io.isobench.runtime.ProcessSandbox;
+import io.isobench.runtime.RuntimeDriver;
+import io.isobench.runtime.Sandbox;
+import io.isobench.runtime.SandboxNetwork;
+import io.isobench.runtime.Scratch;
+import io.isobench.runtime.Trials;
+import io.isobench.runtime.oci.RunscDriver;
 import io.isobench.util.Json;
 import io.isobench.util.Tools;
 
@@ -32,11 +35,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-
-import io.isobench.runtime.AptPackage;
-import io.isobench.runtime.HostSetup;
-import io.isobench.runtime.Leftovers;
-import io.isobench.runtime.oci.RunscDriver;
 
 /**
  * The Docker engine with one of its registered OCI runtimes ({@code docker:runc}, {@code docker:runsc}...): one

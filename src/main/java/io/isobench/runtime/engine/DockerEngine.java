@@ -1,8 +1,8 @@
 package io.isobench.runtime.engine;
 
 import io.isobench.proc.Proc;
-import io.isobench.runtime.HostSetup;
 import io.isobench.proc.ProcResult;
+import io.isobench.runtime.HostSetup;
 import io.isobench.util.Json;
 import io.isobench.util.Tools;
 

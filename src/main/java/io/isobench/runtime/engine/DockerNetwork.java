@@ -1,10 +1,9 @@
 package io.isobench.runtime.engine;
 
-import io.isobench.runtime.RuntimeDriver;
-
 import io.isobench.proc.Cleanup;
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
+import io.isobench.runtime.RuntimeDriver;
 
 import java.net.InetAddress;
 import java.net.NetworkInterface;

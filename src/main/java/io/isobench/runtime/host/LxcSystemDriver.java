@@ -1,19 +1,18 @@
 package io.isobench.runtime.host;
 
-import io.isobench.runtime.RuntimeDriver;
-import io.isobench.runtime.Sandbox;
+import io.isobench.image.ImageBuilder;
+import io.isobench.image.WorkloadImage;
+import io.isobench.proc.Proc;
+import io.isobench.proc.ProcResult;
+import io.isobench.runtime.AptPackage;
+import io.isobench.runtime.Cgroups;
 import io.isobench.runtime.LaunchSpec;
-import io.isobench.runtime.Availability;
+import io.isobench.runtime.Leftovers;
+import io.isobench.runtime.NetNs;
 import io.isobench.runtime.ProbeContext;
 import io.isobench.runtime.ProcessSandbox;
 import io.isobench.runtime.Scratch;
-import io.isobench.runtime.Cgroups;
-import io.isobench.runtime.NetNs;
 import io.isobench.runtime.Trials;
-
-import io.isobench.image.ImageBuilder;
-import io.isobench.proc.Proc;
-import io.isobench.proc.ProcResult;
 import io.isobench.util.Tools;
 import io.isobench.util.WorkDir;
 
@@ -27,11 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-
-import io.isobench.image.WorkloadImage;
-import io.isobench.runtime.AptPackage;
-import io.isobench.runtime.Leftovers;
-import io.isobench.runtime.Cgroups;
 
 /**
  * LXC system container: the workload image's init (busybox init, idling on the image's /etc/inittab) boots as

@@ -1,15 +1,14 @@
 package io.isobench.runtime.host;
 
-import io.isobench.runtime.RuntimeDriver;
-import io.isobench.runtime.Sandbox;
-import io.isobench.runtime.LaunchSpec;
+import io.isobench.proc.Proc;
 import io.isobench.runtime.Availability;
+import io.isobench.runtime.LaunchSpec;
+import io.isobench.runtime.NetNs;
 import io.isobench.runtime.ProbeContext;
 import io.isobench.runtime.ProcessSandbox;
+import io.isobench.runtime.RuntimeDriver;
+import io.isobench.runtime.Sandbox;
 import io.isobench.runtime.Scratch;
-import io.isobench.runtime.NetNs;
-
-import io.isobench.proc.Proc;
 
 import java.time.Duration;
 import java.util.List;

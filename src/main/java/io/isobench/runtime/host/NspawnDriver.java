@@ -1,19 +1,10 @@
 package io.isobench.runtime.host;
 
 import io.isobench.runtime.AptPackage;
-
-import io.isobench.runtime.RuntimeDriver;
-import io.isobench.runtime.Sandbox;
 import io.isobench.runtime.LaunchSpec;
-import io.isobench.runtime.Availability;
-import io.isobench.runtime.ProbeContext;
-import io.isobench.runtime.ProcessSandbox;
-import io.isobench.runtime.Scratch;
 import io.isobench.runtime.NetNs;
+import io.isobench.runtime.Scratch;
 import io.isobench.runtime.Trials;
-
-import io.isobench.proc.Proc;
-import io.isobench.util.Tools;
 
 import java.io.IOException;
 import java.nio.file.Files;

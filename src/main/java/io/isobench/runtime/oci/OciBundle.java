@@ -1,11 +1,9 @@
 package io.isobench.runtime.oci;
 
 import io.isobench.runtime.Cgroups;
-
 import io.isobench.runtime.LaunchSpec;
 import io.isobench.runtime.Limits;
 import io.isobench.runtime.Scratch;
-
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;

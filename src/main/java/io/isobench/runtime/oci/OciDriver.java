@@ -1,23 +1,21 @@
 package io.isobench.runtime.oci;
 
-import io.isobench.runtime.AptPackage;
-import io.isobench.runtime.Leftovers;
-
-import io.isobench.runtime.RuntimeDriver;
-import io.isobench.runtime.Sandbox;
-import io.isobench.runtime.LaunchSpec;
-import io.isobench.runtime.Availability;
-import io.isobench.runtime.ProbeContext;
-import io.isobench.runtime.ProcessSandbox;
-import io.isobench.runtime.SandboxNetwork;
-import io.isobench.runtime.Scratch;
-import io.isobench.runtime.Cgroups;
-import io.isobench.runtime.NetNs;
-import io.isobench.runtime.Trials;
-
 import io.isobench.image.ImageBuilder;
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
+import io.isobench.runtime.AptPackage;
+import io.isobench.runtime.Availability;
+import io.isobench.runtime.Cgroups;
+import io.isobench.runtime.LaunchSpec;
+import io.isobench.runtime.Leftovers;
+import io.isobench.runtime.NetNs;
+import io.isobench.runtime.ProbeContext;
+import io.isobench.runtime.ProcessSandbox;
+import io.isobench.runtime.RuntimeDriver;
+import io.isobench.runtime.Sandbox;
+import io.isobench.runtime.SandboxNetwork;
+import io.isobench.runtime.Scratch;
+import io.isobench.runtime.Trials;
 import io.isobench.util.Tools;
 import io.isobench.util.WorkDir;
 

@@ -1,15 +1,13 @@
 package io.isobench.runtime.oci;
 
-import io.isobench.runtime.Trials;
-
 import io.isobench.runtime.AptPackage;
-
 import io.isobench.runtime.Availability;
-import io.isobench.runtime.ProbeContext;
+import io.isobench.runtime.NetNs;
 import io.isobench.runtime.NetworkSpec;
+import io.isobench.runtime.ProbeContext;
 import io.isobench.runtime.SandboxNetwork;
 import io.isobench.runtime.Scratch;
-import io.isobench.runtime.NetNs;
+import io.isobench.runtime.Trials;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,40 +1,31 @@
 package io.isobench.runtime.vm;
 
-import io.isobench.runtime.AptPackage;
-import io.isobench.runtime.Leftovers;
-import io.isobench.runtime.vm.guest.GuestInitramfs;
-import io.isobench.runtime.vm.guest.ScratchDisk;
-
-import io.isobench.runtime.RuntimeDriver;
-import io.isobench.runtime.Sandbox;
-import io.isobench.runtime.LaunchSpec;
-import io.isobench.runtime.Availability;
-import io.isobench.runtime.ProbeContext;
-import io.isobench.runtime.ProcessSandbox;
-import io.isobench.runtime.Limits;
-import io.isobench.runtime.Scratch;
-import io.isobench.runtime.NetNs;
-import io.isobench.runtime.Trials;
-import io.isobench.runtime.vm.guest.GuestKernel;
-import io.isobench.runtime.vm.guest.Cpio;
-import io.isobench.runtime.vm.guest.GuestConsole;
-
 import io.isobench.host.KvmProbe;
-import io.isobench.image.WorkloadImage;
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
+import io.isobench.runtime.AptPackage;
+import io.isobench.runtime.Availability;
+import io.isobench.runtime.LaunchSpec;
+import io.isobench.runtime.Leftovers;
+import io.isobench.runtime.Limits;
+import io.isobench.runtime.NetNs;
+import io.isobench.runtime.ProbeContext;
+import io.isobench.runtime.ProcessSandbox;
+import io.isobench.runtime.RuntimeDriver;
+import io.isobench.runtime.Sandbox;
+import io.isobench.runtime.Scratch;
+import io.isobench.runtime.Trials;
+import io.isobench.runtime.vm.guest.GuestConsole;
+import io.isobench.runtime.vm.guest.GuestInitramfs;
+import io.isobench.runtime.vm.guest.GuestKernel;
+import io.isobench.runtime.vm.guest.ScratchDisk;
 import io.isobench.util.Tools;
 import io.isobench.util.WorkDir;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +33,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Base for the QEMU runtimes: a full VM per trial that boots Debian's cloud kernel directly ({@code -kernel})

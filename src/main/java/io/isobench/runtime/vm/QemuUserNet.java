@@ -1,7 +1,7 @@
 package io.isobench.runtime.vm;
 
-import io.isobench.runtime.RuntimeDriver;
 import io.isobench.runtime.NetworkSpec;
+import io.isobench.runtime.RuntimeDriver;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,10 +1,5 @@
 package io.isobench.runtime.vm;
 
-import io.isobench.runtime.Sandbox;
-import io.isobench.runtime.LaunchSpec;
-import io.isobench.runtime.Limits;
-import io.isobench.runtime.NetworkSpec;
-
 import io.isobench.IntegrationSupport;
 import io.isobench.exec.RunService;
 import io.isobench.host.KvmProbe;
@@ -15,6 +10,10 @@ import io.isobench.plan.PlanLoader;
 import io.isobench.proc.Cleanup;
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
+import io.isobench.runtime.LaunchSpec;
+import io.isobench.runtime.Limits;
+import io.isobench.runtime.NetworkSpec;
+import io.isobench.runtime.Sandbox;
 import io.isobench.store.Store;
 import io.isobench.store.StoredRun;
 import io.isobench.util.WorkDir;

@@ -1,10 +1,9 @@
 package io.isobench.runtime.vm.guest;
 
-import io.isobench.runtime.LaunchSpec;
-import io.isobench.runtime.Limits;
-
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
+import io.isobench.runtime.LaunchSpec;
+import io.isobench.runtime.Limits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
