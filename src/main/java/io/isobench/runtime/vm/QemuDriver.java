@@ -10,7 +10,6 @@ import io.isobench.runtime.Leftovers;
 import io.isobench.runtime.Limits;
 import io.isobench.runtime.NetNs;
 import io.isobench.runtime.ProbeContext;
-import io.isobench.runtime.ProcessSandbox;
 import io.isobench.runtime.RuntimeDriver;
 import io.isobench.runtime.Sandbox;
 import io.isobench.runtime.Scratch;
@@ -18,12 +17,12 @@ import io.isobench.runtime.Trials;
 import io.isobench.runtime.vm.guest.GuestConsole;
 import io.isobench.runtime.vm.guest.GuestInitramfs;
 import io.isobench.runtime.vm.guest.GuestKernel;
+import io.isobench.runtime.vm.guest.GuestSandbox;
 import io.isobench.runtime.vm.guest.ScratchDisk;
 import io.isobench.util.Tools;
 import io.isobench.util.WorkDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -175,7 +174,7 @@ public abstract class QemuDriver implements RuntimeDriver {
         String name = "isobench-probe-" + id() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
         LaunchSpec spec = new LaunchSpec(name, ctx.probeImage(), List.of(ctx.probeImage().tools().get("true")),
                 Map.of(), ctx.limits(), null);
-        try (QemuSandbox s = (QemuSandbox) launch(spec)) {
+        try (GuestSandbox s = (GuestSandbox) launch(spec)) {
             ProcResult r = s.await(PROBE_TIMEOUT);
             if (!r.ok()) {
                 return Availability.no(id(), version, "a trial VM failed: " + Trials.reason(r), d);
@@ -300,12 +299,12 @@ public abstract class QemuDriver implements RuntimeDriver {
             int app = argv.indexOf("-append") + 1;
             argv.set(app, argv.get(app) + " " + String.join(" ", net.kernelParams()));
         }
-        QemuSandbox s = new QemuSandbox(spec, spec.wrapped(net == null ? argv : net.wrap(argv)), nonce, initrd, serial,
-                diskFile, net);
+        GuestSandbox s = new GuestSandbox(spec, spec.wrapped(net == null ? argv : net.wrap(argv)), "QEMU", nonce, initrd,
+                serial, diskFile, net, memoryMib(spec.limits()) << 20);
         if (disk != null) {
-            s.scratchStorage = "virtio-blk (" + virtioBlkDevice() + ") raw file on host " + disk.hostFileSystem()
+            s.scratchStorage("virtio-blk (" + virtioBlkDevice() + ") raw file on host " + disk.hostFileSystem()
                     + ", cache=" + cache + (cache.equals("none") ? " (host O_DIRECT)" : " (host page cache; O_DIRECT unsupported there)")
-                    + ", ext2 in the guest";
+                    + ", ext2 in the guest");
         }
         return s;
     }
@@ -338,171 +337,6 @@ public abstract class QemuDriver implements RuntimeDriver {
             Files.deleteIfExists(p);
         } catch (IOException ignored) {
             // best effort
-        }
-    }
-
-    // ---- the sandbox ----
-
-    /** One VM: a {@link ProcessSandbox} around QEMU whose stdout is filtered through {@link GuestConsole}. */
-    static final class QemuSandbox implements Sandbox {
-        private static final int SERIAL_TAIL_LINES = 80;
-        private final ProcessSandbox inner;
-        private final GuestConsole console;
-        private final Path serial;
-        private final QemuNet net;
-        private volatile String serialLog;
-        volatile String scratchStorage;
-        private final long guestMemoryBytes;
-
-        QemuSandbox(LaunchSpec spec, List<String> argv, String nonce, Path initrd, Path serial, Path disk,
-                    QemuNet net) throws LaunchException {
-            this.serial = serial;
-            this.net = net;
-            this.guestMemoryBytes = memoryMib(spec.limits()) << 20; // QEMU's -m
-            LaunchSpec.LineListener user = spec.onLine();
-            this.console = new GuestConsole(nonce, user == null ? null : user::line);
-            if (net != null) {
-                // the guest's eth0 is up at BEGIN: only now do slirp's host ports forward (see QemuUserNet)
-                // off the output reader's thread: the monitor dialogue may take a while, and that thread relays every sandbox's output
-                console.onBegin(() -> Thread.ofVirtual().name("qemu-net-up-" + spec.name()).start(net::guestNetworkUp));
-            }
-            LaunchSpec filtered = spec.withOnLine(console::line);
-            Runnable teardown = () -> {
-                try {
-                    if (Files.exists(serial)) {
-                        serialLog = Files.readString(serial, StandardCharsets.ISO_8859_1);
-                    }
-                } catch (IOException ignored) {
-                    // diagnostic only
-                }
-                deleteQuietly(initrd);
-                deleteQuietly(serial);
-                if (disk != null) {
-                    deleteQuietly(disk);
-                }
-                if (net != null) {
-                    net.close(); // releases the host ports or deletes the namespace (QEMU, which used them, is gone)
-                }
-            };
-            this.inner = new ProcessSandbox(spec.name(), argv, filtered, teardown, List::of, null);
-        }
-
-        @Override
-        public String id() {
-            return inner.id();
-        }
-
-        @Override
-        public long launchedAtNanos() {
-            return inner.launchedAtNanos();
-        }
-
-        /** The launcher's phases and {@link Phase#BOOTED}: the guest's /init announced the workload (BEGIN marker). */
-        @Override
-        public List<Phase> phases() {
-            List<Phase> p = new java.util.ArrayList<>(inner.phases());
-            long b = console.beginNanos();
-            if (b >= 0) {
-                p.add(new Phase(Phase.BOOTED, b));
-            }
-            return p;
-        }
-
-        long bootMillis() {
-            long b = console.beginNanos();
-            return b < 0 ? -1 : (b - inner.launchedAtNanos()) / 1_000_000;
-        }
-
-        @Override
-        public long exitedAtNanos() {
-            return inner.exitedAtNanos();
-        }
-
-        @Override
-        public long guestMemoryBytes() {
-            return guestMemoryBytes;
-        }
-
-        @Override
-        public ProcResult await(Duration timeout) {
-            ProcResult r = inner.await(timeout);
-            String log = serialLog;
-            if (log == null) {
-                try {
-                    log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
-                } catch (IOException e) {
-                    log = "";
-                }
-            }
-            Integer rc = console.exitCode();
-            StringBuilder err = new StringBuilder();
-            String problem = null;
-            if (console.begun()) {
-                err.append("isobench: guest boot ").append(bootMillis()).append(" ms (QEMU start to BEGIN marker)\n");
-                String cs = GuestConsole.clocksource(log);
-                if (cs != null) {
-                    err.append("isobench: guest clocksource ").append(cs).append('\n');
-                }
-                String up = net == null ? null : net.upReport();
-                if (up != null) {
-                    err.append("isobench: ").append(up).append('\n');
-                }
-            }
-            Duration elapsed = r.elapsed();
-            int exit;
-            if (r.timedOut()) {
-                exit = -1;
-            } else if (rc == null) {
-                exit = r.exitCode() != 0 ? r.exitCode() : 255;
-                problem = "isobench: the guest ended without reporting an exit status (QEMU exit code "
-                        + r.exitCode() + (console.begun() ? ", after the workload started" : ", before the workload started")
-                        + "; its kernel console is above)\n";
-            } else {
-                exit = rc;
-                elapsed = Duration.ofNanos(console.exitNanos() - console.beginNanos());
-            }
-            err.append(r.stderr());
-            if (exit != 0 || r.timedOut()) {
-                err.append("--- guest kernel console, hvc0 (last ").append(SERIAL_TAIL_LINES).append(" lines) ---\n")
-                        .append(tail(log, SERIAL_TAIL_LINES));
-                if (!console.begun() && !r.stdout().isBlank()) {
-                    err.append("--- unframed console output ---\n").append(r.stdout());
-                }
-            }
-            if (problem != null) {
-                err.append(problem); // last, so that failureSummary() shows it
-            }
-            return new ProcResult(r.argv(), exit, r.timedOut(), console.output(), err.toString(), elapsed);
-        }
-
-        static String tail(String s, int lines) {
-            List<String> l = s.lines().toList();
-            return String.join("\n", l.subList(Math.max(0, l.size() - lines), l.size())) + "\n";
-        }
-
-        @Override
-        public List<Long> hostPids() {
-            return inner.hostPids();
-        }
-
-        @Override
-        public String scratchStorage() {
-            return scratchStorage;
-        }
-
-        @Override
-        public java.net.InetSocketAddress endpoint(int port) {
-            return net == null ? Sandbox.super.endpoint(port) : net.endpoint(port);
-        }
-
-        @Override
-        public String networkPath() {
-            return net == null ? null : net.description();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 

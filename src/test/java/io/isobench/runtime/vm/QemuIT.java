@@ -417,7 +417,7 @@ class QemuIT {
                     Thread.sleep(20);
                 }
             }
-            long boot = ((QemuDriver.QemuSandbox) s).bootMillis();
+            long boot = ((io.isobench.runtime.vm.guest.GuestSandbox) s).bootMillis();
             assertThat(boot).as("the guest booted").isPositive();
             assertThat(firstAccept).as("first accepted connection").isPositive();
             assertThat(firstAccept / 1_000_000).as("first accept (ms after launch) vs BEGIN at %d ms", boot)
