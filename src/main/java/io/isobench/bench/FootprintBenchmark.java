@@ -1,7 +1,6 @@
 package io.isobench.bench;
 
 import io.isobench.measure.ProcessMemory;
-import io.isobench.runtime.Sandbox;
 
 import java.time.Duration;
 import java.util.ArrayList;

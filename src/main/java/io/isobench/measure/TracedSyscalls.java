@@ -1,7 +1,5 @@
 package io.isobench.measure;
 
-import io.isobench.runtime.Sandbox;
-
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -211,7 +211,7 @@ public final class NetNs implements SandboxNetwork {
     }
 
     /** The tap device in this namespace ({@link #createWithTap()}), or null. */
-    public String tap() {
+    String tap() {
         return tap;
     }
 
