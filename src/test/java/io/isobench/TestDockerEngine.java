@@ -1,8 +1,8 @@
 package io.isobench;
 
 import io.isobench.proc.Proc;
-import io.isobench.runtime.DockerNetwork;
-import io.isobench.setup.DockerEngine;
+import io.isobench.runtime.engine.DockerEngine;
+import io.isobench.runtime.engine.DockerNetwork;
 import io.isobench.util.Json;
 
 import java.io.IOException;

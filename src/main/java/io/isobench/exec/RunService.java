@@ -158,7 +158,7 @@ public final class RunService {
             Availability a = avail.get(i);
             RuntimeDriver d = wanted.get(i);
             Map<String, Object> details = new LinkedHashMap<>(a.details());
-            if (a.available() && !d.id().equals("native")) {
+            if (a.available() && !d.id().equals(io.isobench.plan.Defaults.BASELINE)) {
                 // record the plan's limits only where the runtime applies them; say so where it cannot
                 Object enforced = details.get("limits_enforced");
                 details.put("limits", enforced instanceof String e && e.startsWith("none")

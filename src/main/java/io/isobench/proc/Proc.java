@@ -134,6 +134,16 @@ public final class Proc {
     private static final boolean CHILDREN_FILES = java.nio.file.Files.exists(
             java.nio.file.Path.of("/proc/self/task/" + ProcessHandle.current().pid() + "/children"));
 
+    /** Whether {@code pid} exists and is not a zombie (PID 1 here may be slow to reap what it inherits). */
+    public static boolean running(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            return !stat.substring(stat.lastIndexOf(')') + 1).strip().startsWith("Z");
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /**
      * The pids of {@code pid}'s descendants, children before grandchildren. Read from
      * /proc/PID/task/TID/children, which costs the size of the tree; {@link ProcessHandle#descendants()} reads every

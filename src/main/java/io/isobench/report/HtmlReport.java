@@ -38,7 +38,7 @@ public final class HtmlReport implements ReportWriter {
     /** Bar colors by runtime kind. */
     static String color(String kind) {
         return switch (kind) {
-            case "native" -> "#4e79a7";
+            case io.isobench.plan.Defaults.BASELINE -> "#4e79a7"; // the baseline driver's kind is its id
             case "container" -> "#59a14f";
             case "sandbox" -> "#f28e2b";
             case "vm" -> "#e15759";

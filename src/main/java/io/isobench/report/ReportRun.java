@@ -4,6 +4,7 @@ import io.isobench.analysis.HostLoad;
 import io.isobench.analysis.ResultStats;
 import io.isobench.analysis.Statistics;
 import io.isobench.analysis.Summary;
+import io.isobench.runtime.Runtimes;
 import io.isobench.store.StoredRun;
 
 import java.util.ArrayList;
@@ -67,13 +68,7 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
                 continue;
             }
             Map<String, Object> d = r.details();
-            if ("tcg".equals(d.get("accel"))) {
-                notes.add(r.runtime() + " ran under TCG emulation (no usable KVM): its figures are not those of a "
-                        + "hardware-virtualized VM and must not be read as KVM numbers.");
-            }
-            if (d.get("platform") != null && r.runtime().contains("runsc")) {
-                notes.add(r.runtime() + " used gVisor's " + d.get("platform") + " platform; system-call heavy results depend on it.");
-            }
+            notes.addAll(Runtimes.caveats(r.runtime(), d)); // emulation, platform: the runtime's driver knows its caveats
             // RunService writes "limits: not applied (...)" from this same detail: one check covers both
             if (d.get("limits_enforced") instanceof String s && s.startsWith("none")) {
                 notes.add(r.runtime() + " ran without the plan's CPU and memory limits: " + s + ".");

@@ -1,6 +1,7 @@
 package io.isobench.report;
 
 import io.isobench.analysis.ResultStats;
+import io.isobench.runtime.Runtimes;
 import io.isobench.store.StoredRun;
 
 import java.io.PrintWriter;
@@ -62,9 +63,8 @@ public final class TextSummary {
             }
         }
         ReportViews.notes(new ReportRun(run, stats, baseline)).forEach(out::println);
-        if (run.runtimes().stream().anyMatch(r -> "tcg".equals(r.details().get("accel")))) {
-            out.println("(TCG): the VM ran under software emulation (no usable KVM); its figures are not KVM figures.");
-        }
+        run.runtimes().stream().map(r -> Runtimes.mark(r.runtime(), r.details())).filter(java.util.Objects::nonNull).distinct()
+                .forEach(m -> out.println("(" + m.tag() + "): " + m.note()));
         if (!run.failures().isEmpty()) {
             out.println();
             out.printf("failures (%d; raw tool output is in the database, table failures):%n", run.failures().size());
@@ -80,10 +80,13 @@ public final class TextSummary {
         out.flush();
     }
 
-    /** The runtime's name, marked "(TCG)" when it ran under emulation so nobody reads it as a KVM figure. */
+    /**
+     * The runtime's name, with its driver's mark when its results must not be read like the runtime's usual ones (e.g.
+     * "(TCG)" for a VM under emulation, so nobody reads it as a KVM figure).
+     */
     public static String label(StoredRun run, String runtime) {
-        boolean tcg = run.runtimes().stream().anyMatch(r -> r.runtime().equals(runtime) && "tcg".equals(r.details().get("accel")));
-        return tcg ? runtime + " (TCG)" : runtime;
+        return run.runtimes().stream().filter(r -> r.runtime().equals(runtime)).map(r -> Runtimes.mark(runtime, r.details()))
+                .filter(java.util.Objects::nonNull).findFirst().map(m -> runtime + " (" + m.tag() + ")").orElse(runtime);
     }
 
     static String cost(ResultStats s, String baseline) {

@@ -10,6 +10,9 @@ import java.util.Set;
 
 /** Finds the host processes of a container through its cgroup (v1 controllers, v2 or hybrid's unified tree). */
 public final class Cgroups {
+    /** The CFS period every CPU limit uses (OCI bundles, LXC configs). */
+    public static final long CPU_PERIOD_US = 100_000;
+
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
 
     private Cgroups() {

@@ -43,7 +43,7 @@ public final class NetNs implements SandboxNetwork {
     private final Cleanup.Action cleanup;
 
     /** The tap device inside a namespace made by {@link #createWithTap()}. */
-    static final String TAP = "ibtap";
+    public static final String TAP = "ibtap";
     private static final String BRIDGE = "ibbr";
 
     private NetNs(String name, String hostIf, InetAddress hostAddr, InetAddress sandboxAddr, String tap) {
@@ -76,7 +76,7 @@ public final class NetNs implements SandboxNetwork {
      * device {@value #TAP} (for a VM's NIC). The namespace's end has no address: the sandbox address is the VM's
      * to take. Deleting the namespace destroys the tap and the bridge with it.
      */
-    static NetNs createWithTap() throws RuntimeDriver.LaunchException {
+    public static NetNs createWithTap() throws RuntimeDriver.LaunchException {
         return create(true);
     }
 
@@ -130,7 +130,7 @@ public final class NetNs implements SandboxNetwork {
     }
 
     /** As {@link #createFor(LaunchSpec)}; when that fails, first removes the launch's scratch dir (null: none). */
-    static NetNs createFor(LaunchSpec spec, java.nio.file.Path scratch) throws RuntimeDriver.LaunchException {
+    public static NetNs createFor(LaunchSpec spec, java.nio.file.Path scratch) throws RuntimeDriver.LaunchException {
         try {
             return createFor(spec);
         } catch (RuntimeDriver.LaunchException e) {
@@ -193,7 +193,7 @@ public final class NetNs implements SandboxNetwork {
     }
 
     /** {@code launcher} run in {@code ns} ({@link #enter}), or unchanged when {@code ns} is null (no network asked for). */
-    static List<String> enter(NetNs ns, List<String> launcher) {
+    public static List<String> enter(NetNs ns, List<String> launcher) {
         return ns == null ? launcher : ns.enter(launcher);
     }
 

@@ -38,9 +38,47 @@ public interface RuntimeDriver {
         return java.time.Duration.ofMillis(500);
     }
 
-    /** Apt packages that provide this runtime on Debian/Ubuntu, for `setup`; empty when not packaged. */
-    default java.util.List<String> packages() {
+    /**
+     * Packages that provide this runtime on Debian/Ubuntu, with why; {@code setup} installs those of every registered
+     * driver that {@link #installedBySetup()}. Empty when not packaged.
+     */
+    default java.util.List<AptPackage> packages() {
         return java.util.List.of();
+    }
+
+    /** Whether `setup` (the quick study) installs {@link #packages()}; false for runtimes only some hosts can run. */
+    default boolean installedBySetup() {
+        return true;
+    }
+
+    /** What `setup` changes on the host for this runtime after installing its packages (drivers of a family share one). */
+    default java.util.Optional<HostSetup> hostSetup() {
+        return java.util.Optional.empty();
+    }
+
+    /** How to find and remove what a dead isobench left of this runtime (drivers of a family share one), if anything. */
+    default java.util.Optional<Leftovers> leftovers() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * What a reader must know about results of this runtime that ran with {@code details} (as {@link #probe} recorded
+     * them; also for runs stored by older versions): emulation, platform. One sentence each, naming {@code runtimeId}.
+     */
+    default java.util.List<String> caveats(String runtimeId, java.util.Map<String, Object> details) {
+        return java.util.List.of();
+    }
+
+    /**
+     * A short mark for the runtime's name in tables ("TCG") with the one line that explains it, when results with these
+     * details must not be read like the runtime's usual ones; null otherwise.
+     */
+    default Mark mark(java.util.Map<String, Object> details) {
+        return null;
+    }
+
+    /** A tag shown after the runtime's name, e.g. "(TCG)", and its explanation. */
+    record Mark(String tag, String note) {
     }
 
     /** The launch could not happen (bundle write failed, launcher missing...). */

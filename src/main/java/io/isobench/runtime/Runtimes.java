@@ -1,5 +1,17 @@
 package io.isobench.runtime;
 
+import io.isobench.runtime.engine.DockerDriver;
+import io.isobench.runtime.host.BwrapDriver;
+import io.isobench.runtime.host.LxcDriver;
+import io.isobench.runtime.host.LxcSystemDriver;
+import io.isobench.runtime.host.NativeDriver;
+import io.isobench.runtime.host.NspawnDriver;
+import io.isobench.runtime.oci.CrunDriver;
+import io.isobench.runtime.oci.RuncDriver;
+import io.isobench.runtime.oci.RunscDriver;
+import io.isobench.runtime.vm.QemuMicrovmDriver;
+import io.isobench.runtime.vm.QemuQ35Driver;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -9,7 +21,20 @@ public final class Runtimes {
     private Runtimes() {
     }
 
+    /** Every runtime, including each one the running Docker engine has registered (asks the engine once per process). */
     public static List<RuntimeDriver> all() {
+        return drivers(DockerDriver.all());
+    }
+
+    /**
+     * Every runtime without asking an engine what it has registered (docker:runc and docker:runsc stand for the Docker
+     * family): for what is per family (packages, host setup, leftovers), where no engine call is wanted.
+     */
+    public static List<RuntimeDriver> known() {
+        return drivers(DockerDriver.builtIn());
+    }
+
+    private static List<RuntimeDriver> drivers(List<DockerDriver> docker) {
         List<RuntimeDriver> l = new ArrayList<>();
         l.add(new NativeDriver());
         l.add(new RuncDriver());
@@ -19,7 +44,7 @@ public final class Runtimes {
         l.add(new NspawnDriver());
         l.add(new LxcDriver());
         l.add(new LxcSystemDriver());
-        l.addAll(DockerDriver.all());
+        l.addAll(docker);
         l.add(new QemuQ35Driver());
         l.add(new QemuMicrovmDriver());
         l.add(new UnsupportedDriver("firecracker", "vm", "firecracker", "Firecracker microVM (needs usable KVM)",
@@ -29,6 +54,25 @@ public final class Runtimes {
         l.add(new UnsupportedDriver("incus", "container", "incus", "Incus system containers and VMs",
                 "Incus is not in Debian 12; install it from Debian 13 or the Zabbly repository"));
         return l;
+    }
+
+    /**
+     * The driver that a stored result's runtime id belongs to, without asking any engine (stored runs may name an engine
+     * runtime that is not registered here and now); empty for an id no driver knows.
+     */
+    public static Optional<RuntimeDriver> forStoredId(String id) {
+        Optional<RuntimeDriver> d = known().stream().filter(r -> r.id().equals(id)).findFirst();
+        return d.isPresent() ? d : DockerDriver.forId(id).map(RuntimeDriver.class::cast);
+    }
+
+    /** What a reader must know about results of runtime {@code id} recorded with {@code details}; none for an unknown id. */
+    public static List<String> caveats(String id, java.util.Map<String, Object> details) {
+        return forStoredId(id).map(d -> d.caveats(id, details)).orElse(List.of());
+    }
+
+    /** The mark for runtime {@code id}'s name with {@code details} (e.g. TCG), or null. */
+    public static RuntimeDriver.Mark mark(String id, java.util.Map<String, Object> details) {
+        return forStoredId(id).map(d -> d.mark(details)).orElse(null);
     }
 
     public static Optional<RuntimeDriver> byId(String id) {

@@ -30,11 +30,11 @@ public final class Scratch {
     }
 
     /** Creates an empty per-instance host directory, or returns null when the spec asks for no scratch storage. */
-    static Path hostDir(LaunchSpec spec) throws RuntimeDriver.LaunchException {
+    public static Path hostDir(LaunchSpec spec) throws RuntimeDriver.LaunchException {
         if (spec.scratchBytes() == null) {
             return null;
         }
-        Path d = root().resolve(OciDriver.safeName(spec.name()));
+        Path d = root().resolve(Trials.safeName(spec.name()));
         try {
             Files.createDirectories(d);
         } catch (IOException e) {
@@ -43,14 +43,14 @@ public final class Scratch {
         return d;
     }
 
-    static void remove(Path dir) {
+    public static void remove(Path dir) {
         if (dir != null) {
             ImageBuilder.deleteTree(dir);
         }
     }
 
     /** The spec's environment plus {@link #ENV} when there is scratch storage. */
-    static Map<String, String> env(LaunchSpec spec, String path) {
+    public static Map<String, String> env(LaunchSpec spec, String path) {
         Map<String, String> env = new LinkedHashMap<>(spec.env());
         if (spec.scratchBytes() != null) {
             env.put(ENV, path);
@@ -59,12 +59,12 @@ public final class Scratch {
     }
 
     /** The spec with {@link #ENV} added to its environment. */
-    static LaunchSpec withEnv(LaunchSpec spec, String path) {
+    public static LaunchSpec withEnv(LaunchSpec spec, String path) {
         return spec.withEnv(env(spec, path));
     }
 
     /** "ext4 (/dev/vda)": the host file system a path lives on. */
-    static String fileSystem(Path p) {
+    public static String fileSystem(Path p) {
         try {
             FileStore fs = Files.getFileStore(p);
             return fs.type() + " (" + fs.name() + ")";

@@ -4,7 +4,6 @@ import io.isobench.proc.Proc;
 import io.isobench.util.Tools;
 
 import java.time.Duration;
-import java.util.List;
 
 /**
  * A runtime the papers measured that this version of isobench knows about but cannot drive yet
@@ -55,10 +54,5 @@ public final class UnsupportedDriver implements RuntimeDriver {
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
         throw new LaunchException(id + " has no driver in this version of isobench");
-    }
-
-    @Override
-    public List<String> packages() {
-        return List.of();
     }
 }

@@ -2,6 +2,8 @@ package io.isobench.setup;
 
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
+import io.isobench.runtime.RuntimeDriver;
+import io.isobench.runtime.Runtimes;
 import io.isobench.util.Tools;
 import io.isobench.util.UserException;
 
@@ -12,8 +14,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Installs the Debian/Ubuntu packages isobench needs with apt-get: asks on a terminal, installs without
@@ -33,25 +37,31 @@ public final class Installer {
         this.err = err;
     }
 
-    /** What the quick study needs: the runtimes that work on common hosts, and the benchmark tools. */
+    /**
+     * What the quick study needs: the packages of every registered runtime that {@code setup} installs (one entry per
+     * package, its reasons joined), then the benchmark tools.
+     */
     public static List<Need> defaultPackages() {
-        List<Need> l = new ArrayList<>();
-        l.add(new Need("runc", "runc", "runtime runc"));
-        l.add(new Need("runsc", "runsc", "runtime runsc (gVisor)"));
-        l.add(new Need("bubblewrap", "bwrap", "runtime bwrap"));
-        l.add(new Need("systemd-container", "systemd-nspawn", "runtime nspawn (may upgrade systemd to the same release)"));
-        l.add(new Need("lxc", "lxc-execute", "runtime lxc"));
-        l.add(new Need("docker.io", "dockerd", "runtimes docker:runc and docker:runsc"));
-        l.add(new Need("sysbench", "sysbench", "benchmarks cpu, memory and disk-fileio"));
-        l.add(new Need("fio", "fio", "benchmark disk"));
-        l.add(new Need("iperf3", "iperf3", "benchmark network"));
-        l.add(new Need("busybox-static", "busybox", "shell and utilities inside the workload image"));
-        l.add(new Need("gcc", "gcc", "the isobench-spawn launcher helper (without it the JDK starts sandboxes, slower at scale), the syscall/HTTP probes"));
-        l.add(new Need("libc6-dev", "/usr/include/stdio.h", "benchmarks syscall and syscall-surface (static C library for the probe)"));
-        l.add(new Need("linux-libc-dev", "/usr/include/asm-generic/unistd.h", "benchmark syscall-surface (system call names)"));
-        l.add(new Need("strace", "strace", "benchmark syscall-surface without root or ftrace (fallback)"));
-        l.add(new Need("qemu-system-x86", "qemu-system-x86_64", "runtimes qemu and qemu-microvm; probing whether KVM is usable"));
-        return l;
+        Map<String, Need> byPkg = new LinkedHashMap<>();
+        for (RuntimeDriver d : Runtimes.known()) {
+            if (d.installedBySetup()) {
+                d.packages().forEach(p -> add(byPkg, new Need(p.name(), p.presentWhen(), p.why())));
+            }
+        }
+        add(byPkg, new Need("sysbench", "sysbench", "benchmarks cpu, memory and disk-fileio"));
+        add(byPkg, new Need("fio", "fio", "benchmark disk"));
+        add(byPkg, new Need("iperf3", "iperf3", "benchmark network"));
+        add(byPkg, new Need("busybox-static", "busybox", "shell and utilities inside the workload image"));
+        add(byPkg, new Need("gcc", "gcc", "the isobench-spawn launcher helper (without it the JDK starts sandboxes, slower at scale), the syscall/HTTP probes"));
+        add(byPkg, new Need("libc6-dev", "/usr/include/stdio.h", "benchmarks syscall and syscall-surface (static C library for the probe)"));
+        add(byPkg, new Need("linux-libc-dev", "/usr/include/asm-generic/unistd.h", "benchmark syscall-surface (system call names)"));
+        add(byPkg, new Need("strace", "strace", "benchmark syscall-surface without root or ftrace (fallback)"));
+        return List.copyOf(byPkg.values());
+    }
+
+    /** Adds {@code n}, or its reason to the entry of the same package (drivers of one family share packages). */
+    private static void add(Map<String, Need> byPkg, Need n) {
+        byPkg.merge(n.pkg(), n, (a, b) -> a.why().contains(b.why()) ? a : new Need(a.pkg(), a.probeCommand(), a.why() + "; " + b.why()));
     }
 
     /** Asks a yes/no question on a terminal; false without a terminal or on anything but yes. */

@@ -42,7 +42,7 @@ class AdaptiveStopTest {
                 .set("startup.iterations=2", "t").set("startup.instances=1,4", "t").build();
         var cpu = new io.isobench.bench.micro.CpuBenchmark();
         var startup = new io.isobench.bench.fleet.StartupBenchmark();
-        Executor e = new Executor(null, plan, List.of(new io.isobench.runtime.NativeDriver()), List.of(cpu, startup), null);
+        Executor e = new Executor(null, plan, List.of(new io.isobench.runtime.host.NativeDriver()), List.of(cpu, startup), null);
         assertThat(e.repetitions(cpu)).isEqualTo(10);
         assertThat(e.repetitions(startup)).isEqualTo(2);
         // cpu: 1 case x (1 warmup + 10); startup: 2 cases x (1 warmup + 2)

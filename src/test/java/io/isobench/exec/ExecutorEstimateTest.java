@@ -4,10 +4,10 @@ import io.isobench.bench.micro.CpuBenchmark;
 import io.isobench.plan.PlanLoader;
 import io.isobench.runtime.Availability;
 import io.isobench.runtime.LaunchSpec;
-import io.isobench.runtime.NativeDriver;
 import io.isobench.runtime.ProbeContext;
 import io.isobench.runtime.RuntimeDriver;
 import io.isobench.runtime.Sandbox;
+import io.isobench.runtime.host.NativeDriver;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

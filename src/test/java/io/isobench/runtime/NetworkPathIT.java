@@ -1,16 +1,16 @@
 package io.isobench.runtime;
 
 import io.isobench.IntegrationSupport;
+import io.isobench.TestDockerEngine;
 import io.isobench.exec.RunService;
 import io.isobench.image.ImageBuilder;
 import io.isobench.image.WorkloadImage;
 import io.isobench.proc.Proc;
-import io.isobench.TestDockerEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * config and stop it afterwards ({@link TestDockerEngine}): no container, network, image or daemon.json change is
  * left.
  */
-class NetworkPathIT {
+public class NetworkPathIT {
     @TempDir
     static Path cache;
     static Map<String, Availability> byId;
@@ -70,7 +70,7 @@ class NetworkPathIT {
     void hostReachesAServerInside(String id) throws Exception {
         Availability a = byId.get(id);
         assumeTrue(a != null && a.available(), id + " unavailable here: " + (a == null ? "no driver" : a.reason()));
-        String name = "isobench-netit-" + OciDriver.safeName(id) + "-" + ProcessHandle.current().pid();
+        String name = "isobench-netit-" + Trials.safeName(id) + "-" + ProcessHandle.current().pid();
         LaunchSpec spec = LaunchSpec.builder(name, image, new Limits(1, 512L << 20))
                 .argv(List.of(image.tools().get("busybox"), "httpd", "-f", "-p", "8080", "-h", "/"))
                 .network(NetworkSpec.tcp(8080)).build();
@@ -131,7 +131,7 @@ class NetworkPathIT {
     }
 
     /** GETs {@code path} until it answers 200 or the time is up (the server may still be starting). */
-    static String get(InetSocketAddress ep, String path, Duration within) throws Exception {
+    public static String get(InetSocketAddress ep, String path, Duration within) throws Exception {
         HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long end = System.nanoTime() + within.toNanos();
         Exception last = null;

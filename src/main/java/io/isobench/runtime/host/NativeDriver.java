@@ -1,0 +1,69 @@
+package io.isobench.runtime.host;
+
+import io.isobench.proc.Proc;
+import io.isobench.runtime.Availability;
+import io.isobench.runtime.LaunchSpec;
+import io.isobench.runtime.NetNs;
+import io.isobench.runtime.ProbeContext;
+import io.isobench.runtime.ProcessSandbox;
+import io.isobench.runtime.RuntimeDriver;
+import io.isobench.runtime.Sandbox;
+import io.isobench.runtime.Scratch;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The baseline: the workload's binaries run directly on the host, no namespaces, no cgroup limits. They
+ * are the very files the workload image was copied from (same content hash), so the only difference to
+ * the sandboxes is the isolation.
+ */
+public final class NativeDriver implements RuntimeDriver {
+    public static final String ID = "native";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String kind() {
+        return "native";
+    }
+
+    @Override
+    public String description() {
+        return "bare host process, no isolation (the baseline)";
+    }
+
+    @Override
+    public Availability probe(ProbeContext ctx) {
+        String kernel = Proc.firstLine(Duration.ofSeconds(5), "uname", "-r");
+        return Availability.ok(ID, "kernel " + (kernel == null ? "unknown" : kernel),
+                Map.of("confinement", "none", "limits", "none (host resources)"));
+    }
+
+    @Override
+    public boolean supportsWrapper() {
+        return true;
+    }
+
+    @Override
+    public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        long t0 = System.nanoTime(); // with scratch storage or a network, the launch starts here: their setup counts
+        java.nio.file.Path scratch = Scratch.hostDir(spec);
+        NetNs ns = NetNs.createFor(spec, scratch);
+        // with ports: the process runs in an isobench netns (nsenter), reached over a veth pair like the containers
+        List<String> argv = spec.wrapped(NetNs.enter(ns, spec.argv()));
+        Map<String, String> env = new java.util.HashMap<>(LaunchSpec.DEFAULT_ENV);
+        env.putAll(Scratch.env(spec, scratch == null ? null : scratch.toString()));
+        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, () -> {
+            Scratch.remove(scratch);
+            NetNs.closeQuietly(ns);
+        }, List::of, env, scratch != null || ns != null ? t0 : -1); // else at the spawn, as a plain launcher's would
+        s.network(ns, spec.network());
+        return scratch == null ? s
+                : s.scratchStorage("host directory on " + Scratch.fileSystem(scratch) + ", no isolation");
+    }
+}

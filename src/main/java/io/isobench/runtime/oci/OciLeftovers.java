@@ -1,0 +1,42 @@
+package io.isobench.runtime.oci;
+
+import io.isobench.proc.Proc;
+import io.isobench.proc.ProcResult;
+import io.isobench.runtime.Leftovers;
+import io.isobench.runtime.Trials;
+import io.isobench.util.Tools;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An OCI CLI's containers left by a dead isobench: {@code <binary> list} shows each container's bundle; one named
+ * isobench-* whose bundle is inside a dead work dir is killed and force-deleted.
+ */
+record OciLeftovers(String binary) implements Leftovers {
+    @Override
+    public List<String> sweep(List<Path> deadWorkDirs) {
+        List<String> done = new ArrayList<>();
+        String bin = Tools.which(binary);
+        if (deadWorkDirs.isEmpty() || bin == null) {
+            return done;
+        }
+        ProcResult r = Proc.of(bin, "list").timeout(Trials.CLI_TIMEOUT).run();
+        if (!r.ok()) {
+            return done;
+        }
+        for (String line : r.stdout().lines().skip(1).toList()) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length < 4 || !f[0].startsWith("isobench-")) {
+                continue;
+            }
+            if (deadWorkDirs.stream().anyMatch(d -> line.contains(d.toString() + "/"))) {
+                Proc.of(bin, "kill", f[0], "KILL").timeout(Trials.CLI_TIMEOUT).run();
+                Proc.of(bin, "delete", "--force", f[0]).timeout(Trials.CLI_TIMEOUT).run();
+                done.add(binary + " container " + f[0]);
+            }
+        }
+        return done;
+    }
+}

@@ -1,0 +1,357 @@
+package io.isobench.runtime.vm;
+
+import io.isobench.host.KvmProbe;
+import io.isobench.proc.Proc;
+import io.isobench.proc.ProcResult;
+import io.isobench.runtime.AptPackage;
+import io.isobench.runtime.Availability;
+import io.isobench.runtime.LaunchSpec;
+import io.isobench.runtime.Leftovers;
+import io.isobench.runtime.Limits;
+import io.isobench.runtime.NetNs;
+import io.isobench.runtime.ProbeContext;
+import io.isobench.runtime.RuntimeDriver;
+import io.isobench.runtime.Sandbox;
+import io.isobench.runtime.Scratch;
+import io.isobench.runtime.Trials;
+import io.isobench.runtime.vm.guest.GuestConsole;
+import io.isobench.runtime.vm.guest.GuestInitramfs;
+import io.isobench.runtime.vm.guest.GuestKernel;
+import io.isobench.runtime.vm.guest.GuestSandbox;
+import io.isobench.runtime.vm.guest.ScratchDisk;
+import io.isobench.util.Tools;
+import io.isobench.proc.WorkDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Base for the QEMU runtimes: a full VM per trial that boots Debian's cloud kernel directly ({@code -kernel})
+ * with an initramfs made of the very workload image the containers use, plus the virtio modules, a static
+ * busybox and a small /init (under {@code /.isobench}). The workload's stdout goes to the serial port (ttyS0),
+ * which is QEMU's stdout, framed by BEGIN/EXIT markers with a per-launch nonce ({@link GuestConsole}); the
+ * kernel's console is a virtio console (hvc0) written to a log file, so kernel messages never reach ttyS0
+ * (firmware output before BEGIN is ignored). The workload's stderr is written to that log after EXIT. Output on
+ * hvc0 itself proved unreliable: a write right after the port appears is lost now and then, and on a fast
+ * boot that was the BEGIN marker. The exit status comes from the EXIT marker: QEMU itself exits 0 on
+ * poweroff and on SIGTERM alike.
+ *
+ * <p>The initramfs is two concatenated newc archives: the base (image + modules + init), cached per kernel and
+ * image hash, and a per-launch one holding only {@code /isobench/cmd}. Guest boot time (launch to BEGIN)
+ * is not workload time: {@link ProcResult#elapsed()} is BEGIN to EXIT, the boot time is reported on stderr.
+ * KVM is used only when {@link KvmProbe} finds it usable; otherwise TCG. A launch with ports
+ * ({@link LaunchSpec#network()}) gets a virtio-net NIC on a tap device in an isobench namespace ({@link QemuTapNet})
+ * when probe() found that to work, else on user-mode networking ({@link QemuUserNet}, host forwards added at
+ * BEGIN); /init configures eth0 before BEGIN.
+ */
+public abstract class QemuDriver implements RuntimeDriver {
+    static final String QEMU = "qemu-system-x86_64";
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(120);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** QEMU machine type ("q35", "microvm"). */
+    protected abstract String machine();
+
+    /** The virtio-serial bus device for this machine ("virtio-serial-pci", "virtio-serial-device"). */
+    protected abstract String virtioSerialDevice();
+
+    /** Machine-specific kernel parameters. */
+    protected List<String> extraKernelParams() {
+        return List.of();
+    }
+
+    /** The virtio-blk device for this machine ("virtio-blk-pci", "virtio-blk-device"); used for scratch disks. */
+    protected abstract String virtioBlkDevice();
+
+    /** The virtio-net device for this machine ("virtio-net-pci", "virtio-net-device"); used when a network is asked for. */
+    protected abstract String virtioNetDevice();
+
+
+    @Override
+    public String kind() {
+        return "vm";
+    }
+
+    private volatile long probeBootMillis = -1;
+    /** Whether this QEMU has user-mode networking (slirp; Debian's has), from {@code -netdev help} in probe(). */
+    private volatile boolean userNet = true;
+    /** Why the tap path cannot be used here (tried in probe()), or null when it can. */
+    private volatile String tapProblem = "not probed";
+
+    /** The probe VM's boot time plus 1 s (QEMU start, poweroff), else a guess: 5 s under TCG, 1 s under KVM. */
+    @Override
+    public Duration launchOverhead() {
+        long b = probeBootMillis;
+        return b > 0 ? Duration.ofMillis(b + 1000) : Duration.ofSeconds(accel().equals("kvm") ? 1 : 5);
+    }
+
+    /** QEMU is one host process (vCPU threads, slirp, block I/O all inside it), started directly: a wrapper sees it all. */
+    @Override
+    public boolean supportsWrapper() {
+        return true;
+    }
+
+    @Override
+    public List<AptPackage> packages() {
+        return List.of(new AptPackage("qemu-system-x86", QEMU, "runtimes qemu and qemu-microvm; probing whether KVM is usable"),
+                new AptPackage("busybox-static", "busybox", "the VM guest's /init"));
+    }
+
+    /** QEMU processes with a file (initramfs, console log, disk) in a dead work dir. */
+    @Override
+    public java.util.Optional<Leftovers> leftovers() {
+        return java.util.Optional.of(QemuLeftovers.INSTANCE);
+    }
+
+    private static final Mark TCG = new Mark("TCG",
+            "the VM ran under software emulation (no usable KVM); its figures are not KVM figures.");
+
+    /** Under TCG (no usable KVM) the VM is emulated: its figures are not a hardware-virtualized VM's. */
+    @Override
+    public List<String> caveats(String runtimeId, Map<String, Object> details) {
+        return emulated(details) ? List.of(runtimeId + " ran under TCG emulation (no usable KVM): its figures are not those of a "
+                + "hardware-virtualized VM and must not be read as KVM numbers.") : List.of();
+    }
+
+    @Override
+    public Mark mark(Map<String, Object> details) {
+        return emulated(details) ? TCG : null;
+    }
+
+    private static boolean emulated(Map<String, Object> details) {
+        return "tcg".equals(details.get("accel"));
+    }
+
+    /** "tcg" unless KVM is usable here (decided once per process by {@link KvmProbe#shared()}). */
+    static String accel() {
+        return KvmProbe.shared().probe().usable() ? "kvm" : "tcg";
+    }
+
+    protected Path kernelCache() {
+        return GuestKernel.defaultCache();
+    }
+
+    static int vcpus(Limits limits) {
+        return Math.max(1, (int) Math.ceil(limits.cpus() - 1e-9));
+    }
+
+    static long memoryMib(Limits limits) {
+        return Math.max(64, (limits.memoryBytes() + (1 << 20) - 1) >> 20);
+    }
+
+    @Override
+    public Availability probe(ProbeContext ctx) {
+        String qemu = Tools.which(QEMU);
+        if (qemu == null) {
+            return Availability.no(id(), null, "not installed (" + QEMU + " not found; apt-get install qemu-system-x86)");
+        }
+        ProcResult v = Proc.of(qemu, "--version").timeout(Duration.ofSeconds(20)).run();
+        String version = v.ok() ? Trials.parseVersion(v.stdout()) : null;
+        if (version == null) {
+            return Availability.no(id(), null, QEMU + " --version failed: " + v.failureSummary());
+        }
+        if (Tools.which("busybox") == null) {
+            return Availability.no(id(), version, "busybox not found (the guest's /init needs it; apt-get install busybox-static)");
+        }
+        GuestKernel kernel;
+        try {
+            kernel = GuestKernel.obtain(kernelCache());
+        } catch (IOException e) {
+            return Availability.no(id(), version, "no guest kernel: " + e.getMessage());
+        }
+        ProcResult nd = Proc.of(qemu, "-netdev", "help").timeout(Duration.ofSeconds(20)).run();
+        userNet = nd.ok() && nd.stdout().lines().anyMatch(l -> l.strip().equals("user"));
+        probeNetwork();
+        Map<String, Object> d = details(kernel, ctx.limits());
+        String name = "isobench-probe-" + id() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
+        LaunchSpec spec = LaunchSpec.builder(name, ctx.probeImage(), ctx.limits())
+                .argv(List.of(ctx.probeImage().tools().get("true"))).build();
+        try (GuestSandbox s = (GuestSandbox) launch(spec)) {
+            ProcResult r = s.await(PROBE_TIMEOUT);
+            if (!r.ok()) {
+                return Availability.no(id(), version, "a trial VM failed: " + Trials.reason(r), d);
+            }
+            d.put("probe_boot_ms", s.bootMillis());
+            String cs = GuestConsole.clocksource(r.stderr());
+            if (cs != null) {
+                d.put("guest_clocksource", cs); // e.g. tsc (clock_gettime in the vDSO) or hpet/acpi_pm (a trap per call)
+            }
+            probeBootMillis = s.bootMillis();
+        } catch (LaunchException e) {
+            return Availability.no(id(), version, "a trial VM could not start: " + e.getMessage(), d);
+        }
+        return Availability.ok(id(), version, d);
+    }
+
+    Map<String, Object> details(GuestKernel kernel, Limits limits) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("accel", accel());
+        d.put("machine", machine());
+        d.put("vcpus", vcpus(limits));
+        d.put("memory_bytes", memoryMib(limits) << 20);
+        d.put("guest_kernel", kernel.describe());
+        d.put("boot", "direct kernel boot, initramfs from the workload image");
+        d.put("kernel_params", String.join(" ", extraKernelParams()));
+        String tp = tapProblem;
+        d.put("network", tp == null
+                ? "when a benchmark needs ports: tap device in an isobench network namespace, bridged to a veth pair to the host, "
+                        + virtioNetDevice() + " (vhost=off)"
+                : userNet
+                ? "when a benchmark needs ports: QEMU user-mode (slirp, restrict=on), " + virtioNetDevice()
+                        + ", host forwards on 127.0.0.1 only (slirp relays few simultaneous connections; tap unusable: " + tp + ")"
+                : "none: no tap (" + tp + ") and this QEMU has no user-mode networking (-netdev help lists no 'user'); "
+                        + "benchmarks that need ports fail");
+        d.put("limits", limits.toMap());
+        return d;
+    }
+
+    /** Tries the tap path ({@link #tapProblem(String)}) and uses it for later launches if it works; returns why not, or null. */
+    String probeNetwork() {
+        String qemu = Tools.which(QEMU);
+        tapProblem = qemu == null ? QEMU + " not found" : tapProblem(qemu);
+        return tapProblem;
+    }
+
+    /**
+     * Whether a VM can get the tap path here, tried for real: an isobench namespace with a bridged tap, and this QEMU
+     * attaching a netdev to it (machine none, quit at once). Null when it works, else why not.
+     */
+    static String tapProblem(String qemu) {
+        if (NetNs.unavailableReason() != null) {
+            return NetNs.unavailableReason();
+        }
+        NetNs ns;
+        try {
+            ns = NetNs.createWithTap();
+        } catch (LaunchException e) {
+            return "cannot make a namespace with a tap device: " + e.getMessage();
+        }
+        try (ns) {
+            ProcResult r = Proc.of(ns.enter(List.of(qemu, "-M", "none", "-nodefaults", "-no-user-config", "-display", "none",
+                    "-netdev", QemuTapNet.netdev(), "-monitor", "stdio"))).stdin("quit\n").timeout(Duration.ofSeconds(20)).run();
+            return r.ok() ? null : QEMU + " could not attach to the tap: " + r.failureSummary();
+        }
+    }
+
+    @Override
+    public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        String qemu = Tools.which(QEMU);
+        if (qemu == null) {
+            throw new LaunchException(QEMU + " not found");
+        }
+        GuestKernel kernel;
+        Path base;
+        try {
+            kernel = GuestKernel.obtain(kernelCache());
+            base = GuestInitramfs.baseInitrd(kernel, spec.image());
+        } catch (IOException e) {
+            throw new LaunchException("cannot prepare the guest: " + e.getMessage(), e);
+        }
+        String nonce = HexFormat.of().formatHex(randomBytes());
+        Path dir = WorkDir.get().resolve("qemu");
+        Path initrd = dir.resolve(spec.name() + ".initrd");
+        Path serial = dir.resolve(spec.name() + ".console.log");
+        Path diskFile = spec.scratchBytes() == null ? null : dir.resolve(spec.name() + ".scratch.raw");
+        String tp = tapProblem;
+        if (spec.network() != null && tp != null && !userNet) {
+            throw new LaunchException("no VM network path: tap unusable (" + tp + ") and " + QEMU
+                    + " has no user-mode networking (-netdev help lists no 'user')");
+        }
+        QemuNet net = spec.network() == null ? null : tp == null ? QemuTapNet.create(virtioNetDevice(), accel())
+                : QemuUserNet.create(spec.network(), virtioNetDevice(), accel(), dir);
+        ScratchDisk disk = null;
+        try {
+            Files.createDirectories(dir);
+            GuestInitramfs.writeLaunchInitrd(base, initrd, Scratch.withEnv(spec, Scratch.PATH));
+            if (diskFile != null) {
+                disk = ScratchDisk.create(diskFile, spec.scratchBytes());
+            }
+        } catch (IOException e) {
+            deleteQuietly(initrd);
+            if (diskFile != null) {
+                deleteQuietly(diskFile);
+            }
+            if (net != null) {
+                net.close();
+            }
+            throw new LaunchException("cannot write the per-launch initramfs or scratch disk: " + e.getMessage(), e);
+        }
+        List<String> argv = argv(qemu, kernel, initrd, serial, nonce, spec.limits());
+        String cache = disk == null ? null : disk.directIo() ? "none" : "writeback";
+        if (disk != null) {
+            // the guest's /init formats /dev/vda (ext2, busybox mke2fs) and mounts it at /scratch before BEGIN
+            argv.addAll(List.of("-drive", "file=" + disk.file() + ",if=none,id=scratch,format=raw,cache=" + cache,
+                    "-device", virtioBlkDevice() + ",drive=scratch"));
+            int app = argv.indexOf("-append") + 1;
+            argv.set(app, argv.get(app) + " " + ScratchDisk.KERNEL_PARAM);
+        }
+        if (net != null) {
+            // the guest's /init loads virtio_net and configures lo and eth0 before BEGIN (not workload time)
+            argv.addAll(net.qemuArgs());
+            int app = argv.indexOf("-append") + 1;
+            argv.set(app, argv.get(app) + " " + String.join(" ", net.kernelParams()));
+        }
+        GuestSandbox s = new GuestSandbox(spec, spec.wrapped(net == null ? argv : net.wrap(argv)), "QEMU", nonce, initrd,
+                serial, diskFile, net, memoryMib(spec.limits()) << 20);
+        if (disk != null) {
+            s.scratchStorage("virtio-blk (" + virtioBlkDevice() + ") raw file on host " + disk.hostFileSystem()
+                    + ", cache=" + cache + (cache.equals("none") ? " (host O_DIRECT)" : " (host page cache; O_DIRECT unsupported there)")
+                    + ", ext2 in the guest");
+        }
+        return s;
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    List<String> argv(String qemu, GuestKernel kernel, Path initrd, Path serial, String nonce, Limits limits) {
+        String acc = accel();
+        List<String> append = new ArrayList<>(List.of("console=hvc0", "panic=-1", "loglevel=4"));
+        append.addAll(extraKernelParams());
+        append.add("isobench.nonce=" + nonce);
+        append.add("isobench.out=ttyS0");
+        List<String> a = new ArrayList<>(List.of(qemu, "-M", machine(), "-accel", acc,
+                "-cpu", acc.equals("kvm") ? "host" : "max",
+                "-smp", Integer.toString(vcpus(limits)), "-m", memoryMib(limits) + "M",
+                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+                "-serial", "stdio",
+                "-device", virtioSerialDevice(), "-chardev", "file,id=con0,path=" + serial, "-device", "virtconsole,chardev=con0",
+                "-kernel", kernel.vmlinuz().toString(), "-initrd", initrd.toString(),
+                "-append", String.join(" ", append)));
+        return a;
+    }
+
+    static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    /** Host TSC frequency in kHz from /proc/cpuinfo ("cpu MHz"), or -1. */
+    static long hostTscKhz() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("cpu MHz")) {
+                    String v = line.substring(line.indexOf(':') + 1).strip();
+                    return Math.round(Double.parseDouble(v) * 1000);
+                }
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // unknown
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,156 @@
+package io.isobench.runtime.vm.guest;
+
+import io.isobench.image.WorkloadImage;
+import io.isobench.proc.Proc;
+import io.isobench.runtime.LaunchSpec;
+import io.isobench.util.Tools;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The guest's initramfs, for any VMM that boots a Linux kernel directly: two concatenated newc archives. The base
+ * (the workload image's rootfs, a static busybox, the virtio modules and {@code /init}, under {@code /.isobench}) is
+ * cached per kernel and image hash; a per-launch one holds only {@code /isobench/cmd}, the workload as a shell script.
+ */
+public final class GuestInitramfs {
+    /** Bump when the initramfs layout or /init changes so cached bases are rebuilt. */
+    static final String INITRD_LAYOUT = "11";
+    /** Modules the guest loads, in order; dependencies are resolved from modules.dep. */
+    static final List<String> MODULES = List.of("virtio_mmio", "virtio_pci", "virtio_console", "virtio_blk");
+    /** Modules the guest loads only when a network was asked for (with their dependencies not in {@link #MODULES}). */
+    static final List<String> NET_MODULES = List.of("virtio_net");
+
+    private GuestInitramfs() {
+    }
+
+    /** The cached base initramfs for this kernel and image: the image's rootfs, busybox, modules and /init. */
+    public static Path baseInitrd(GuestKernel kernel, WorkloadImage image) throws IOException {
+        Path dir = kernel.dir().getParent().resolve("initrd");
+        Path target = dir.resolve(kernel.release() + "-" + image.hash().substring(0, 16) + "-l" + INITRD_LAYOUT + ".cpio");
+        if (Files.isRegularFile(target)) {
+            return target;
+        }
+        String busybox = Tools.which("busybox");
+        if (busybox == null) {
+            throw new IOException("busybox not found (apt-get install busybox-static)");
+        }
+        if (Proc.of("ldd", busybox).timeout(Duration.ofSeconds(20)).run().ok()) {
+            throw new IOException(busybox + " is dynamically linked; the guest needs a static one (apt-get install busybox-static)");
+        }
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".build-", ".cpio");
+        try {
+            try (Cpio c = new Cpio(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+                c.tree(image.rootfs(), "");
+                if (!Files.isDirectory(image.rootfs().resolve("dev"))) {
+                    c.dir("dev", 0755);
+                }
+                c.charDevice("dev/console", 0600, 5, 1);
+                c.dir(".isobench", 0755);
+                c.file(".isobench/busybox", 0755, Path.of(busybox));
+                c.dir(".isobench/modules", 0755);
+                StringBuilder order = new StringBuilder();
+                for (String rel : kernel.loadOrder(MODULES)) {
+                    String name = rel.substring(rel.lastIndexOf('/') + 1);
+                    c.file(".isobench/modules/" + name, 0644, kernel.modulesDir().resolve(rel));
+                    order.append(name).append('\n');
+                }
+                c.file(".isobench/modules.order", 0644, order.toString().getBytes(StandardCharsets.UTF_8));
+                List<String> base = kernel.loadOrder(MODULES);
+                List<String> all = new ArrayList<>(MODULES);
+                all.addAll(NET_MODULES);
+                StringBuilder netOrder = new StringBuilder();
+                for (String rel : kernel.loadOrder(all)) {
+                    if (!base.contains(rel)) {
+                        String name = rel.substring(rel.lastIndexOf('/') + 1);
+                        c.file(".isobench/modules/" + name, 0644, kernel.modulesDir().resolve(rel));
+                        netOrder.append(name).append('\n');
+                    }
+                }
+                c.file(".isobench/modules.net", 0644, netOrder.toString().getBytes(StandardCharsets.UTF_8));
+                c.file("init", 0755, initScript().getBytes(StandardCharsets.UTF_8));
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException e) {
+                // built concurrently; identical content
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("cannot rename in " + dir, e);
+            }
+        } finally {
+            deleteQuietly(tmp);
+        }
+        return target;
+    }
+
+    /** base + an uncompressed newc archive with /isobench/cmd (the base ends 4-byte aligned, so plain concatenation works). */
+    public static void writeLaunchInitrd(Path base, Path out, LaunchSpec spec) throws IOException {
+        Files.copy(base, out, StandardCopyOption.REPLACE_EXISTING);
+        try (Cpio c = new Cpio(new BufferedOutputStream(Files.newOutputStream(out, StandardOpenOption.APPEND)))) {
+            c.dir("isobench", 0755);
+            c.file("isobench/cmd", 0755, commandScript(spec).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The workload as a shell script: environment, then exec of the argv, every word single-quoted. */
+    public static String commandScript(LaunchSpec spec) {
+        Map<String, String> env = new TreeMap<>(LaunchSpec.DEFAULT_ENV);
+        env.putAll(spec.env());
+        StringBuilder sb = new StringBuilder("#!/.isobench/busybox sh\n");
+        for (var e : env.entrySet()) {
+            if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new IllegalArgumentException("invalid environment variable name: " + e.getKey());
+            }
+            sb.append("export ").append(e.getKey()).append('=').append(quote(e.getValue())).append('\n');
+        }
+        sb.append("cd /\nexec");
+        for (String a : spec.argv()) {
+            sb.append(' ').append(quote(a));
+        }
+        return sb.append('\n').toString();
+    }
+
+    static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /**
+     * The guest's /init (resource {@code guest/init}): mounts, loads the virtio modules, configures eth0 and the scratch
+     * disk from the kernel command line, waits for the output console, then frames the workload between the markers.
+     * Kernel messages go to the kernel console only (never to the output port). {@code poweroff -f} makes the VMM exit.
+     */
+    public static String initScript() {
+        try (InputStream in = GuestInitramfs.class.getResourceAsStream("/guest/init")) {
+            if (in == null) {
+                throw new IllegalStateException("resource /guest/init is missing from the build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+
+    static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.isobench.runtime.vm.guest;
+
+import io.isobench.proc.ProcResult;
+import io.isobench.runtime.LaunchSpec;
+import io.isobench.runtime.ProcessSandbox;
+import io.isobench.runtime.RuntimeDriver;
+import io.isobench.runtime.Sandbox;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One VM: a {@link ProcessSandbox} around the VMM process, whose stdout (the guest's serial port) is filtered through
+ * {@link GuestConsole}: the workload's output is what lies between the BEGIN and EXIT markers, its exit status the EXIT
+ * marker's (a VMM exits 0 on poweroff and on SIGTERM alike), its elapsed time BEGIN to EXIT; the boot (launch to BEGIN)
+ * is the {@link Phase#BOOTED} phase and a line on stderr. Teardown deletes the per-launch files and closes the network.
+ */
+public final class GuestSandbox implements Sandbox {
+    private static final int SERIAL_TAIL_LINES = 80;
+    private final ProcessSandbox inner;
+    private final GuestConsole console;
+    private final Path serial;
+    private final GuestNet net;
+    private final String vmm;
+    private volatile String serialLog;
+    private volatile String scratchStorage;
+    private final long guestMemoryBytes;
+
+    /**
+     * @param vmm              the VMM's name for messages ("QEMU")
+     * @param initrd           the per-launch initramfs, deleted at teardown
+     * @param serial           the kernel console's log file (diagnostics on failure), deleted at teardown
+     * @param disk             the scratch disk file or null, deleted at teardown
+     * @param net              the guest's network path or null, told at BEGIN and closed at teardown
+     * @param guestMemoryBytes the guest's memory as the VMM was given it
+     */
+    public GuestSandbox(LaunchSpec spec, List<String> argv, String vmm, String nonce, Path initrd, Path serial, Path disk,
+                        GuestNet net, long guestMemoryBytes) throws RuntimeDriver.LaunchException {
+        this.vmm = vmm;
+        this.serial = serial;
+        this.net = net;
+        this.guestMemoryBytes = guestMemoryBytes;
+        LaunchSpec.LineListener user = spec.onLine();
+        this.console = new GuestConsole(nonce, user == null ? null : user::line);
+        if (net != null) {
+            // the guest's eth0 is up at BEGIN: only now do slirp's host ports forward (see QemuUserNet)
+            // off the output reader's thread: the monitor dialogue may take a while, and that thread relays every sandbox's output
+            console.onBegin(() -> Thread.ofVirtual().name("guest-net-up-" + spec.name()).start(net::guestNetworkUp));
+        }
+        LaunchSpec filtered = spec.withOnLine(console::line);
+        Runnable teardown = () -> {
+            try {
+                if (Files.exists(serial)) {
+                    serialLog = Files.readString(serial, StandardCharsets.ISO_8859_1);
+                }
+            } catch (IOException ignored) {
+                // diagnostic only
+            }
+            GuestInitramfs.deleteQuietly(initrd);
+            GuestInitramfs.deleteQuietly(serial);
+            if (disk != null) {
+                GuestInitramfs.deleteQuietly(disk);
+            }
+            if (net != null) {
+                net.close(); // releases the host ports or deletes the namespace (QEMU, which used them, is gone)
+            }
+        };
+        this.inner = new ProcessSandbox(spec.name(), argv, filtered, teardown, List::of, null);
+    }
+
+    @Override
+    public String id() {
+        return inner.id();
+    }
+
+    @Override
+    public long launchedAtNanos() {
+        return inner.launchedAtNanos();
+    }
+
+    /** The launcher's phases and {@link Phase#BOOTED}: the guest's /init announced the workload (BEGIN marker). */
+    @Override
+    public List<Phase> phases() {
+        List<Phase> p = new java.util.ArrayList<>(inner.phases());
+        long b = console.beginNanos();
+        if (b >= 0) {
+            p.add(new Phase(Phase.BOOTED, b));
+        }
+        return p;
+    }
+
+    /** Launch to BEGIN in ms, or -1 before BEGIN. */
+    public long bootMillis() {
+        long b = console.beginNanos();
+        return b < 0 ? -1 : (b - inner.launchedAtNanos()) / 1_000_000;
+    }
+
+    @Override
+    public long exitedAtNanos() {
+        return inner.exitedAtNanos();
+    }
+
+    @Override
+    public long guestMemoryBytes() {
+        return guestMemoryBytes;
+    }
+
+    @Override
+    public ProcResult await(Duration timeout) {
+        ProcResult r = inner.await(timeout);
+        String log = serialLog;
+        if (log == null) {
+            try {
+                log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
+            } catch (IOException e) {
+                log = "";
+            }
+        }
+        Integer rc = console.exitCode();
+        StringBuilder err = new StringBuilder();
+        String problem = null;
+        if (console.begun()) {
+            err.append("isobench: guest boot ").append(bootMillis()).append(" ms (").append(vmm).append(" start to BEGIN marker)\n");
+            String cs = GuestConsole.clocksource(log);
+            if (cs != null) {
+                err.append("isobench: guest clocksource ").append(cs).append('\n');
+            }
+            String up = net == null ? null : net.upReport();
+            if (up != null) {
+                err.append("isobench: ").append(up).append('\n');
+            }
+        }
+        Duration elapsed = r.elapsed();
+        int exit;
+        if (r.timedOut()) {
+            exit = -1;
+        } else if (rc == null) {
+            exit = r.exitCode() != 0 ? r.exitCode() : 255;
+            problem = "isobench: the guest ended without reporting an exit status (" + vmm + " exit code "
+                    + r.exitCode() + (console.begun() ? ", after the workload started" : ", before the workload started")
+                    + "; its kernel console is above)\n";
+        } else {
+            exit = rc;
+            elapsed = Duration.ofNanos(console.exitNanos() - console.beginNanos());
+        }
+        err.append(r.stderr());
+        if (exit != 0 || r.timedOut()) {
+            err.append("--- guest kernel console, hvc0 (last ").append(SERIAL_TAIL_LINES).append(" lines) ---\n")
+                    .append(tail(log, SERIAL_TAIL_LINES));
+            if (!console.begun() && !r.stdout().isBlank()) {
+                err.append("--- unframed console output ---\n").append(r.stdout());
+            }
+        }
+        if (problem != null) {
+            err.append(problem); // last, so that failureSummary() shows it
+        }
+        return new ProcResult(r.argv(), exit, r.timedOut(), console.output(), err.toString(), elapsed);
+    }
+
+    static String tail(String s, int lines) {
+        List<String> l = s.lines().toList();
+        return String.join("\n", l.subList(Math.max(0, l.size() - lines), l.size())) + "\n";
+    }
+
+    @Override
+    public List<Long> hostPids() {
+        return inner.hostPids();
+    }
+
+    @Override
+    public String scratchStorage() {
+        return scratchStorage;
+    }
+
+    /** How the workload reaches its scratch storage (set by the driver that attached the disk). */
+    public void scratchStorage(String description) {
+        this.scratchStorage = description;
+    }
+
+    @Override
+    public java.net.InetSocketAddress endpoint(int port) {
+        return net == null ? Sandbox.super.endpoint(port) : net.endpoint(port);
+    }
+
+    @Override
+    public String networkPath() {
+        return net == null ? null : net.description();
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}
