@@ -30,7 +30,7 @@ import java.util.Set;
  */
 public final class PlanLoader {
     static final Set<String> TOP_KEYS = Set.of("runtimes", "benchmarks", "repetitions", "warmups", "cooldown",
-            "timeout", "baseline", "limits", "params", "ci_target");
+            "timeout", "baseline", "limits", "params", "ci_target", "subnet");
 
     private List<String> runtimes = List.of();
     private List<String> benchmarks = Benchmarks.defaultIds();
@@ -44,6 +44,7 @@ public final class PlanLoader {
     private double cpus = Defaults.cpus();
     private long memory = Units.parseSize(Defaults.MEMORY_LIMIT, "memory");
     private String preset = "default";
+    private String subnet;
     private final Map<String, Map<String, String>> params = new LinkedHashMap<>();
     static final int MAX_COUNT = 100_000;
     static final double MAX_CPUS = 4096;
@@ -170,6 +171,7 @@ public final class PlanLoader {
                     throw new UserException(where + ": must be between 0.01 and " + MAX_CPUS + ", got '" + value + "'");
                 }
             }
+            case "subnet" -> subnet = io.isobench.runtime.AddressPool.validate(value, where).toString();
             case "limits.memory" -> {
                 memory = Units.parseSize(value, where);
                 if (memory < MIN_MEMORY) {
@@ -228,7 +230,7 @@ public final class PlanLoader {
         }
         Plan.Adaptive adaptive = adaptiveMax == null ? null : new Plan.Adaptive(Defaults.ADAPTIVE_MIN, adaptiveMax, ciTarget);
         return new Plan(runtimes, benchmarks, adaptive == null ? repetitions : Defaults.ADAPTIVE_MIN, warmups, cooldown,
-                timeout, baseline, new Limits(cpus, memory), resolved, preset, adaptive);
+                timeout, baseline, new Limits(cpus, memory), resolved, preset, adaptive, subnet);
     }
 
     /** A benchmark's parameters (defaults, then what was set), checked by the benchmark itself. */
