@@ -538,7 +538,7 @@ public abstract class QemuDriver implements RuntimeDriver {
             Runnable teardown = () -> {
                 try {
                     if (Files.exists(serial)) {
-                        serialLog = Files.readString(serial, StandardCharsets.ISO_8859_1);
+                        serialLog = io.isobench.util.LogTail.read(serial, StandardCharsets.ISO_8859_1);
                     }
                 } catch (IOException ignored) {
                     // diagnostic only
@@ -610,7 +610,7 @@ public abstract class QemuDriver implements RuntimeDriver {
             String log = serialLog;
             if (log == null) {
                 try {
-                    log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
+                    log = Files.exists(serial) ? io.isobench.util.LogTail.read(serial, StandardCharsets.ISO_8859_1) : "";
                 } catch (IOException e) {
                     log = "";
                 }
