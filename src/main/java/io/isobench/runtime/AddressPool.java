@@ -210,9 +210,21 @@ public final class AddressPool {
         checked = true;
     }
 
-    /** The lock directory: {@value #LOCK_DIR}, or the system property {@code isobench.lockdir} (tests). */
+    /**
+     * The lock directory: the system property {@code isobench.lockdir} (tests), else {@value #LOCK_DIR} for root, else
+     * (a non-root user with access to a Docker engine) {@code $XDG_RUNTIME_DIR/isobench/net} or {@code /tmp/isobench-UID/net}.
+     */
     static Path lockDir() {
-        return Path.of(System.getProperty("isobench.lockdir", LOCK_DIR));
+        String p = System.getProperty("isobench.lockdir");
+        if (p != null) {
+            return Path.of(p);
+        }
+        int uid = TrustedPath.currentUid();
+        if (uid == 0) {
+            return Path.of(LOCK_DIR);
+        }
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        return xdg != null && !xdg.isBlank() ? Path.of(xdg, "isobench", "net") : Path.of("/tmp", "isobench-" + uid, "net");
     }
 
     /**

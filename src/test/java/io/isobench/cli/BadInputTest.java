@@ -43,7 +43,8 @@ class BadInputTest {
             new String[]{"zero-interval", "params:\n  load-profile:\n    interval: 0\n"},
             new String[]{"huge-rate", "params:\n  load-profile:\n    rate: 1000000000\n"},
             new String[]{"overflow-instances", "params:\n  footprint:\n    instances: 4294967297\n"},
-            new String[]{"nan-ci", "ci_target: .nan\n"});
+            new String[]{"nan-ci", "ci_target: .nan\n"},
+            new String[]{"subnet-host-bits", "subnet: 198.19.0.1/16\n"});
 
     static Stream<List<String>> inputs() {
         List<List<String>> l = new ArrayList<>();
@@ -63,6 +64,9 @@ class BadInputTest {
         l.add(List.of("run", "--warmups", "-1", "--db", "{new}"));
         for (String d : List.of("5 s", "99999999999h", "NaN", "-1s", "1d", "Infinity")) {
             l.add(List.of("run", "--cooldown", d, "--db", "{new}"));
+        }
+        for (String subnet : List.of("198.18.0.1/15", "198.18.0.0/30", "fd00::/8", "127.0.0.0/16", "300.1.0.0/16", "10.0.0.0")) {
+            l.add(List.of("run", "--subnet", subnet, "--db", "{new}"));
         }
         l.add(List.of("run", "--timeout", "0", "--db", "{new}"));
         l.add(List.of("run", "--timeout", "1 m", "--db", "{new}"));

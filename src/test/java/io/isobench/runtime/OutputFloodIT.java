@@ -18,11 +18,34 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class OutputFloodIT {
     @Test
     void aGibibyteWithoutANewlineFailsTheTrialNotTheJvm() throws Exception {
+        String out = flood(null, "native", "runc");
+        assertThat(out).containsPattern("RESULT native exit=\\d+ timedOut=false overflow=true");
+        if (!out.contains("SKIP runc")) {
+            assertThat(out).containsPattern("RESULT runc exit=\\d+ timedOut=false overflow=true");
+        }
+        assertThat(out).contains("HEAP native");
+    }
+
+    @Test
+    void theJdkFallbackLauncherIsBoundedToo() throws Exception {
+        String out = flood("jdk", "native");
+        assertThat(out).containsPattern("RESULT native exit=\\d+ timedOut=false overflow=true");
+    }
+
+    /** Runs {@link FloodMain} in a JVM with a 64 MiB heap (ISOBENCH_SPAWN={@code spawn} when not null); its output. */
+    private static String flood(String spawn, String... runtimes) throws Exception {
         assumeTrue(IntegrationSupport.isRoot(), "integration tests need root");
         Path home = Path.of("/var/tmp", "isobench-flood-" + ProcessHandle.current().pid()); // the image cache must not be under /tmp
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+        java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
                 "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"), FloodMain.class.getName(),
-                home.toString(), "native", "runc").redirectErrorStream(true).start();
+                home.toString()));
+        argv.addAll(java.util.List.of(runtimes));
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        if (spawn != null) {
+            pb.environment().put("ISOBENCH_SPAWN", spawn);
+        }
+        Process p = pb.start();
         String out;
         try {
             boolean done = p.waitFor(12, TimeUnit.MINUTES);
@@ -34,10 +57,6 @@ class OutputFloodIT {
         }
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).doesNotContain("OutOfMemoryError");
-        assertThat(out).containsPattern("RESULT native exit=\\d+ timedOut=false overflow=true");
-        if (!out.contains("SKIP runc")) {
-            assertThat(out).containsPattern("RESULT runc exit=\\d+ timedOut=false overflow=true");
-        }
-        assertThat(out).contains("HEAP native");
+        return out;
     }
 }
