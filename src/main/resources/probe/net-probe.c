@@ -34,11 +34,14 @@ static void die(const char *what) {
     exit(1);
 }
 
-static long parse_long(const char *s, const char *what, long min) {
+/* Bounds the client's sample array: 10^7 round trips are 80 MB. */
+#define MAX_TRIPS 10000000L
+
+static long parse_long(const char *s, const char *what, long min, long max) {
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (errno || *end || v < min) {
+    if (errno || end == s || *end || v < min || v > max) {
         fprintf(stderr, "net-probe: bad %s '%s'\n", what, s);
         exit(2);
     }
@@ -178,11 +181,11 @@ static int client(const char *addr, int port, long trips, long warmup) {
 
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "server") == 0) {
-        server((int) parse_long(argv[2], "port", 1));
+        server((int) parse_long(argv[2], "port", 1, 65535));
     }
     if (argc == 6 && strcmp(argv[1], "client") == 0) {
-        return client(argv[2], (int) parse_long(argv[3], "port", 1), parse_long(argv[4], "round trips", 1),
-                      parse_long(argv[5], "warmup", 0));
+        return client(argv[2], (int) parse_long(argv[3], "port", 1, 65535), parse_long(argv[4], "round trips", 1, MAX_TRIPS),
+                      parse_long(argv[5], "warmup", 0, 1000000000L));
     }
     fprintf(stderr, "usage: net-probe server PORT | net-probe client ADDR PORT ROUND_TRIPS WARMUP\n");
     return 2;

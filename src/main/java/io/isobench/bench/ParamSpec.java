@@ -10,16 +10,23 @@ import java.util.List;
  * A benchmark parameter: name, default and type. Values arrive as strings (plan file or {@code --set
  * bench.key=value}) and are validated here so a typo is one clear error before anything runs.
  */
-public record ParamSpec(String name, String defaultValue, Type type, String description, List<String> choices) {
+public record ParamSpec(String name, String defaultValue, Type type, String description, List<String> choices,
+                        long min, long max) {
 
     public enum Type { INT, DURATION, SIZE, STRING, LIST, SIZE_LIST, INT_LIST, DURATION_LIST }
 
+    /** An INT is 0..Integer.MAX_VALUE and an INT_LIST item 1..Integer.MAX_VALUE unless {@link #range} narrows it. */
     public static ParamSpec of(String name, String dflt, Type type, String description) {
-        return new ParamSpec(name, dflt, type, description, List.of());
+        return new ParamSpec(name, dflt, type, description, List.of(), type == Type.INT_LIST ? 1 : 0, Integer.MAX_VALUE);
     }
 
     public static ParamSpec choice(String name, String dflt, boolean list, String description, String... choices) {
-        return new ParamSpec(name, dflt, list ? Type.LIST : Type.STRING, description, List.of(choices));
+        return new ParamSpec(name, dflt, list ? Type.LIST : Type.STRING, description, List.of(choices), 0, Integer.MAX_VALUE);
+    }
+
+    /** The same parameter with whole numbers bounded to [min, max] (INT and INT_LIST). */
+    public ParamSpec range(long min, long max) {
+        return new ParamSpec(name, defaultValue, type, description, choices, min, max);
     }
 
     /** Returns the normalized value or throws a {@link UserException} naming benchmark, parameter and value. */
@@ -28,36 +35,24 @@ public record ParamSpec(String name, String defaultValue, Type type, String desc
         String v = value.strip();
         switch (type) {
             case INT -> {
-                try {
-                    long n = Long.parseLong(v);
-                    if (n < 0) {
-                        throw new UserException(where + ": must not be negative, got '" + value + "'");
-                    }
-                } catch (NumberFormatException e) {
-                    throw new UserException(where + ": not a whole number: '" + value + "'");
-                }
+                return Long.toString(Units.parseWhole(v, where, min, max));
             }
             case DURATION -> Units.parseDuration(v, where);
             case SIZE -> Units.parseSize(v, where);
             case STRING -> checkChoice(where, v);
             case LIST, SIZE_LIST, INT_LIST, DURATION_LIST -> {
-                List<String> items = Arrays.stream(v.split(",")).map(String::strip).toList();
+                List<String> items = new java.util.ArrayList<>(Arrays.stream(v.split(",", -1)).map(String::strip).toList());
                 if (items.isEmpty() || items.stream().anyMatch(String::isEmpty)) {
                     throw new UserException(where + ": empty item in list '" + value + "'");
                 }
-                for (String i : items) {
+                for (int k = 0; k < items.size(); k++) {
+                    String i = items.get(k);
                     if (type == Type.SIZE_LIST) {
                         Units.parseSize(i, where);
                     } else if (type == Type.DURATION_LIST) {
                         Units.parseDuration(i, where);
                     } else if (type == Type.INT_LIST) {
-                        try {
-                            if (Long.parseLong(i) < 1) {
-                                throw new UserException(where + ": must be at least 1, got '" + i + "'");
-                            }
-                        } catch (NumberFormatException e) {
-                            throw new UserException(where + ": not a whole number: '" + i + "'");
-                        }
+                        items.set(k, Long.toString(Units.parseWhole(i, where, min, max)));
                     } else {
                         checkChoice(where, i);
                     }

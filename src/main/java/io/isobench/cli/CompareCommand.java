@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
 
 /** `isobench compare A B`: what changed from run A to run B; exit code 1 on a significant regression (a CI gate). */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Compare two runs result by result (change, 95% CI, Mann-Whitney verdict).",
+        description = {"Compare two runs result by result (change, 95%% CI, Mann-Whitney verdict).",
                 "Exit code 1 when some result got significantly worse by more than the threshold, else 0."})
 public final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_A", description = "the reference run (id, unique prefix, or 'latest')")
@@ -49,7 +49,7 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         double t = parsePercent(threshold);
         PrintWriter out = spec.commandLine().getOut();
-        try (Store store = common.openStore()) {
+        try (Store store = common.openExistingStore()) {
             StoredRun ra = store.loadRun(store.resolveRunId(a));
             StoredRun rb = store.loadRun(store.resolveRunId(b));
             List<Comparison.Change> changes = Comparison.compare(ra, rb, t);

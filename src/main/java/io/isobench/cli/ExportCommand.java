@@ -34,7 +34,10 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Store store = common.openStore()) {
+        if (!format.equals("csv") && !format.equals("json")) {
+            throw new UserException("--format: unknown format '" + format + "' (csv, json)");
+        }
+        try (Store store = common.openExistingStore()) {
             StoredRun r = store.loadRun(store.resolveRunId(run));
             String id = r.header().id();
             switch (format) {

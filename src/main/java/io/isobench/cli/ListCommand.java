@@ -29,7 +29,7 @@ public final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Store store = common.openStore()) {
+        try (Store store = common.openExistingStore()) {
             List<Store.RunRow> runs = store.listRuns();
             if (json) {
                 List<Map<String, Object>> l = new ArrayList<>();

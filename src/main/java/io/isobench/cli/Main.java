@@ -41,19 +41,18 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("isobench: " + ex.getMessage());
+            String name = ex.getCommandLine().getCommandName();
+            err.println("isobench: " + oneLine(ex.getMessage()) + (debug ? ""
+                    : " (see 'isobench " + (name.equals("isobench") ? "" : name + " ") + "--help')"));
             if (debug) {
                 ex.printStackTrace(err);
-            } else {
-                err.println("(see 'isobench " + (ex.getCommandLine().getCommandName().equals("isobench") ? ""
-                        : ex.getCommandLine().getCommandName() + " ") + "--help')");
             }
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             Throwable t = ex;
             if (t instanceof UserException) {
-                err.println("isobench: " + t.getMessage());
+                err.println("isobench: " + oneLine(t.getMessage()));
                 if (debug) {
                     t.printStackTrace(err);
                 }
@@ -66,6 +65,11 @@ public final class Main implements Runnable {
             return 1;
         });
         return cl.execute(args);
+    }
+
+    /** A message as one line (a user error is one line on stderr). */
+    static String oneLine(String m) {
+        return String.valueOf(m).strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 
     static CommandLine commandLine() {

@@ -43,8 +43,12 @@ public final class ReportCommand implements Callable<Integer> {
         String fmt = format != null ? format : out.endsWith(".md") ? "md" : out.endsWith(".csv") ? "csv"
                 : out.endsWith(".json") ? "json" : "html";
         ReportWriter writer = ReportWriter.forFormat(fmt);
+        Path target = out.equals("-") ? null : Path.of(out);
+        if (target != null && Files.isDirectory(target)) {
+            throw new UserException("--out: " + target + " is a directory (give a file name)");
+        }
         List<ReportRun> rs = new ArrayList<>();
-        try (Store store = common.openStore()) {
+        try (Store store = common.openExistingStore()) {
             for (String r : runs) {
                 rs.add(ReportRun.of(store.loadRun(store.resolveRunId(r))));
             }
@@ -55,11 +59,12 @@ public final class ReportCommand implements Callable<Integer> {
             w.flush();
             return 0;
         }
-        Path p = Path.of(out);
+        Path p = target;
         try (Writer w = Files.newBufferedWriter(p, StandardCharsets.UTF_8)) {
             writer.write(rs, w);
-        } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
-            throw new UserException("cannot write " + p + ": " + e.getClass().getSimpleName().replace("Exception", ""));
+        } catch (java.nio.file.FileSystemException e) {
+            throw new UserException("cannot write " + p + ": " + (e.getReason() != null ? e.getReason()
+                    : e.getClass().getSimpleName().replace("Exception", "")));
         }
         System.err.println("isobench: wrote " + p.toAbsolutePath());
         return 0;

@@ -43,6 +43,11 @@ public final class RunOptions {
     @Option(names = "--memory", paramLabel = "SIZE", description = "memory limit per sandbox (default 2G)")
     String memory;
 
+    @Option(names = "--subnet", paramLabel = "CIDR", description = "IPv4 block (a /23 or larger) for sandbox network "
+            + "addresses (default 198.18.0.0/15, reserved for benchmarking); a block overlapping the host's addresses or "
+            + "routes stops the run")
+    String subnet;
+
     @Option(names = "--plan", paramLabel = "FILE", description = "YAML plan file (flags override it)")
     Path plan;
 
@@ -64,6 +69,7 @@ public final class RunOptions {
         top(l, "baseline", baseline);
         top(l, "limits.cpus", cpus);
         top(l, "limits.memory", memory);
+        top(l, "subnet", subnet);
         for (String s : sets) {
             l.set(s, "--set");
         }

@@ -34,7 +34,7 @@ public final class ShowCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Store store = common.openStore()) {
+        try (Store store = common.openExistingStore()) {
             StoredRun run = store.loadRun(store.resolveRunId(runId));
             Object b = run.header().plan().get("baseline");
             String baseline = b == null ? Defaults.BASELINE : b.toString();

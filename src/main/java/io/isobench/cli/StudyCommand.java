@@ -33,9 +33,12 @@ public final class StudyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // every input is checked before anything is installed
+        var plan = options.build("quick");
+        common.validate();
         if (!noInstall) {
             Setup.run(yes, System.err);
         }
-        return RunCommand.execute(options.build("quick"), json, false, common, spec.commandLine().getOut());
+        return RunCommand.execute(plan, json, false, common, spec.commandLine().getOut());
     }
 }

@@ -83,6 +83,9 @@ public final class RunService {
 
     /** Runs the plan and returns the run id. The caller reads results back from the store. */
     public String run(Plan plan, boolean quiet) {
+        // before anything takes an address (probes included): the block, and no overlap with the host's networks
+        io.isobench.runtime.AddressPool.configure(plan.subnet());
+        io.isobench.runtime.AddressPool.checkHost();
         for (String what : Janitor.sweep(err)) {
             err.println("isobench: removed " + what + " left by an isobench process that died");
         }

@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  */
 public final class ImageBuilder {
     /** Bump when the layout changes so old cached images are not reused. */
-    static final String LAYOUT_VERSION = "1";
+    static final String LAYOUT_VERSION = "2"; // 2: /tmp and /var/tmp 1777
     private static final Pattern LDD_PATH = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x[0-9a-f]+\\)");
     private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(20);
 
@@ -202,7 +202,10 @@ public final class ImageBuilder {
         }
         Path out = dir.resolve(b.name());
         if (Files.isRegularFile(out)) {
-            return out;
+            if (io.isobench.util.TrustedPath.untrusted(out) == null) {
+                return out;
+            }
+            deleteTree(dir); // another user could have written it: rebuilt below, and checked again
         }
         String gcc = Tools.which("gcc");
         if (gcc == null) {
@@ -231,6 +234,10 @@ public final class ImageBuilder {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
                 // built concurrently; identical source
+            }
+            String why = io.isobench.util.TrustedPath.untrusted(out);
+            if (why != null) { // a directory above it: rebuilding cannot help
+                throw new BuildException("refusing to use " + out + ": " + why);
             }
             return out;
         } catch (IOException e) {
@@ -330,8 +337,9 @@ public final class ImageBuilder {
                         }
                     }
                 }
-                Files.setPosixFilePermissions(rootfs.resolve("tmp"), PosixFilePermissions.fromString("rwxrwxrwx"));
-                Files.setPosixFilePermissions(rootfs.resolve("var/tmp"), PosixFilePermissions.fromString("rwxrwxrwx"));
+                // world-writable with the sticky bit, as on any host: one user cannot remove another's files
+                Files.setAttribute(rootfs.resolve("tmp"), "unix:mode", 01777);
+                Files.setAttribute(rootfs.resolve("var/tmp"), "unix:mode", 01777);
                 Files.writeString(tmp.resolve("manifest.txt"), plan.manifest());
                 try {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);

@@ -16,10 +16,16 @@ import java.util.Map;
  * @param runtimes     runtime ids; empty means every available runtime
  * @param timeout      per-trial timeout; null means automatic (3 x expected duration + 60 s)
  * @param params       per benchmark, every parameter resolved (defaults filled in)
+ * @param subnet       the IPv4 block sandbox networks take addresses from; null means the default (198.18.0.0/15)
  */
 public record Plan(List<String> runtimes, List<String> benchmarks, int repetitions, int warmups, Duration cooldown,
                    Duration timeout, String baseline, Limits limits, Map<String, Params> params, String preset,
-                   Adaptive adaptive) {
+                   Adaptive adaptive, String subnet) {
+
+    public Plan(List<String> runtimes, List<String> benchmarks, int repetitions, int warmups, Duration cooldown,
+                Duration timeout, String baseline, Limits limits, Map<String, Params> params, String preset, Adaptive adaptive) {
+        this(runtimes, benchmarks, repetitions, warmups, cooldown, timeout, baseline, limits, params, preset, adaptive, null);
+    }
 
     /**
      * Adaptive repetitions ({@code --repetitions auto[:max]}): after {@code min} repetitions, keep adding rounds
@@ -48,6 +54,9 @@ public record Plan(List<String> runtimes, List<String> benchmarks, int repetitio
         m.put("timeout", timeout == null ? "auto" : Units.formatDuration(timeout));
         m.put("baseline", baseline);
         m.put("limits", limits.toMap());
+        if (subnet != null) {
+            m.put("subnet", subnet);
+        }
         Map<String, Object> p = new LinkedHashMap<>();
         params.forEach((b, v) -> p.put(b, v.values()));
         m.put("params", p);

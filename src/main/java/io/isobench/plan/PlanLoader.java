@@ -30,7 +30,7 @@ import java.util.Set;
  */
 public final class PlanLoader {
     static final Set<String> TOP_KEYS = Set.of("runtimes", "benchmarks", "repetitions", "warmups", "cooldown",
-            "timeout", "baseline", "limits", "params", "ci_target");
+            "timeout", "baseline", "limits", "params", "ci_target", "subnet");
 
     private List<String> runtimes = List.of();
     private List<String> benchmarks = Benchmarks.defaultIds();
@@ -44,7 +44,11 @@ public final class PlanLoader {
     private double cpus = Defaults.cpus();
     private long memory = Units.parseSize(Defaults.MEMORY_LIMIT, "memory");
     private String preset = "default";
+    private String subnet;
     private final Map<String, Map<String, String>> params = new LinkedHashMap<>();
+    static final int MAX_COUNT = 100_000;
+    static final double MAX_CPUS = 4096;
+    static final long MIN_MEMORY = 1L << 20;
 
     /** Applies the named preset ("default" or "quick"). */
     public PlanLoader preset(String name) {
@@ -145,9 +149,9 @@ public final class PlanLoader {
             case "repetitions" -> {
                 String v = value.strip();
                 if (v.equals("auto") || v.startsWith("auto:")) {
-                    adaptiveMax = v.equals("auto") ? Defaults.ADAPTIVE_MAX : positiveInt(v.substring(5), where, Defaults.ADAPTIVE_MIN);
+                    adaptiveMax = v.equals("auto") ? Defaults.ADAPTIVE_MAX : count(v.substring(5), where, Defaults.ADAPTIVE_MIN);
                 } else {
-                    repetitions = positiveInt(v, where, 1);
+                    repetitions = count(v, where, 1);
                     adaptiveMax = null;
                 }
             }
@@ -157,21 +161,23 @@ public final class PlanLoader {
                     throw new UserException(where + ": must be between 0% and 100%, got '" + value + "'");
                 }
             }
-            case "warmups" -> warmups = positiveInt(value, where, 0);
+            case "warmups" -> warmups = count(value, where, 0);
             case "cooldown" -> cooldown = Units.parseDuration(value, where);
             case "timeout" -> timeout = value.equals("auto") ? null : nonZero(Units.parseDuration(value, where), where);
             case "baseline" -> baseline = ids(value, Runtimes.ids(), "runtime", where).get(0);
             case "limits.cpus" -> {
-                try {
-                    cpus = Double.parseDouble(value);
-                } catch (NumberFormatException e) {
-                    throw new UserException(where + ": not a number: '" + value + "'");
-                }
-                if (cpus <= 0) {
-                    throw new UserException(where + ": must be positive");
+                cpus = Units.parseDecimal(value, where);
+                if (cpus < 0.01 || cpus > MAX_CPUS) {
+                    throw new UserException(where + ": must be between 0.01 and " + MAX_CPUS + ", got '" + value + "'");
                 }
             }
-            case "limits.memory" -> memory = Units.parseSize(value, where);
+            case "subnet" -> subnet = io.isobench.runtime.AddressPool.validate(value, where).toString();
+            case "limits.memory" -> {
+                memory = Units.parseSize(value, where);
+                if (memory < MIN_MEMORY) {
+                    throw new UserException(where + ": must be at least 1M, got '" + value + "'");
+                }
+            }
             default -> throw new UserException(where + ": unknown setting");
         }
         return this;
@@ -214,21 +220,31 @@ public final class PlanLoader {
             throw new UserException("timeout must be positive");
         }
         Map<String, Params> resolved = new LinkedHashMap<>();
-        for (String id : benchmarks) {
-            Benchmark b = Benchmarks.byId(id).orElseThrow();
-            Map<String, String> v = new LinkedHashMap<>();
-            for (ParamSpec p : b.params()) {
-                v.put(p.name(), p.validate(id, p.defaultValue()));
+        for (String id : params.keySet()) {
+            if (!benchmarks.contains(id)) { // set but not selected: still a mistake to report now
+                resolve(id);
             }
-            v.putAll(params.getOrDefault(id, Map.of()));
-            Params p = new Params(v);
-            b.cases(p); // a combination the benchmark cannot run (startup.readiness=http) is a usage error now, not mid-run
-            b.repetitions(p);
-            resolved.put(id, p);
+        }
+        for (String id : benchmarks) {
+            resolved.put(id, resolve(id));
         }
         Plan.Adaptive adaptive = adaptiveMax == null ? null : new Plan.Adaptive(Defaults.ADAPTIVE_MIN, adaptiveMax, ciTarget);
         return new Plan(runtimes, benchmarks, adaptive == null ? repetitions : Defaults.ADAPTIVE_MIN, warmups, cooldown,
-                timeout, baseline, new Limits(cpus, memory), resolved, preset, adaptive);
+                timeout, baseline, new Limits(cpus, memory), resolved, preset, adaptive, subnet);
+    }
+
+    /** A benchmark's parameters (defaults, then what was set), checked by the benchmark itself. */
+    private Params resolve(String id) {
+        Benchmark b = Benchmarks.byId(id).orElseThrow();
+        Map<String, String> v = new LinkedHashMap<>();
+        for (ParamSpec p : b.params()) {
+            v.put(p.name(), p.validate(id, p.defaultValue()));
+        }
+        v.putAll(params.getOrDefault(id, Map.of()));
+        Params p = new Params(v);
+        b.cases(p); // a combination the benchmark cannot run (startup.readiness=http) is a usage error now, not mid-run
+        b.repetitions(p);
+        return p;
     }
 
     /** Benchmark ids and group names. */
@@ -260,16 +276,9 @@ public final class PlanLoader {
         return l.stream().distinct().toList();
     }
 
-    private static int positiveInt(String value, String where, int min) {
-        try {
-            int n = Integer.parseInt(value.strip());
-            if (n < min) {
-                throw new UserException(where + ": must be at least " + min + ", got " + n);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new UserException(where + ": not a whole number: '" + value + "'");
-        }
+    /** Repetitions and warmups: a whole number in [min, {@link #MAX_COUNT}]. */
+    private static int count(String value, String where, int min) {
+        return (int) Units.parseWhole(value, where, min, MAX_COUNT);
     }
 
     private static Duration nonZero(Duration d, String where) {

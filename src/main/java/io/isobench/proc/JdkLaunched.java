@@ -43,8 +43,8 @@ final class JdkLaunched implements Launched {
         this.process = process;
         this.spawnStart = spawnStart;
         this.spawned = spawned;
-        this.outPump = PUMPS.submit(() -> pump(process.getInputStream(), out, lines));
-        this.errPump = PUMPS.submit(() -> pump(process.getErrorStream(), err, null));
+        this.outPump = PUMPS.submit(() -> pump(process.getInputStream(), out, lines, this::overflow));
+        this.errPump = PUMPS.submit(() -> pump(process.getErrorStream(), err, null, this::overflow));
         process.onExit().thenRun(this::markExited); // completed by the JDK's reaper thread
     }
 
@@ -60,22 +60,69 @@ final class JdkLaunched implements Launched {
         return new JdkLaunched(p, t0, System.nanoTime(), lines);
     }
 
-    private static void pump(InputStream in, StringBuilder sink, LineSink listener) {
+    /**
+     * Lines of {@code in} to {@code listener} and {@code sink} (at most {@link #MAX_CAPTURE}); a line longer than
+     * {@link #MAX_LINE} is never held: the process is killed and {@code overflow} is called. Any Throwable ends the
+     * pump, never the run.
+     */
+    static void pump(InputStream in, StringBuilder sink, LineSink listener, Runnable overflow) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                long t = System.nanoTime();
-                if (listener != null) {
-                    listener.line(line, t);
-                }
-                synchronized (sink) {
-                    if (sink.length() < MAX_CAPTURE) {
-                        sink.append(line).append('\n');
+            StringBuilder line = new StringBuilder();
+            char[] buf = new char[8192];
+            int n;
+            boolean over = false;
+            while ((n = r.read(buf)) >= 0) {
+                int from = 0;
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        if (!over) {
+                            line.append(buf, from, i - from);
+                            int len = line.length() > 0 && line.charAt(line.length() - 1) == '\r' ? line.length() - 1 : line.length();
+                            deliver(line.substring(0, len), sink, listener);
+                        }
+                        line.setLength(0);
+                        from = i + 1;
                     }
                 }
+                if (!over && line.length() + (n - from) > MAX_LINE) {
+                    over = true;
+                    line = new StringBuilder();
+                    overflow.run();
+                }
+                if (!over) {
+                    line.append(buf, from, n - from);
+                }
+            }
+            if (!over && !line.isEmpty()) {
+                deliver(line.toString(), sink, listener);
             }
         } catch (IOException ignored) {
             // the process was killed
+        } catch (Throwable t) { // an Error too: this stream ends, the process is not waited on forever
+            System.err.println("isobench: output reader: " + t);
+        }
+    }
+
+    /** A line past {@link #MAX_LINE}: stderr says so, and the process is killed (the trial fails, the run goes on). */
+    private void overflow() {
+        synchronized (err) {
+            err.append('\n').append(Launched.overflowMessage()).append('\n');
+        }
+        killTree();
+    }
+
+    private static void deliver(String line, StringBuilder sink, LineSink listener) {
+        if (listener != null) {
+            try {
+                listener.line(line, System.nanoTime());
+            } catch (RuntimeException e) {
+                System.err.println("isobench: line listener: " + e);
+            }
+        }
+        synchronized (sink) {
+            if (sink.length() < MAX_CAPTURE) {
+                sink.append(line).append('\n');
+            }
         }
     }
 

@@ -16,6 +16,17 @@ public interface Launched {
     /** Captured output is cut after this many bytes per stream. */
     int MAX_CAPTURE = 8 * 1024 * 1024;
 
+    /**
+     * Longest stdout line held in memory. A launcher writing more without a newline is killed and its stderr ends
+     * with {@link #overflowMessage()}: the trial fails with that reason and the run goes on.
+     */
+    int MAX_LINE = 8 * 1024 * 1024;
+
+    /** The line stderr gets when a process wrote more than {@link #MAX_LINE} without a newline. */
+    static String overflowMessage() {
+        return "isobench: output over " + (MAX_LINE >> 20) + " MiB without a newline; the process was killed";
+    }
+
     long pid();
 
     /** {@link System#nanoTime()} once the process had been started (for the helper: its exec done). */

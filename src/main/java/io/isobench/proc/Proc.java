@@ -203,6 +203,7 @@ public final class Proc {
     /** Reads a stream fully on a virtual thread, keeping at most {@link #MAX_CAPTURE} bytes. */
     static final class Capture {
         private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        private boolean over;
         private final Thread thread;
 
         private Capture(InputStream in) {
@@ -223,10 +224,17 @@ public final class Proc {
                         if (room > 0) {
                             buf.write(b, 0, Math.min(room, n));
                         }
+                        if (n > room && !over) { // read on (the process must not block), keep nothing more
+                            over = true;
+                            buf.writeBytes(("\n[isobench: output over " + (MAX_CAPTURE >> 20) + " MiB; the rest was dropped]\n")
+                                    .getBytes(StandardCharsets.UTF_8));
+                        }
                     }
                 }
             } catch (IOException ignored) {
                 // stream closed because the process was killed
+            } catch (Throwable t) { // an Error too: the capture ends, the caller's wait does not hang
+                System.err.println("isobench: output reader of a command: " + t);
             }
         }
 

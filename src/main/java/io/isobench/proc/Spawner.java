@@ -119,7 +119,10 @@ public final class Spawner {
         Path dir = io.isobench.util.CacheDir.root().resolve("bin").resolve(key);
         Path out = dir.resolve("isobench-spawn");
         if (Files.isExecutable(out)) {
-            return out;
+            if (io.isobench.util.TrustedPath.untrusted(out) == null) {
+                return out;
+            }
+            Files.delete(out); // another user could have written it: rebuilt below, and checked again
         }
         String gcc = Tools.which("gcc");
         if (gcc == null) {
@@ -136,6 +139,10 @@ public final class Spawner {
                 throw new IOException("gcc could not build isobench-spawn: " + r.failureSummary());
             }
             Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            String why = io.isobench.util.TrustedPath.untrusted(out);
+            if (why != null) { // a directory above it: rebuilding cannot help
+                throw new IOException("refusing to run " + out + ": " + why);
+            }
             return out;
         } finally {
             Files.deleteIfExists(src);
@@ -272,7 +279,7 @@ public final class Spawner {
             }
         } catch (EOFException e) {
             // the helper ended mid-event
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) { // an Error too (OutOfMemoryError): the helper is dead, never a hung run
             System.err.println("isobench: isobench-spawn reader: " + e);
         }
         dead = true;
@@ -292,6 +299,7 @@ public final class Spawner {
         private final CountDownLatch exit = new CountDownLatch(1);
         private final CountDownLatch streams = new CountDownLatch(2);
         private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+        private boolean overflowed;
         private final StringBuilder out = new StringBuilder();
         private final ByteArrayOutputStream err = new ByteArrayOutputStream();
         private volatile int exitCode = Integer.MIN_VALUE;
@@ -325,12 +333,31 @@ public final class Spawner {
             int from = 0;
             for (int i = 0; i < data.length; i++) {
                 if (data[i] == '\n') {
-                    partial.write(data, from, i - from);
-                    emit(t);
+                    if (!overflowed) {
+                        partial.write(data, from, i - from);
+                        emit(t);
+                    }
                     from = i + 1;
                 }
             }
+            if (overflowed) {
+                return; // killed: the rest is dropped
+            }
+            if (partial.size() + (data.length - from) > MAX_LINE) {
+                overflow();
+                return;
+            }
             partial.write(data, from, data.length - from);
+        }
+
+        /** An unterminated line past {@link #MAX_LINE}: drop it, say so on stderr, kill the process (not on this thread). */
+        private void overflow() {
+            overflowed = true;
+            partial.reset();
+            synchronized (err) {
+                err.writeBytes(("\n" + Launched.overflowMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            Thread.ofVirtual().name("isobench-spawn-overflow").start(this::killTree);
         }
 
         private void emit(long t) {
@@ -356,7 +383,7 @@ public final class Spawner {
         synchronized boolean eof(int stream) {
             if (stream == 1 && !outDone) {
                 outDone = true;
-                if (partial.size() > 0) {
+                if (partial.size() > 0 && !overflowed) {
                     emit(lastOutAt);
                 }
                 streams.countDown();

@@ -21,17 +21,19 @@ import java.util.regex.Pattern;
 
 /**
  * A network namespace that isobench creates for one sandbox, joined to the host by a veth pair on a private /30
- * out of {@value #PREFIX}.0.0/16: the host end gets .1, the sandbox end .2 of its block. Nothing else is
+ * out of the lower half of {@link AddressPool}'s block (198.18.0.0/16 by default; /24s leased for the process's life,
+ * so two isobench processes never share one): the host end gets .1, the sandbox end .2 of its /30. Nothing else is
  * connected (no default route, no bridge, no NAT): the host reaches the sandbox and the sandbox reaches the host,
  * and nothing beyond. Named {@code isobench-PID-N} (under /run/netns) so that {@link #sweepDead} can remove
  * the ones of an isobench process that died without cleaning up. Closing deletes the namespace, which
  * destroys both veth ends.
  */
 public final class NetNs implements SandboxNetwork {
-    static final String PREFIX = "10.213";
-    private static final int BLOCKS = 16384; // /30 blocks in a /16
     private static final Duration IP_TIMEOUT = Duration.ofSeconds(20);
-    private static final AtomicInteger NEXT = new AtomicInteger((int) (ProcessHandle.current().pid() * 31 % BLOCKS));
+    private static final int SLOTS = 64; // /30s in a leased /24
+    /** Base addresses of the /30s this process's live namespaces hold. */
+    private static final Set<Long> IN_USE = new HashSet<>();
+    private static int cursor = (int) (ProcessHandle.current().pid() * 31 % SLOTS);
     private static final AtomicInteger SEQ = new AtomicInteger();
     private static final Pattern NAME = Pattern.compile("isobench-(\\d+)-\\d+");
 
@@ -46,7 +48,10 @@ public final class NetNs implements SandboxNetwork {
     public static final String TAP = "ibtap";
     private static final String BRIDGE = "ibbr";
 
-    private NetNs(String name, String hostIf, InetAddress hostAddr, InetAddress sandboxAddr, String tap) {
+    private final long slot;
+
+    private NetNs(String name, String hostIf, InetAddress hostAddr, InetAddress sandboxAddr, String tap, long slot) {
+        this.slot = slot;
         this.name = name;
         this.hostIf = hostIf;
         this.hostAddr = hostAddr;
@@ -86,18 +91,20 @@ public final class NetNs implements SandboxNetwork {
             throw new RuntimeDriver.LaunchException(why);
         }
         String ip = Tools.which("ip");
-        int block = freeBlock();
-        String name = "isobench-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
-        String hostIf = "ibh" + block;
-        String nsIf = "ibc" + block;
+        AddressPool.Cidr block = freeBlock();
+        // the /30's address in hex: unique across processes, since the /24s are leased (15 characters at most)
+        String hostIf = "ibh" + Long.toHexString(block.base());
+        String nsIf = "ibc" + Long.toHexString(block.base());
         InetAddress host = address(block, 1);
         InetAddress sandbox = address(block, 2);
+        String name = "isobench-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
         NetNs ns;
         ProcResult add = Proc.of(ip, "netns", "add", name).timeout(IP_TIMEOUT).run();
         if (!add.ok()) {
+            release(block.base());
             throw new RuntimeDriver.LaunchException("ip netns add " + name + " failed: " + add.failureSummary());
         }
-        ns = new NetNs(name, hostIf, host, sandbox, withTap ? TAP : null);
+        ns = new NetNs(name, hostIf, host, sandbox, withTap ? TAP : null, block.base());
         ProcResult hostSide = Proc.of(ip, "-batch", "-").timeout(IP_TIMEOUT).stdin(
                 "link add " + hostIf + " type veth peer name " + nsIf + " netns " + name + "\n"
                         + "addr add " + host.getHostAddress() + "/30 dev " + hostIf + "\n"
@@ -146,32 +153,53 @@ public final class NetNs implements SandboxNetwork {
         }
     }
 
-    private static InetAddress address(int block, int host) {
-        int offset = block * 4 + host;
+    private static InetAddress address(AddressPool.Cidr block, int host) {
         try {
-            return InetAddress.getByAddress(new byte[]{10, (byte) 213, (byte) (offset >> 8), (byte) (offset & 0xff)});
+            return InetAddress.getByAddress(block.address(host));
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** The next /30 whose host address no interface of the host has (another isobench may be running). */
-    private static int freeBlock() throws RuntimeDriver.LaunchException {
+    /**
+     * The next free /30 of this process's leased /24s (round robin, so a freed /30 is reused late), leasing another
+     * /24 from {@link AddressPool} when all are taken; a /30 whose host address some interface has is skipped.
+     */
+    private static synchronized AddressPool.Cidr freeBlock() throws RuntimeDriver.LaunchException {
         Set<InetAddress> used = new HashSet<>();
         try {
             for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 used.addAll(Collections.list(nif.getInetAddresses()));
             }
         } catch (SocketException e) {
-            // no list: take the next block and let `ip` refuse a clash
+            // no list: the leases alone keep processes apart
         }
-        for (int i = 0; i < BLOCKS; i++) {
-            int b = Math.floorMod(NEXT.getAndIncrement(), BLOCKS);
-            if (!used.contains(address(b, 1))) {
-                return b;
+        AddressPool.Cidr half = AddressPool.netnsHalf();
+        while (true) {
+            List<AddressPool.Cidr> mine = AddressPool.leases().stream().filter(c -> c.prefix() == 24 && half.overlaps(c)).toList();
+            int total = mine.size() * SLOTS;
+            for (int i = 0; i < total; i++) {
+                int k = Math.floorMod(cursor++, total);
+                AddressPool.Cidr b = mine.get(k / SLOTS).sub(30, k % SLOTS);
+                if (!IN_USE.contains(b.base()) && !used.contains(address(b, 1))) {
+                    IN_USE.add(b.base());
+                    return b;
+                }
+            }
+            AddressPool.Cidr more;
+            try {
+                more = AddressPool.lease(half, 24, ProcessHandle.current().pid() * 7);
+            } catch (io.isobench.util.UserException e) {
+                throw new RuntimeDriver.LaunchException(e.getMessage());
+            }
+            if (more == null) {
+                throw new RuntimeDriver.LaunchException("no free /24 left in " + half + " (every one is leased by a running isobench)");
             }
         }
-        throw new RuntimeDriver.LaunchException("no free /30 left in " + PREFIX + ".0.0/16");
+    }
+
+    private static synchronized void release(long base) {
+        IN_USE.remove(base);
     }
 
     public String name() {
@@ -224,6 +252,7 @@ public final class NetNs implements SandboxNetwork {
 
     private void delete() {
         Proc.of(Tools.which("ip") == null ? "ip" : Tools.which("ip"), "netns", "del", name).timeout(IP_TIMEOUT).run();
+        release(slot);
     }
 
     @Override

@@ -45,6 +45,20 @@ public final class Store implements AutoCloseable {
         return base.resolve("isobench").resolve("isobench.db");
     }
 
+    /**
+     * Opens a database that must already exist (the read-only commands: show, list, report, export, compare never
+     * create one): a missing file or a directory is a {@link UserException}.
+     */
+    public static Store openExisting(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new UserException("database path " + file + " is a directory");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new UserException("no database at " + file + " (runs are stored by 'isobench run'; check --db)");
+        }
+        return open(file);
+    }
+
     /** Opens (creating and migrating as needed). An unusable path is the user's to fix: {@link UserException}. */
     public static Store open(Path file) {
         try {

@@ -39,6 +39,9 @@ class ImageBuilderTest {
         // the loader resolves inside the image as on the host
         assertThat(img.rootfs().resolve("lib64/ld-linux-x86-64.so.2")).exists();
         assertThat(img.rootfs().resolve("etc/passwd")).content().startsWith("root:x:0:0");
+        // /tmp as on any host: world-writable with the sticky bit
+        assertThat(Files.getAttribute(img.rootfs().resolve("tmp"), "unix:mode")).isEqualTo(041777);
+        assertThat(Files.getAttribute(img.rootfs().resolve("var/tmp"), "unix:mode")).isEqualTo(041777);
         assertThat(img.files()).isGreaterThan(1);
 
         WorkloadImage again = b.build(Set.of("true"), false);
@@ -105,6 +108,11 @@ class ImageBuilderTest {
         WorkloadImage again = new ImageBuilder(cache).build(Set.of(), java.util.List.of(probe), false);
         assertThat(again.hash()).isEqualTo(img.hash());
         assertThat(Files.getLastModifiedTime(Path.of(path)).toMillis()).as("cached, not rebuilt").isEqualTo(built);
+        // a cached binary others could have written is not used: rebuilt
+        Files.setAttribute(Path.of(path), "unix:mode", 0777);
+        WorkloadImage third = new ImageBuilder(cache).build(Set.of(), java.util.List.of(probe), false);
+        assertThat(third.missingTools()).isEmpty();
+        assertThat(Files.getAttribute(Path.of(third.tools().get("syscall-probe")), "unix:mode")).isEqualTo(0100755);
     }
 
     @Test

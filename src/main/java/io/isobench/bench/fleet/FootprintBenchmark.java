@@ -55,7 +55,7 @@ public final class FootprintBenchmark implements Benchmark {
     @Override
     public List<ParamSpec> params() {
         return List.of(
-                ParamSpec.of("instances", "20", ParamSpec.Type.INT, "instances measured together (N); 1 is always measured first"),
+                ParamSpec.of("instances", "20", ParamSpec.Type.INT, "instances measured together (N); 1 is always measured first").range(1, 10_000),
                 ParamSpec.of("settle", "1s", ParamSpec.Type.DURATION, "wait after readiness before memory is read"));
     }
 

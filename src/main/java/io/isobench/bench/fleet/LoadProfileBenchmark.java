@@ -30,6 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  * the summary metrics are each phase's mean CPU % and mean RSS, and the requests' latency.
  */
 public final class LoadProfileBenchmark implements Benchmark {
+    static final long MAX_RATE = 100_000;
+    static final long MAX_REQUESTS = 5_000_000;
     private static final double MIB = 1024.0 * 1024.0;
     public static final Metric LOAD_CPU = new Metric("load_cpu_percent", "%", false);
     public static final Metric IDLE_CPU = new Metric("idle_cpu_percent", "%", false);
@@ -58,7 +60,7 @@ public final class LoadProfileBenchmark implements Benchmark {
         return List.of(
                 ParamSpec.of("idle", "5s", ParamSpec.Type.DURATION, "idle phase after readiness, before the load"),
                 ParamSpec.of("load", "20s", ParamSpec.Type.DURATION, "length of the fixed-rate HTTP load"),
-                ParamSpec.of("rate", "100", ParamSpec.Type.INT, "HTTP requests per second during the load (one connection each, open loop)"),
+                ParamSpec.of("rate", "100", ParamSpec.Type.INT, "HTTP requests per second during the load (one connection each, open loop)").range(1, MAX_RATE),
                 ParamSpec.of("interval", "100ms", ParamSpec.Type.DURATION, "sampling interval of CPU % and RSS (100ms = 10 Hz)"));
     }
 
@@ -87,6 +89,12 @@ public final class LoadProfileBenchmark implements Benchmark {
         }
         if (resolved.getDuration("load").isZero()) {
             throw new UserException("load-profile.load must be longer than 0s");
+        }
+        // LoadGenerator keeps a thread and a latency per request: bound the trial's requests, not just the rate
+        double requests = resolved.getLong("rate") * (resolved.getDuration("load").toMillis() / 1000.0);
+        if (requests > MAX_REQUESTS) {
+            throw new UserException("load-profile.rate x load is " + (long) requests + " requests per trial (at most "
+                    + MAX_REQUESTS + ")");
         }
         return List.of(resolved);
     }

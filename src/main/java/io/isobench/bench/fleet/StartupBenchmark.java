@@ -96,9 +96,9 @@ public final class StartupBenchmark implements Benchmark {
     @Override
     public List<ParamSpec> params() {
         return List.of(
-                ParamSpec.of("instances", "1,4,8,16,32,64", ParamSpec.Type.INT_LIST, "concurrent instances per trial (one case each)"),
+                ParamSpec.of("instances", "1,4,8,16,32,64", ParamSpec.Type.INT_LIST, "concurrent instances per trial (one case each)").range(1, 10_000),
                 ParamSpec.of("delay", "0ms", ParamSpec.Type.DURATION_LIST, "fixed delay between consecutive launches (one case each)"),
-                ParamSpec.of("iterations", "5", ParamSpec.Type.INT, "measured repetitions of every case (replaces --repetitions for startup)"),
+                ParamSpec.of("iterations", "5", ParamSpec.Type.INT, "measured repetitions of every case (replaces --repetitions for startup)").range(1, 100_000),
                 ParamSpec.of("runs", "1", ParamSpec.Type.INT, "sampled launches of the case per iteration, each right after the "
                         + "previous one's teardown, after one unsampled warm-up launch: hyperfine's back-to-back regime (with 1, "
                         + "the iteration's one launch follows the cooldown: the host idle before it)"),

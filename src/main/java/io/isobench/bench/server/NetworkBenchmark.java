@@ -81,7 +81,8 @@ public final class NetworkBenchmark implements Benchmark {
                 ParamSpec.of("omit", "1s", ParamSpec.Type.DURATION,
                         "iperf3 warm-up left out of the figures (iperf3 -O, whole seconds: TCP slow start)"),
                 ParamSpec.of("parallel", "1", ParamSpec.Type.INT, "iperf3 parallel streams (iperf3 -P)"),
-                ParamSpec.of("round_trips", "10000", ParamSpec.Type.INT, "timed round trips per round-trip trial"),
+                ParamSpec.of("round_trips", "10000", ParamSpec.Type.INT, "timed round trips per round-trip trial")
+                        .range(1, 10_000_000), // net-probe's MAX_TRIPS: its sample array
                 ParamSpec.of("warmup_round_trips", "1000", ParamSpec.Type.INT,
                         "untimed round trips before the timed ones, on the same connection"),
                 ServerTrial.placementParam());

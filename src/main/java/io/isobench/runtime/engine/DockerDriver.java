@@ -374,7 +374,7 @@ public final class DockerDriver implements RuntimeDriver {
             if (tarExit != 0 || dockerExit != 0) {
                 String out;
                 try {
-                    out = Files.readString(log).strip();
+                    out = io.isobench.util.LogTail.read(log, java.nio.charset.StandardCharsets.UTF_8).strip();
                 } catch (IOException e) {
                     out = "";
                 }
@@ -426,7 +426,8 @@ public final class DockerDriver implements RuntimeDriver {
         } catch (IOException e) {
             throw new LaunchException("cannot use " + cidFile + ": " + e.getMessage(), e);
         }
-        List<String> argv = new ArrayList<>(List.of(docker(), "run", "--rm", "--runtime=" + rt,
+        // --pull=never: an image pruned meanwhile is an error, never fetched from a registry
+        List<String> argv = new ArrayList<>(List.of(docker(), "run", "--rm", "--pull=never", "--runtime=" + rt,
                 "--name", name));
         argv.addAll(DockerNetwork.labelArgs());
         argv.addAll(List.of("--cidfile", cidFile.toString(), "--hostname", "isobench", "--read-only", "--tmpfs", "/tmp",

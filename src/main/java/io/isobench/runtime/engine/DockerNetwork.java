@@ -1,5 +1,6 @@
 package io.isobench.runtime.engine;
 
+import io.isobench.runtime.AddressPool;
 import io.isobench.proc.Cleanup;
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
@@ -19,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Docker bridge network of one isobench process: {@code docker network create --driver bridge} named
- * {@code isobench-PID}, Linux bridge {@code isobenchPID} (15 characters at most), a /24 out of {@value #PREFIX}.0.0/16
+ * {@code isobench-PID}, Linux bridge {@code isobenchPID} (15 characters at most), a /24 out of the upper half of
+ * {@link AddressPool}'s block (198.19.0.0/16 by default, leased for the process's life)
  * with the host's address .1 on the bridge, labelled {@value #PID_LABEL}=PID. Containers get a fixed address
  * ({@code docker run --ip}), so the endpoint is known before the container runs. The engine runs with
  * {@code --iptables=false --ip-forward=false}: no NAT, no forwarding, nothing published; the host and the
@@ -31,7 +33,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the janitor removes those of dead processes by their label.
  */
 public final class DockerNetwork {
-    static final String PREFIX = "10.214";
     public static final String PID_LABEL = "io.isobench.pid";
     /**
      * The pid namespace the pid label is valid in ({@code /proc/self/ns/pid}, e.g. "pid:[4026531836]"): the janitor
@@ -57,11 +58,11 @@ public final class DockerNetwork {
 
     private final String name;
     private final String bridge;
-    private final int subnet;
+    private final AddressPool.Cidr subnet;
     private final AtomicInteger nextHost = new AtomicInteger(2);
     private final Cleanup.Action cleanup;
 
-    private DockerNetwork(String name, String bridge, int subnet) {
+    private DockerNetwork(String name, String bridge, AddressPool.Cidr subnet) {
         this.name = name;
         this.bridge = bridge;
         this.subnet = subnet;
@@ -88,21 +89,37 @@ public final class DockerNetwork {
         long pid = ProcessHandle.current().pid();
         String name = "isobench-" + pid;
         String bridge = "isobench" + pid;
-        // a network left by an earlier use in this process (e.g. removed by hand) is reused if it is ours
+        AddressPool.Cidr half = AddressPool.dockerHalf();
+        // a network left by an earlier use in this process (e.g. removed by hand) is reused if its /24 is leased by us
         ProcResult existing = Proc.of(DockerDriver.docker(), "network", "inspect", "--format",
                 "{{range .IPAM.Config}}{{.Subnet}}{{end}}", name).timeout(TIMEOUT).run();
-        if (existing.ok() && existing.stdout().strip().matches(PREFIX.replace(".", "\\.") + "\\.\\d+\\.0/24")) {
-            return new DockerNetwork(name, bridge, Integer.parseInt(existing.stdout().strip().split("\\.")[2]));
+        if (existing.ok()) {
+            String s = existing.stdout().strip();
+            for (AddressPool.Cidr c : AddressPool.leases()) {
+                if (c.toString().equals(s)) {
+                    return new DockerNetwork(name, bridge, c);
+                }
+            }
+            Proc.of(DockerDriver.docker(), "network", "rm", name).timeout(TIMEOUT).run();
         }
         Set<InetAddress> used = hostAddresses();
         String last = "";
         for (int i = 0; i < 256; i++) {
-            int n = (int) ((pid + i) % 256);
+            AddressPool.Cidr n;
+            try {
+                n = AddressPool.lease(half, 24, pid + i);
+            } catch (io.isobench.util.UserException e) {
+                throw new RuntimeDriver.LaunchException(e.getMessage());
+            }
+            if (n == null) {
+                last = "no free /24 left in " + half + " (every one is leased by a running isobench)";
+                break;
+            }
             if (used.contains(address(n, 1))) {
-                continue;
+                continue; // leased but unusable: kept, so it is not tried again
             }
             ProcResult r = Proc.of(DockerDriver.docker(), "network", "create", "--driver", "bridge",
-                    "--subnet", PREFIX + "." + n + ".0/24", "--gateway", PREFIX + "." + n + ".1",
+                    "--subnet", n.toString(), "--gateway", address(n, 1).getHostAddress(),
                     "-o", "com.docker.network.bridge.name=" + bridge,
                     "-o", "com.docker.network.bridge.enable_ip_masquerade=false",
                     "--label", PID_LABEL + "=" + pid, "--label", PIDNS_LABEL + "=" + pidNamespace(), name)
@@ -130,9 +147,9 @@ public final class DockerNetwork {
         return used;
     }
 
-    private static InetAddress address(int subnet, int host) {
+    private static InetAddress address(AddressPool.Cidr subnet, int host) {
         try {
-            return InetAddress.getByAddress(new byte[]{10, (byte) 214, (byte) subnet, (byte) host});
+            return InetAddress.getByAddress(subnet.address(host));
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
@@ -153,7 +170,7 @@ public final class DockerNetwork {
     }
 
     public String subnet() {
-        return PREFIX + "." + subnet + ".0/24";
+        return subnet.toString();
     }
 
     private void delete() {

@@ -170,7 +170,7 @@ public final class LxcSystemDriver extends HostLauncherDriver {
 
     private static String logTail(Path log) {
         try {
-            List<String> l = Files.readAllLines(log);
+            List<String> l = io.isobench.util.LogTail.read(log, java.nio.charset.StandardCharsets.UTF_8).lines().toList();
             return l.isEmpty() ? "" : " (" + String.join(" | ", l.subList(Math.max(0, l.size() - 3), l.size())) + ")";
         } catch (IOException e) {
             return "";

@@ -82,7 +82,9 @@ public final class GuestConsole {
     }
 
     private void emit(String line, long nanoTime) {
-        framed.append(line).append('\n');
+        if (framed.length() < io.isobench.proc.Launched.MAX_CAPTURE) { // the console's lines are capped by its reader
+            framed.append(line).append('\n');
+        }
         if (sink != null) {
             sink.line(line, nanoTime);
         }

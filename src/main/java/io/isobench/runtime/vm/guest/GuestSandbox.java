@@ -55,7 +55,7 @@ public final class GuestSandbox implements Sandbox {
         Runnable teardown = () -> {
             try {
                 if (Files.exists(serial)) {
-                    serialLog = Files.readString(serial, StandardCharsets.ISO_8859_1);
+                    serialLog = io.isobench.util.LogTail.read(serial, StandardCharsets.ISO_8859_1);
                 }
             } catch (IOException ignored) {
                 // diagnostic only
@@ -115,7 +115,7 @@ public final class GuestSandbox implements Sandbox {
         String log = serialLog;
         if (log == null) {
             try {
-                log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
+                log = Files.exists(serial) ? io.isobench.util.LogTail.read(serial, StandardCharsets.ISO_8859_1) : "";
             } catch (IOException e) {
                 log = "";
             }
