@@ -103,7 +103,15 @@ public final class Executor {
     public void execute(String runId, Progress progress) throws InterruptedException {
         boolean first = true;
         for (Benchmark b : benchmarks) {
-            for (Params c : b.cases(plan.params().get(b.id()))) {
+            List<Params> cases = b.cases(plan.params().get(b.id()));
+            if (!cases.isEmpty() && !runtimes.isEmpty() && !Cleanup.shuttingDown()) {
+                Params c0 = cases.get(0);
+                if (b.warmHarness(new TrialContext(runtimes.get(0), image, plan.limits(), c0,
+                        plan.trialTimeout(b.expectedDuration(c0)), "isobench-" + runId + "-" + b.id() + "-hw"))) {
+                    first = false;
+                }
+            }
+            for (Params c : cases) {
                 Map<String, Integer> consecutiveFailures = new HashMap<>();
                 Map<String, List<Double>> primary = new HashMap<>(); // first metric's values per runtime
                 int rounds = plan.warmups() + repetitions(b);
