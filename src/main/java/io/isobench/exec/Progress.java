@@ -55,7 +55,7 @@ public interface Progress extends AutoCloseable {
             // An explicit width keeps the library away from JLine, whose terminal resets SIGINT to the
             // kernel default: Ctrl-C would then kill the JVM without running the cleanup hooks.
             // The bar counts expected seconds of work, so its ETA is weighted like the lines'.
-            ProgressBar bar = new ProgressBarBuilder().setTaskName("isobench").setInitialMax(Math.max(1, expected.toSeconds()))
+            ProgressBar bar = new ProgressBarBuilder().setTaskName("isobench").setInitialMax(Math.max(1, Math.round(eta.plannedSeconds())))
                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setUnit(" s", 1)
                     .setConsumer(new ConsoleProgressBarConsumer(err, terminalWidth() - 1)).build();
             return new Progress() {
