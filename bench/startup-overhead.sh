@@ -17,9 +17,13 @@
 #     On a VM the two regimes differ a lot for sub-millisecond launches (a halted vCPU wakes slowly), so only
 #     like-for-like regimes compare the harnesses. For native, a minimal C loop (bench/minimal-launch.c: spawn, wait,
 #     and sleep in the idle regime, nothing else) gives the floor both harnesses are read against.
+#     isobench runs with --warmups WARMUPS (default 0: no warm-up round of the plan; isobench warms its own launch path
+#     once per run, StartupBenchmark.warmHarness). HARNESS_COMPARE=1 adds, in every round, isobench with that warm-up
+#     turned off (ISOBENCH_HARNESS_WARMUP=0), i.e. the harness before it had one.
 # Usage: bench/startup-overhead.sh [RUNS] [N_NATIVE] [N_RUNC] [ROUNDS]   (defaults 50 1024 64 6; root; hyperfine smem jq
 #        sqlite3 runc busybox). Environment: SECTIONS="1 2 3 4 5" (which to run), IDLE=0.1 (seconds, section 5),
-#        RUNC_RUNS=RUNS (launches per runc round in section 5).
+#        RUNC_RUNS=RUNS (launches per runc round in section 5), WARMUPS=0, HARNESS_COMPARE=0,
+#        S5_RUNTIMES="native runc" and REGIMES="hot idle" (which interleavings section 5 runs).
 # Results are only meaningful on a quiet host: the script prints the load average it started and ended with.
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -30,6 +34,10 @@ rounds=${4:-6}
 sections=${SECTIONS:-1 2 3 4 5}
 idle=${IDLE:-0.1}
 runc_runs=${RUNC_RUNS:-$runs}
+warmups=${WARMUPS:-0}
+harness_compare=${HARNESS_COMPARE:-0}
+s5_runtimes=${S5_RUNTIMES:-native runc}
+regimes=${REGIMES:-hot idle}
 want() { [[ " $sections " == *" $1 "* ]]; }
 for t in hyperfine smem jq sqlite3 runc busybox; do
   command -v "$t" >/dev/null || { echo "needs $t" >&2; exit 2; }
@@ -83,7 +91,7 @@ hf_median=$(jq '.results[0].median * 1000' "$work/hf-native.json")
 # readiness=exit runs hyperfine's very command to its exit, back to back (startup.runs); first-line is the idling
 # workload's first line
 iso --runtimes native --benchmarks startup --set startup.instances=1 --set startup.iterations=1 --set "startup.runs=$runs" \
-  --set startup.readiness=exit --warmups 1 > "$work/native1.json"
+  --set startup.readiness=exit --warmups "$warmups" > "$work/native1.json"
 iso --runtimes native --benchmarks startup --set startup.instances=1 --set "startup.iterations=$runs" --warmups 2 > "$work/native1line.json"
 printf '\n1. native, N=1 (%s), %d launches each\n' "$bb sh -c 'echo ready'" "$runs"
 printf '   plain bash loop, mean per launch (to exit):           %8.3f ms\n' "$loop_ms"
@@ -189,6 +197,7 @@ median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) {print "nan"; exit} pri
 interleave() { # $1 = label, $2 = runtime, $3 = launches per round, $4 = regime (hot|idle), $5 = command for hyperfine
   local label=$1 rt=$2 n=$3 regime=$4 cmd=$5 k hf_all="" hf_meds="" iso_meds="" ratios="" hf_m iso_m
   local iso_db="$work/rounds-$rt-$regime.db" cooldown=0s prep=() idle_us=0 c_meds="" c_m
+  local off_db="$work/rounds-$rt-$regime-off.db" off_m off_meds="" off_ratios=""
   # hot: one iteration of n back-to-back runs (each launch right after the previous one's teardown, as hyperfine's)
   local shape=(--set startup.iterations=1 --set "startup.runs=$n")
   if [ "$regime" = idle ]; then # idle: n iterations of one launch, each after the cooldown
@@ -202,8 +211,15 @@ interleave() { # $1 = label, $2 = runtime, $3 = launches per round, $4 = regime 
     hf_all+=$(jq -r '.results[0].times[] * 1000' "$work/hf-round.json")$'\n'
     hf_m=$(jq -r '.results[0].median * 1000' "$work/hf-round.json")
     "$here/isobench" run --db "$iso_db" --cooldown "$cooldown" --quiet --runtimes "$rt" --benchmarks startup \
-      --set startup.instances=1 "${shape[@]}" --set startup.readiness=exit --warmups 1 >/dev/null 2>&1
+      --set startup.instances=1 "${shape[@]}" --set startup.readiness=exit --warmups "$warmups" >/dev/null 2>&1
     iso_m=$(sqlite3 "$iso_db" "SELECT value FROM samples WHERE metric='ready_ms' AND warmup=0 AND run_id=(SELECT max(run_id) FROM samples)" | median)
+    if [ "$harness_compare" = 1 ]; then # the same run without isobench's own warm-up of its launch path
+      ISOBENCH_HARNESS_WARMUP=0 "$here/isobench" run --db "$off_db" --cooldown "$cooldown" --quiet --runtimes "$rt" \
+        --benchmarks startup --set startup.instances=1 "${shape[@]}" --set startup.readiness=exit --warmups "$warmups" >/dev/null 2>&1
+      off_m=$(sqlite3 "$off_db" "SELECT value FROM samples WHERE metric='ready_ms' AND warmup=0 AND run_id=(SELECT max(run_id) FROM samples)" | median)
+      off_meds+="$off_m"$'\n'
+      off_ratios+=$(awk -v i="$off_m" -v h="$hf_m" 'BEGIN {printf "%.4f", i / h}')$'\n'
+    fi
     hf_meds+="$hf_m"$'\n'
     iso_meds+="$iso_m"$'\n'
     if [ "$rt" = native ]; then # the floor: a C loop that spawns, waits and (idle regime) sleeps, nothing else
@@ -221,6 +237,14 @@ interleave() { # $1 = label, $2 = runtime, $3 = launches per round, $4 = regime 
     "$iso_p" "$hf_p"
   printf '     round medians, ms: isobench %s| hyperfine %s\n' "$(printf '%s' "$iso_meds" | grep . | xargs printf '%.3f ')" \
     "$(printf '%s' "$hf_meds" | grep . | xargs printf '%.3f ')"
+  printf '     isobench/hyperfine per round: %s\n' "$(printf '%s' "$ratios" | grep . | xargs printf '%.2f ')"
+  if [ -n "$off_ratios" ]; then
+    local ors
+    ors=$(printf '%s' "$off_ratios" | grep . | sort -g)
+    printf '     without the harness warm-up (ISOBENCH_HARNESS_WARMUP=0): median %+.1f%% (range %+.1f%% .. %+.1f%%); per round %s\n' \
+      "$(pct "$(median_of "$ors")" 1)" "$(pct "$(head -1 <<<"$ors")" 1)" "$(pct "$(tail -1 <<<"$ors")" 1)" \
+      "$(printf '%s' "$off_ratios" | grep . | xargs printf '%.2f ')"
+  fi
   if [ -n "$c_meds" ]; then
     local c
     c=$(median_of "$c_meds")
@@ -231,11 +255,15 @@ interleave() { # $1 = label, $2 = runtime, $3 = launches per round, $4 = regime 
 if want 5; then
   command -v gcc >/dev/null || { echo "section 5 needs gcc (for bench/minimal-launch.c)" >&2; exit 2; }
   gcc -O2 -o "$work/minimal-launch" "$here/bench/minimal-launch.c"
-  printf '\n5. fidelity, %d interleaved rounds (hyperfine, then isobench readiness=exit, same command); back-to-back (hot):\n' "$rounds"
+  printf '\n5. fidelity, %d interleaved rounds (hyperfine, then isobench readiness=exit --warmups %s, same command); back-to-back (hot):\n' "$rounds" "$warmups"
   printf '   hyperfine default vs isobench startup.runs; after idle: hyperfine --prepare "sleep %s" vs isobench --cooldown %ss\n' "$idle" "$idle"
-  for regime in hot idle; do
-    interleave "native N=1" native "$runs" "$regime" "$bb sh -c 'echo ready'"
-    interleave "runc N=1" runc "$runc_runs" "$regime" "runc run --bundle $work/bundle isobench-overhead-$$-hf"
+  for regime in $regimes; do
+    if [[ " $s5_runtimes " == *" native "* ]]; then
+      interleave "native N=1" native "$runs" "$regime" "$bb sh -c 'echo ready'"
+    fi
+    if [[ " $s5_runtimes " == *" runc "* ]]; then
+      interleave "runc N=1" runc "$runc_runs" "$regime" "runc run --bundle $work/bundle isobench-overhead-$$-hf"
+    fi
   done
 fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -71,4 +71,14 @@ public interface Benchmark {
 
     /** One repetition in the context's runtime. */
     TrialOutcome run(TrialContext ctx) throws TrialFailure, InterruptedException;
+
+    /**
+     * Called once per run before the benchmark's first trial (and before that trial's cooldown), whatever the plan's
+     * warmups: a benchmark whose samples are the harness's own timings warms isobench's launch path here (spawn
+     * helper, JIT of the launch, reap and readiness code), unsampled. {@code ctx} is the first case in the first runtime.
+     * Returns whether it launched anything (the first trial then follows the plan's cooldown, as every other).
+     */
+    default boolean warmHarness(TrialContext ctx) throws InterruptedException {
+        return false;
+    }
 }

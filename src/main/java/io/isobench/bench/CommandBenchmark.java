@@ -38,13 +38,32 @@ public abstract class CommandBenchmark implements Benchmark {
         try {
             return new TrialOutcome(parse(r.stdout(), ctx.params()), r.combinedOutput());
         } catch (ParseException e) {
-            throw new TrialFailure("unexpected output: " + e.getMessage(), r.combinedOutput());
+            throw failure("", e, r.combinedOutput());
         }
+    }
+
+    /**
+     * The trial failure for a parse or check failure: "check failed: ..." when the tool said it did not do what was
+     * asked, else "unexpected [tool ]output: ...".
+     */
+    public static TrialFailure failure(String tool, ParseException e, String rawOutput) {
+        return new TrialFailure(e instanceof CheckFailed ? "check failed: " + e.getMessage()
+                : "unexpected " + (tool.isEmpty() ? "" : tool + " ") + "output: " + e.getMessage(), rawOutput);
     }
 
     /** The tool's output did not contain what a successful run prints. */
     public static class ParseException extends Exception {
         public ParseException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The tool ran and reported that it did not do what was asked (errors, failed requests, no events, short copy);
+     * the message quotes the tool's own words. Such a trial measured something else, so it fails.
+     */
+    public static class CheckFailed extends ParseException {
+        public CheckFailed(String message) {
             super(message);
         }
     }

@@ -34,6 +34,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress output on stderr")
     boolean quiet;
 
+    @Option(names = "--dry-run", description = "print the cases, trials and estimated duration; run nothing, touch no database")
+    boolean dryRun;
+
     @Mixin
     CommonOptions common;
 
@@ -43,6 +46,10 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Plan plan = options.build(quick ? "quick" : "default");
+        if (dryRun) {
+            DryRun.print(plan, json, spec.commandLine().getOut());
+            return 0;
+        }
         return execute(plan, json, quiet, common, spec.commandLine().getOut());
     }
 

@@ -54,18 +54,39 @@ public final class Executor {
         return n;
     }
 
-    /** Expected wall time (for the message before a run starts). */
+    /** Expected wall time (for the message before a run starts, the progress ETA and {@code run --dry-run}). */
     public Duration expectedDuration() {
-        Duration d = Duration.ZERO;
+        return estimate().stream().map(CaseEstimate::duration).reduce(Duration.ZERO, Duration::plus);
+    }
+
+    /** What one trial of a case in a runtime is expected to take: the benchmark's estimate, the launch, the cooldown. */
+    Duration planned(Benchmark b, Params c, RuntimeDriver rt) {
+        return b.expectedDuration(c).plus(rt.launchOverhead()).plus(plan.cooldown());
+    }
+
+    /**
+     * One case of the plan: its trials (rounds x runtimes) and expected duration. With adaptive repetitions the
+     * figures are the maximum ({@code adaptive}: the run may stop a case earlier).
+     */
+    public record CaseEstimate(String benchmark, Map<String, String> params, int warmups, int repetitions,
+                               boolean adaptive, long trials, Duration duration) {
+    }
+
+    /** Every case the plan runs, in order, with its trials and expected duration. Runs nothing. */
+    public List<CaseEstimate> estimate() {
+        List<CaseEstimate> out = new ArrayList<>();
         for (Benchmark b : benchmarks) {
             for (Params c : b.cases(plan.params().get(b.id()))) {
-                long rounds = plan.warmups() + repetitions(b);
+                int rounds = plan.warmups() + repetitions(b);
+                Duration d = Duration.ZERO;
                 for (RuntimeDriver rt : runtimes) {
-                    d = d.plus(b.expectedDuration(c).plus(rt.launchOverhead()).plus(plan.cooldown()).multipliedBy(rounds));
+                    d = d.plus(planned(b, c, rt).multipliedBy(rounds));
                 }
+                out.add(new CaseEstimate(b.id(), c.values(), plan.warmups(), repetitions(b), adaptive(b),
+                        (long) rounds * runtimes.size(), d));
             }
         }
-        return d;
+        return out;
     }
 
     /** Measured rounds of a benchmark's cases: its own (startup's iterations) or the plan's (the maximum when adaptive). */
@@ -82,7 +103,15 @@ public final class Executor {
     public void execute(String runId, Progress progress) throws InterruptedException {
         boolean first = true;
         for (Benchmark b : benchmarks) {
-            for (Params c : b.cases(plan.params().get(b.id()))) {
+            List<Params> cases = b.cases(plan.params().get(b.id()));
+            if (!cases.isEmpty() && !runtimes.isEmpty() && !Cleanup.shuttingDown()) {
+                Params c0 = cases.get(0);
+                if (b.warmHarness(new TrialContext(runtimes.get(0), image, plan.limits(), c0,
+                        plan.trialTimeout(b.expectedDuration(c0)), "isobench-" + runId + "-" + b.id() + "-hw"))) {
+                    first = false;
+                }
+            }
+            for (Params c : cases) {
                 Map<String, Integer> consecutiveFailures = new HashMap<>();
                 Map<String, List<Double>> primary = new HashMap<>(); // first metric's values per runtime
                 int rounds = plan.warmups() + repetitions(b);
@@ -98,14 +127,16 @@ public final class Executor {
                         }
                         int fails = consecutiveFailures.getOrDefault(rt.id(), 0);
                         if (fails >= MAX_CONSECUTIVE_FAILURES) {
-                            progress.trialDone(rt.id() + " " + b.id() + " skipped (failed " + fails + " times in a row)");
+                            progress.trialSkipped(rt.id() + " " + b.id() + " skipped (failed " + fails + " times in a row)",
+                                    planned(b, c, rt));
                             continue;
                         }
                         if (!first) {
                             Thread.sleep(plan.cooldown());
                         }
                         first = false;
-                        List<Sample> samples = trial(runId, b, c, rt, rep, warmup, progress);
+                        String of = warmup ? "/" + plan.warmups() : (adaptive ? "/≤" : "/") + repetitions(b);
+                        List<Sample> samples = trial(runId, b, c, rt, rep, of, warmup, progress);
                         consecutiveFailures.put(rt.id(), samples == null ? fails + 1 : 0);
                         if (samples != null && !warmup && !samples.isEmpty()) {
                             primary.computeIfAbsent(rt.id(), k -> new ArrayList<>()).add(samples.get(0).value());
@@ -114,6 +145,16 @@ public final class Executor {
                     if (!warmup) {
                         measured = rep;
                         stop = adaptive ? adaptiveStop(rep, primary) : null;
+                        int left = rounds - round - 1;
+                        if (stop != null && left > 0) {
+                            Duration saved = Duration.ZERO;
+                            for (RuntimeDriver rt : runtimes) {
+                                saved = saved.plus(planned(b, c, rt).multipliedBy(left));
+                            }
+                            progress.dropped((long) left * runtimes.size(), saved, b.id() + " " + c.values()
+                                    + ": stopped after " + rep + " repetitions (" + stop + "); " + left * runtimes.size()
+                                    + " trials dropped");
+                        }
                     }
                 }
                 if (Cleanup.shuttingDown()) {
@@ -157,7 +198,7 @@ public final class Executor {
     }
 
     /** Runs one trial and stores it; returns its samples, or null when it failed. */
-    private List<Sample> trial(String runId, Benchmark b, Params c, RuntimeDriver rt, int rep, boolean warmup,
+    private List<Sample> trial(String runId, Benchmark b, Params c, RuntimeDriver rt, int rep, String of, boolean warmup,
                                Progress progress) throws InterruptedException {
         Duration timeout = plan.trialTimeout(b.expectedDuration(c));
         String name = "isobench-" + runId + "-" + b.id() + "-" + rt.id() + "-" + (warmup ? "w" : "r") + rep
@@ -187,12 +228,13 @@ public final class Executor {
         double elapsedMs = (System.nanoTime() - t0) / 1e6;
         store.recordTrial(new TrialRecord(runId, b.id(), c.values(), rt.id(), rep, warmup, started, elapsedMs,
                 samples, failure, raw));
-        String what = String.format(Locale.ROOT, "%s %s %s%s", rt.id(), b.id(), warmup ? "warmup " : "rep ", rep);
+        String what = String.format(Locale.ROOT, "%s %s %s%s%s", rt.id(), b.id(), warmup ? "warmup " : "rep ", rep, of);
         if (failure != null) {
-            progress.trialDone(what + ": FAILED: " + failure);
+            progress.trialDone(what + ": FAILED: " + failure, planned(b, c, rt));
         } else {
             Sample s = samples.get(0);
-            progress.trialDone(String.format(Locale.ROOT, "%s: %s=%.4g %s", what, s.metric().name(), s.value(), s.metric().unit()));
+            progress.trialDone(String.format(Locale.ROOT, "%s: %s=%.4g %s", what, s.metric().name(), s.value(),
+                    s.metric().unit()), planned(b, c, rt));
         }
         return failure == null ? samples : null;
     }

@@ -182,7 +182,7 @@ public final class RunService {
                     String.join(", ", usable.stream().map(RuntimeDriver::id).toList()),
                     human(ex.expectedDuration()), store.file());
         }
-        try (Progress p = Progress.create(ex.totalTrials(), quiet, err)) {
+        try (Progress p = Progress.create(ex.totalTrials(), ex.expectedDuration(), quiet, err)) {
             ex.execute(runId, p);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,6 +1,8 @@
 package io.isobench.bench.disk;
 
 import io.isobench.bench.CommandBenchmark;
+
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,6 +23,21 @@ public final class DdOutput {
         }
     }
 
+    /** Whether dd copied all {@code bytes} it was asked for (a short input or a full disk stops it early). */
+    public static void check(Copy copy, long bytes, String output) throws CommandBenchmark.CheckFailed {
+        if (copy.bytes() != bytes) {
+            throw new CommandBenchmark.CheckFailed("dd copied " + copy.bytes() + " of the " + bytes
+                    + " bytes asked for: '" + said(output) + "'");
+        }
+    }
+
+    /** dd's own last "records out" and "copied" lines. */
+    private static String said(String output) {
+        List<String> l = output.lines().map(String::strip)
+                .filter(x -> x.endsWith("records out") || x.contains(" copied, ")).toList();
+        return String.join("; ", l.subList(Math.max(0, l.size() - 2), l.size()));
+    }
+
     public static Copy parse(String output) throws CommandBenchmark.ParseException {
         Matcher m = SUMMARY.matcher(output);
         Copy last = null;
@@ -31,7 +48,8 @@ public final class DdOutput {
             throw new CommandBenchmark.ParseException("no 'bytes ... copied, N s' summary in dd output");
         }
         if (last.bytes() <= 0 || last.seconds() <= 0) {
-            throw new CommandBenchmark.ParseException("dd copied " + last.bytes() + " bytes in " + last.seconds() + " s");
+            throw new CommandBenchmark.CheckFailed("dd copied " + last.bytes() + " bytes in " + last.seconds() + " s: '"
+                    + said(output) + "'");
         }
         return last;
     }

@@ -59,6 +59,12 @@ public final class DiskDdBenchmark implements Benchmark {
         return Duration.ofSeconds(5 + DiskTrial.size(p, "size") / (32L << 20));
     }
 
+    /** bs x count: what dd must copy. */
+    static long expectedBytes(Params p) {
+        long block = DiskTrial.size(p, "block");
+        return block * Math.max(1, DiskTrial.size(p, "size") / block);
+    }
+
     static String script(String dd, Params p) {
         long block = DiskTrial.size(p, "block");
         long count = Math.max(1, DiskTrial.size(p, "size") / block);
@@ -73,7 +79,12 @@ public final class DiskDdBenchmark implements Benchmark {
     public TrialOutcome run(TrialContext ctx) throws TrialFailure {
         Params p = ctx.params();
         DiskTrial.Result r = DiskTrial.run(ctx, script(ctx.image().tools().get("dd"), p), DiskTrial.size(p, "size"));
-        return DiskTrial.outcome(r, out -> List.of(new Sample(DiskFioBenchmark.WRITE_MIB, DdOutput.parse(out).mibPerSecond())));
+        long bytes = expectedBytes(p);
+        return DiskTrial.outcome(r, out -> {
+            DdOutput.Copy copy = DdOutput.parse(out);
+            DdOutput.check(copy, bytes, out);
+            return List.of(new Sample(DiskFioBenchmark.WRITE_MIB, copy.mibPerSecond()));
+        });
     }
 
     @Override

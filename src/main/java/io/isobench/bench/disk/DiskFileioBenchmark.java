@@ -91,6 +91,7 @@ public final class DiskFileioBenchmark implements Benchmark {
 
     static List<Sample> parse(String stdout, String mode) throws CommandBenchmark.ParseException {
         SysbenchOutput o = new SysbenchOutput(stdout);
+        o.check();
         boolean read = mode.equals("seqrd");
         double mib = SysbenchOutput.require(read ? o.readMibPerSecond() : o.writtenMibPerSecond(),
                 read ? "read, MiB/s" : "written, MiB/s");

@@ -93,7 +93,7 @@ final class DiskTrial {
         try {
             return new TrialOutcome(parser.parse(r.proc().stdout()), r.rawOutput());
         } catch (CommandBenchmark.ParseException e) {
-            throw new TrialFailure("unexpected output: " + e.getMessage(), r.rawOutput());
+            throw CommandBenchmark.failure("", e, r.rawOutput());
         }
     }
 

@@ -37,7 +37,8 @@ public final class FioOutput {
         this.job = first;
         Object err = job.get("error");
         if (err instanceof Number n && n.intValue() != 0) {
-            throw new CommandBenchmark.ParseException("fio job reported error " + n.intValue());
+            throw new CommandBenchmark.CheckFailed("fio: job '" + job.get("jobname") + "' reported error " + n.intValue()
+                    + " (errno; \"error\" : " + n.intValue() + " in its JSON)" + fioSays(stdout));
         }
     }
 
@@ -50,13 +51,19 @@ public final class FioOutput {
         double iops = number(d, "iops", which);
         long ios = (long) number(d, "total_ios", which);
         if (ios <= 0) {
-            throw new CommandBenchmark.ParseException("fio did no " + which + " I/O");
+            throw new CommandBenchmark.CheckFailed("fio did no " + which + " I/O: \"" + which + "\".\"total_ios\" : " + ios);
         }
         if (!(d.get("clat_ns") instanceof Map<?, ?> clat) || !(clat.get("percentile") instanceof Map<?, ?> pct)) {
             throw new CommandBenchmark.ParseException("no " + which + " clat_ns percentiles in fio JSON");
         }
         return new Direction(bw, iops, number(pct, "50.000000", which + " clat p50"),
                 number(pct, "99.000000", which + " clat p99"), ios);
+    }
+
+    /** fio's own "fio: ..." lines outside the JSON (e.g. "fio: destination does not support O_DIRECT"), if any. */
+    static String fioSays(String output) {
+        List<String> lines = output.lines().filter(l -> l.startsWith("fio: ")).limit(3).toList();
+        return lines.isEmpty() ? "" : "; " + String.join("; ", lines);
     }
 
     private static double number(Map<?, ?> m, String key, String where) throws CommandBenchmark.ParseException {

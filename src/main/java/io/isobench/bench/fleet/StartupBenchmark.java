@@ -58,8 +58,13 @@ public final class StartupBenchmark implements Benchmark {
         return new Metric(phase + "_ms", "ms", false);
     }
 
+    /** Unsampled native launches that warm isobench's own launch path once per run ({@link #warmHarness}). */
+    static final int HARNESS_WARMUP_LAUNCHES = 40;
+
     private final java.util.function.Function<io.isobench.image.WorkloadImage, List<String>> command;
     private final java.util.function.Function<io.isobench.image.WorkloadImage, List<String>> exitCommand;
+    /** What the harness warm-up did, put first in the raw output of the next trial; null when none is pending. */
+    private String harnessNote;
 
     public StartupBenchmark() {
         this(Fleet::readyCommand, Fleet::exitCommand);
@@ -168,11 +173,52 @@ public final class StartupBenchmark implements Benchmark {
         return Duration.ofMillis((p.getLong("delay_ms") * Math.max(0, n - 1) + 150 * n + 2000) * (runs == 1 ? 1 : runs + 1));
     }
 
+    /**
+     * Before the run's first startup trial, whatever the plan's warmups: {@value #HARNESS_WARMUP_LAUNCHES} unsampled
+     * launches of a trivial host command (busybox from the image, run to its exit) through the native driver, i.e.
+     * the same Spawner, ProcessSandbox, Fleet and reap path every runtime's launch takes, with exit readiness (its
+     * quiet launch) and first-line readiness alternately (http readiness shares the rest of that path). Without it the
+     * JVM's first launches of a run are slower than the later ones (the JIT has not compiled that code yet) and a run
+     * with --warmups 0 would measure isobench warming up. The runtime itself is not warmed: that is the plan's warmups.
+     * {@code ISOBENCH_HARNESS_WARMUP=0} turns it off (only for bench/startup-overhead.sh's before/after comparison).
+     */
+    @Override
+    public boolean warmHarness(TrialContext ctx) throws InterruptedException {
+        if ("0".equals(System.getenv("ISOBENCH_HARNESS_WARMUP"))) {
+            return false;
+        }
+        StartupBenchmark plain = new StartupBenchmark();
+        io.isobench.runtime.RuntimeDriver nat = new io.isobench.runtime.host.NativeDriver();
+        long t0 = System.nanoTime();
+        int ok = 0;
+        String error = null;
+        for (int i = 0; i < HARNESS_WARMUP_LAUNCHES && error == null; i++) {
+            Params p = ctx.params().with("instances", "1").with("delay_ms", "0")
+                    .with("readiness", i % 2 == 0 ? EXIT : FIRST_LINE);
+            TrialContext w = new TrialContext(nat, ctx.image(), ctx.limits(), p, Duration.ofSeconds(30),
+                    ctx.instancePrefix() + i);
+            try {
+                plain.launchOnce(w, new ArrayList<>(), new StringBuilder());
+                ok++;
+            } catch (TrialFailure f) {
+                error = f.getMessage();
+            }
+        }
+        harnessNote = String.format(Locale.ROOT, "isobench: harness warm-up before this run's first startup trial: %d of %d "
+                        + "unsampled native launches of busybox sh -c 'echo ready' (exit and first-line readiness) in %.0f ms%s%n",
+                ok, HARNESS_WARMUP_LAUNCHES, (System.nanoTime() - t0) / 1e6, error == null ? "" : "; stopped: " + error);
+        return true;
+    }
+
     @Override
     public TrialOutcome run(TrialContext ctx) throws TrialFailure, InterruptedException {
         int runs = runs(ctx.params());
         List<Sample> samples = new ArrayList<>();
         StringBuilder raw = new StringBuilder();
+        if (harnessNote != null) {
+            raw.append(harnessNote);
+            harnessNote = null;
+        }
         // with runs > 1, launch 0 is an unsampled warm-up (as hyperfine's --warmup): it takes the launch after the
         // cooldown, so every sampled launch follows the previous one's teardown and the regime is one, back-to-back
         for (int r = runs == 1 ? 1 : 0; r <= runs; r++) {

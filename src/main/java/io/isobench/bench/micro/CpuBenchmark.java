@@ -72,6 +72,7 @@ public final class CpuBenchmark extends CommandBenchmark {
     @Override
     protected List<Sample> parse(String stdout, Params params) throws ParseException {
         SysbenchOutput o = new SysbenchOutput(stdout);
+        o.check();
         return List.of(
                 new Sample(EVENTS_PER_SECOND, require(o.eventsPerSecond(), "events per second")),
                 new Sample(LATENCY_AVG, require(o.latencyAvgMs(), "Latency avg")),

@@ -90,6 +90,7 @@ public final class MemoryBenchmark extends CommandBenchmark {
     @Override
     protected List<Sample> parse(String stdout, Params params) throws ParseException {
         SysbenchOutput o = new SysbenchOutput(stdout);
+        o.check();
         return List.of(
                 new Sample(THROUGHPUT, require(o.mibPerSecond(), "MiB transferred (... MiB/sec)")),
                 new Sample(OPS, require(o.operationsPerSecond(), "Total operations (... per second)")));

@@ -1,5 +1,6 @@
 package io.isobench.bench.server;
 
+import io.isobench.bench.CommandBenchmark;
 import io.isobench.bench.CommandBenchmark.ParseException;
 import io.isobench.bench.Metric;
 import io.isobench.bench.Sample;
@@ -35,7 +36,35 @@ final class AbOutput {
     private static final Pattern RATE = Pattern.compile("(?m)^Transfer rate:\\s+([0-9.]+) \\[Kbytes/sec\\] received");
     private static final Pattern PCT = Pattern.compile("(?m)^\\s*(\\d+)%\\s+(\\d+)");
 
+    private static final Pattern DOC_LENGTH = Pattern.compile("(?m)^Document Length:\\s+(\\d+) bytes\\s*$");
+    private static final Pattern FAILED_DETAIL = Pattern.compile("(?m)^Failed requests:.*\\n(\\s+\\(Connect:.*\\))?");
+
     private AbOutput() {
+    }
+
+    /**
+     * Whether every request was answered 2xx with a body of {@code bodyBytes}, in ab's words: "Failed requests"
+     * (connect, receive, length, exceptions; ab counts a body whose length differs from the first answer's as
+     * failed), "Non-2xx responses" and "Document Length" (the first answer's body).
+     */
+    static void check(String text, long bodyBytes) throws ParseException {
+        String t = text.replace("\r", "");
+        if (find(t, FAILED_LINE, "Failed requests") > 0) {
+            Matcher m = FAILED_DETAIL.matcher(t);
+            throw new CommandBenchmark.CheckFailed("ab: '" + (m.find() ? m.group().replaceAll("\\s+", " ").strip()
+                    : "Failed requests") + "'");
+        }
+        Matcher non2xx = NON_2XX_LINE.matcher(t);
+        if (non2xx.find() && Long.parseLong(non2xx.group(1)) > 0) {
+            throw new CommandBenchmark.CheckFailed("ab: '" + non2xx.group().strip() + "'");
+        }
+        Matcher len = DOC_LENGTH.matcher(t);
+        if (!len.find()) {
+            throw new ParseException("no 'Document Length' in ab's output");
+        }
+        if (Long.parseLong(len.group(1)) != bodyBytes) {
+            throw new CommandBenchmark.CheckFailed("ab: '" + len.group().strip() + "', expected " + bodyBytes + " bytes");
+        }
     }
 
     static List<Metric> metrics() {

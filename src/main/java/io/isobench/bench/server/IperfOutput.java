@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * Reads iperf3's {@code -J} output (iperf 3.12; see src/test/resources/fixtures/iperf3): the totals of the whole
  * test after the omitted warm-up seconds. iperf3 exits 0 even when it could not connect; its JSON then carries an
- * {@code "error"} field, which is a parse failure here.
+ * {@code "error"} field, which is a parse failure here; so is a test whose totals moved no bytes (a failed check).
  *
  * @param receivedBitsPerSecond {@code end.sum_received.bits_per_second}: what the receiving end got
  * @param sentBitsPerSecond     {@code end.sum_sent.bits_per_second}
@@ -40,6 +40,12 @@ public record IperfOutput(double receivedBitsPerSecond, double sentBitsPerSecond
         }
         if (!(e.get("sum_received") instanceof Map<?, ?> rcv) || !(e.get("sum_sent") instanceof Map<?, ?> snt)) {
             throw new CommandBenchmark.ParseException("no end.sum_received / end.sum_sent in iperf3 JSON");
+        }
+        for (Map.Entry<String, Map<?, ?>> side : Map.<String, Map<?, ?>>of("sum_received", rcv, "sum_sent", snt).entrySet()) {
+            if (!(side.getValue().get("bytes") instanceof Number b) || b.longValue() <= 0) {
+                throw new CommandBenchmark.CheckFailed("iperf3 moved no data: end." + side.getKey() + ".bytes = "
+                        + side.getValue().get("bytes"));
+            }
         }
         boolean reverse = false;
         int streams = 0;

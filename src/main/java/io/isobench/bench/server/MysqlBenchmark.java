@@ -180,7 +180,7 @@ public final class MysqlBenchmark implements Benchmark {
             try {
                 return new TrialOutcome(parse(r.stdout()), raw);
             } catch (CommandBenchmark.ParseException e) {
-                throw new TrialFailure("unexpected sysbench output: " + e.getMessage(), raw);
+                throw CommandBenchmark.failure("sysbench", e, raw);
             }
         }
     }
@@ -195,6 +195,7 @@ public final class MysqlBenchmark implements Benchmark {
 
     static List<Sample> parse(String stdout) throws CommandBenchmark.ParseException {
         SysbenchOutput o = new SysbenchOutput(stdout);
+        o.check();
         return List.of(
                 new Sample(TPS, need(o.transactionsPerSecond(), "transactions per sec")),
                 new Sample(QPS, need(o.queriesPerSecond(), "queries per sec")),

@@ -165,9 +165,11 @@ public final class NetworkBenchmark implements Benchmark {
             }
             String raw = t.rawOutput(info + c.combinedOutput());
             try {
-                return new TrialOutcome(rtt ? parseRoundTrips(c.stdout()) : parseIperf(c.stdout(), p), raw);
+                return new TrialOutcome(rtt ? parseRoundTrips(c.stdout(), p.getLong("round_trips"))
+                        : parseIperf(c.stdout(), p), raw);
             } catch (CommandBenchmark.ParseException e) {
-                throw new TrialFailure("unexpected output: " + e.getMessage() + serverError(t.stopAndLog()), raw);
+                TrialFailure f = CommandBenchmark.failure(rtt ? "net-probe" : "iperf3", e, raw);
+                throw new TrialFailure(f.reason() + serverError(t.stopAndLog()), raw);
             }
         }
     }
@@ -240,10 +242,14 @@ public final class NetworkBenchmark implements Benchmark {
         return l;
     }
 
-    static List<Sample> parseRoundTrips(String stdout) throws CommandBenchmark.ParseException {
+    static List<Sample> parseRoundTrips(String stdout, long asked) throws CommandBenchmark.ParseException {
         Matcher m = RTT.matcher(stdout);
         if (!m.find()) {
             throw new CommandBenchmark.ParseException("no 'round_trips=N ... p99_ns=X' line from net-probe");
+        }
+        if (Long.parseLong(m.group(1)) != asked) {
+            throw new CommandBenchmark.CheckFailed("net-probe timed " + m.group(1) + " round trips, " + asked
+                    + " were asked for: '" + m.group().strip() + "'");
         }
         return List.of(new Sample(RTT_P50, Long.parseLong(m.group(4)) / 1000.0),
                 new Sample(RTT_P90, Long.parseLong(m.group(5)) / 1000.0),

@@ -191,16 +191,15 @@ public final class NginxBenchmark implements Benchmark {
             }
             String raw = t.rawOutput(info + r.stdout());
             try {
-                List<Sample> samples = client.equals("wrk") ? WrkOutput.parse(r.stdout()) : AbOutput.parse(r.stdout());
-                double non2xx = samples.stream().filter(x -> x.metric().equals(AbOutput.NON_2XX)).findFirst()
-                        .map(Sample::value).orElse(0.0);
-                if (non2xx > 0) {
-                    // the page is static: any other answer means the server is broken, and the rate would measure errors
-                    throw new TrialFailure((long) non2xx + " responses were not 2xx", raw);
+                // the page is static: any other answer means the server is broken, and the rate would measure errors
+                if (client.equals("wrk")) {
+                    WrkOutput.check(r.stdout());
+                } else {
+                    AbOutput.check(r.stdout(), PAGE_BYTES);
                 }
-                return new TrialOutcome(samples, raw);
+                return new TrialOutcome(client.equals("wrk") ? WrkOutput.parse(r.stdout()) : AbOutput.parse(r.stdout()), raw);
             } catch (CommandBenchmark.ParseException e) {
-                throw new TrialFailure("unexpected " + client + " output: " + e.getMessage(), raw);
+                throw CommandBenchmark.failure(client, e, raw);
             }
         }
     }

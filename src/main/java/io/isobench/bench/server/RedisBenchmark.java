@@ -116,9 +116,10 @@ public final class RedisBenchmark implements Benchmark {
             }
             String raw = t.rawOutput(info + r.stdout());
             try {
+                RedisBenchmarkOutput.check(r.combinedOutput());
                 return new TrialOutcome(RedisBenchmarkOutput.parse(r.stdout(), command), raw);
             } catch (CommandBenchmark.ParseException e) {
-                throw new TrialFailure("unexpected redis-benchmark output: " + e.getMessage(), raw);
+                throw CommandBenchmark.failure("redis-benchmark", e, raw);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.isobench.bench.server;
 
+import io.isobench.bench.CommandBenchmark;
 import io.isobench.bench.CommandBenchmark.ParseException;
 import io.isobench.bench.Metric;
 import io.isobench.bench.Sample;
@@ -18,7 +19,20 @@ final class RedisBenchmarkOutput {
     static final List<String> COLUMNS = List.of("rps", "avg_latency_ms", "min_latency_ms", "p50_latency_ms",
             "p95_latency_ms", "p99_latency_ms", "max_latency_ms");
 
+    private static final java.util.regex.Pattern SERVER_ERROR = java.util.regex.Pattern.compile("(?m)^Error from server: .*$");
+
     private RedisBenchmarkOutput() {
+    }
+
+    /**
+     * Whether the server answered without errors, in redis-benchmark's words ("Error from server: ...", which
+     * redis 7.0's redis-benchmark prints on stderr before it exits 1). {@code output}: stdout and stderr.
+     */
+    static void check(String output) throws CommandBenchmark.CheckFailed {
+        java.util.regex.Matcher m = SERVER_ERROR.matcher(output.replace("\r", ""));
+        if (m.find()) {
+            throw new CommandBenchmark.CheckFailed("redis-benchmark: '" + m.group().strip() + "'");
+        }
     }
 
     static List<Metric> metrics() {

@@ -1,5 +1,6 @@
 package io.isobench.bench.server;
 
+import io.isobench.bench.CommandBenchmark;
 import io.isobench.bench.CommandBenchmark.ParseException;
 import io.isobench.bench.Metric;
 import io.isobench.bench.Sample;
@@ -30,6 +31,27 @@ final class WrkOutput {
     private static final Pattern NON_2XX = Pattern.compile("(?m)^\\s+Non-2xx or 3xx responses: (\\d+)");
 
     private WrkOutput() {
+    }
+
+    /**
+     * Whether every request was answered without a socket error and with a 2xx or 3xx status, in wrk's words
+     * ("Socket errors: connect N, read N, write N, timeout N", "Non-2xx or 3xx responses: N"). wrk does not
+     * report body lengths; ab's trials check those.
+     */
+    static void check(String text) throws CommandBenchmark.CheckFailed {
+        String t = text.replace("\r", "");
+        Matcher se = SOCKET_ERRORS.matcher(t);
+        if (se.find()) {
+            for (int i = 1; i <= 4; i++) {
+                if (Long.parseLong(se.group(i)) > 0) {
+                    throw new CommandBenchmark.CheckFailed("wrk: '" + se.group().strip() + "'");
+                }
+            }
+        }
+        Matcher n = NON_2XX.matcher(t);
+        if (n.find() && Long.parseLong(n.group(1)) > 0) {
+            throw new CommandBenchmark.CheckFailed("wrk: '" + n.group().strip() + "'");
+        }
     }
 
     static List<Metric> metrics() {

@@ -28,6 +28,11 @@ public final class SysbenchOutput {
     private static final Pattern QPS = Pattern.compile("queries:\\s+\\d+\\s+\\(\\s*([0-9.]+) per sec\\.\\)");
     private static final Pattern IGNORED = Pattern.compile("ignored errors:\\s+\\d+\\s+\\(\\s*([0-9.]+) per sec\\.\\)");
 
+    private static final Pattern FATAL = Pattern.compile("(?m)^FATAL: .*$");
+    private static final Pattern EVENTS_LINE = Pattern.compile("(?m)^\\s*total number of events:\\s+(\\d+)\\s*$");
+    private static final Pattern TRANSACTIONS_LINE = Pattern.compile("(?m)^\\s*transactions:\\s+(\\d+)\\s.*$");
+    private static final Pattern RECONNECTS_LINE = Pattern.compile("(?m)^\\s*reconnects:\\s+(\\d+)\\s.*$");
+
     private final String text;
 
     public SysbenchOutput(String text) {
@@ -114,6 +119,31 @@ public final class SysbenchOutput {
             return OptionalDouble.of(Double.parseDouble(m.group(group)));
         } catch (NumberFormatException e) {
             return OptionalDouble.empty();
+        }
+    }
+
+    /**
+     * Whether sysbench did the work it was asked for, in its own words: no {@code FATAL:} line, a non-zero
+     * "total number of events", and for oltp a non-zero transaction count and no reconnects (sysbench reconnects
+     * after a lost connection: the server failed). Deadlocks sysbench retries ("ignored errors") are a metric, not
+     * a failure.
+     */
+    public void check() throws CommandBenchmark.CheckFailed {
+        Matcher fatal = FATAL.matcher(text);
+        if (fatal.find()) {
+            throw new CommandBenchmark.CheckFailed("sysbench: '" + fatal.group().strip() + "'");
+        }
+        Matcher events = EVENTS_LINE.matcher(text);
+        if (events.find() && Long.parseLong(events.group(1)) == 0) {
+            throw new CommandBenchmark.CheckFailed("sysbench did no work: '" + events.group().strip() + "'");
+        }
+        Matcher tx = TRANSACTIONS_LINE.matcher(text);
+        if (tx.find() && Long.parseLong(tx.group(1)) == 0) {
+            throw new CommandBenchmark.CheckFailed("sysbench completed no transactions: '" + tx.group().strip() + "'");
+        }
+        Matcher rc = RECONNECTS_LINE.matcher(text);
+        if (rc.find() && Long.parseLong(rc.group(1)) > 0) {
+            throw new CommandBenchmark.CheckFailed("sysbench lost its database connection: '" + rc.group().strip() + "'");
         }
     }
 

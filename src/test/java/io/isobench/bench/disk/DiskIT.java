@@ -126,6 +126,39 @@ class DiskIT {
         assertThat(leftoverScratch()).isEmpty();
     }
 
+    /**
+     * A trial whose tool did not do what was asked fails with the tool's own words, through the real path: fio
+     * refusing an impossible size (exit status), sysbench memory doing no work with exit 0 (its event count); dd
+     * copying every byte it was asked for passes its check.
+     */
+    @Test
+    void toolsThatDidNotDoTheirWorkFailInTheirOwnWords() throws Exception {
+        Plan plan = new PlanLoader().top("runtimes", "native,runc", "test").top("benchmarks", "disk-fio,disk-dd,memory", "test")
+                .top("repetitions", "1", "test").top("warmups", "0", "test").top("cooldown", "0s", "test")
+                .set("disk-fio.size=4K", "test").set("disk-fio.block=128K", "test").set("disk-fio.pattern=read", "test")
+                .set("disk-fio.time=1s", "test").set("disk-dd.size=1M", "test").set("disk-dd.block=128K", "test")
+                .set("memory.total_size=1K", "test").set("memory.block_size=1M", "test").set("memory.access_mode=seq", "test")
+                .set("memory.time=1s", "test").build();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        String id = run(plan, "checks.db", log);
+        try (Store store = Store.open(dir.resolve("checks.db"))) {
+            StoredRun run = store.loadRun(id);
+            for (String rt : List.of("native", "runc")) {
+                assertThat(run.failures()).as(log.toString()).filteredOn(f -> f.runtime().equals(rt))
+                        .extracting(StoredRun.FailureRow::benchmark, StoredRun.FailureRow::reason).containsExactlyInAnyOrder(
+                                org.assertj.core.groups.Tuple.tuple("disk-fio",
+                                        "exit code 1: fio: size too small, must not be less than minimum block size: 4096 < 131072"),
+                                org.assertj.core.groups.Tuple.tuple("memory",
+                                        "check failed: sysbench did no work: 'total number of events:              0'"));
+                assertThat(median(Summary.of(run, "native"), "disk-dd", rt, "write_mib_per_s")).isPositive();
+            }
+            assertThat(run.failures()).filteredOn(f -> f.benchmark().equals("memory"))
+                    .allSatisfy(f -> assertThat(f.rawOutput()).contains("Total operations: 0 (    0.00 per second)"));
+        }
+        IntegrationSupport.assertNothingLeft("isobench-" + id);
+        assertThat(leftoverScratch()).isEmpty();
+    }
+
     @Test
     void qemuMicrovmWritesToItsVirtioDisk() throws Exception {
         assumeTrue(Tools.which("qemu-system-x86_64") != null, "qemu-system-x86 not installed");

@@ -175,6 +175,11 @@ class StartupFootprintIT {
             assertThat(IntegrationSupport.trialRawOutputs(dir.resolve("exit.db"), id, "startup"))
                     .allSatisfy(raw -> assertThat(raw).contains("warm-up launch (not sampled):").contains("run 3 of 3:")
                             .contains("readiness exit (the runtime's launcher exited 0, started quietly: nothing read until its exit; workload "));
+            // --warmups 0, yet the harness warmed its launch path once, before the run's first startup trial
+            assertThat(IntegrationSupport.trialRawOutputs(dir.resolve("exit.db"), id, "startup"))
+                    .filteredOn(raw -> raw.startsWith("isobench: harness warm-up before this run's first startup trial: "))
+                    .singleElement().satisfies(raw -> assertThat(raw).contains(": " + StartupBenchmark.HARNESS_WARMUP_LAUNCHES
+                            + " of " + StartupBenchmark.HARNESS_WARMUP_LAUNCHES + " unsampled native launches"));
             IntegrationSupport.assertNothingLeft("isobench-" + id);
         }
     }

@@ -93,14 +93,14 @@ class NetworkParsingTest {
 
     @Test
     void roundTripPercentilesInMicroseconds() throws Exception {
-        List<Sample> n = NetworkBenchmark.parseRoundTrips(TestFixtures.read("net-probe/round-trip-native-trial.txt"));
+        List<Sample> n = NetworkBenchmark.parseRoundTrips(TestFixtures.read("net-probe/round-trip-native-trial.txt"), 2000);
         assertThat(n).extracting(Sample::metric).containsExactly(NetworkBenchmark.RTT_P50, NetworkBenchmark.RTT_P90,
                 NetworkBenchmark.RTT_P99);
-        List<Sample> g = NetworkBenchmark.parseRoundTrips(TestFixtures.read("net-probe/round-trip-runsc-trial.txt"));
+        List<Sample> g = NetworkBenchmark.parseRoundTrips(TestFixtures.read("net-probe/round-trip-runsc-trial.txt"), 2000);
         assertThat(value(g, NetworkBenchmark.RTT_P50)).isEqualTo(69.494);
         assertThat(value(g, NetworkBenchmark.RTT_P99)).isEqualTo(5606.977);
         assertThat(value(g, NetworkBenchmark.RTT_P50)).isLessThanOrEqualTo(value(g, NetworkBenchmark.RTT_P90));
-        assertThatThrownBy(() -> NetworkBenchmark.parseRoundTrips(TestFixtures.read("net-probe/client-refused.txt")))
+        assertThatThrownBy(() -> NetworkBenchmark.parseRoundTrips(TestFixtures.read("net-probe/client-refused.txt"), 2000))
                 .isInstanceOf(CommandBenchmark.ParseException.class);
     }
 
