@@ -5,6 +5,9 @@ import org.apache.commons.statistics.distribution.BinomialDistribution;
 import org.apache.commons.statistics.inference.MannWhitneyUTest;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The statistics behind every verdict. Confidence intervals are distribution-free: a median's is a pair of order
@@ -72,13 +75,23 @@ public final class Statistics {
         if (n < 2) {
             return new Interval(s[0], s[0], 0);
         }
-        int k = 1; // 1-based rank of the lower end
+        double[] rank = RANKS.computeIfAbsent(List.of(n, level), x -> rank(n, level));
+        int k = (int) rank[0]; // 1-based rank of the lower end
+        double cover = rank[1];
+        return new Interval(s[k - 1], s[n - k], cover);
+    }
+
+    private static final Map<List<Object>, double[]> RANKS = new ConcurrentHashMap<>();
+
+    /** The largest k (and its coverage) whose [x(k), x(n+1-k)] covers the median with at least {@code level}; else 1. */
+    private static double[] rank(int n, double level) {
+        int k = 1;
         double cover = coverage(n, 1);
         while (k + 1 <= (n + 1) / 2 && coverage(n, k + 1) >= level) {
             k++;
             cover = coverage(n, k);
         }
-        return new Interval(s[k - 1], s[n - k], cover);
+        return new double[]{k, cover};
     }
 
     /** P(x(k) <= median <= x(n+1-k)) for a continuous distribution: 1 - 2 P(Binomial(n, 1/2) <= k - 1). */
