@@ -126,9 +126,9 @@ public final class Comparison {
                         : Statistics.median(s.values.get(k))).toArray();
                 xb = hb.stream().mapToDouble(s -> method.equals(COST) ? Statistics.median(s.costs(k, bk, hib))
                         : Statistics.median(s.values.get(k))).toArray();
-            } else {
-                xa = method.equals(COST) ? ha.get(0).costs(k, bk, hib) : ha.get(0).values.get(k);
-                xb = method.equals(COST) ? hb.get(0).costs(k, bk, hib) : hb.get(0).values.get(k);
+            } else { // samples (or per-round factors), each run's against its own baseline, pooled over a side's runs
+                xa = ha.stream().flatMapToDouble(s -> Arrays.stream(method.equals(COST) ? s.costs(k, bk, hib) : s.values.get(k))).toArray();
+                xb = hb.stream().flatMapToDouble(s -> Arrays.stream(method.equals(COST) ? s.costs(k, bk, hib) : s.values.get(k))).toArray();
             }
             Double change;
             Statistics.Interval ci;
