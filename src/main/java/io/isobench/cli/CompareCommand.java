@@ -153,7 +153,7 @@ public final class CompareCommand implements Callable<Integer> {
             String vb = cost ? String.format(Locale.ROOT, "%.3fx", c.costB()) : String.format(Locale.ROOT, "%.4g", c.medianB());
             String ci = c.ciLow() == null ? "" : String.format(Locale.ROOT, "[%.3f–%.3f]", c.ciLow(), c.ciHigh());
             if (c.ciLevel() != null && c.ciLevel() < Statistics.LEVEL - 1e-9) {
-                ci += String.format(Locale.ROOT, " ≥%.0f%%", Math.floor(c.ciLevel() * 1000) / 10);
+                ci += String.format(Locale.ROOT, " ≥%.1f%%", Math.floor(c.ciLevel() * 1000) / 10);
             }
             out.printf(Locale.ROOT, "%-8s %-24s %-10s %-10s %12s %12s %8s %21s %7s  %s%s%n", c.benchmark(), c.metric(),
                     c.runtime(), c.method(), va, vb,
