@@ -53,7 +53,8 @@ public final class Comparison {
      * @param unitsA        what the test compared on side A: rounds or samples (one run), or runs
      * @param replication   "runs" when both sides have several runs (a run-level test), else "samples"
      * @param ciLevel       the interval's guaranteed confidence (below 0.95 when too few samples or runs reach it)
-     * @param pAdjusted     {@code pValue} adjusted by Benjamini–Hochberg over every tested result of the comparison
+     * @param pAdjusted     {@code pValue} adjusted by Benjamini–Hochberg over the comparison's tested runtime results
+ *                      (host drift lines: over the tested drift lines)
      */
     public record Change(String benchmark, String metric, String unit, boolean higherIsBetter, Map<String, Object> params,
                          String runtime, int nA, int nB, double medianA, double medianB, Double change, Double ciLow,
@@ -67,8 +68,13 @@ public final class Comparison {
             return changes.stream().anyMatch(Change::regression);
         }
 
+        /** Tested runtime results: the family the correction (and the CI gate) runs over; host drift is its own. */
         public int tested() {
-            return (int) changes.stream().filter(c -> c.pAdjusted() != null).count();
+            return (int) changes.stream().filter(c -> c.pAdjusted() != null && !c.method().equals(DRIFT)).count();
+        }
+
+        public int testedDrift() {
+            return (int) changes.stream().filter(c -> c.pAdjusted() != null && c.method().equals(DRIFT)).count();
         }
 
         /** True when a verdict rests on samples within single runs, blind to run-to-run variance. */
@@ -150,7 +156,13 @@ public final class Comparison {
                     p == null ? (runLevel ? "too few runs" : Statistics.TOO_FEW) : null, p, false, method, costA, costB,
                     xa.length, xb.length, runLevel ? "runs" : "samples", ci == null ? null : ci.level(), null));
         }
-        Double[] adjusted = Statistics.adjustBh(raw.stream().map(Change::pValue).toArray(Double[]::new));
+        // two families, each corrected on its own: the runtimes' changes (what can be a regression) and the host's drift
+        Double[] runtimes = Statistics.adjustBh(raw.stream().map(c -> c.method().equals(DRIFT) ? null : c.pValue()).toArray(Double[]::new));
+        Double[] drift = Statistics.adjustBh(raw.stream().map(c -> c.method().equals(DRIFT) ? c.pValue() : null).toArray(Double[]::new));
+        Double[] adjusted = new Double[raw.size()];
+        for (int i = 0; i < raw.size(); i++) {
+            adjusted[i] = raw.get(i).method().equals(DRIFT) ? drift[i] : runtimes[i];
+        }
         List<Change> out = new ArrayList<>();
         for (int i = 0; i < raw.size(); i++) {
             Change c = raw.get(i);

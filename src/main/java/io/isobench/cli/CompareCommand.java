@@ -86,6 +86,7 @@ public final class CompareCommand implements Callable<Integer> {
                 m.put("baseline", result.baseline());
                 m.put("correction", Statistics.CORRECTION);
                 m.put("tested", result.tested());
+                m.put("tested_drift", result.testedDrift());
                 m.put("note", note);
                 m.put("warnings", warnings);
                 m.put("regression", regression);
@@ -136,9 +137,10 @@ public final class CompareCommand implements Callable<Integer> {
                         + "%s itself raw (%s); unit of replication: %s%n", base,
                 result.singleRun() ? "per round: runtime / " + base + " of the same round" : "one factor per run",
                 base, Comparison.DRIFT, result.singleRun() ? "samples within each run" : "runs");
-        out.printf("verdicts: Mann-Whitney U, p adjusted by %s over the %d tested results (false discovery rate 5%%); "
-                + "a regression is p_adj < 0.05 and worse than the threshold; %s is never a regression%n",
-                Statistics.CORRECTION, result.tested(), Comparison.DRIFT);
+        out.printf("verdicts: Mann-Whitney U, p adjusted by %s over the %d tested runtime results (false discovery rate "
+                + "5%%; %s lines over their own %d); a regression is p_adj < 0.05 and worse than the threshold; %s is "
+                + "never a regression%n", Statistics.CORRECTION, result.tested(), Comparison.DRIFT, result.testedDrift(),
+                Comparison.DRIFT);
         if (note != null) {
             out.println("NOTE: " + note);
         }

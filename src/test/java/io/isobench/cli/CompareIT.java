@@ -31,7 +31,7 @@ class CompareIT {
         // never limited, so runc's cost factor against it rises about tenfold
         for (String cpus : List.of("2", "0.1")) {
             StringWriter run = new StringWriter();
-            int rc = cli(run, "run", "--db", db, "--runtimes", "native,runc", "--benchmarks", "cpu", "--repetitions", "5",
+            int rc = cli(run, "run", "--db", db, "--runtimes", "native,runc", "--benchmarks", "cpu", "--repetitions", "7",
                     "--warmups", "0", "--cooldown", "0s", "--set", "cpu.time=1s", "--cpus", cpus, "--quiet",
                     "--runs", cpus.equals("2") ? "2" : "1");
             assertThat(rc).as(run.toString()).isZero();
