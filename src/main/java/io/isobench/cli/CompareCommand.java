@@ -34,7 +34,7 @@ import java.util.stream.Collectors;
                         + "(make them with 'run --runs K').",
                 "Exit code 1 when some result got significantly worse by more than the threshold, else 0."})
 public final class CompareCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "RUN", arity = "2..*",
+    @Parameters(paramLabel = "RUN", arity = "1..*", // picocli checks arity per chunk around "--": split() checks the sides
             description = "A then B (id, unique prefix, or 'latest'); or several runs per side: A1 A2 ... -- B1 B2 ...")
     List<String> runs;
 
