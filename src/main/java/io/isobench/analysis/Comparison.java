@@ -4,16 +4,26 @@ import io.isobench.store.StoredRun;
 import io.isobench.util.Json;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * Compares two runs result by result: for every (benchmark, metric, params, runtime) measured in both, the
- * change from A to B as a cost factor (above 1 = B is worse, whatever the metric's direction), its 95 %
- * bootstrap CI, and a Mann–Whitney verdict. A regression is a significant change worse than the threshold.
+ * Compares runs result by result: for every (benchmark, metric, params, runtime) measured on both sides, the change
+ * from A to B as a factor (above 1 = B is worse, whatever the metric's direction), its distribution-free 95 %
+ * interval, a Mann–Whitney test and a verdict on the Benjamini–Hochberg adjusted p-value. A regression is a
+ * significant change worse than the threshold.
+ *
+ * <p>A sandboxed runtime is judged by its cost factor against the baseline interleaved in its own run (method
+ * {@link #COST}), so that drift of the host between runs, which moves baseline and runtime alike, cancels: with one
+ * run per side on per-round factors (the runtime's samples over the baseline's of the same round), with several
+ * runs per side on each run's cost factor (runs are the unit of replication). The baseline itself is compared raw
+ * and labelled {@link #DRIFT}: it shows how much the host moved and is never a regression. A runtime whose case has
+ * no baseline result is compared raw ({@link #RAW}).
  */
 public final class Comparison {
     /** Host facts that make two runs incomparable when they differ. */
@@ -21,46 +31,223 @@ public final class Comparison {
     /** Plan keys whose difference changes what is measured (runtimes/benchmarks only select what is compared). */
     static final Set<String> IGNORED_PLAN_KEYS = Set.of("runtimes", "benchmarks", "preset");
 
+    /** Method: change of the cost factor against each run's own interleaved baseline. */
+    public static final String COST = "cost";
+    /** Method: the baseline's own values compared raw; their change is the host's drift. */
+    public static final String DRIFT = "host drift";
+    /** Method: raw values (no baseline result in that case). */
+    public static final String RAW = "raw";
+
     private Comparison() {
     }
 
+    /**
+     * One compared result.
+     *
+     * @param nA, nB        measured samples pooled over each side's runs
+     * @param medianA       median of A's pooled samples (raw values, whatever the method)
+     * @param change        B against A, above 1 = worse: for {@link #COST} costB / costA, else the raw cost factor
+     * @param method        {@link #COST}, {@link #DRIFT} or {@link #RAW}
+     * @param costA, costB  for {@link #COST}: each side's cost factor against its baseline (median of per-round
+     *                      factors with one run, median of the runs' factors with several)
+     * @param unitsA        what the test compared on side A: rounds or samples (one run), or runs
+     * @param replication   "runs" when both sides have several runs (a run-level test), else "samples"
+     * @param ciLevel       the interval's guaranteed confidence (below 0.95 when too few samples or runs reach it)
+     * @param pAdjusted     {@code pValue} adjusted by Benjamini–Hochberg over the comparison's tested runtime results
+ *                      (host drift lines: over the tested drift lines)
+     */
     public record Change(String benchmark, String metric, String unit, boolean higherIsBetter, Map<String, Object> params,
                          String runtime, int nA, int nB, double medianA, double medianB, Double change, Double ciLow,
-                         Double ciHigh, String verdict, Double pValue, boolean regression) {
+                         Double ciHigh, String verdict, Double pValue, boolean regression, String method, Double costA,
+                         Double costB, int unitsA, int unitsB, String replication, Double ciLevel, Double pAdjusted) {
     }
 
+    /** A comparison of one or more runs per side. */
+    public record Result(List<Change> changes, String baseline, int runsA, int runsB) {
+        public boolean regression() {
+            return changes.stream().anyMatch(Change::regression);
+        }
+
+        /** Tested runtime results: the family the correction (and the CI gate) runs over; host drift is its own. */
+        public int tested() {
+            return (int) changes.stream().filter(c -> c.pAdjusted() != null && !c.method().equals(DRIFT)).count();
+        }
+
+        public int testedDrift() {
+            return (int) changes.stream().filter(c -> c.pAdjusted() != null && c.method().equals(DRIFT)).count();
+        }
+
+        /** True when a verdict rests on samples within single runs, blind to run-to-run variance. */
+        public boolean singleRun() {
+            return runsA < 2 || runsB < 2;
+        }
+
+        /** Runs per side from which a run-level test can reach p < 0.05 at all. */
+        public static int runsForAnyVerdict() {
+            return Statistics.smallestSufficientN(Statistics.ALPHA);
+        }
+
+        /** Runs per side from which one lone change among {@code tested()} results can survive the correction. */
+        public int runsForLoneChange() {
+            return Statistics.smallestSufficientN(Statistics.ALPHA / Math.max(1, tested()));
+        }
+    }
+
+    /** One run per side (see {@link #compare(List, List, double)}). */
     public static List<Change> compare(StoredRun a, StoredRun b, double threshold) {
-        Map<List<String>, double[]> va = groups(a);
-        Map<List<String>, double[]> vb = groups(b);
+        return compare(List.of(a), List.of(b), threshold).changes();
+    }
+
+    public static Result compare(List<StoredRun> as, List<StoredRun> bs, double threshold) {
+        String baseline = baselineOf(as.get(0));
+        List<Side> sa = as.stream().map(Side::new).toList();
+        List<Side> sb = bs.stream().map(Side::new).toList();
         Map<List<String>, Boolean> direction = new LinkedHashMap<>();
         Map<List<String>, String> units = new LinkedHashMap<>();
-        for (StoredRun.SampleRow s : a.samples()) {
-            direction.putIfAbsent(key(s), s.higherIsBetter());
-            units.putIfAbsent(key(s), s.unit());
+        for (StoredRun r : as) {
+            for (StoredRun.SampleRow s : r.samples()) {
+                direction.putIfAbsent(key(s), s.higherIsBetter());
+                units.putIfAbsent(key(s), s.unit());
+            }
         }
-        List<Change> out = new ArrayList<>();
-        for (var e : va.entrySet()) {
-            double[] x = e.getValue();
-            double[] y = vb.get(e.getKey());
-            if (y == null) {
+        boolean runLevel = as.size() > 1 && bs.size() > 1;
+        List<Change> raw = new ArrayList<>();
+        for (List<String> k : direction.keySet()) {
+            List<Side> ha = sa.stream().filter(s -> s.values.containsKey(k)).toList();
+            List<Side> hb = sb.stream().filter(s -> s.values.containsKey(k)).toList();
+            if (ha.isEmpty() || hb.isEmpty()) {
                 continue;
             }
-            List<String> k = e.getKey();
             boolean hib = direction.get(k);
-            double ma = Statistics.median(x);
-            double mb = Statistics.median(y);
-            Double change = Summary.costFactor(mb, ma, hib);
-            Statistics.Interval ci = Statistics.costCi(x, y, hib);
-            String verdict = Statistics.verdict(x, y);
-            if (verdict.equals(Statistics.DIFFERS)) {
-                verdict = "differs";
+            List<String> bk = List.of(k.get(0), k.get(1), k.get(2), baseline);
+            String method = k.get(3).equals(baseline) ? DRIFT
+                    : ha.stream().allMatch(s -> s.values.containsKey(bk)) && hb.stream().allMatch(s -> s.values.containsKey(bk))
+                    ? COST : RAW;
+            double[] pooledA = pooled(ha, k);
+            double[] pooledB = pooled(hb, k);
+            double[] xa;
+            double[] xb;
+            if (runLevel) { // one value per run: its cost factor, or its median
+                xa = ha.stream().mapToDouble(s -> method.equals(COST) ? Statistics.median(s.costs(k, bk, hib))
+                        : Statistics.median(s.values.get(k))).toArray();
+                xb = hb.stream().mapToDouble(s -> method.equals(COST) ? Statistics.median(s.costs(k, bk, hib))
+                        : Statistics.median(s.values.get(k))).toArray();
+            } else { // samples (or per-round factors), each run's against its own baseline, pooled over a side's runs
+                xa = ha.stream().flatMapToDouble(s -> Arrays.stream(method.equals(COST) ? s.costs(k, bk, hib) : s.values.get(k))).toArray();
+                xb = hb.stream().flatMapToDouble(s -> Arrays.stream(method.equals(COST) ? s.costs(k, bk, hib) : s.values.get(k))).toArray();
             }
-            Double p = x.length > 1 && y.length > 1 ? Statistics.mannWhitneyP(x, y) : null;
-            boolean regression = verdict.equals("differs") && change != null && change > 1 + threshold;
-            out.add(new Change(k.get(0), k.get(1), units.get(k), hib, Json.readMap(k.get(2)), k.get(3), x.length, y.length,
-                    ma, mb, change, ci == null ? null : ci.low(), ci == null ? null : ci.high(), verdict, p, regression));
+            Double change;
+            Statistics.Interval ci;
+            Double costA = null;
+            Double costB = null;
+            if (method.equals(COST)) { // costs are oriented (above 1 = worse): lower is better
+                costA = Statistics.median(xa);
+                costB = Statistics.median(xb);
+                change = costA == 0 ? null : costB / costA;
+                ci = Statistics.ratioCi(xb, xa);
+            } else {
+                change = Summary.costFactor(Statistics.median(xb), Statistics.median(xa), hib);
+                ci = Statistics.costCi(xa, xb, hib);
+            }
+            Double p = Statistics.testP(xa, xb);
+            raw.add(new Change(k.get(0), k.get(1), units.get(k), hib, Json.readMap(k.get(2)), k.get(3), pooledA.length,
+                    pooledB.length, Statistics.median(pooledA), Statistics.median(pooledB), change,
+                    ci == null ? null : ci.low(), ci == null ? null : ci.high(),
+                    p == null ? (runLevel ? "too few runs" : Statistics.TOO_FEW) : null, p, false, method, costA, costB,
+                    xa.length, xb.length, runLevel ? "runs" : "samples", ci == null ? null : ci.level(), null));
         }
-        return out;
+        // two families, each corrected on its own: the runtimes' changes (what can be a regression) and the host's drift
+        Double[] runtimes = Statistics.adjustBh(raw.stream().map(c -> c.method().equals(DRIFT) ? null : c.pValue()).toArray(Double[]::new));
+        Double[] drift = Statistics.adjustBh(raw.stream().map(c -> c.method().equals(DRIFT) ? c.pValue() : null).toArray(Double[]::new));
+        Double[] adjusted = new Double[raw.size()];
+        for (int i = 0; i < raw.size(); i++) {
+            adjusted[i] = raw.get(i).method().equals(DRIFT) ? drift[i] : runtimes[i];
+        }
+        List<Change> out = new ArrayList<>();
+        for (int i = 0; i < raw.size(); i++) {
+            Change c = raw.get(i);
+            Double q = adjusted[i];
+            String verdict = q == null ? c.verdict() : q < Statistics.ALPHA ? "differs" : "within noise";
+            boolean regression = q != null && q < Statistics.ALPHA && !c.method().equals(DRIFT) && c.change() != null
+                    && c.change() > 1 + threshold;
+            out.add(new Change(c.benchmark(), c.metric(), c.unit(), c.higherIsBetter(), c.params(), c.runtime(), c.nA(),
+                    c.nB(), c.medianA(), c.medianB(), c.change(), c.ciLow(), c.ciHigh(), verdict, c.pValue(), regression,
+                    c.method(), c.costA(), c.costB(), c.unitsA(), c.unitsB(), c.replication(), c.ciLevel(), q));
+        }
+        return new Result(out, baseline, as.size(), bs.size());
+    }
+
+    /** The runtime a run's costs are measured against (its plan's baseline). */
+    static String baselineOf(StoredRun r) {
+        return r.header().plan().get("baseline") instanceof String s ? s : "native";
+    }
+
+    private static double[] pooled(List<Side> sides, List<String> k) {
+        return sides.stream().flatMapToDouble(s -> Arrays.stream(s.values.get(k))).toArray();
+    }
+
+    /** One run's measured samples by result, and by result and round (repetition). */
+    private static final class Side {
+        final Map<List<String>, double[]> values;
+        final Map<List<String>, Map<Integer, List<Double>>> rounds = new LinkedHashMap<>();
+
+        Side(StoredRun r) {
+            values = groups(r);
+            for (StoredRun.SampleRow s : r.samples()) {
+                if (!s.warmup() && !s.isSeriesPoint()) {
+                    rounds.computeIfAbsent(key(s), x -> new TreeMap<>()).computeIfAbsent(s.repetition(), x -> new ArrayList<>())
+                            .add(s.value());
+                }
+            }
+        }
+
+        /**
+         * Cost factors of result {@code k} against the baseline result {@code bk}, one per round measured in both
+         * (the runtime's and the baseline's medians of that round: the executor interleaves them, so they share the
+         * host's state); when fewer than two rounds pair up, each sample against the baseline's median.
+         */
+        double[] costs(List<String> k, List<String> bk, boolean hib) {
+            Map<Integer, List<Double>> x = rounds.get(k);
+            Map<Integer, List<Double>> b = rounds.get(bk);
+            List<Double> c = new ArrayList<>();
+            for (var e : x.entrySet()) {
+                List<Double> bv = b.get(e.getKey());
+                if (bv != null) {
+                    Double f = Summary.costFactor(median(e.getValue()), median(bv), hib);
+                    if (f != null) {
+                        c.add(f);
+                    }
+                }
+            }
+            if (c.size() < 2) {
+                c.clear();
+                double bm = Statistics.median(values.get(bk));
+                for (double v : values.get(k)) {
+                    Double f = Summary.costFactor(v, bm, hib);
+                    if (f != null) {
+                        c.add(f);
+                    }
+                }
+            }
+            return c.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+
+        private static double median(List<Double> v) {
+            return Statistics.median(v.stream().mapToDouble(Double::doubleValue).toArray());
+        }
+    }
+
+    /** Reasons the runs may not be comparable: each run against the first of side A, without repeats. */
+    public static List<String> warnings(List<StoredRun> as, List<StoredRun> bs) {
+        java.util.Set<String> w = new java.util.LinkedHashSet<>();
+        List<StoredRun> others = new ArrayList<>(as.subList(1, as.size()));
+        others.addAll(bs);
+        for (StoredRun r : others) {
+            for (String x : warnings(as.get(0), r)) {
+                w.add(others.size() > 1 && !x.startsWith("run ") ? as.get(0).header().id() + " vs " + r.header().id() + ": " + x : x);
+            }
+        }
+        return new ArrayList<>(w);
     }
 
     /** Reasons the two runs may not be comparable: different host facts or plan settings. */

@@ -39,6 +39,14 @@ public final class Summary {
             double[] base = baselineValues.get(e.getKey().subList(0, 3));
             out.add(stats(first, v, base, first.runtime().equals(baseline)));
         }
+        // many results judged at once: control the false discovery rate over every runtime-vs-baseline test
+        // (the family: results whose test could be significant at all; "too few samples" stays out of m)
+        Double[] adjusted = Statistics.adjustBh(out.stream().map(r -> Statistics.DIFFERS.equals(r.verdict())
+                || Statistics.WITHIN_NOISE.equals(r.verdict()) ? (r.pValue() == null || r.pValue().isNaN() ? Double.valueOf(1) : r.pValue())
+                : null).toArray(Double[]::new));
+        for (int i = 0; i < out.size(); i++) {
+            out.set(i, out.get(i).withAdjusted(adjusted[i]));
+        }
         List<String> order = run.runtimes().stream().map(StoredRun.RuntimeRow::runtime).toList();
         // order: cases and metrics as they were measured, runtimes in the run's order
         List<String> caseOrder = out.stream().map(r -> r.benchmark() + " " + r.paramsKey()).distinct().toList();
@@ -61,6 +69,7 @@ public final class Summary {
         Double cost = null;
         Double costLo = null;
         Double costHi = null;
+        Double costLevel = null;
         String verdict = null;
         Double p = null;
         if (base != null) {
@@ -69,6 +78,7 @@ public final class Summary {
             if (cci != null) {
                 costLo = cci.low();
                 costHi = cci.high();
+                costLevel = cci.level();
             }
             if (isBaseline) {
                 verdict = "baseline";
@@ -82,7 +92,8 @@ public final class Summary {
         return new ResultStats(first.benchmark(), first.metric(), first.unit(), first.higherIsBetter(),
                 Json.readMap(first.paramsJson()), first.paramsJson(), first.runtime(), v.length, median, mean, sd,
                 Min.of(v).getAsDouble(), Max.of(v).getAsDouble(), Statistics.coefficientOfVariation(mean, sd),
-                ci.low(), ci.high(), cost, costLo, costHi, verdict, p, v, Statistics.percentile(v, 0.95));
+                ci.low(), ci.high(), cost, costLo, costHi, verdict, p, v, Statistics.percentile(v, 0.95), ci.level(), costLevel,
+                null);
     }
 
     /** >1 means worse than the baseline whatever the metric's direction; null without a usable baseline. */

@@ -1,6 +1,7 @@
 package io.isobench.cli;
 
 import io.isobench.analysis.Comparison;
+import io.isobench.analysis.Statistics;
 import io.isobench.store.Store;
 import io.isobench.store.StoredRun;
 import io.isobench.util.Json;
@@ -21,16 +22,21 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-/** `isobench compare A B`: what changed from run A to run B; exit code 1 on a significant regression (a CI gate). */
+/**
+ * `isobench compare A B` or `isobench compare A1 A2 ... -- B1 B2 ...`: what changed from A to B; exit code 1 on a
+ * significant regression (a CI gate). Sandboxed runtimes are judged by their cost against each run's own baseline.
+ */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Compare two runs result by result (change, 95%% CI, Mann-Whitney verdict).",
+        description = {"Compare runs result by result: each sandboxed runtime by the change of its cost factor against "
+                + "its own run's baseline (host drift cancels), the baseline itself raw (\"host drift\"); 95%% CI, "
+                + "Mann-Whitney test, p-values adjusted by Benjamini-Hochberg over all results.",
+                "Several runs per side (RUN_A... -- RUN_B...) test at the run level: runs are the unit of replication "
+                        + "(make them with 'run --runs K').",
                 "Exit code 1 when some result got significantly worse by more than the threshold, else 0."})
 public final class CompareCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "RUN_A", description = "the reference run (id, unique prefix, or 'latest')")
-    String a;
-
-    @Parameters(index = "1", paramLabel = "RUN_B", description = "the run to judge")
-    String b;
+    @Parameters(paramLabel = "RUN", arity = "1..*", // picocli checks arity per chunk around "--": split() checks the sides
+            description = "A then B (id, unique prefix, or 'latest'); or several runs per side: A1 A2 ... -- B1 B2 ...")
+    List<String> runs;
 
     @Option(names = "--threshold", paramLabel = "PERCENT", defaultValue = "5%",
             description = "smallest worsening that counts as a regression (default 5%%)")
@@ -49,23 +55,39 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         double t = parsePercent(threshold);
         PrintWriter out = spec.commandLine().getOut();
+        List<List<String>> sides = split(runs, spec.commandLine().getParseResult().expandedArgs());
         try (Store store = common.openExistingStore()) {
-            StoredRun ra = store.loadRun(store.resolveRunId(a));
-            StoredRun rb = store.loadRun(store.resolveRunId(b));
-            List<Comparison.Change> changes = Comparison.compare(ra, rb, t);
+            List<StoredRun> ra = new ArrayList<>();
+            for (String id : sides.get(0)) {
+                ra.add(store.loadRun(store.resolveRunId(id)));
+            }
+            List<StoredRun> rb = new ArrayList<>();
+            for (String id : sides.get(1)) {
+                rb.add(store.loadRun(store.resolveRunId(id)));
+            }
+            Comparison.Result result = Comparison.compare(ra, rb, t);
+            List<Comparison.Change> changes = result.changes();
             List<String> warnings = Comparison.warnings(ra, rb);
-            boolean regression = changes.stream().anyMatch(Comparison.Change::regression);
+            boolean regression = result.regression();
             for (String w : warnings) {
                 System.err.println("isobench: warning: " + w);
             }
             if (changes.isEmpty()) {
-                throw new UserException("runs " + ra.header().id() + " and " + rb.header().id() + " have no result in common");
+                throw new UserException("runs " + ids(ra) + " and " + ids(rb) + " have no result in common");
             }
+            String note = result.singleRun() ? singleRunNote(result) : null;
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
-                m.put("run_a", ra.header().id());
-                m.put("run_b", rb.header().id());
+                m.put("run_a", ra.get(0).header().id());
+                m.put("run_b", rb.get(0).header().id());
+                m.put("runs_a", ra.stream().map(r -> r.header().id()).toList());
+                m.put("runs_b", rb.stream().map(r -> r.header().id()).toList());
                 m.put("threshold", t);
+                m.put("baseline", result.baseline());
+                m.put("correction", Statistics.CORRECTION);
+                m.put("tested", result.tested());
+                m.put("tested_drift", result.testedDrift());
+                m.put("note", note);
                 m.put("warnings", warnings);
                 m.put("regression", regression);
                 List<Map<String, Object>> l = new ArrayList<>();
@@ -87,33 +109,104 @@ public final class CompareCommand implements Callable<Integer> {
                     x.put("verdict", c.verdict());
                     x.put("p_value", c.pValue());
                     x.put("regression", c.regression());
+                    x.put("method", c.method());
+                    x.put("cost_a", c.costA());
+                    x.put("cost_b", c.costB());
+                    x.put("replication", c.replication());
+                    x.put("units_a", c.unitsA());
+                    x.put("units_b", c.unitsB());
+                    x.put("change_ci_level", c.ciLevel());
+                    x.put("p_adjusted", c.pAdjusted());
                     l.add(x);
                 }
                 m.put("changes", l);
                 out.println(Json.pretty(m));
             } else {
-                out.printf("A = %s, B = %s; change = cost of B relative to A (above 1 = B is worse); threshold %.1f%%%n",
-                        ra.header().id(), rb.header().id(), t * 100);
-                for (String w : warnings) {
-                    out.println("WARNING: " + w);
-                }
-                out.printf("%n%-8s %-24s %-10s %12s %12s %8s %19s  %s%n", "bench", "metric", "runtime", "median A",
-                        "median B", "change", "95% CI", "verdict");
-                for (Comparison.Change c : changes) {
-                    out.printf(Locale.ROOT, "%-8s %-24s %-10s %12.4g %12.4g %8s %19s  %s%s%n", c.benchmark(), c.metric(),
-                            c.runtime(), c.medianA(), c.medianB(), c.change() == null ? "n/a" : String.format(Locale.ROOT, "%.3fx", c.change()),
-                            c.ciLow() == null ? "" : String.format(Locale.ROOT, "[%.3f–%.3f]", c.ciLow(), c.ciHigh()),
-                            c.verdict(), c.regression() ? "  REGRESSION" : "");
-                    String p = c.params().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
-                    if (!p.isEmpty()) {
-                        out.printf("         %s%n", p);
-                    }
-                }
-                out.println();
-                out.println(regression ? "verdict: REGRESSION (significant and worse than the threshold)" : "verdict: no regression");
+                print(out, ra, rb, result, warnings, t, note);
             }
             return regression ? 1 : 0;
         }
+    }
+
+    private static void print(PrintWriter out, List<StoredRun> ra, List<StoredRun> rb, Comparison.Result result,
+                              List<String> warnings, double t, String note) {
+        String base = result.baseline();
+        out.printf(Locale.ROOT, "A = %s, B = %s; change = B relative to A (above 1 = B is worse); threshold %.1f%%%n",
+                ids(ra), ids(rb), t * 100);
+        out.printf("method: each runtime by its cost factor against its own run's %s (%s), so host drift cancels; "
+                        + "%s itself raw (%s); unit of replication: %s%n", base,
+                result.singleRun() ? "per round: runtime / " + base + " of the same round" : "one factor per run",
+                base, Comparison.DRIFT, result.singleRun() ? "samples within each run" : "runs");
+        out.printf("verdicts: Mann-Whitney U, p adjusted by %s over the %d tested runtime results (false discovery rate "
+                + "5%%; %s lines over their own %d); a regression is p_adj < 0.05 and worse than the threshold; %s is "
+                + "never a regression%n", Statistics.CORRECTION, result.tested(), Comparison.DRIFT, result.testedDrift(),
+                Comparison.DRIFT);
+        if (note != null) {
+            out.println("NOTE: " + note);
+        }
+        for (String w : warnings) {
+            out.println("WARNING: " + w);
+        }
+        out.printf("%n%-8s %-24s %-10s %-10s %12s %12s %8s %21s %7s  %s%n", "bench", "metric", "runtime", "method", "A",
+                "B", "change", "95% CI", "p_adj", "verdict");
+        for (Comparison.Change c : result.changes()) {
+            boolean cost = c.method().equals(Comparison.COST);
+            String va = cost ? String.format(Locale.ROOT, "%.3fx", c.costA()) : String.format(Locale.ROOT, "%.4g", c.medianA());
+            String vb = cost ? String.format(Locale.ROOT, "%.3fx", c.costB()) : String.format(Locale.ROOT, "%.4g", c.medianB());
+            String ci = c.ciLow() == null ? "" : String.format(Locale.ROOT, "[%.3f–%.3f]", c.ciLow(), c.ciHigh());
+            if (c.ciLevel() != null && c.ciLevel() < Statistics.LEVEL - 1e-9) {
+                ci += String.format(Locale.ROOT, " ≥%.1f%%", Math.floor(c.ciLevel() * 1000) / 10);
+            }
+            out.printf(Locale.ROOT, "%-8s %-24s %-10s %-10s %12s %12s %8s %21s %7s  %s%s%n", c.benchmark(), c.metric(),
+                    c.runtime(), c.method(), va, vb,
+                    c.change() == null ? "n/a" : String.format(Locale.ROOT, "%.3fx", c.change()), ci,
+                    c.pAdjusted() == null ? "-" : String.format(Locale.ROOT, "%.3g", c.pAdjusted()),
+                    c.verdict(), c.regression() ? "  REGRESSION" : "");
+            String p = c.params().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+            if (!p.isEmpty()) {
+                out.printf("         %s%n", p);
+            }
+        }
+        out.println();
+        out.println("A, B: for method cost, the runtime's cost factor against its run's " + base + " (above 1 = worse); "
+                + "otherwise the median. 95% CI: distribution-free (order statistics of the medians); '≥N%' marks an "
+                + "interval as wide as the data allow that still guarantees less than 95% (too few samples or runs)");
+        out.println(result.regression() ? "verdict: REGRESSION (significant and worse than the threshold)" : "verdict: no regression");
+    }
+
+    /** What a single-run verdict cannot see, and how many runs would. */
+    static String singleRunNote(Comparison.Result r) {
+        return String.format(Locale.ROOT, "%s: the test treats the samples within a run as independent, so the verdict "
+                        + "cannot account for run-to-run variance (samples of one run are correlated; this raises false "
+                        + "alarms). For a run-level test give several runs per side (isobench run --runs K; compare "
+                        + "A1..AK -- B1..BK): at least %d per side can reach p < 0.05, %d let a lone change among these %d "
+                        + "results survive the correction",
+                r.runsA() < 2 && r.runsB() < 2 ? "one run per side" : "one run on one side",
+                Comparison.Result.runsForAnyVerdict(), r.runsForLoneChange(), r.tested());
+    }
+
+    private static String ids(List<StoredRun> runs) {
+        return runs.stream().map(r -> r.header().id()).collect(Collectors.joining(" "));
+    }
+
+    /**
+     * A then B, or the runs before and after "--". Picocli consumes the "--" itself (everything after it is
+     * positional), so the B side is as many runs as the command line has after its "--".
+     */
+    static List<List<String>> split(List<String> positional, List<String> args) {
+        int dash = args.indexOf("--");
+        if (dash < 0) {
+            if (positional.size() != 2) {
+                throw new UserException("compare: give two runs (A B), or several per side separated by '--' "
+                        + "(A1 A2 -- B1 B2); got " + positional.size());
+            }
+            return List.of(List.of(positional.get(0)), List.of(positional.get(1)));
+        }
+        int nb = args.size() - dash - 1;
+        if (nb < 1 || nb >= positional.size()) {
+            throw new UserException("compare: give at least one run on each side of '--'");
+        }
+        return List.of(positional.subList(0, positional.size() - nb), positional.subList(positional.size() - nb, positional.size()));
     }
 
     static double parsePercent(String s) {

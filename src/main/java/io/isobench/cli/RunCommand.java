@@ -10,12 +10,15 @@ import io.isobench.report.TextSummary;
 import io.isobench.store.Store;
 import io.isobench.store.StoredRun;
 import io.isobench.util.Json;
+import io.isobench.util.UserException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** `isobench run`: measure, store every sample, print the summary (or the JSON contract). */
@@ -28,7 +31,12 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "the quick preset that 'study' uses (5 repetitions of 5 s trials, 1 s cooldown, 1 MiB sequential memory writes only); flags still override")
     boolean quick;
 
-    @Option(names = "--json", description = "print the run as JSON on stdout (no progress bar)")
+    @Option(names = "--runs", paramLabel = "K", defaultValue = "1",
+            description = "make K separate stored runs of the plan, one after the other (default 1): the replications "
+                    + "'compare A1..AK -- B1..BK' tests at the run level (runs, not samples, are the unit of replication)")
+    int runs;
+
+    @Option(names = "--json", description = "print the run as JSON on stdout (no progress bar; with --runs K > 1, an array of runs)")
     boolean json;
 
     @Option(names = "--quiet", description = "no progress output on stderr")
@@ -45,29 +53,45 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (runs < 1 || runs > 100) {
+            throw new UserException("--runs: must be between 1 and 100, got " + runs);
+        }
         Plan plan = options.build(quick ? "quick" : "default");
         if (dryRun) {
             DryRun.print(plan, json, spec.commandLine().getOut());
             return 0;
         }
-        return execute(plan, json, quiet, common, spec.commandLine().getOut());
+        return execute(plan, runs, json, quiet, common, spec.commandLine().getOut());
     }
 
     static int execute(Plan plan, boolean json, boolean quiet, CommonOptions common, PrintWriter out) {
+        return execute(plan, 1, json, quiet, common, out);
+    }
+
+    static int execute(Plan plan, int k, boolean json, boolean quiet, CommonOptions common, PrintWriter out) {
         try (Store store = common.openStore()) {
             RunService svc = new RunService(store, new ImageBuilder(RunService.defaultImageCache()), System.err);
-            String runId = svc.run(plan, json || quiet);
+            List<String> ids = svc.runs(plan, k, json || quiet);
             if (Cleanup.shuttingDown()) {
                 return 130;
             }
-            StoredRun run = store.loadRun(runId);
-            var stats = Summary.of(run, plan.baseline());
+            List<Object> all = new ArrayList<>();
+            for (String runId : ids) {
+                StoredRun run = store.loadRun(runId);
+                var stats = Summary.of(run, plan.baseline());
+                if (json) {
+                    all.add(RunJson.of(run, stats));
+                } else {
+                    out.println();
+                    TextSummary.print(out, run, stats, plan.baseline());
+                    out.printf("%nstored as run %s in %s (isobench show %s)%n", runId, store.file(), runId);
+                }
+            }
             if (json) {
-                out.println(Json.pretty(RunJson.of(run, stats)));
-            } else {
-                out.println();
-                TextSummary.print(out, run, stats, plan.baseline());
-                out.printf("%nstored as run %s in %s (isobench show %s)%n", runId, store.file(), runId);
+                out.println(Json.pretty(k == 1 ? all.get(0) : all));
+            } else if (ids.size() > 1) {
+                out.printf("%n%d runs: %s%nto compare them at the run level with later runs: isobench compare %s -- "
+                        + "<runs of the other side>%n", ids.size(), String.join(" ", ids), String.join(" ", ids));
             }
             return 0;
         }

@@ -81,6 +81,22 @@ public final class RunService {
         }
     }
 
+    /**
+     * Runs the plan {@code k} times, one stored run after the other (each interleaving its runtimes round by round
+     * against its own baseline), and returns their ids: the independent replications `compare A1..Ak -- B1..Bk`
+     * tests at the run level. Stops early when isobench is shutting down.
+     */
+    public List<String> runs(Plan plan, int k, boolean quiet) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= k && !Cleanup.shuttingDown(); i++) {
+            if (!quiet && k > 1) {
+                err.printf("isobench: run %d of %d%n", i, k);
+            }
+            ids.add(run(plan, quiet));
+        }
+        return ids;
+    }
+
     /** Runs the plan and returns the run id. The caller reads results back from the store. */
     public String run(Plan plan, boolean quiet) {
         // before anything takes an address (probes included): the block, and no overlap with the host's networks

@@ -68,6 +68,9 @@ public final class RunJson {
             x.put("ratio_ci95_high", s.ratioCi95High());
             x.put("verdict", s.verdict());
             x.put("p_value", s.pValue());
+            x.put("p_adjusted", s.pAdjusted()); // Benjamini-Hochberg over the run's runtime-vs-baseline results
+            x.put("ci95_level", s.ci95Level()); // the median interval's own confidence (< 0.95 at n <= 5)
+            x.put("ratio_ci95_level", s.ratioCiLevel()); // the cost interval's guaranteed confidence
             results.add(x);
         }
         m.put("results", results);

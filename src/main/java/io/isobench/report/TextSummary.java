@@ -1,6 +1,7 @@
 package io.isobench.report;
 
 import io.isobench.analysis.ResultStats;
+import io.isobench.analysis.Statistics;
 import io.isobench.runtime.Runtimes;
 import io.isobench.store.StoredRun;
 
@@ -50,12 +51,20 @@ public final class TextSummary {
                 lastGroup = group;
             }
             out.printf("  %-18s %12s %23s %10s %10s %4d %6s  %s%n", label(run, s.runtime()), num(s.median()),
-                    num(s.ci95Low()) + " – " + num(s.ci95High()), num(s.p95()), num(s.max()), s.n(),
+                    num(s.ci95Low()) + " – " + num(s.ci95High()) + (short95(s.ci95Level()) ? "†" : ""), num(s.p95()), num(s.max()), s.n(),
                     Double.isFinite(s.cv()) ? String.format(Locale.ROOT, "%.1f%%", s.cv() * 100) : "-", cost(s, baseline));
         }
         out.println();
-        out.println("cost: factor vs " + baseline + " (above 1 = worse) with its 95% bootstrap CI; verdict: two-sided "
-                + "Mann-Whitney U at 5% (\"too few samples\": no result could be significant with this n; use more repetitions)");
+        out.println("CI: distribution-free 95% intervals (the median's from order statistics, the cost factor's from both "
+                + "medians' intervals); verdict: two-sided Mann-Whitney U, p-values adjusted by " + Statistics.CORRECTION
+                + " over the run's results, differs when p_adj < 0.05 (\"too few samples\": no result could be "
+                + "significant with this n; use more repetitions)");
+        double shortest = stats.stream().flatMapToDouble(s -> java.util.stream.DoubleStream.of(s.ci95Level(),
+                s.ratioCiLevel() == null ? 1 : s.ratioCiLevel())).filter(l -> l > 0).min().orElse(1);
+        if (short95(shortest)) {
+            out.printf(Locale.ROOT, "†: as wide as the samples allow and still short of 95%% (at least %.1f%%; n = 5 gives "
+                    + "[min, max] at 93.75%%): use more repetitions%n", Math.floor(shortest * 1000) / 10);
+        }
         for (StoredRun.StopRow st : run.stops()) {
             if (!st.reason().equals("fixed repetitions")) {
                 out.printf("%s %s: stopped after %d repetitions: %s%n", st.benchmark(),
@@ -100,8 +109,14 @@ public final class TextSummary {
         double pct = (r - 1) * 100;
         String word = Math.abs(pct) < 0.05 ? "same" : (pct > 0 ? String.format(Locale.ROOT, "%.1f%% worse", pct)
                 : String.format(Locale.ROOT, "%.1f%% better", -pct));
-        String ci = s.ratioCi95Low() == null ? "" : String.format(Locale.ROOT, " [%.3f–%.3f]", s.ratioCi95Low(), s.ratioCi95High());
+        String ci = s.ratioCi95Low() == null ? "" : String.format(Locale.ROOT, " [%.3f–%.3f]%s", s.ratioCi95Low(),
+                s.ratioCi95High(), s.ratioCiLevel() != null && short95(s.ratioCiLevel()) ? "†" : "");
         return String.format(Locale.ROOT, "%.3fx%s %s: %s", r, ci, word, s.verdict());
+    }
+
+    /** An interval whose confidence is below 95 % (too few samples to reach it). */
+    static boolean short95(double level) {
+        return level < Statistics.LEVEL - 1e-9;
     }
 
     static String params(Map<String, Object> p) {

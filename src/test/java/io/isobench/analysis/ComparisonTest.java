@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class ComparisonTest {
     static final Map<String, Object> HOST = Map.of("cpu_model", "X", "cpus", 2, "memory_bytes", 1L, "kernel", "6.1",
@@ -48,6 +49,116 @@ class ComparisonTest {
         assertThat(c.regression()).isTrue();
         assertThat(Comparison.compare(a, b, 0.25).get(0).regression()).as("20% worse is within a 25% threshold").isFalse();
         assertThat(Comparison.compare(b, a, 0.05).get(0).regression()).as("faster is not a regression").isFalse();
+    }
+
+    /** A run with native and runc interleaved: round i has native[i] and runc[i] (events/s, higher is better). */
+    static StoredRun pair(String id, double[] nat, double[] runc) {
+        List<StoredRun.SampleRow> s = new ArrayList<>();
+        for (int i = 0; i < nat.length; i++) {
+            s.add(new StoredRun.SampleRow("cpu", "{}", "native", i + 1, false, "events_per_second", "events/s", true, nat[i]));
+            s.add(new StoredRun.SampleRow("cpu", "{}", "runc", i + 1, false, "events_per_second", "events/s", true, runc[i]));
+        }
+        return new StoredRun(new StoredRun.Header(id, "t", "t", "completed", "v", HOST, Map.of("baseline", "native"), Map.of(), null, null),
+                List.of(new StoredRun.RuntimeRow("native", "native", true, "k", null, Map.of()),
+                        new StoredRun.RuntimeRow("runc", "container", true, "1.1", null, Map.of())), s, List.of(), List.of());
+    }
+
+    static final double[] NAT = {1800, 1805, 1797, 1802, 1799, 1803, 1801};
+    static final double[] RUNC = {1710, 1716, 1705, 1713, 1709, 1711, 1712}; // costs about 1.053x
+
+    static double[] scaled(double[] v, double f) {
+        return java.util.Arrays.stream(v).map(x -> x * f).toArray();
+    }
+
+    @Test
+    void hostDriftCancelsInTheCostFactorAndIsShownAsDrift() {
+        // B's host is 10 % slower: native and runc move alike; raw samples would call runc a 10 % regression
+        StoredRun a = pair("a", NAT, RUNC);
+        StoredRun b = pair("b", scaled(NAT, 1 / 1.1), scaled(new double[]{1712, 1709, 1711, 1705, 1716, 1710, 1713}, 1 / 1.1));
+        Comparison.Result r = Comparison.compare(List.of(a), List.of(b), 0.05);
+        assertThat(r.regression()).isFalse();
+        Comparison.Change nat = r.changes().stream().filter(c -> c.runtime().equals("native")).findFirst().orElseThrow();
+        assertThat(nat.method()).isEqualTo(Comparison.DRIFT);
+        assertThat(nat.change()).isCloseTo(1.1, within(0.01));
+        assertThat(nat.verdict()).isEqualTo("differs");
+        assertThat(nat.regression()).as("host drift is never a regression").isFalse();
+        Comparison.Change runc = r.changes().stream().filter(c -> c.runtime().equals("runc")).findFirst().orElseThrow();
+        assertThat(runc.method()).isEqualTo(Comparison.COST);
+        assertThat(runc.costA()).isCloseTo(1.053, within(0.005));
+        assertThat(runc.change()).isCloseTo(1.0, within(0.01));
+        assertThat(runc.regression()).isFalse();
+        assertThat(runc.medianB()).as("raw medians stay available").isCloseTo(1711 / 1.1, within(0.01));
+        assertThat(r.singleRun()).isTrue();
+        assertThat(r.tested()).as("runtime family").isEqualTo(1);
+        assertThat(r.testedDrift()).isEqualTo(1);
+    }
+
+    @Test
+    void aRuntimeThatGotCostlierOnASteadyHostIsARegression() {
+        StoredRun a = pair("a", NAT, RUNC);
+        StoredRun b = pair("b", NAT, scaled(RUNC, 1 / 1.2));
+        Comparison.Change runc = Comparison.compare(List.of(a), List.of(b), 0.05).changes().get(1);
+        assertThat(runc.runtime()).isEqualTo("runc");
+        assertThat(runc.change()).isCloseTo(1.2, within(0.01));
+        assertThat(runc.ciLow()).isGreaterThan(1.0);
+        assertThat(runc.pAdjusted()).isLessThan(0.05).isGreaterThanOrEqualTo(runc.pValue());
+        assertThat(runc.regression()).isTrue();
+        assertThat(runc.replication()).isEqualTo("samples");
+        assertThat(runc.unitsA()).as("one cost factor per round").isEqualTo(7);
+    }
+
+    @Test
+    void severalRunsPerSideAreTestedAtTheRunLevel() {
+        // run-to-run variance: each run's cost factor wanders around 1.05 in A and 1.30 in B
+        double[] costsA = {1.04, 1.06, 1.05, 1.07, 1.055};
+        double[] costsB = {1.29, 1.31, 1.28, 1.32, 1.30};
+        List<StoredRun> as = new ArrayList<>();
+        List<StoredRun> bs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            as.add(pair("a" + i, NAT, scaled(NAT, 1 / costsA[i])));
+            bs.add(pair("b" + i, NAT, scaled(NAT, 1 / costsB[i])));
+        }
+        Comparison.Result r = Comparison.compare(as, bs, 0.05);
+        Comparison.Change runc = r.changes().get(1);
+        assertThat(r.singleRun()).isFalse();
+        assertThat(runc.replication()).isEqualTo("runs");
+        assertThat(runc.unitsA()).isEqualTo(5);
+        assertThat(runc.nA()).as("samples pooled over the runs").isEqualTo(35);
+        assertThat(runc.change()).isCloseTo(1.30 / 1.055, within(0.01));
+        // 5 against 5 runs: smallest p 2/252, the only runtime result (native's drift is a family of its own)
+        assertThat(runc.pAdjusted()).isCloseTo(2.0 / 252, within(1e-9));
+        assertThat(runc.regression()).isTrue();
+        // three runs per side can never reach p < 0.05: said, not hidden behind "within noise"
+        Comparison.Change three = Comparison.compare(as.subList(0, 3), bs.subList(0, 3), 0.05).changes().get(1);
+        assertThat(three.verdict()).isEqualTo("too few runs");
+        assertThat(three.regression()).isFalse();
+        assertThat(three.ciLevel()).as("[min, max] of 3 runs on each side").isLessThan(0.95);
+    }
+
+    @Test
+    void manyResultsAreCorrectedForTheFalseDiscoveryRate() {
+        // twenty results of pure noise: some raw p-values fall under 5 % by chance, the adjusted ones rarely do
+        java.util.Random rnd = new java.util.Random(7);
+        List<StoredRun.SampleRow> sa = new ArrayList<>();
+        List<StoredRun.SampleRow> sb = new ArrayList<>();
+        for (int m = 0; m < 20; m++) {
+            for (int i = 0; i < 7; i++) {
+                sa.add(new StoredRun.SampleRow("cpu", "{}", "runc", i, false, "m" + m, "u", false, 100 + 10 * rnd.nextGaussian()));
+                sb.add(new StoredRun.SampleRow("cpu", "{}", "runc", i, false, "m" + m, "u", false, 100 + 10 * rnd.nextGaussian()));
+            }
+        }
+        StoredRun a = new StoredRun(new StoredRun.Header("a", "t", "t", "completed", "v", HOST, Map.of(), Map.of(), null, null),
+                List.of(), sa, List.of(), List.of());
+        StoredRun b = new StoredRun(new StoredRun.Header("b", "t", "t", "completed", "v", HOST, Map.of(), Map.of(), null, null),
+                List.of(), sb, List.of(), List.of());
+        Comparison.Result r = Comparison.compare(List.of(a), List.of(b), 0.0);
+        assertThat(r.tested()).isEqualTo(20);
+        assertThat(r.changes()).allSatisfy(c -> {
+            assertThat(c.method()).isEqualTo(Comparison.RAW);
+            assertThat(c.pAdjusted()).isGreaterThanOrEqualTo(c.pValue());
+        });
+        assertThat(r.changes()).noneMatch(c -> c.verdict().equals("differs"));
+        assertThat(r.runsForLoneChange()).isEqualTo(6); // 2/924 * 20 < 0.05 <= 2/252 * 20
     }
 
     @Test

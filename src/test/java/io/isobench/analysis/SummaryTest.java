@@ -77,4 +77,33 @@ class SummaryTest {
         assertThat(r.median()).isEqualTo(11.0);
         assertThat(Statistics.percentile(new double[]{10, 0}, 0.95)).isEqualTo(9.5);
     }
+
+    @Test
+    void verdictsAreJudgedOnPValuesAdjustedOverTheRun() {
+        // 5 vs 5 clearly apart: raw p = 2/252; one such result differs, and with its level and interval said
+        List<StoredRun.SampleRow> l = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            l.add(s("native", false, "eps", true, 100 + i));
+            l.add(s("runsc", false, "eps", true, 50 + i));
+        }
+        ResultStats sc = Summary.of(run(l), "native").get(1);
+        assertThat(sc.pValue()).isCloseTo(2.0 / 252, within(1e-9));
+        assertThat(sc.pAdjusted()).isCloseTo(2.0 / 252, within(1e-9));
+        assertThat(sc.verdict()).isEqualTo(Statistics.DIFFERS);
+        assertThat(sc.ci95Level()).isCloseTo(0.9375, within(1e-12));
+        assertThat(sc.ci95Low()).isEqualTo(50);
+        assertThat(sc.ci95High()).isEqualTo(54);
+        assertThat(sc.ratioCiLevel()).isCloseTo(0.9375 * 0.9375, within(1e-12));
+        // the same p among 7 results with no difference: adjusted 7 x 2/252 = 0.056, no longer significant
+        for (int m = 0; m < 6; m++) {
+            for (int i = 0; i < 5; i++) {
+                l.add(s("native", false, "x" + m, true, 100 + i));
+                l.add(s("runsc", false, "x" + m, true, 100 + i));
+            }
+        }
+        ResultStats again = Summary.of(run(l), "native").stream().filter(r -> r.runtime().equals("runsc")
+                && r.metric().equals("eps")).findFirst().orElseThrow();
+        assertThat(again.pAdjusted()).isCloseTo(7 * 2.0 / 252, within(1e-9));
+        assertThat(again.verdict()).isEqualTo(Statistics.WITHIN_NOISE);
+    }
 }

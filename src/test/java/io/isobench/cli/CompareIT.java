@@ -27,10 +27,14 @@ class CompareIT {
     void deliberatelySlowedRuntimeIsARegression() throws Exception {
         assumeTrue(IntegrationSupport.isRoot(), "integration tests need root");
         String db = dir.resolve("c.db").toString();
+        // two runs in one go (--runs 2) at full CPU, then one with runc held to 0.1 CPU; native (the baseline) is
+        // never limited, so runc's cost factor against it rises about tenfold
         for (String cpus : List.of("2", "0.1")) {
-            int rc = cli(new StringWriter(), "run", "--db", db, "--runtimes", "runc", "--benchmarks", "cpu", "--repetitions", "5",
-                    "--warmups", "0", "--cooldown", "0s", "--set", "cpu.time=1s", "--cpus", cpus, "--quiet");
-            assertThat(rc).isZero();
+            StringWriter run = new StringWriter();
+            int rc = cli(run, "run", "--db", db, "--runtimes", "native,runc", "--benchmarks", "cpu", "--repetitions", "7",
+                    "--warmups", "0", "--cooldown", "0s", "--set", "cpu.time=1s", "--cpus", cpus, "--quiet",
+                    "--runs", cpus.equals("2") ? "2" : "1");
+            assertThat(rc).as(run.toString()).isZero();
         }
         List<String> ids = new ArrayList<>();
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + db);
@@ -39,15 +43,23 @@ class CompareIT {
                 ids.add(rs.getString(1));
             }
         }
+        assertThat(ids).as("--runs 2 stores two runs").hasSize(3);
         StringWriter out = new StringWriter();
-        int rc = cli(out, "compare", ids.get(0), ids.get(1), "--db", db);
+        int rc = cli(out, "compare", ids.get(1), ids.get(2), "--db", db);
         assertThat(rc).as(out.toString()).isEqualTo(1);
-        assertThat(out.toString()).contains("REGRESSION").contains("WARNING: different plans: limits");
-        assertThat(out.toString()).containsPattern("events_per_second\\s+runc .* differs  REGRESSION");
+        assertThat(out.toString()).contains("REGRESSION").contains("WARNING: different plans: limits")
+                .contains("NOTE: one run per side").contains("Benjamini-Hochberg");
+        assertThat(out.toString()).containsPattern("events_per_second\\s+runc\\s+cost .* differs  REGRESSION");
+        assertThat(out.toString()).containsPattern("events_per_second\\s+native\\s+host drift ");
+
+        // two runs against one: the A side's runs are pooled per run; still a regression, and no crash on "--"
+        StringWriter two = new StringWriter();
+        assertThat(cli(two, "compare", "--db", db, ids.get(0), ids.get(1), "--", ids.get(2))).as(two.toString()).isEqualTo(1);
+        assertThat(two.toString()).contains("one run on one side");
 
         // the reverse direction is an improvement, never a regression
         StringWriter back = new StringWriter();
-        assertThat(cli(back, "compare", ids.get(1), ids.get(0), "--db", db)).as(back.toString()).isZero();
+        assertThat(cli(back, "compare", ids.get(2), ids.get(1), "--db", db)).as(back.toString()).isZero();
         assertThat(back.toString()).contains("verdict: no regression");
     }
 }
