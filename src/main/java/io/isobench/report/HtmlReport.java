@@ -62,7 +62,7 @@ public final class HtmlReport implements ReportWriter {
         h.append("<h1>What isolation costs</h1><p class=\"meta\">isobench ").append(Html.esc(Version.get()))
                 .append(" report, generated ").append(Html.esc(Instant.now().toString().replaceAll("\\.\\d+Z$", "Z")))
                 .append(". Every figure below comes from samples stored in the run's database; "
-                        + "medians with 95% bootstrap confidence intervals; verdicts from a two-sided Mann–Whitney U test at 5%.</p>\n");
+                        + "medians with distribution-free 95% confidence intervals (order statistics; † where the samples allow less); verdicts from two-sided Mann–Whitney U tests with p-values adjusted by Benjamini–Hochberg (5% false discovery rate).</p>\n");
         for (ReportRun r : runs) {
             h.append("<section class=\"run\" id=\"run-").append(Html.esc(r.run().header().id())).append("\">");
             RunDocument.of(r).forEach(b -> block(h, b));

@@ -34,7 +34,7 @@ final class ResultsView implements ReportView {
         List<String> rts = r.measuredRuntimes().stream().filter(x -> !x.equals(r.baseline())).toList();
         List<Block> b = new ArrayList<>();
         b.add(new Block.Paragraph("Cost factor of each runtime against " + r.baseline() + " (median ratio, oriented so that "
-                + "above 1 is always worse), with its 95% bootstrap CI; colour: verdict of a two-sided Mann–Whitney U test at 5%."));
+                + "above 1 is always worse), with its distribution-free 95% CI; colour: verdict of a two-sided Mann–Whitney U test, Benjamini–Hochberg adjusted."));
         b.add(new Block.Legend());
         List<String> header = new ArrayList<>(List.of("benchmark", "case", "metric"));
         rts.forEach(x -> header.add(TextSummary.label(r.run(), x)));
