@@ -50,7 +50,7 @@ public final class ListCommand implements Callable<Integer> {
                 return 0;
             }
             if (runs.isEmpty()) {
-                out.println("no runs in " + store.file() + " (start one with 'isobench run')");
+                out.println("no runs in " + store.location() + " (start one with 'isobench run')");
                 return 0;
             }
             out.printf("%-21s %-20s %-11s %7s %8s  %s%n", "run", "started (UTC)", "status", "trials", "failures", "benchmarks");

@@ -171,13 +171,13 @@ public final class RunService {
         Cleanup.Action markInterrupted = Cleanup.register("run " + runId, () -> {
             SelfUsage u = SelfUsage.now();
             store.finishRun(runId, "interrupted", u.cpuSeconds(), u.peakRssBytes());
-            err.println("isobench: run " + runId + " interrupted; samples taken so far are stored in " + store.file());
+            err.println("isobench: run " + runId + " interrupted; samples taken so far are stored in " + store.location());
         });
         Executor ex = new Executor(store, plan, usable, runnable, image);
         if (!quiet) {
             err.printf("isobench: run %s: %d trials over %s, about %s; database %s%n", runId, ex.totalTrials(),
                     String.join(", ", usable.stream().map(RuntimeDriver::id).toList()),
-                    human(ex.expectedDuration()), store.file());
+                    human(ex.expectedDuration()), store.location());
         }
         try (Progress p = Progress.create(ex.totalTrials(), quiet, err)) {
             ex.execute(runId, p);
