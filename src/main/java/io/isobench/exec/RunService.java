@@ -185,6 +185,9 @@ public final class RunService {
             Thread.currentThread().interrupt();
             markInterrupted.close();
             return runId;
+        } catch (Store.StoreException e) {
+            markInterrupted.disarm(); // the store failed (server gone): nothing more can be recorded there; one line says so
+            throw e;
         }
         if (Cleanup.shuttingDown()) {
             markInterrupted.close(); // no-op when the shutdown hook already ran it
