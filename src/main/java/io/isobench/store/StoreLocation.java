@@ -31,13 +31,15 @@ public final class StoreLocation {
     private final String jdbcUrl;
     private final Properties props;
     private final String display;
+    private final String passwordSource;
 
-    private StoreLocation(Kind kind, Path file, String jdbcUrl, Properties props, String display) {
+    private StoreLocation(Kind kind, Path file, String jdbcUrl, Properties props, String display, String passwordSource) {
         this.kind = kind;
         this.file = file;
         this.jdbcUrl = jdbcUrl;
         this.props = props;
         this.display = display;
+        this.passwordSource = passwordSource;
     }
 
     public static StoreLocation parse(String urlOrPath) {
@@ -57,7 +59,7 @@ public final class StoreLocation {
                         + "' (a SQLite file path, or postgresql://user@host:port/db)");
             }
             Path p = Path.of(s.startsWith("jdbc:sqlite:") ? s.substring("jdbc:sqlite:".length()) : s);
-            return new StoreLocation(Kind.SQLITE, p, "jdbc:sqlite:" + p.toAbsolutePath(), new Properties(), p.toString());
+            return new StoreLocation(Kind.SQLITE, p, "jdbc:sqlite:" + p.toAbsolutePath(), new Properties(), p.toString(), "none");
         }
         String rest = s.substring(m.end());
         String query = "";
@@ -126,12 +128,8 @@ public final class StoreLocation {
         String url = "jdbc:postgresql://" + authority + path + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
         String display = "postgresql://" + (user == null || user.isEmpty() ? "" : user + "@") + authority + path
                 + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
-        StoreLocation l = new StoreLocation(Kind.POSTGRESQL, null, url, props, display);
-        l.passwordSource = source;
-        return l;
+        return new StoreLocation(Kind.POSTGRESQL, null, url, props, display, source);
     }
-
-    private String passwordSource = "none";
 
     private static String decode(String s) {
         return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
