@@ -9,14 +9,14 @@ for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
-if [ "$(id -u)" -ne 0 ]; then
-  echo "run-tests: missing packages ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
-  exit 2
-fi
-echo "run-tests: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "run-tests: missing packages ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
+    exit 2
+  fi
+  echo "run-tests: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
 # PostgreSQL for the store's tests: start the cluster (no service manager here; already running is fine) and make

@@ -88,6 +88,7 @@ public final class StoreLocation {
             throw new UserException("--db: the PostgreSQL URL '" + mask(s) + "' names no database (postgresql://user@host:port/db)");
         }
         List<String> kept = new ArrayList<>();
+        Properties secret = new Properties();
         for (String kv : query.isEmpty() ? new String[0] : query.split("&")) {
             int eq = kv.indexOf('=');
             String k = eq < 0 ? kv : kv.substring(0, eq);
@@ -96,6 +97,8 @@ public final class StoreLocation {
                 user = v;
             } else if (k.equalsIgnoreCase("password")) {
                 password = v;
+            } else if (k.equalsIgnoreCase("sslpassword")) {
+                secret.setProperty("sslpassword", v); // the client key's passphrase: a secret too
             } else {
                 kept.add(kv);
             }
@@ -118,6 +121,7 @@ public final class StoreLocation {
             }
         }
         Properties props = new Properties();
+        props.putAll(secret);
         if (user != null && !user.isEmpty()) {
             props.setProperty("user", user);
         }

@@ -26,7 +26,7 @@ class ExportCommandTest {
         Metric m = new Metric("events_per_second", "events/s", true);
         try (Store s = Store.open(db)) {
             s.createRun("a", Instant.parse("2026-01-01T00:00:00Z"), "t", Map.of("hostname", "alpha"), Map.of(), Map.of());
-            s.recordTrial(new TrialRecord("a", "cpu", Map.of("max_prime", "20000", "threads", "1"), "native", 1, true, Instant.now(), 1,
+            s.recordTrial(new TrialRecord("a", "cpu", new java.util.TreeMap<>(Map.of("max_prime", "20000", "threads", "1")), "native", 1, true, Instant.now(), 1,
                     List.of(new Sample(m, 1.5)), null, "raw"));
             s.createRun("b", Instant.parse("2026-01-02T00:00:00Z"), "t", Map.of("hostname", "beta,2"), Map.of(), Map.of());
             s.recordTrial(new TrialRecord("b", "load-profile", Map.of("rate", "100"), "runc", 2, false, Instant.now(), 1,

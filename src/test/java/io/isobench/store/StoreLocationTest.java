@@ -49,6 +49,14 @@ class StoreLocationTest {
     }
 
     @Test
+    void theClientKeyPassphraseIsASecretToo() {
+        StoreLocation l = StoreLocation.parse("postgresql://u@h/db?sslmode=verify-full&sslpassword=keypass", Map.of());
+        assertThat(l.jdbcUrl()).isEqualTo("jdbc:postgresql://h/db?sslmode=verify-full");
+        assertThat(l.display()).doesNotContain("keypass");
+        assertThat(l.connectionProperties()).containsEntry("sslpassword", "keypass");
+    }
+
+    @Test
     void badUrlsAreUserErrorsWithoutThePassword() {
         assertThatThrownBy(() -> StoreLocation.parse("mysql://u:topsecret@h/db", Map.of())).isInstanceOf(UserException.class)
                 .hasMessageContaining("unsupported").hasMessageNotContaining("topsecret");
