@@ -20,6 +20,18 @@ public final class ListCommand implements Callable<Integer> {
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
 
+    @Option(names = "--host", paramLabel = "HOSTNAME", description = "only runs made on this host")
+    String host;
+
+    @Option(names = "--status", paramLabel = "STATUS", description = "only runs with this status (running, completed, interrupted, abandoned)")
+    String status;
+
+    @Option(names = "--since", paramLabel = "DATE", description = "only runs started at or after DATE (YYYY-MM-DD or an ISO-8601 instant, UTC)")
+    String since;
+
+    @Option(names = "--until", paramLabel = "DATE", description = "only runs started before DATE (YYYY-MM-DD: before that day; or an ISO-8601 instant, UTC)")
+    String until;
+
     @Mixin
     CommonOptions common;
 
@@ -30,7 +42,7 @@ public final class ListCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (Store store = common.openExistingStore()) {
-            List<Store.RunRow> runs = store.listRuns();
+            List<Store.RunRow> runs = store.listRuns(new Store.RunFilter(host, status, instant("--since", since), instant("--until", until)));
             if (json) {
                 List<Map<String, Object>> l = new ArrayList<>();
                 for (Store.RunRow r : runs) {
@@ -39,6 +51,7 @@ public final class ListCommand implements Callable<Integer> {
                     m.put("started_at", r.startedAt());
                     m.put("finished_at", r.finishedAt());
                     m.put("status", r.status());
+                    m.put("host", r.host());
                     m.put("isobench_version", r.version());
                     m.put("runtimes", r.plan().get("runtimes"));
                     m.put("benchmarks", r.plan().get("benchmarks"));
@@ -50,15 +63,32 @@ public final class ListCommand implements Callable<Integer> {
                 return 0;
             }
             if (runs.isEmpty()) {
-                out.println("no runs in " + store.file() + " (start one with 'isobench run')");
+                boolean filtered = host != null || status != null || since != null || until != null;
+                out.println(filtered ? "no runs match in " + store.location() : "no runs in " + store.location() + " (start one with 'isobench run')");
                 return 0;
             }
-            out.printf("%-21s %-20s %-11s %7s %8s  %s%n", "run", "started (UTC)", "status", "trials", "failures", "benchmarks");
+            int w = Math.max(21, runs.stream().mapToInt(r -> r.id().length()).max().orElse(0));
+            int hw = Math.max(4, runs.stream().mapToInt(r -> String.valueOf(r.host()).length()).max().orElse(0));
+            String fmt = "%-" + w + "s %-" + hw + "s %-20s %-11s %7s %8s  %s%n";
+            out.printf(fmt, "run", "host", "started (UTC)", "status", "trials", "failures", "benchmarks");
             for (Store.RunRow r : runs) {
-                out.printf("%-21s %-20s %-11s %7d %8d  %s%n", r.id(), r.startedAt().replace('T', ' ').replaceAll("\\.\\d+Z$", ""),
+                out.printf(fmt, r.id(), r.host() == null ? "-" : r.host(), r.startedAt().replace('T', ' ').replaceAll("\\.\\d+Z$", ""),
                         r.status(), r.trials(), r.failures(), r.plan().get("benchmarks"));
             }
             return 0;
+        }
+    }
+
+    /** YYYY-MM-DD (midnight UTC) or an ISO-8601 instant; null stays null. */
+    static java.time.Instant instant(String option, String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return text.length() == 10 ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+                    : java.time.Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new io.isobench.util.UserException(option + ": '" + text + "' is not a date (YYYY-MM-DD) or an instant (2026-03-01T10:00:00Z)");
         }
     }
 }

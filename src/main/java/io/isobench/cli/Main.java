@@ -16,7 +16,7 @@ import java.util.Arrays;
 @Command(name = "isobench", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Measures what isolation costs: the same workloads natively, in containers, sandboxes and VMs.",
         subcommands = {DoctorCommand.class, RunCommand.class, StudyCommand.class, SetupCommand.class, CompareCommand.class, ReportCommand.class, ExportCommand.class,
-                ListCommand.class, ShowCommand.class, CommandLine.HelpCommand.class})
+                ListCommand.class, ShowCommand.class, PushCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
 
@@ -51,6 +51,14 @@ public final class Main implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             Throwable t = ex;
+            if (t instanceof io.isobench.store.Store.StoreException) {
+                // the store failed underneath (server stopped, disk full): one line, committed trials stay
+                err.println("isobench: " + t.getMessage());
+                if (debug) {
+                    t.printStackTrace(err);
+                }
+                return 1;
+            }
             if (t instanceof UserException) {
                 err.println("isobench: " + oneLine(t.getMessage()));
                 if (debug) {

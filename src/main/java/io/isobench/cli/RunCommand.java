@@ -84,7 +84,7 @@ public final class RunCommand implements Callable<Integer> {
                 } else {
                     out.println();
                     TextSummary.print(out, run, stats, plan.baseline());
-                    out.printf("%nstored as run %s in %s (isobench show %s)%n", runId, store.file(), runId);
+                    out.printf("%nstored as run %s in %s (isobench show %s)%n", runId, store.location(), runId);
                 }
             }
             if (json) {

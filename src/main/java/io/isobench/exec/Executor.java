@@ -242,7 +242,8 @@ public final class Executor {
     /** Run ids sort by time and are short enough to type: 20261123-011500-3fa2. */
     public static String newRunId() {
         var now = java.time.LocalDateTime.now(java.time.ZoneOffset.UTC);
-        return String.format(Locale.ROOT, "%1$tY%1$tm%1$td-%1$tH%1$tM%1$tS-%2$04x", now,
-                new java.security.SecureRandom().nextInt(0x10000));
+        // 48 random bits: runs from many machines meet in one team store (push), so ids must not collide there
+        return String.format(Locale.ROOT, "%1$tY%1$tm%1$td-%1$tH%1$tM%1$tS-%2$012x", now,
+                new java.security.SecureRandom().nextLong() & 0xffff_ffff_ffffL);
     }
 }

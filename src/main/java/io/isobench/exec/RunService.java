@@ -190,13 +190,13 @@ public final class RunService {
         Cleanup.Action markInterrupted = Cleanup.register("run " + runId, () -> {
             SelfUsage u = SelfUsage.now();
             store.finishRun(runId, "interrupted", u.cpuSeconds(), u.peakRssBytes());
-            err.println("isobench: run " + runId + " interrupted; samples taken so far are stored in " + store.file());
+            err.println("isobench: run " + runId + " interrupted; samples taken so far are stored in " + store.location());
         });
         Executor ex = new Executor(store, plan, usable, runnable, image);
         if (!quiet) {
             err.printf("isobench: run %s: %d trials over %s, about %s; database %s%n", runId, ex.totalTrials(),
                     String.join(", ", usable.stream().map(RuntimeDriver::id).toList()),
-                    human(ex.expectedDuration()), store.file());
+                    human(ex.expectedDuration()), store.location());
         }
         try (Progress p = Progress.create(ex.totalTrials(), ex.expectedDuration(), quiet, err)) {
             ex.execute(runId, p);
@@ -204,6 +204,9 @@ public final class RunService {
             Thread.currentThread().interrupt();
             markInterrupted.close();
             return runId;
+        } catch (Store.StoreException e) {
+            markInterrupted.disarm(); // the store failed (server gone): nothing more can be recorded there; one line says so
+            throw e;
         }
         if (Cleanup.shuttingDown()) {
             markInterrupted.close(); // no-op when the shutdown hook already ran it

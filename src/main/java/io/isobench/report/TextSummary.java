@@ -24,7 +24,8 @@ public final class TextSummary {
         StoredRun.Header h = run.header();
         out.printf("run %s  %s  (%s → %s)%n", h.id(), h.status(), h.startedAt(), h.finishedAt() == null ? "…" : h.finishedAt());
         Map<String, Object> host = h.host();
-        out.printf("host: %s, %s CPUs, %s, kernel %s, cgroup %s%n", host.get("cpu_model"), host.get("cpus"),
+        out.printf("host: %s%s, %s CPUs, %s, kernel %s, cgroup %s%n",
+                host.get("hostname") == null ? "" : host.get("hostname") + ": ", host.get("cpu_model"), host.get("cpus"),
                 mib(host.get("memory_bytes")), host.get("kernel"), host.get("cgroup"));
         String busy = io.isobench.analysis.HostLoad.busyWarning(host);
         if (busy != null) {

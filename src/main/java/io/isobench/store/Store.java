@@ -20,17 +20,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The SQLite results store. The schema is managed by Flyway migrations (src/main/resources/db/migration).
- * Every trial is committed when it ends (WAL journal, synchronous=FULL), so a crash or Ctrl-C loses no sample
- * already taken. Methods are synchronized: the shutdown hook may mark a run interrupted while the main
- * thread is between trials.
+ * The results store: a SQLite file (the default) or a PostgreSQL database (a team's shared store), one schema for
+ * both, managed by Flyway migrations (SQLite: src/main/resources/db/migration, PostgreSQL: db/postgresql; the same
+ * tables and columns, checked by StoreSchemaTest). Open one through {@link Stores#open}.
+ * Every trial is committed when it ends (SQLite: WAL journal, synchronous=FULL), so a crash or Ctrl-C loses no sample
+ * already taken. Many isobench processes may write one store at once: SQLite writers wait for the lock (busy_timeout,
+ * IMMEDIATE transactions) and retry a trial's transaction on SQLITE_BUSY; PostgreSQL serves them itself.
+ * Methods are synchronized: the shutdown hook may mark a run interrupted while the main thread is between trials.
  */
 public final class Store implements AutoCloseable {
-    private final Path file;
+    private static final int BUSY_RETRIES = 20;
+
+    private final StoreLocation location;
     private final Connection conn;
 
-    private Store(Path file, Connection conn) {
-        this.file = file;
+    private Store(StoreLocation location, Connection conn) {
+        this.location = location;
         this.conn = conn;
     }
 
@@ -40,6 +45,11 @@ public final class Store implements AutoCloseable {
         if (env != null && !env.isBlank()) {
             return Path.of(env);
         }
+        return defaultSqlitePath();
+    }
+
+    /** $XDG_DATA_HOME/isobench/isobench.db, else ~/.local/share/isobench/isobench.db. */
+    static Path defaultSqlitePath() {
         String xdg = System.getenv("XDG_DATA_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
         return base.resolve("isobench").resolve("isobench.db");
@@ -59,8 +69,17 @@ public final class Store implements AutoCloseable {
         return open(file);
     }
 
-    /** Opens (creating and migrating as needed). An unusable path is the user's to fix: {@link UserException}. */
+    /** Opens a SQLite file (creating and migrating as needed); {@link Stores#open} for a path or URL. */
     public static Store open(Path file) {
+        return open(StoreLocation.parse(file.toString()));
+    }
+
+    static Store open(StoreLocation loc) {
+        return loc.isPostgres() ? openPostgres(loc) : openSqlite(loc);
+    }
+
+    private static Store openSqlite(StoreLocation loc) {
+        Path file = loc.file();
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -76,21 +95,83 @@ public final class Store implements AutoCloseable {
             throw new UserException("cannot create the database directory for " + file + " ("
                     + e.getClass().getSimpleName().replace("Exception", "") + ": " + e.getMessage() + ")");
         }
-        String url = "jdbc:sqlite:" + file.toAbsolutePath();
+        // busy_timeout on Flyway's connection too: processes opening one new file at once wait for each other
+        String url = loc.jdbcUrl() + "?busy_timeout=30000";
         try {
-            Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration")
-                    .loggers("slf4j").load().migrate();
-            Connection c = DriverManager.getConnection(url);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration")
+                            .loggers("slf4j").load().migrate();
+                    break;
+                } catch (FlywayException e) {
+                    // another process created the schema history or applied a migration between our check and our
+                    // write: its work is committed, so the next attempt finds it
+                    if (attempt >= 5 || !isConcurrentMigration(e)) {
+                        throw e;
+                    }
+                    sleepBackoff(attempt);
+                }
+            }
+            org.sqlite.SQLiteConfig cfg = new org.sqlite.SQLiteConfig();
+            cfg.setBusyTimeout(30000);
+            cfg.setTransactionMode(org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
+            Connection c = DriverManager.getConnection(loc.jdbcUrl(), cfg.toProperties());
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
                 s.execute("PRAGMA foreign_keys=ON");
-                s.execute("PRAGMA busy_timeout=10000");
             }
-            return new Store(file, c);
+            return new Store(loc, c);
         } catch (SQLException | FlywayException e) {
             throw new UserException("cannot open the database " + file + ": " + rootMessage(e), e);
         }
+    }
+
+    private static boolean isConcurrentMigration(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (m.contains("SQLITE_BUSY") || m.contains("database is locked") || m.contains("already exists")
+                    || m.contains("UNIQUE constraint failed")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Store openPostgres(StoreLocation loc) {
+        java.util.Properties props = loc.connectionProperties();
+        try {
+            // Flyway takes a PostgreSQL advisory lock while it migrates: concurrent first opens are safe
+            Flyway.configure().dataSource(pgDataSource(loc)).locations("classpath:db/postgresql")
+                    .loggers("slf4j").load().migrate();
+            Connection c = DriverManager.getConnection(loc.jdbcUrl(), props);
+            return new Store(loc, c);
+        } catch (SQLException | FlywayException e) {
+            throw new UserException("cannot open the database " + loc.display() + ": " + rootMessage(e)
+                    + hint(loc, e), e);
+        }
+    }
+
+    private static javax.sql.DataSource pgDataSource(StoreLocation loc) {
+        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        ds.setURL(loc.jdbcUrl());
+        java.util.Properties p = loc.connectionProperties();
+        if (p.getProperty("user") != null) {
+            ds.setUser(p.getProperty("user"));
+        }
+        if (p.getProperty("password") != null) {
+            ds.setPassword(p.getProperty("password"));
+        }
+        ds.setApplicationName("isobench");
+        return ds;
+    }
+
+    private static String hint(StoreLocation loc, Throwable e) {
+        String m = rootMessage(e);
+        if (m.contains("password authentication failed") || m.contains("no password was provided")) {
+            return " (password from " + loc.passwordSource() + "; give one in the URL, $ISOBENCH_DB_PASSWORD_FILE, $PGPASSWORD or ~/.pgpass)";
+        }
+        return "";
     }
 
     private static String rootMessage(Throwable e) {
@@ -98,13 +179,23 @@ public final class Store implements AutoCloseable {
         while (t.getCause() != null) {
             t = t.getCause();
         }
-        String m = String.valueOf(t.getMessage()).strip();
+        String m = StoreLocation.mask(String.valueOf(t.getMessage()).strip());
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl).strip() + " (--debug shows the rest)";
     }
 
+    /** The SQLite file; null for a PostgreSQL store. */
     public Path file() {
-        return file;
+        return location.file();
+    }
+
+    /** Where this store is, for users: the file path or the URL without its password. */
+    public String location() {
+        return location.display();
+    }
+
+    public boolean isPostgres() {
+        return location.isPostgres();
     }
 
     public synchronized void createRun(String id, Instant startedAt, String version, Map<String, Object> host,
@@ -117,22 +208,26 @@ public final class Store implements AutoCloseable {
 
     public synchronized void addRuntime(String runId, String runtime, String kind, boolean available, String version,
                                         String reason, Map<String, Object> details) {
-        exec("INSERT INTO run_runtimes(run_id, runtime, kind, available, version, reason, details_json) VALUES (?,?,?,?,?,?,?)",
-                runId, runtime, kind, available ? 1 : 0, version, reason, Json.write(details));
+        exec("INSERT INTO run_runtimes(run_id, runtime, kind, available, version, reason, details_json, seq) VALUES (?,?,?,?,?,?,?,"
+                        + "(SELECT coalesce(max(seq), 0) + 1 FROM run_runtimes WHERE run_id=?))",
+                runId, runtime, kind, available ? 1 : 0, version, reason, Json.write(details), runId);
     }
 
     /** Records one finished trial with its samples (or its failure) in one transaction. Returns the trial id. */
     public synchronized long recordTrial(TrialRecord t) {
+        return retryBusy(() -> recordTrialOnce(t), "cannot record a trial");
+    }
+
+    private long recordTrialOnce(TrialRecord t) throws SQLException {
         try {
             conn.setAutoCommit(false);
             long trialId;
             try (PreparedStatement ps = conn.prepareStatement(
                     "INSERT INTO trials(run_id, benchmark, params_json, runtime, repetition, warmup, started_at, elapsed_ms, status, raw_output) "
-                            + "VALUES (?,?,?,?,?,?,?,?,?,?)", Statement.RETURN_GENERATED_KEYS)) {
+                            + "VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id")) {
                 bind(ps, t.runId(), t.benchmark(), Json.write(t.params()), t.runtime(), t.repetition(), t.warmup() ? 1 : 0,
                         t.startedAt().toString(), t.elapsedMs(), t.failureReason() == null ? "ok" : "failed", t.rawOutput());
-                ps.executeUpdate();
-                try (ResultSet rs = ps.getGeneratedKeys()) {
+                try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     trialId = rs.getLong(1);
                 }
@@ -160,13 +255,13 @@ public final class Store implements AutoCloseable {
             }
             conn.commit();
             return trialId;
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             try {
                 conn.rollback();
             } catch (SQLException ignored) {
                 // the original error matters
             }
-            throw new StoreException("cannot record a trial: " + e.getMessage(), e);
+            throw e;
         } finally {
             try {
                 conn.setAutoCommit(true);
@@ -178,8 +273,9 @@ public final class Store implements AutoCloseable {
 
     public synchronized void recordStop(String runId, String benchmark, Map<String, String> params, int repetitions,
                                         String reason) {
-        exec("INSERT INTO case_stops(run_id, benchmark, params_json, repetitions, reason) VALUES (?,?,?,?,?)",
-                runId, benchmark, Json.write(params), repetitions, reason);
+        exec("INSERT INTO case_stops(run_id, benchmark, params_json, repetitions, reason, seq) VALUES (?,?,?,?,?,"
+                        + "(SELECT coalesce(max(seq), 0) + 1 FROM case_stops WHERE run_id=?))",
+                runId, benchmark, Json.write(params), repetitions, reason, runId);
     }
 
     public synchronized void finishRun(String id, String status, double cpuSeconds, long peakRss) {
@@ -187,7 +283,13 @@ public final class Store implements AutoCloseable {
                 Instant.now().toString(), status, cpuSeconds, peakRss, id);
         double load = new io.isobench.host.HostProbe().loadAverage();
         if (Double.isFinite(load)) {
-            exec("UPDATE runs SET host_json=json_set(host_json, '$.loadavg_end', ?) WHERE id=?", load, id);
+            // in Java, not SQL: SQLite's json_set and PostgreSQL's jsonb_set differ
+            String hostJson = queryString("SELECT host_json FROM runs WHERE id=?", id);
+            if (hostJson != null) {
+                Map<String, Object> host = new java.util.LinkedHashMap<>(Json.readMap(hostJson));
+                host.put("loadavg_end", load);
+                exec("UPDATE runs SET host_json=? WHERE id=?", Json.write(host), id);
+            }
         }
     }
 
@@ -209,7 +311,7 @@ public final class Store implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            throw new StoreException("cannot look for abandoned runs: " + e.getMessage(), e);
+            throw storeError("cannot look for abandoned runs", e);
         }
         for (String id : dead) {
             exec("UPDATE runs SET status='abandoned' WHERE id=? AND status='running'", id);
@@ -220,32 +322,203 @@ public final class Store implements AutoCloseable {
     // ---- reading back ----
 
     public synchronized List<RunRow> listRuns() {
-        List<RunRow> l = new ArrayList<>();
-        try (PreparedStatement ps = conn.prepareStatement(
-                "SELECT r.id, r.started_at, r.finished_at, r.status, r.isobench_version, r.plan_json, "
-                        + "(SELECT count(*) FROM trials t WHERE t.run_id=r.id), (SELECT count(*) FROM failures f WHERE f.run_id=r.id) "
-                        + "FROM runs r ORDER BY r.started_at DESC")) {
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    l.add(new RunRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            Json.readMap(rs.getString(6)), rs.getInt(7), rs.getInt(8)));
+        return listRuns(RunFilter.ALL);
+    }
+
+    /** The runs that pass the filter, newest first. */
+    public synchronized List<RunRow> listRuns(RunFilter f) {
+        StringBuilder sql = new StringBuilder("SELECT r.id, r.started_at, r.finished_at, r.status, r.isobench_version, r.plan_json, "
+                + "(SELECT count(*) FROM trials t WHERE t.run_id=r.id), (SELECT count(*) FROM failures f WHERE f.run_id=r.id), "
+                + "r.harness_host FROM runs r WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        if (f.host() != null) {
+            sql.append(" AND r.harness_host = ?");
+            args.add(f.host());
+        }
+        if (f.status() != null) {
+            sql.append(" AND r.status = ?");
+            args.add(f.status());
+        }
+        if (f.since() != null) {
+            sql.append(" AND r.started_at >= ?");
+            args.add(f.since().toString());
+        }
+        if (f.until() != null) {
+            sql.append(" AND r.started_at < ?");
+            args.add(f.until().toString());
+        }
+        sql.append(" ORDER BY r.started_at DESC");
+        return retryBusy(() -> {
+            List<RunRow> l = new ArrayList<>();
+            try (PreparedStatement ps = conn.prepareStatement(sql.toString())) {
+                bind(ps, args.toArray());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        l.add(new RunRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                                Json.readMap(rs.getString(6)), rs.getInt(7), rs.getInt(8), rs.getString(9)));
+                    }
                 }
             }
-        } catch (SQLException e) {
-            throw new StoreException("cannot list runs: " + e.getMessage(), e);
+            return l;
+        }, "cannot list runs");
+    }
+
+    // ---- moving runs between stores ----
+
+    /** What {@link #pushRun} did. */
+    public enum PushOutcome { COPIED, UNCHANGED, UPDATED }
+
+    private static final Map<String, List<String>> RUN_TABLES = new java.util.LinkedHashMap<>();
+
+    static {
+        RUN_TABLES.put("runs", List.of("id", "started_at", "finished_at", "status", "harness_pid", "harness_host", "isobench_version",
+                "host_json", "plan_json", "tools_json", "harness_cpu_seconds", "harness_peak_rss_bytes"));
+        RUN_TABLES.put("run_runtimes", List.of("run_id", "runtime", "kind", "available", "version", "reason", "details_json", "seq"));
+        RUN_TABLES.put("trials", List.of("id", "run_id", "benchmark", "params_json", "runtime", "repetition", "warmup", "started_at",
+                "elapsed_ms", "status", "raw_output"));
+        RUN_TABLES.put("samples", List.of("trial_id", "run_id", "benchmark", "params_json", "runtime", "repetition", "warmup", "metric",
+                "unit", "higher_is_better", "value", "series_json"));
+        RUN_TABLES.put("failures", List.of("trial_id", "run_id", "runtime", "benchmark", "params_json", "repetition", "warmup", "reason",
+                "raw_output"));
+        RUN_TABLES.put("case_stops", List.of("run_id", "benchmark", "params_json", "repetitions", "reason", "seq"));
+    }
+
+    /**
+     * Copies one run with its runtimes, trials (raw outputs), samples, failures and case stops into {@code target}, in one
+     * transaction there, keeping the run id (trial ids are the target's own). Pushing a run the target already holds in
+     * the same state changes nothing; one that has grown since (pushed while running) replaces the target's copy. A
+     * different run under the same id (another host or start time) is refused.
+     */
+    public PushOutcome pushRun(String id, Store target) {
+        Map<String, List<Map<String, Object>>> rows;
+        synchronized (this) {
+            rows = retryBusy(() -> {
+                Map<String, List<Map<String, Object>>> m = new java.util.LinkedHashMap<>();
+                for (var e : RUN_TABLES.entrySet()) {
+                    String order = e.getKey().equals("runs") ? "" : e.getValue().contains("seq") ? " ORDER BY seq"
+                            : e.getKey().equals("trials") ? " ORDER BY id" : " ORDER BY id";
+                    m.put(e.getKey(), select("SELECT " + String.join(", ", e.getValue()) + " FROM " + e.getKey()
+                            + " WHERE " + (e.getKey().equals("runs") ? "id" : "run_id") + "=?" + order, e.getValue(), id));
+                }
+                return m;
+            }, "cannot read run " + id);
+        }
+        if (rows.get("runs").isEmpty()) {
+            throw new UserException("no run '" + id + "' in " + location.display());
+        }
+        return target.receiveRun(id, rows);
+    }
+
+    private List<Map<String, Object>> select(String sql, List<String> cols, Object... args) throws SQLException {
+        List<Map<String, Object>> l = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> row = new java.util.LinkedHashMap<>();
+                    for (int i = 0; i < cols.size(); i++) {
+                        row.put(cols.get(i), rs.getObject(i + 1));
+                    }
+                    l.add(row);
+                }
+            }
         }
         return l;
+    }
+
+    private synchronized PushOutcome receiveRun(String id, Map<String, List<Map<String, Object>>> rows) {
+        return retryBusy(() -> {
+            try {
+                conn.setAutoCommit(false);
+                Map<String, Object> src = rows.get("runs").get(0);
+                List<Map<String, Object>> mine = select("SELECT started_at, harness_host, status, finished_at, "
+                        + "(SELECT count(*) FROM trials t WHERE t.run_id=r.id), (SELECT count(*) FROM samples s WHERE s.run_id=r.id) "
+                        + "FROM runs r WHERE id=?", List.of("started_at", "harness_host", "status", "finished_at", "trials", "samples"), id);
+                PushOutcome outcome = PushOutcome.COPIED;
+                if (!mine.isEmpty()) {
+                    Map<String, Object> t = mine.get(0);
+                    if (!java.util.Objects.equals(t.get("started_at"), src.get("started_at"))
+                            || !java.util.Objects.equals(t.get("harness_host"), src.get("harness_host"))) {
+                        throw new UserException("run " + id + " in " + location.display() + " is a different run (started "
+                                + t.get("started_at") + " on " + t.get("harness_host") + ", not " + src.get("started_at") + " on "
+                                + src.get("harness_host") + "); not overwritten");
+                    }
+                    if (java.util.Objects.equals(t.get("status"), src.get("status"))
+                            && java.util.Objects.equals(t.get("finished_at"), src.get("finished_at"))
+                            && ((Number) t.get("trials")).intValue() == rows.get("trials").size()
+                            && ((Number) t.get("samples")).intValue() == rows.get("samples").size()) {
+                        conn.rollback();
+                        return PushOutcome.UNCHANGED;
+                    }
+                    for (String table : List.of("samples", "failures", "case_stops", "trials", "run_runtimes")) {
+                        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + table + " WHERE run_id=?")) {
+                            ps.setString(1, id);
+                            ps.executeUpdate();
+                        }
+                    }
+                    try (PreparedStatement ps = conn.prepareStatement("DELETE FROM runs WHERE id=?")) {
+                        ps.setString(1, id);
+                        ps.executeUpdate();
+                    }
+                    outcome = PushOutcome.UPDATED;
+                }
+                Map<Object, Long> trialIds = new java.util.HashMap<>();
+                for (var e : RUN_TABLES.entrySet()) {
+                    String table = e.getKey();
+                    List<String> cols = table.equals("trials") ? e.getValue().subList(1, e.getValue().size()) : e.getValue();
+                    String sql = "INSERT INTO " + table + "(" + String.join(", ", cols) + ") VALUES ("
+                            + String.join(",", java.util.Collections.nCopies(cols.size(), "?")) + ")"
+                            + (table.equals("trials") ? " RETURNING id" : "");
+                    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                        for (Map<String, Object> row : rows.get(table)) {
+                            Object[] args = new Object[cols.size()];
+                            for (int i = 0; i < cols.size(); i++) {
+                                Object v = row.get(cols.get(i));
+                                if (cols.get(i).equals("trial_id") && v != null) {
+                                    v = trialIds.get(((Number) v).longValue());
+                                }
+                                args[i] = v;
+                            }
+                            bind(ps, args);
+                            if (table.equals("trials")) {
+                                try (ResultSet rs = ps.executeQuery()) {
+                                    rs.next();
+                                    trialIds.put(((Number) row.get("id")).longValue(), rs.getLong(1));
+                                }
+                            } else {
+                                ps.executeUpdate();
+                            }
+                        }
+                    }
+                }
+                conn.commit();
+                return outcome;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    conn.rollback();
+                } catch (SQLException ignored) {
+                    // the original error matters
+                }
+                throw e;
+            } finally {
+                try {
+                    conn.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // next statement reports it
+                }
+            }
+        }, "cannot store run " + id);
     }
 
     /** Resolves a run id, a unique prefix of one, or "latest". */
     public synchronized String resolveRunId(String idOrPrefix) {
         List<String> ids = new ArrayList<>();
         String sql = idOrPrefix.equals("latest") ? "SELECT id FROM runs ORDER BY started_at DESC LIMIT 1"
-                : "SELECT id FROM runs WHERE id = ? OR id LIKE ? ORDER BY id";
+                : "SELECT id FROM runs WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY id";
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
             if (!idOrPrefix.equals("latest")) {
                 ps.setString(1, idOrPrefix);
-                ps.setString(2, idOrPrefix.replace("%", "").replace("_", "\\_") + "%");
+                ps.setString(2, idOrPrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -253,13 +526,13 @@ public final class Store implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            throw new StoreException("cannot look up run: " + e.getMessage(), e);
+            throw storeError("cannot look up run", e);
         }
         if (ids.contains(idOrPrefix)) {
             return idOrPrefix;
         }
         if (ids.isEmpty()) {
-            throw new UserException("no run '" + idOrPrefix + "' in " + file + " (see 'isobench list')");
+            throw new UserException("no run '" + idOrPrefix + "' in " + location.display() + " (see 'isobench list')");
         }
         if (ids.size() > 1) {
             throw new UserException("'" + idOrPrefix + "' matches " + ids.size() + " runs: " + String.join(", ", ids));
@@ -285,7 +558,7 @@ public final class Store implements AutoCloseable {
             }
             List<StoredRun.RuntimeRow> runtimes = new ArrayList<>();
             try (PreparedStatement ps = conn.prepareStatement("SELECT runtime, kind, available, version, reason, details_json "
-                    + "FROM run_runtimes WHERE run_id=? ORDER BY rowid")) {
+                    + "FROM run_runtimes WHERE run_id=? ORDER BY seq")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -319,7 +592,7 @@ public final class Store implements AutoCloseable {
             }
             List<StoredRun.StopRow> stops = new ArrayList<>();
             try (PreparedStatement ps = conn.prepareStatement("SELECT benchmark, params_json, repetitions, reason "
-                    + "FROM case_stops WHERE run_id=? ORDER BY rowid")) {
+                    + "FROM case_stops WHERE run_id=? ORDER BY seq")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -329,17 +602,76 @@ public final class Store implements AutoCloseable {
             }
             return new StoredRun(h, runtimes, samples, failures, stops);
         } catch (SQLException e) {
-            throw new StoreException("cannot load run " + id + ": " + e.getMessage(), e);
+            throw storeError("cannot load run " + id, e);
         }
     }
 
     private void exec(String sql, Object... args) {
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            bind(ps, args);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("database write failed: " + e.getMessage(), e);
+        retryBusy(() -> {
+            try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                bind(ps, args);
+                return ps.executeUpdate();
+            }
+        }, "database write failed");
+    }
+
+    private String queryString(String sql, Object... args) {
+        return retryBusy(() -> {
+            try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                bind(ps, args);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        }, "database read failed");
+    }
+
+    interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * Runs one statement or transaction; on SQLITE_BUSY (another process held the write lock longer than
+     * busy_timeout) runs it again after a growing pause. Any other failure is a {@link StoreException} with one line.
+     */
+    private <T> T retryBusy(SqlWork<T> work, String what) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return work.run();
+            } catch (SQLException e) {
+                if (!location.isPostgres() && isBusy(e) && attempt < BUSY_RETRIES) {
+                    sleepBackoff(attempt);
+                    continue;
+                }
+                throw storeError(what, e);
+            }
         }
+    }
+
+    private static boolean isBusy(SQLException e) {
+        // sqlite-jdbc: error code 5 SQLITE_BUSY, 6 SQLITE_LOCKED (extended codes keep them in the low byte)
+        int code = e.getErrorCode() & 0xff;
+        return code == 5 || code == 6 || String.valueOf(e.getMessage()).contains("SQLITE_BUSY");
+    }
+
+    private static void sleepBackoff(int attempt) {
+        try {
+            Thread.sleep(Math.min(1000, 20L << Math.min(attempt, 6)) + java.util.concurrent.ThreadLocalRandom.current().nextInt(50));
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for the database", ie);
+        }
+    }
+
+    private StoreException storeError(String what, SQLException e) {
+        String state = e.getSQLState();
+        String msg = StoreLocation.mask(String.valueOf(e.getMessage()).strip().split("\n", 2)[0]);
+        if (location.isPostgres() && (state != null && state.startsWith("08") || "57P01".equals(state) || "57P02".equals(state)
+                || "57P03".equals(state))) {
+            return new StoreException("the database " + location.display() + " went away (" + msg
+                    + "); everything committed before stays there", e);
+        }
+        return new StoreException(what + " in " + location.display() + ": " + msg, e);
     }
 
     private static void bind(PreparedStatement ps, Object... args) throws SQLException {
@@ -362,7 +694,12 @@ public final class Store implements AutoCloseable {
 
     /** A listed run. */
     public record RunRow(String id, String startedAt, String finishedAt, String status, String version,
-                         Map<String, Object> plan, int trials, int failures) {
+                         Map<String, Object> plan, int trials, int failures, String host) {
+    }
+
+    /** Which runs {@link #listRuns(RunFilter)} returns; a null field does not filter. Dates compare start times, UTC. */
+    public record RunFilter(String host, String status, Instant since, Instant until) {
+        public static final RunFilter ALL = new RunFilter(null, null, null, null);
     }
 
     /** The database failed underneath us (disk full, file removed...). */

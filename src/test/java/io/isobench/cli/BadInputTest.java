@@ -88,7 +88,7 @@ class BadInputTest {
         // study validates before it installs anything
         l.add(List.of("study", "--no-install", "--cpus", "NaN", "--db", "{new}"));
         l.add(List.of("study", "--no-install", "--db", "postgresql://user@localhost/isobench"));
-        // a URL is not a path
+        // a PostgreSQL URL is a store, not a path: without credentials the server refuses, in one line
         l.add(List.of("run", "--db", "postgresql://user@localhost/isobench"));
         l.add(List.of("show", "latest", "--db", "postgresql://localhost/isobench"));
         l.add(List.of("list", "--db", "jdbc:sqlite:isobench.db"));

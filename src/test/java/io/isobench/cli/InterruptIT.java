@@ -130,7 +130,7 @@ class InterruptIT {
             assertThat(jvm.isAlive()).isFalse();
 
             assertThat(log.toString()).contains("interrupted");
-            Matcher m = Pattern.compile("run (\\d{8}-\\d{6}-[0-9a-f]{4}):").matcher(log);
+            Matcher m = Pattern.compile("run (\\d{8}-\\d{6}-[0-9a-f]{4,12}):").matcher(log);
             assertThat(m.find()).as(log.toString()).isTrue();
             IntegrationSupport.assertNothingLeft("isobench-" + m.group(1));
             assertThat(IntegrationSupport.leftoverWorkDirs(jvm.pid())).isEmpty();
