@@ -70,6 +70,11 @@ final class ServerSecret implements AutoCloseable {
         return text.replace(password, "***");
     }
 
+    /** The failure with the password redacted from its reason and raw output. */
+    TrialFailure redact(TrialFailure f) {
+        return new TrialFailure(redact(f.reason()), redact(f.rawOutput()));
+    }
+
     @Override
     public void close() {
         cleanup.close();
