@@ -38,7 +38,7 @@ public final class RedisBenchmark implements Benchmark {
             case "$P" in ''|*[!0-9a-f]*) echo "isobench: no usable password in the environment"; exit 1;; esac
             C="$ISOBENCH_SCRATCH/redis.conf"
             umask 077
-            { echo "requirepass $P"; for c in $1; do echo "rename-command $c \"\""; done; } > "$C" || exit 1
+            { echo "requirepass $P"; for c in $1; do echo "rename-command $c ''"; done; } > "$C" || exit 1
             P=
             exec "$0" "$C" --port "$2" --bind 0.0.0.0 --protected-mode no --save "" --appendonly no --daemonize no \
               --logfile "" --dir "$ISOBENCH_SCRATCH"
