@@ -36,6 +36,11 @@ public final class RunCommand implements Callable<Integer> {
                     + "'compare A1..AK -- B1..BK' tests at the run level (runs, not samples, are the unit of replication)")
     int runs;
 
+    @Option(names = "--resume", paramLabel = "RUN_ID", description = "finish an interrupted or abandoned run of this "
+            + "host: run exactly the trials its stored plan still lacks, under the same run id (its plan and runtimes "
+            + "are the stored ones: no plan options with it)")
+    String resume;
+
     @Option(names = "--json", description = "print the run as JSON on stdout (no progress bar; with --runs K > 1, an array of runs)")
     boolean json;
 
@@ -56,34 +61,43 @@ public final class RunCommand implements Callable<Integer> {
         if (runs < 1 || runs > 100) {
             throw new UserException("--runs: must be between 1 and 100, got " + runs);
         }
+        if (resume != null) {
+            if (quick || options.given() || runs != 1 || dryRun) {
+                throw new UserException("--resume runs the stored plan of the run: give no plan options (nor --runs or --dry-run) with it");
+            }
+            return execute(null, resume, 1, json, quiet, common, spec.commandLine().getOut());
+        }
         Plan plan = options.build(quick ? "quick" : "default");
         if (dryRun) {
             DryRun.print(plan, json, spec.commandLine().getOut());
             return 0;
         }
-        return execute(plan, runs, json, quiet, common, spec.commandLine().getOut());
+        return execute(plan, null, runs, json, quiet, common, spec.commandLine().getOut());
     }
 
     static int execute(Plan plan, boolean json, boolean quiet, CommonOptions common, PrintWriter out) {
-        return execute(plan, 1, json, quiet, common, out);
+        return execute(plan, null, 1, json, quiet, common, out);
     }
 
-    static int execute(Plan plan, int k, boolean json, boolean quiet, CommonOptions common, PrintWriter out) {
+    /** Runs {@code plan} K times (K stored runs), or with {@code resumeId} finishes that stored run. */
+    private static int execute(Plan plan, String resumeId, int k, boolean json, boolean quiet, CommonOptions common,
+                               PrintWriter out) {
         try (Store store = common.openStore()) {
             RunService svc = new RunService(store, new ImageBuilder(RunService.defaultImageCache()), System.err);
-            List<String> ids = svc.runs(plan, k, json || quiet);
+            List<String> ids = resumeId != null ? List.of(svc.resume(resumeId, json || quiet)) : svc.runs(plan, k, json || quiet);
             if (Cleanup.shuttingDown()) {
                 return 130;
             }
             List<Object> all = new ArrayList<>();
             for (String runId : ids) {
                 StoredRun run = store.loadRun(runId);
-                var stats = Summary.of(run, plan.baseline());
+                String baseline = plan != null ? plan.baseline() : String.valueOf(run.header().plan().get("baseline"));
+                var stats = Summary.of(run, baseline);
                 if (json) {
                     all.add(RunJson.of(run, stats));
                 } else {
                     out.println();
-                    TextSummary.print(out, run, stats, plan.baseline());
+                    TextSummary.print(out, run, stats, baseline);
                     out.printf("%nstored as run %s in %s (isobench show %s)%n", runId, store.location(), runId);
                 }
             }

@@ -54,6 +54,13 @@ public final class RunOptions {
     @Option(names = "--set", paramLabel = "BENCH.PARAM=VALUE", description = "set a benchmark parameter, e.g. --set cpu.time=5s")
     List<String> sets = new ArrayList<>();
 
+    /** Whether any plan option was given (run --resume takes none). */
+    boolean given() {
+        return runtimes != null || benchmarks != null || repetitions != null || ciTarget != null || warmups != null
+                || cooldown != null || timeout != null || baseline != null || cpus != null || memory != null
+                || plan != null || !sets.isEmpty();
+    }
+
     Plan build(String preset) {
         PlanLoader l = new PlanLoader().preset(preset);
         if (plan != null) {

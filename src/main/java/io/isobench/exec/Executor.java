@@ -36,6 +36,9 @@ public final class Executor {
     private final List<RuntimeDriver> runtimes;
     private final List<Benchmark> benchmarks;
     private final WorkloadImage image;
+    /** Trials a resumed run already has (key: {@link #key}); empty for a new run. */
+    private final Map<String, Store.DoneTrial> done = new HashMap<>();
+    private String resumedRun;
 
     public Executor(Store store, Plan plan, List<RuntimeDriver> runtimes, List<Benchmark> benchmarks, WorkloadImage image) {
         this.store = store;
@@ -43,6 +46,54 @@ public final class Executor {
         this.runtimes = runtimes;
         this.benchmarks = benchmarks;
         this.image = image;
+    }
+
+    /**
+     * Makes this executor finish {@code runId}: the trials the store has for it (ok or failed) are not run again,
+     * and a case whose stop is recorded is done. Consecutive failures and adaptive repetitions see the stored trials
+     * as if they had just run.
+     */
+    public Executor resuming(String runId) {
+        resumedRun = runId;
+        for (Store.DoneTrial t : store.doneTrials(runId)) {
+            done.put(key(t.benchmark(), t.paramsJson(), t.runtime(), t.repetition(), t.warmup()), t);
+        }
+        return this;
+    }
+
+    private static String key(String benchmark, String paramsJson, String runtime, int rep, boolean warmup) {
+        return benchmark + '\0' + paramsJson + '\0' + runtime + '\0' + rep + '\0' + warmup;
+    }
+
+    private boolean caseDone(String runId, Benchmark b, Params c) {
+        return resumedRun != null && store.caseStopped(runId, b.id(), c.values());
+    }
+
+    /** Planned trials not stored yet: all of them for a new run; what a resumed run still lacks. */
+    public long missingTrials() {
+        if (resumedRun == null) {
+            return totalTrials();
+        }
+        long n = 0;
+        for (Benchmark b : benchmarks) {
+            for (Params c : b.cases(plan.params().get(b.id()))) {
+                if (caseDone(resumedRun, b, c)) {
+                    continue;
+                }
+                String pj = io.isobench.util.Json.write(c.values());
+                int rounds = plan.warmups() + repetitions(b);
+                for (int round = 0; round < rounds; round++) {
+                    boolean warmup = round < plan.warmups();
+                    int rep = warmup ? round + 1 : round - plan.warmups() + 1;
+                    for (RuntimeDriver rt : runtimes) {
+                        if (!done.containsKey(key(b.id(), pj, rt.id(), rep, warmup))) {
+                            n++;
+                        }
+                    }
+                }
+            }
+        }
+        return n;
     }
 
     /** The number of trials the plan will run (for progress). */
@@ -112,6 +163,10 @@ public final class Executor {
                 }
             }
             for (Params c : cases) {
+                if (caseDone(runId, b, c)) {
+                    continue; // a resumed run finished this case before it stopped
+                }
+                String paramsJson = io.isobench.util.Json.write(c.values());
                 Map<String, Integer> consecutiveFailures = new HashMap<>();
                 Map<String, List<Double>> primary = new HashMap<>(); // first metric's values per runtime
                 int rounds = plan.warmups() + repetitions(b);
@@ -129,6 +184,15 @@ public final class Executor {
                         if (fails >= MAX_CONSECUTIVE_FAILURES) {
                             progress.trialSkipped(rt.id() + " " + b.id() + " skipped (failed " + fails + " times in a row)",
                                     planned(b, c, rt));
+                            continue;
+                        }
+                        Store.DoneTrial stored = done.get(key(b.id(), paramsJson, rt.id(), rep, warmup));
+                        if (stored != null) {
+                            // stored before the run was resumed: counts as if it had just run
+                            consecutiveFailures.put(rt.id(), stored.ok() ? 0 : fails + 1);
+                            if (stored.ok() && !warmup && stored.firstValue() != null) {
+                                primary.computeIfAbsent(rt.id(), k -> new ArrayList<>()).add(stored.firstValue());
+                            }
                             continue;
                         }
                         if (!first) {

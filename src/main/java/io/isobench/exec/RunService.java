@@ -10,6 +10,7 @@ import io.isobench.image.ImageBuilder;
 import io.isobench.image.WorkloadImage;
 import io.isobench.measure.SelfUsage;
 import io.isobench.plan.Plan;
+import io.isobench.plan.PlanLoader;
 import io.isobench.proc.Cleanup;
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
@@ -18,6 +19,7 @@ import io.isobench.runtime.ProbeContext;
 import io.isobench.runtime.RuntimeDriver;
 import io.isobench.runtime.Runtimes;
 import io.isobench.store.Store;
+import io.isobench.store.StoredRun;
 import io.isobench.store.TrialRecord;
 import io.isobench.util.UserException;
 import io.isobench.util.Version;
@@ -81,6 +83,24 @@ public final class RunService {
         }
     }
 
+    /** What a run needs before its first trial: host facts, the runtimes and their probes, image, benchmarks. */
+    private record Prepared(HostFacts host, List<RuntimeDriver> wanted, List<Availability> avail,
+                            List<RuntimeDriver> usable, WorkloadImage image, List<Benchmark> runnable,
+                            Map<String, String> skippedBenches) {
+    }
+
+    /** Sweeps what dead isobench processes left, probes the host and marks its dead runs abandoned. */
+    private HostFacts sweepAndProbeHost() {
+        for (String what : Janitor.sweep(err)) {
+            err.println("isobench: removed " + what + " left by an isobench process that died");
+        }
+        HostFacts host = new HostProbe().probe(KvmProbe.shared());
+        for (String id : store.abandonDeadRuns(host.hostname())) {
+            err.println("isobench: run " + id + " was left 'running' by a process that died; marked abandoned");
+        }
+        return host;
+    }
+
     /**
      * Runs the plan {@code k} times, one stored run after the other (each interleaving its runtimes round by round
      * against its own baseline), and returns their ids: the independent replications `compare A1..Ak -- B1..Bk`
@@ -102,13 +122,122 @@ public final class RunService {
         // before anything takes an address (probes included): the block, and no overlap with the host's networks
         io.isobench.runtime.AddressPool.configure(plan.subnet());
         io.isobench.runtime.AddressPool.checkHost();
-        for (String what : Janitor.sweep(err)) {
-            err.println("isobench: removed " + what + " left by an isobench process that died");
+        HostFacts host = sweepAndProbeHost();
+        Prepared pr = prepare(plan, host);
+        List<RuntimeDriver> wanted = pr.wanted();
+        List<Availability> avail = pr.avail();
+        List<RuntimeDriver> usable = pr.usable();
+        WorkloadImage image = pr.image();
+        String runId = Executor.newRunId();
+        Instant started = Instant.now();
+        store.createRun(runId, started, Version.get(), host.toMap(), plan.toMap(), toolVersions(image));
+        for (int i = 0; i < wanted.size(); i++) {
+            Availability a = avail.get(i);
+            RuntimeDriver d = wanted.get(i);
+            Map<String, Object> details = new LinkedHashMap<>(a.details());
+            if (a.available() && !d.id().equals(io.isobench.plan.Defaults.BASELINE)) {
+                // record the plan's limits only where the runtime applies them; say so where it cannot
+                Object enforced = details.get("limits_enforced");
+                details.put("limits", enforced instanceof String e && e.startsWith("none")
+                        ? "not applied (" + e + ")" : plan.limits().toMap());
+            }
+            store.addRuntime(runId, d.id(), d.kind(), a.available(), a.version(), a.reason(), details);
         }
-        HostFacts host = new HostProbe().probe(KvmProbe.shared());
-        for (String id : store.abandonDeadRuns(host.hostname())) {
-            err.println("isobench: run " + id + " was left 'running' by a process that died; marked abandoned");
+        pr.skippedBenches().forEach((bench, why) -> store.recordTrial(new TrialRecord(runId, bench,
+                plan.params().get(bench).values(), "all", 0, false, Instant.now(), 0, List.of(), "benchmark skipped: " + why, "")));
+        Executor ex = new Executor(store, plan, usable, pr.runnable(), image);
+        if (!quiet) {
+            err.printf("isobench: run %s: %d trials over %s, about %s; database %s%n", runId, ex.totalTrials(),
+                    String.join(", ", usable.stream().map(RuntimeDriver::id).toList()),
+                    human(ex.expectedDuration()), store.location());
         }
+        return execute(runId, ex, ex.totalTrials(), quiet);
+    }
+
+    /**
+     * {@code run --resume}: finishes an interrupted or abandoned run of this host under its own id, with its stored
+     * plan and runtimes, running exactly the planned trials the store lacks. Refuses (one line) an unknown id, a
+     * completed or still running run, a run of another host, a runtime that no longer works, or a workload image
+     * that changed since (its samples would not measure the same binaries).
+     */
+    public String resume(String idOrPrefix, boolean quiet) {
+        HostFacts host = sweepAndProbeHost();
+        String runId = store.resolveRunId(idOrPrefix);
+        Store.RunState st = store.runState(runId);
+        if (!java.util.Objects.equals(st.host(), host.hostname())) {
+            throw new UserException("run " + runId + " ran on host '" + st.host() + "', not on this one ('"
+                    + host.hostname() + "'): it can only be resumed there");
+        }
+        switch (st.status()) {
+            case "interrupted", "abandoned" -> { }
+            case "completed" -> throw new UserException("run " + runId + " is completed: nothing to resume");
+            case "running" -> throw new UserException("run " + runId + " is still running (pid " + st.pid() + ")");
+            default -> throw new UserException("run " + runId + " has status '" + st.status() + "' and cannot be resumed");
+        }
+        StoredRun stored = store.loadRun(runId);
+        Plan plan = PlanLoader.stored(stored.header().plan());
+        io.isobench.runtime.AddressPool.configure(plan.subnet());
+        io.isobench.runtime.AddressPool.checkHost();
+        List<String> used = stored.runtimes().stream().filter(StoredRun.RuntimeRow::available)
+                .map(StoredRun.RuntimeRow::runtime).toList();
+        // the same runtimes, in the same order, as the run had: each must still work
+        Plan same = new Plan(used, plan.benchmarks(), plan.repetitions(), plan.warmups(), plan.cooldown(), plan.timeout(),
+                plan.baseline(), plan.limits(), plan.params(), plan.preset(), plan.adaptive(), plan.subnet());
+        Prepared pr = prepare(same, host);
+        if (pr.usable().size() != used.size()) {
+            List<String> gone = new ArrayList<>();
+            for (int i = 0; i < pr.wanted().size(); i++) {
+                if (!pr.avail().get(i).available()) {
+                    gone.add(pr.wanted().get(i).id() + " (" + pr.avail().get(i).reason() + ")");
+                }
+            }
+            throw new UserException("run " + runId + " cannot be resumed: runtime " + String.join(", ", gone)
+                    + " no longer works here");
+        }
+        Object storedHash = stored.header().tools().get("workload_image") instanceof Map<?, ?> wi ? wi.get("hash") : null;
+        if (!pr.image().hash().equals(storedHash)) {
+            throw new UserException("run " + runId + " cannot be resumed: the workload image changed since it started ("
+                    + storedHash + " -> " + pr.image().hash() + "; a tool or data file on the host changed)");
+        }
+        Executor ex = new Executor(store, same, pr.usable(), pr.runnable(), pr.image()).resuming(runId);
+        long missing = ex.missingTrials();
+        if (!store.resumeRun(runId, Instant.now(), missing)) {
+            throw new UserException("run " + runId + " was resumed by another isobench process meanwhile");
+        }
+        err.printf("isobench: resuming run %s (%s): %d of %d planned trials missing, over %s; database %s%n", runId,
+                st.status(), missing, ex.totalTrials(), String.join(", ", used), store.location());
+        return execute(runId, ex, missing, quiet);
+    }
+
+    /** Runs the executor's trials and closes the run: completed, or interrupted on Ctrl-C. */
+    private String execute(String runId, Executor ex, long trials, boolean quiet) {
+        Cleanup.Action markInterrupted = Cleanup.register("run " + runId, () -> {
+            SelfUsage u = SelfUsage.now();
+            store.finishRun(runId, "interrupted", u.cpuSeconds(), u.peakRssBytes());
+            err.println("isobench: run " + runId + " interrupted; samples taken so far are stored in " + store.location());
+        });
+        try (Progress p = Progress.create(trials, ex.expectedDuration(), quiet, err)) {
+            ex.execute(runId, p);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            markInterrupted.close();
+            return runId;
+        } catch (Store.StoreException e) {
+            markInterrupted.disarm(); // the store failed (server gone): nothing more can be recorded there; one line says so
+            throw e;
+        }
+        if (Cleanup.shuttingDown()) {
+            markInterrupted.close(); // no-op when the shutdown hook already ran it
+            return runId;
+        }
+        // normal end: unregister the interrupt marker without running it, then close the run
+        SelfUsage u = SelfUsage.now();
+        store.finishRun(runId, "completed", u.cpuSeconds(), u.peakRssBytes());
+        markInterrupted.disarm();
+        return runId;
+    }
+
+    private Prepared prepare(Plan plan, HostFacts host) {
         List<RuntimeDriver> wanted = new ArrayList<>();
         for (RuntimeDriver d : Runtimes.all()) {
             if (plan.runtimes().isEmpty() || plan.runtimes().contains(d.id())) {
@@ -170,53 +299,7 @@ public final class RunService {
             }
         }
 
-        String runId = Executor.newRunId();
-        Instant started = Instant.now();
-        store.createRun(runId, started, Version.get(), host.toMap(), plan.toMap(), toolVersions(image));
-        for (int i = 0; i < wanted.size(); i++) {
-            Availability a = avail.get(i);
-            RuntimeDriver d = wanted.get(i);
-            Map<String, Object> details = new LinkedHashMap<>(a.details());
-            if (a.available() && !d.id().equals(io.isobench.plan.Defaults.BASELINE)) {
-                // record the plan's limits only where the runtime applies them; say so where it cannot
-                Object enforced = details.get("limits_enforced");
-                details.put("limits", enforced instanceof String e && e.startsWith("none")
-                        ? "not applied (" + e + ")" : plan.limits().toMap());
-            }
-            store.addRuntime(runId, d.id(), d.kind(), a.available(), a.version(), a.reason(), details);
-        }
-        skippedBenches.forEach((bench, why) -> store.recordTrial(new TrialRecord(runId, bench,
-                plan.params().get(bench).values(), "all", 0, false, Instant.now(), 0, List.of(), "benchmark skipped: " + why, "")));
-        Cleanup.Action markInterrupted = Cleanup.register("run " + runId, () -> {
-            SelfUsage u = SelfUsage.now();
-            store.finishRun(runId, "interrupted", u.cpuSeconds(), u.peakRssBytes());
-            err.println("isobench: run " + runId + " interrupted; samples taken so far are stored in " + store.location());
-        });
-        Executor ex = new Executor(store, plan, usable, runnable, image);
-        if (!quiet) {
-            err.printf("isobench: run %s: %d trials over %s, about %s; database %s%n", runId, ex.totalTrials(),
-                    String.join(", ", usable.stream().map(RuntimeDriver::id).toList()),
-                    human(ex.expectedDuration()), store.location());
-        }
-        try (Progress p = Progress.create(ex.totalTrials(), ex.expectedDuration(), quiet, err)) {
-            ex.execute(runId, p);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            markInterrupted.close();
-            return runId;
-        } catch (Store.StoreException e) {
-            markInterrupted.disarm(); // the store failed (server gone): nothing more can be recorded there; one line says so
-            throw e;
-        }
-        if (Cleanup.shuttingDown()) {
-            markInterrupted.close(); // no-op when the shutdown hook already ran it
-            return runId;
-        }
-        // normal end: unregister the interrupt marker without running it, then close the run
-        SelfUsage u = SelfUsage.now();
-        store.finishRun(runId, "completed", u.cpuSeconds(), u.peakRssBytes());
-        markInterrupted.disarm();
-        return runId;
+        return new Prepared(host, wanted, avail, usable, image, runnable, skippedBenches);
     }
 
     private Map<String, Object> toolVersions(WorkloadImage image) {

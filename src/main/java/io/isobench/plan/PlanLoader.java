@@ -50,6 +50,49 @@ public final class PlanLoader {
     static final double MAX_CPUS = 4096;
     static final long MIN_MEMORY = 1L << 20;
 
+    /**
+     * The plan a run stored ({@link Plan#toMap()}, read back from {@code plan_json}), rebuilt and validated as a
+     * {@link Plan}: what {@code run --resume} runs. The stored values are complete, so no preset is applied again.
+     */
+    public static Plan stored(Map<String, Object> m) {
+        PlanLoader l = new PlanLoader();
+        String src = "stored plan";
+        if (m.get("runtimes") instanceof List<?> rts && !rts.isEmpty()) {
+            l.top("runtimes", String.join(",", rts.stream().map(String::valueOf).toList()), src);
+        }
+        if (m.get("benchmarks") instanceof List<?> bs && !bs.isEmpty()) {
+            l.top("benchmarks", String.join(",", bs.stream().map(String::valueOf).toList()), src);
+        }
+        l.top("repetitions", String.valueOf(m.get("repetitions")), src);
+        if (m.get("adaptive") instanceof Map<?, ?> a && a.get("ci_target") instanceof Number t) {
+            l.ciTarget = t.doubleValue();
+        }
+        l.top("warmups", String.valueOf(m.get("warmups")), src);
+        l.top("cooldown", String.valueOf(m.get("cooldown")), src);
+        l.top("timeout", String.valueOf(m.get("timeout")), src);
+        l.top("baseline", String.valueOf(m.get("baseline")), src);
+        if (m.get("limits") instanceof Map<?, ?> lim) {
+            l.top("limits.cpus", String.valueOf(lim.get("cpus")), src);
+            if (lim.get("memory_bytes") instanceof Number mem) {
+                l.memory = mem.longValue();
+            }
+        }
+        if (m.get("params") instanceof Map<?, ?> ps) {
+            ps.forEach((bench, values) -> {
+                if (values instanceof Map<?, ?> vs) {
+                    vs.forEach((k, v) -> l.set(bench + "." + k + "=" + v, src));
+                }
+            });
+        }
+        if (m.get("preset") instanceof String p) {
+            l.preset = p;
+        }
+        if (m.get("subnet") instanceof String sn) {
+            l.top("subnet", sn, src);
+        }
+        return l.build();
+    }
+
     /** Applies the named preset ("default" or "quick"). */
     public PlanLoader preset(String name) {
         switch (name) {

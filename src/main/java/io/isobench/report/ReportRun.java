@@ -52,12 +52,32 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
     }
 
     /**
+     * Null for a run that ran in one go; else when {@code run --resume} took it up again: its trials come from more
+     * than one isobench process, and time passed between them.
+     */
+    public static String resumedNote(StoredRun run) {
+        if (run.resumptions().isEmpty()) {
+            return null;
+        }
+        List<String> parts = new ArrayList<>();
+        for (StoredRun.Resumption r : run.resumptions()) {
+            parts.add(r.resumedAt() + " (it was " + r.previousStatus() + ", " + r.trialsMissing() + " planned trials missing)");
+        }
+        return "This run was resumed (isobench run --resume) at " + String.join(", then at ", parts)
+                + ": its trials were taken by more than one isobench process, with a pause between them.";
+    }
+
+    /**
      * What a reader must know to read the numbers fairly: unconfined baseline vs limited sandboxes, emulated
      * VMs, gVisor's platform, runtimes that could not apply limits, a busy host, samples too few for verdicts, then
      * every report view's notes (e.g. what preceded every startup launch) and early stops.
      */
     public List<String> fairnessNotes() {
         List<String> notes = new ArrayList<>();
+        String resumed = resumedNote(run);
+        if (resumed != null) {
+            notes.add(resumed);
+        }
         Map<String, Object> plan = run.header().plan();
         if (plan.get("limits") instanceof Map<?, ?> lim) {
             notes.add(String.format(Locale.ROOT, "Sandboxes were limited to %s CPUs and %s MiB of memory; the %s baseline ran unconfined.",

@@ -28,6 +28,8 @@ public final class RunJson {
         m.put("started_at", h.startedAt());
         m.put("finished_at", h.finishedAt());
         m.put("status", h.status());
+        m.put("resumptions", run.resumptions().stream().map(r -> Map.of("resumed_at", r.resumedAt(),
+                "previous_status", r.previousStatus(), "trials_missing", r.trialsMissing())).toList());
         m.put("isobench_version", h.version());
         m.put("host", h.host());
         m.put("plan", h.plan());

@@ -23,6 +23,10 @@ public final class TextSummary {
     public static void print(PrintWriter out, StoredRun run, List<ResultStats> stats, String baseline) {
         StoredRun.Header h = run.header();
         out.printf("run %s  %s  (%s → %s)%n", h.id(), h.status(), h.startedAt(), h.finishedAt() == null ? "…" : h.finishedAt());
+        String resumed = ReportRun.resumedNote(run);
+        if (resumed != null) {
+            out.println(resumed);
+        }
         Map<String, Object> host = h.host();
         out.printf("host: %s%s, %s CPUs, %s, kernel %s, cgroup %s%n",
                 host.get("hostname") == null ? "" : host.get("hostname") + ": ", host.get("cpu_model"), host.get("cpus"),

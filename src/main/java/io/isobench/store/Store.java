@@ -319,6 +319,130 @@ public final class Store implements AutoCloseable {
         return dead;
     }
 
+    /** A trial already stored for a run: what {@code --resume} must not run again. */
+    public record DoneTrial(String benchmark, String paramsJson, String runtime, int repetition, boolean warmup,
+                            boolean ok, Double firstValue) {
+    }
+
+    /** Where a run stands for {@code --resume}: its status, the host and pid that ran it. */
+    public record RunState(String id, String status, String host, Long pid) {
+    }
+
+    public synchronized RunState runState(String id) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT id, status, harness_host, harness_pid FROM runs WHERE id=?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new UserException("no run '" + id + "' in " + location.display() + " (see 'isobench list')");
+                }
+                return new RunState(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getObject(4) == null ? null : rs.getLong(4));
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read run " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Every trial stored for the run (ok or failed, warmups included) with the value of its first sample (the one
+     * adaptive repetitions judge; null for a failure or a trial without samples).
+     */
+    public synchronized List<DoneTrial> doneTrials(String runId) {
+        List<DoneTrial> l = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT t.benchmark, t.params_json, t.runtime, t.repetition, "
+                + "t.warmup, t.status, (SELECT s.value FROM samples s WHERE s.trial_id=t.id AND s.series_json IS NULL "
+                + "ORDER BY s.id LIMIT 1) FROM trials t WHERE t.run_id=? ORDER BY t.id")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    l.add(new DoneTrial(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5) == 1,
+                            "ok".equals(rs.getString(6)), rs.getObject(7) == null ? null : rs.getDouble(7)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the trials of run " + runId + ": " + e.getMessage(), e);
+        }
+        return l;
+    }
+
+    /** Whether the case's measurement already ended (its stop is recorded): nothing of it is left to run. */
+    public synchronized boolean caseStopped(String runId, String benchmark, Map<String, String> params) {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT 1 FROM case_stops WHERE run_id=? AND benchmark=? AND params_json=?")) {
+            bind(ps, runId, benchmark, Json.write(params));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the case stops of run " + runId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Takes an interrupted or abandoned run up again in this process: status back to running with this pid, and a
+     * {@code run_resumptions} row, in one transaction. False when the run is not (any more) in such a state, e.g.
+     * another process resumed it first.
+     */
+    public synchronized boolean resumeRun(String id, Instant at, long trialsMissing) {
+        try {
+            conn.setAutoCommit(false);
+            String previous;
+            try (PreparedStatement ps = conn.prepareStatement("SELECT status FROM runs WHERE id=?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    previous = rs.next() ? rs.getString(1) : null;
+                }
+            }
+            long pid = ProcessHandle.current().pid();
+            int n;
+            try (PreparedStatement ps = conn.prepareStatement("UPDATE runs SET status='running', finished_at=NULL, "
+                    + "harness_pid=? WHERE id=? AND status IN ('interrupted','abandoned')")) {
+                bind(ps, pid, id);
+                n = ps.executeUpdate();
+            }
+            if (n != 1) {
+                conn.rollback();
+                return false;
+            }
+            try (PreparedStatement ps = conn.prepareStatement("INSERT INTO run_resumptions(run_id, resumed_at, "
+                    + "previous_status, harness_pid, trials_missing) VALUES (?,?,?,?,?)")) {
+                bind(ps, id, at.toString(), previous, pid, trialsMissing);
+                ps.executeUpdate();
+            }
+            conn.commit();
+            return true;
+        } catch (SQLException e) {
+            try {
+                conn.rollback();
+            } catch (SQLException ignored) {
+                // the original error matters
+            }
+            throw new StoreException("cannot resume run " + id + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                conn.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // next statement reports it
+            }
+        }
+    }
+
+    public synchronized List<StoredRun.Resumption> resumptions(String runId) {
+        List<StoredRun.Resumption> l = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT resumed_at, previous_status, trials_missing "
+                + "FROM run_resumptions WHERE run_id=? ORDER BY resumed_at")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    l.add(new StoredRun.Resumption(rs.getString(1), rs.getString(2), rs.getLong(3)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the resumptions of run " + runId + ": " + e.getMessage(), e);
+        }
+        return l;
+    }
+
     // ---- reading back ----
 
     public synchronized List<RunRow> listRuns() {
@@ -381,10 +505,11 @@ public final class Store implements AutoCloseable {
         RUN_TABLES.put("failures", List.of("trial_id", "run_id", "runtime", "benchmark", "params_json", "repetition", "warmup", "reason",
                 "raw_output"));
         RUN_TABLES.put("case_stops", List.of("run_id", "benchmark", "params_json", "repetitions", "reason", "seq"));
+        RUN_TABLES.put("run_resumptions", List.of("run_id", "resumed_at", "previous_status", "harness_pid", "trials_missing"));
     }
 
     /**
-     * Copies one run with its runtimes, trials (raw outputs), samples, failures and case stops into {@code target}, in one
+     * Copies one run with its runtimes, trials (raw outputs), samples, failures, case stops and resumptions into {@code target}, in one
      * transaction there, keeping the run id (trial ids are the target's own). Pushing a run the target already holds in
      * the same state changes nothing; one that has grown since (pushed while running) replaces the target's copy. A
      * different run under the same id (another host or start time) is refused.
@@ -396,7 +521,7 @@ public final class Store implements AutoCloseable {
                 Map<String, List<Map<String, Object>>> m = new java.util.LinkedHashMap<>();
                 for (var e : RUN_TABLES.entrySet()) {
                     String order = e.getKey().equals("runs") ? "" : e.getValue().contains("seq") ? " ORDER BY seq"
-                            : e.getKey().equals("trials") ? " ORDER BY id" : " ORDER BY id";
+                            : e.getKey().equals("run_resumptions") ? " ORDER BY resumed_at" : " ORDER BY id";
                     m.put(e.getKey(), select("SELECT " + String.join(", ", e.getValue()) + " FROM " + e.getKey()
                             + " WHERE " + (e.getKey().equals("runs") ? "id" : "run_id") + "=?" + order, e.getValue(), id));
                 }
@@ -450,7 +575,7 @@ public final class Store implements AutoCloseable {
                         conn.rollback();
                         return PushOutcome.UNCHANGED;
                     }
-                    for (String table : List.of("samples", "failures", "case_stops", "trials", "run_runtimes")) {
+                    for (String table : List.of("samples", "failures", "case_stops", "run_resumptions", "trials", "run_runtimes")) {
                         try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + table + " WHERE run_id=?")) {
                             ps.setString(1, id);
                             ps.executeUpdate();
@@ -600,7 +725,7 @@ public final class Store implements AutoCloseable {
                     }
                 }
             }
-            return new StoredRun(h, runtimes, samples, failures, stops);
+            return new StoredRun(h, runtimes, samples, failures, stops, resumptions(id));
         } catch (SQLException e) {
             throw storeError("cannot load run " + id, e);
         }

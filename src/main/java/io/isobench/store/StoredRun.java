@@ -3,9 +3,21 @@ package io.isobench.store;
 import java.util.List;
 import java.util.Map;
 
-/** A run read back from the store: its header and every runtime, sample and failure. */
+/**
+ * A run read back from the store: its header and every runtime, sample and failure; {@code resumptions} are the
+ * times {@code run --resume} took it up again (empty for a run that ran in one go).
+ */
 public record StoredRun(Header header, List<RuntimeRow> runtimes, List<SampleRow> samples, List<FailureRow> failures,
-                        List<StopRow> stops) {
+                        List<StopRow> stops, List<Resumption> resumptions) {
+
+    public StoredRun(Header header, List<RuntimeRow> runtimes, List<SampleRow> samples, List<FailureRow> failures,
+                     List<StopRow> stops) {
+        this(header, runtimes, samples, failures, stops, List.of());
+    }
+
+    /** One {@code run --resume}: when, the status the run had, how many planned trials it still lacked. */
+    public record Resumption(String resumedAt, String previousStatus, long trialsMissing) {
+    }
 
     /** Why measuring one benchmark case stopped. */
     public record StopRow(String benchmark, String paramsJson, int repetitions, String reason) {

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -120,5 +122,22 @@ class PlanLoaderTest {
         assertThat(p.params().get("disk-fio").get("pattern")).isEqualTo("read");
         assertThatThrownBy(() -> new PlanLoader().set("disk.nonsense=1", "--set"))
                 .isInstanceOf(UserException.class).hasMessageContaining("no benchmark of group disk");
+    }
+
+    /** run --resume rebuilds the plan from plan_json: the same plan, for presets, adaptive and explicit settings. */
+    @Test
+    void aStoredPlanRebuildsToTheSamePlan() {
+        List<Plan> plans = List.of(new PlanLoader().build(),
+                new PlanLoader().preset("quick").top("runtimes", "native,runc", "--runtimes").build(),
+                new PlanLoader().top("repetitions", "auto:12", "--repetitions").top("ci_target", "3%", "--ci-target")
+                        .top("timeout", "90s", "--timeout").top("limits.cpus", "1.5", "--cpus")
+                        .top("limits.memory", "700M", "--memory").top("cooldown", "250ms", "--cooldown")
+                        .top("benchmarks", "cpu,redis", "--benchmarks").set("redis.command=get,incr", "--set").build());
+        for (Plan p : plans) {
+            Map<String, Object> stored = io.isobench.util.Json.readMap(io.isobench.util.Json.write(p.toMap()));
+            Plan back = PlanLoader.stored(stored);
+            assertThat(back).isEqualTo(p);
+            assertThat(back.toMap()).isEqualTo(p.toMap());
+        }
     }
 }

@@ -217,4 +217,38 @@ class StoreTest {
                 .hasMessageContaining("postgresql://u@127.0.0.1:1/db")
                 .hasMessageNotContaining("hunter2");
     }
+
+    /** run --resume: only an interrupted or abandoned run is taken up, once; the store says what it already has. */
+    @Test
+    void resumingTakesUpAnInterruptedRunOnceAndRemembersIt() {
+        try (Store s = Store.open(dir.resolve("res.db"))) {
+            s.createRun("r1", Instant.now(), "test", Map.of("hostname", "h"), Map.of(), Map.of());
+            s.recordTrial(trial("r1", "native", 1, true, 10));
+            s.recordTrial(trial("r1", "native", 1, false, 20));
+            s.recordTrial(new TrialRecord("r1", "cpu", Map.of("max_prime", "20000"), "native", 2, false, Instant.now(), 5,
+                    List.of(), "timed out", "partial"));
+            assertThat(s.resumeRun("r1", Instant.now(), 3)).as("still running").isFalse();
+            s.finishRun("r1", "interrupted", 1, 1);
+            assertThat(s.runState("r1").status()).isEqualTo("interrupted");
+
+            assertThat(s.doneTrials("r1")).extracting(Store.DoneTrial::repetition, Store.DoneTrial::warmup,
+                    Store.DoneTrial::ok, Store.DoneTrial::firstValue).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple(1, true, true, 10.0),
+                    org.assertj.core.groups.Tuple.tuple(1, false, true, 20.0),
+                    org.assertj.core.groups.Tuple.tuple(2, false, false, null));
+            assertThat(s.resumeRun("r1", Instant.parse("2026-02-03T04:05:06Z"), 3)).isTrue();
+            assertThat(s.resumeRun("r1", Instant.now(), 3)).as("a second resume while it runs").isFalse();
+            Store.RunState st = s.runState("r1");
+            assertThat(st.status()).isEqualTo("running");
+            assertThat(st.pid()).isEqualTo(ProcessHandle.current().pid());
+            s.finishRun("r1", "completed", 1, 1);
+            assertThat(s.resumeRun("r1", Instant.now(), 0)).as("completed").isFalse();
+            assertThat(s.loadRun("r1").resumptions()).containsExactly(
+                    new StoredRun.Resumption("2026-02-03T04:05:06Z", "interrupted", 3));
+            assertThat(s.caseStopped("r1", "cpu", Map.of("max_prime", "20000"))).isFalse();
+            s.recordStop("r1", "cpu", Map.of("max_prime", "20000"), 2, "fixed repetitions");
+            assertThat(s.caseStopped("r1", "cpu", Map.of("max_prime", "20000"))).isTrue();
+            assertThatThrownBy(() -> s.runState("nope")).isInstanceOf(UserException.class);
+        }
+    }
 }

@@ -17,6 +17,7 @@ import io.isobench.util.Tools;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,13 +82,23 @@ public final class MysqlBenchmark implements Benchmark {
         return Map.of(SQL_FILE, usersSql());
     }
 
-    /** Appended to the bootstrap SQL: bootstrap runs without grant tables, so the user goes straight into global_priv. */
+    /** Privileges the benchmark user has on sbtest (and nowhere else): what sysbench's prepare and run need. */
+    static final List<String> DB_PRIVILEGES = List.of("Select", "Insert", "Update", "Delete", "Create", "Drop", "Index",
+            "Alter", "Create_tmp_table", "Lock_tables");
+
+    /**
+     * Appended to the bootstrap SQL, before the line with the trial's password that the start script adds: bootstrap
+     * runs without grant tables, so privileges go straight into the tables. No account but the benchmark's (the
+     * bootstrap's password-less root accounts are deleted); no global privilege (no FILE, SUPER...); on sbtest only
+     * what sysbench needs.
+     */
     static String usersSql() {
         return """
-                INSERT INTO mysql.global_priv VALUES ('%%', '%1$s', JSON_OBJECT('access', 18446744073709551615, 'plugin',
-                  'mysql_native_password', 'authentication_string', PASSWORD('%1$s')));
+                DELETE FROM mysql.global_priv WHERE User <> 'mariadb.sys';
+                DELETE FROM mysql.proxies_priv;
                 CREATE DATABASE sbtest;
-                """.formatted(USER);
+                INSERT INTO mysql.db SET Host='%%', Db='sbtest', User='%1$s', %2$s;
+                """.formatted(USER, String.join(", ", DB_PRIVILEGES.stream().map(x -> x + "_priv='Y'").toList()));
     }
 
     @Override
@@ -113,41 +124,64 @@ public final class MysqlBenchmark implements Benchmark {
     }
 
     /**
-     * Bootstraps the data dir on scratch, then execs the server. $0 mariadbd, $1 share dir, $2 extra SQL, $3 port.
-     * Socket and pid file are relative to the data dir (an absolute scratch path can exceed the 107 bytes of a unix
-     * socket path). Native AIO is off in every runtime: mariadbd aborts on gVisor's io_uring ("io_uring_wait_cqe()
-     * returned -1"), and the same config must run everywhere.
+     * Bootstraps the data dir on scratch, then execs the server. $0 mariadbd, $1 share dir, $2 extra SQL, $3 port,
+     * $4 user; the password comes in {@link ServerSecret#ENV} (never on a command line) and leaves the environment
+     * before the server starts. Socket and pid file are relative to the data dir (an absolute scratch path can
+     * exceed the 107 bytes of a unix socket path). Native AIO is off in every runtime: mariadbd aborts on gVisor's
+     * io_uring ("io_uring_wait_cqe()  returned -1"), and the same config must run everywhere. The server reads and
+     * writes files only in the trial's own {@code files} directory ({@code secure_file_priv}) and refuses
+     * {@code LOAD DATA LOCAL}.
      */
     static final String SCRIPT = """
             exec 2>&1
-            D="$ISOBENCH_SCRATCH/data"
-            mkdir -p "$D" || exit 1
+            P="$ISOBENCH_SERVER_PASSWORD"; unset ISOBENCH_SERVER_PASSWORD
+            case "$P" in ''|*[!0-9a-f]*) echo "isobench: no usable password in the environment"; exit 1;; esac
+            D="$ISOBENCH_SCRATCH/data"; F="$ISOBENCH_SCRATCH/files"
+            mkdir -p "$D" "$F" || exit 1
             echo "isobench: bootstrapping system tables in $D"
             { echo 'create database if not exists mysql;'; echo 'use mysql;'; echo 'SET @auth_root_socket=NULL;';
-              cat "$1/mysql_system_tables.sql" "$1/mysql_performance_tables.sql" "$1/mysql_system_tables_data.sql" "$2"; } |
-              "$0" --no-defaults --bootstrap --basedir=/usr --datadir="$D" --user=root --log-warnings=0 --innodb-use-native-aio=0 \\
+              cat "$1/mysql_system_tables.sql" "$1/mysql_performance_tables.sql" "$1/mysql_system_tables_data.sql" "$2";
+              echo "INSERT INTO mysql.global_priv VALUES ('%', '$4', JSON_OBJECT('access', 0, 'plugin', 'mysql_native_password', 'authentication_string', PASSWORD('$P')));"; } |
+              "$0" --no-defaults --bootstrap --basedir=/usr --datadir="$D" --user=root --log-warnings=0 --innodb-use-native-aio=0 \
                 --enforce-storage-engine= --max_allowed_packet=8M --net_buffer_length=16K || {
               echo "isobench: bootstrap failed"; exit 1; }
+            P=
             echo "isobench: bootstrap done; starting the server"
-            exec "$0" --no-defaults --basedir=/usr --datadir="$D" --user=root --bind-address=0.0.0.0 --port="$3" \\
-              --socket=mysqld.sock --pid-file=mysqld.pid --skip-name-resolve --max-connections=1000 \\
-              --innodb-use-native-aio=0
+            exec "$0" --no-defaults --basedir=/usr --datadir="$D" --user=root --bind-address=0.0.0.0 --port="$3" \
+              --socket=mysqld.sock --pid-file=mysqld.pid --skip-name-resolve --max-connections=1000 \
+              --innodb-use-native-aio=0 --secure-file-priv="$F" --local-infile=0
             """;
+
+    /** Starts MariaDB for a trial with the given password (it reaches the server only through its environment). */
+    static ServerTrial start(TrialContext ctx, ServerSecret secret, long scratch, ServerTrial.Placement placement,
+                             Duration readyTimeout, Path clientOptions) throws TrialFailure, InterruptedException {
+        String mariadb = ctx.image().tools().get("mariadb");
+        List<String> argv = List.of(ctx.image().tools().get("busybox"), "sh", "-c", SCRIPT,
+                ctx.image().tools().get("mariadbd"), SHARE, ctx.image().dataFiles().get(SQL_FILE), Integer.toString(PORT),
+                USER);
+        return ServerTrial.start(ctx, argv, Map.of(ServerSecret.ENV, secret.password()), PORT, scratch, placement,
+                readyTimeout, ep -> selectOne(mariadb, clientOptions, ep));
+    }
+
+    /** The mariadb client's option file ({@code --defaults-file}): user and password, never on its command line. */
+    static Path clientOptions(ServerSecret secret) {
+        return secret.file("client.cnf", "[client]\nuser=" + USER + "\npassword=" + secret.password() + "\n");
+    }
 
     @Override
     public TrialOutcome run(TrialContext ctx) throws TrialFailure, InterruptedException {
         Params p = ctx.params();
-        String mariadb = ctx.image().tools().get("mariadb");
-        List<String> argv = List.of(ctx.image().tools().get("busybox"), "sh", "-c", SCRIPT,
-                ctx.image().tools().get("mariadbd"), SHARE, ctx.image().dataFiles().get(SQL_FILE), Integer.toString(PORT));
         long rows = p.getLong("tables") * p.getLong("table_size");
         long scratch = (512L << 20) + rows * 400; // redo log, system tablespace, ~250 B per sbtest row with index
-        try (ServerTrial t = ServerTrial.start(ctx, argv, Map.of(), PORT, scratch, ServerTrial.placement(p),
-                p.getDuration("ready_timeout"), ep -> selectOne(mariadb, ep))) {
+        try (ServerSecret secret = ServerSecret.create();
+             ServerTrial t = start(ctx, secret, scratch, ServerTrial.placement(p), p.getDuration("ready_timeout"),
+                     clientOptions(secret))) {
             StringBuilder info = new StringBuilder();
             String sysbench = ctx.image().tools().get("sysbench");
-            List<String> common = List.of("--db-driver=mysql", "--mysql-host=" + t.host(), "--mysql-port=" + t.port(),
-                    "--mysql-user=" + USER, "--mysql-password=" + USER, "--mysql-db=sbtest", "--tables=" + p.get("tables"),
+            // user and password through sysbench's option file, not its command line
+            Path auth = secret.file("sysbench.cfg", "mysql-user=" + USER + "\nmysql-password=" + secret.password() + "\n");
+            List<String> common = List.of("--config-file=" + auth, "--db-driver=mysql", "--mysql-host=" + t.host(),
+                    "--mysql-port=" + t.port(), "--mysql-db=sbtest", "--tables=" + p.get("tables"),
                     "--table-size=" + p.get("table_size"));
             long t0 = System.nanoTime();
             ProcResult prep = t.client(sysbench(sysbench, p.get("test"), common, List.of("--threads=" + Math.min(
@@ -211,11 +245,11 @@ public final class MysqlBenchmark implements Benchmark {
         return v.getAsDouble();
     }
 
-    /** {@code SELECT 1} through the host's mariadb client answers 1. */
-    static void selectOne(String mariadb, InetSocketAddress ep) throws IOException {
+    /** {@code SELECT 1} through the host's mariadb client (user and password from {@code options}) answers 1. */
+    static void selectOne(String mariadb, Path options, InetSocketAddress ep) throws IOException {
         String client = mariadb != null ? mariadb : Tools.which("mariadb");
-        ProcResult r = Proc.of(client, "--no-defaults", "-h", ep.getAddress().getHostAddress(), "-P",
-                Integer.toString(ep.getPort()), "-u", USER, "-p" + USER, "--connect-timeout=2", "-N", "-B", "-e", "SELECT 1")
+        ProcResult r = Proc.of(client, "--defaults-file=" + options, "-h", ep.getAddress().getHostAddress(), "-P",
+                Integer.toString(ep.getPort()), "--connect-timeout=2", "-N", "-B", "-e", "SELECT 1")
                 .timeout(Duration.ofSeconds(15)).run();
         if (!r.ok() || !r.stdout().strip().equals("1")) {
             throw new IOException("SELECT 1: " + (r.ok() ? "answered '" + r.stdout().strip() + "'"

@@ -88,7 +88,8 @@ public final class NginxBenchmark implements Benchmark {
 
     /**
      * The whole config. {@code daemon}, {@code master_process} and {@code worker_processes} come from the command
-     * line ({@code -g}); relative paths are under the prefix ({@code -p}, the scratch directory).
+     * line ({@code -g}); relative paths are under the prefix ({@code -p}, the scratch directory). Only the benchmark
+     * page is served, only to GET/HEAD; every other path is 404 (no index, no symlinks followed).
      */
     static String config() {
         return """
@@ -107,13 +108,22 @@ public final class NginxBenchmark implements Benchmark {
                     fastcgi_temp_path fastcgi;
                     uwsgi_temp_path uwsgi;
                     scgi_temp_path scgi;
+                    server_tokens off;
                     server {
                         listen %d default_server;
                         root html;
-                        index index.html;
+                        disable_symlinks on;
+                        autoindex off;
+                        # the benchmark page, read-only (GET and HEAD); nothing else is served
+                        location = %s {
+                            limit_except GET { deny all; }
+                        }
+                        location / {
+                            return 404;
+                        }
                     }
                 }
-                """.formatted(PORT);
+                """.formatted(PORT, PAGE);
     }
 
     /** A fixed {@value #PAGE_BYTES}-byte HTML page. */
@@ -162,6 +172,7 @@ public final class NginxBenchmark implements Benchmark {
         // arguments ($0..$3), not script text
         List<String> argv = List.of(ctx.image().tools().get("busybox"), "sh", "-c",
                 "exec 2>&1; mkdir -p \"$ISOBENCH_SCRATCH/html\" && cp \"$3\" \"$ISOBENCH_SCRATCH/html/index.html\" && "
+                        + "chmod 0444 \"$ISOBENCH_SCRATCH/html/index.html\" && chmod 0555 \"$ISOBENCH_SCRATCH/html\" && "
                         + "exec \"$0\" -p \"$ISOBENCH_SCRATCH/\" -c \"$1\" -e stderr -g \"$2\"",
                 ctx.image().tools().get("nginx"), ctx.image().dataFiles().get(CONF), globals,
                 ctx.image().dataFiles().get(PAGE_FILE));

@@ -24,10 +24,33 @@ import java.util.Set;
 
 /**
  * redis-server inside the runtime (no persistence, protected mode off, bound to all of the sandbox's addresses);
- * {@code redis-benchmark --csv} on the host, one case per command.
+ * {@code redis-benchmark --csv} on the host, one case per command. The server asks for a random password of the
+ * trial ({@code requirepass}, in a 0600 config file on its scratch storage) and has no command that reconfigures
+ * it, writes files, replicates, loads code or lists or flushes the keyspace ({@link #DISABLED}).
  */
 public final class RedisBenchmark implements Benchmark {
     static final int PORT = 6379;
+    /** Renamed to "" (gone): none is needed by redis-benchmark's tests (it only warns that CONFIG is missing). */
+    static final List<String> DISABLED = List.of("CONFIG", "DEBUG", "MODULE", "SLAVEOF", "REPLICAOF", "SYNC", "PSYNC",
+            "FAILOVER", "CLUSTER", "MIGRATE", "RESTORE", "FLUSHALL", "FLUSHDB", "KEYS", "SAVE", "BGSAVE", "BGREWRITEAOF",
+            "SHUTDOWN", "MONITOR", "ACL", "EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "SCRIPT", "FUNCTION", "FCALL",
+            "FCALL_RO");
+    /**
+     * Writes the config (password, disabled commands) to scratch with umask 077 and execs the server on it. $0
+     * redis-server, $1 the disabled commands, $2 port; the password comes in {@link ServerSecret#ENV}, never on a
+     * command line, and leaves the environment before the server starts.
+     */
+    static final String SCRIPT = """
+            exec 2>&1
+            P="$ISOBENCH_SERVER_PASSWORD"; unset ISOBENCH_SERVER_PASSWORD
+            case "$P" in ''|*[!0-9a-f]*) echo "isobench: no usable password in the environment"; exit 1;; esac
+            C="$ISOBENCH_SCRATCH/redis.conf"
+            umask 077
+            { echo "requirepass $P"; for c in $1; do echo "rename-command $c ''"; done; } > "$C" || exit 1
+            P=
+            exec "$0" "$C" --port "$2" --bind 0.0.0.0 --protected-mode no --save "" --appendonly no --daemonize no \
+              --logfile "" --dir "$ISOBENCH_SCRATCH"
+            """;
 
     @Override
     public String id() {
@@ -87,29 +110,32 @@ public final class RedisBenchmark implements Benchmark {
     public TrialOutcome run(TrialContext ctx) throws TrialFailure, InterruptedException {
         Params p = ctx.params();
         String command = p.get("command");
-        List<String> server = List.of(ctx.image().tools().get("redis-server"), "--port", Integer.toString(PORT),
-                "--bind", "0.0.0.0", "--protected-mode", "no", "--save", "", "--appendonly", "no",
-                "--daemonize", "no", "--logfile", "");
-        try (ServerTrial t = ServerTrial.start(ctx, server, Map.of(), PORT, null, ServerTrial.placement(p),
-                Duration.ofSeconds(60), RedisBenchmark::pong)) {
+        try (ServerSecret secret = ServerSecret.create()) {
+            return measure(ctx, p, command, secret);
+        }
+    }
+
+    private TrialOutcome measure(TrialContext ctx, Params p, String command, ServerSecret secret) throws TrialFailure,
+            InterruptedException {
+        try (ServerTrial t = start(ctx, secret, ServerTrial.placement(p))) {
             StringBuilder info = new StringBuilder();
             long warm = p.getLong("warmup_requests");
             if (warm > 0) {
-                ProcResult r = t.client(client(ctx, t, p, command, warm));
+                ProcResult r = t.client(client(ctx, t, secret, p, command, warm));
                 if (!r.ok()) {
                     throw t.clientFailure("warm-up redis-benchmark", r);
                 }
             }
             if (command.equals("lpop")) {
                 // LPOP on an empty list measures nothing: push as many elements as the run will pop (untimed)
-                ProcResult r = t.client(client(ctx, t, p, "lpush", p.getLong("requests")));
+                ProcResult r = t.client(client(ctx, t, secret, p, "lpush", p.getLong("requests")));
                 if (!r.ok()) {
                     throw t.clientFailure("lpush fill before lpop", r);
                 }
                 info.append("isobench: list filled with ").append(p.get("requests")).append(" LPUSHes (untimed)\n");
             }
-            List<String> cmd = client(ctx, t, p, command, p.getLong("requests"));
-            info.append("isobench: client: ").append(String.join(" ", cmd)).append('\n');
+            List<String> cmd = client(ctx, t, secret, p, command, p.getLong("requests"));
+            info.append("isobench: client: ").append(secret.redact(String.join(" ", cmd))).append('\n');
             ProcResult r = t.client(cmd);
             if (!r.ok()) {
                 throw t.clientFailure("redis-benchmark", r);
@@ -121,30 +147,46 @@ public final class RedisBenchmark implements Benchmark {
             } catch (CommandBenchmark.ParseException e) {
                 throw CommandBenchmark.failure("redis-benchmark", e, raw);
             }
+        } catch (TrialFailure f) {
+            throw secret.redact(f);
         }
     }
 
-    private static List<String> client(TrialContext ctx, ServerTrial t, Params p, String command, long n) {
+    /** Starts redis-server for a trial, asking for the secret's password. */
+    static ServerTrial start(TrialContext ctx, ServerSecret secret, ServerTrial.Placement placement) throws TrialFailure,
+            InterruptedException {
+        List<String> argv = List.of(ctx.image().tools().get("busybox"), "sh", "-c", SCRIPT,
+                ctx.image().tools().get("redis-server"), String.join(" ", DISABLED), Integer.toString(PORT));
+        return ServerTrial.start(ctx, argv, Map.of(ServerSecret.ENV, secret.password()), PORT, 16L << 20, placement,
+                Duration.ofSeconds(60), ep -> pong(ep, secret.password()));
+    }
+
+    /**
+     * redis-benchmark takes the password only as {@code -a} (no option file, no environment variable): it is on
+     * this client's command line for the length of the run, and redacted from everything stored.
+     */
+    private static List<String> client(TrialContext ctx, ServerTrial t, ServerSecret secret, Params p, String command,
+                                       long n) {
         List<String> a = new ArrayList<>(List.of(ctx.image().tools().get("redis-benchmark"), "-h", t.host(), "-p",
-                Integer.toString(t.port()), "-t", command, "-n", Long.toString(n), "-c", p.get("concurrency"),
+                Integer.toString(t.port()), "-a", secret.password(), "-t", command, "-n", Long.toString(n), "-c", p.get("concurrency"),
                 "-P", p.get("pipeline"), "-d", p.get("data_size"), "--csv"));
         return a;
     }
 
-    /** PING answers +PONG. */
-    static void pong(InetSocketAddress ep) throws IOException {
+    /** AUTH with the password answers +OK, then PING +PONG. */
+    static void pong(InetSocketAddress ep, String password) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(ep, 2000);
             s.setSoTimeout(5000);
             OutputStream o = s.getOutputStream();
-            o.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            o.write(("AUTH " + password + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII));
             o.flush();
             InputStream in = s.getInputStream();
-            byte[] buf = new byte[7];
-            int n = in.readNBytes(buf, 0, 7);
+            byte[] buf = new byte[12];
+            int n = in.readNBytes(buf, 0, 12);
             String reply = new String(buf, 0, n, StandardCharsets.US_ASCII);
-            if (!reply.equals("+PONG\r\n")) {
-                throw new IOException("PING answered '" + reply.strip() + "'");
+            if (!reply.equals("+OK\r\n+PONG\r\n")) {
+                throw new IOException("AUTH + PING answered '" + reply.strip().replace("\r\n", " ") + "'");
             }
         }
     }

@@ -148,6 +148,9 @@ class ServerParsingTest {
     void nginxPageHasItsFixedSize() {
         assertThat(NginxBenchmark.page()).hasSize(NginxBenchmark.PAGE_BYTES);
         assertThat(NginxBenchmark.config()).contains("listen " + NginxBenchmark.PORT).contains("access_log off");
+        // only the page, only GET/HEAD; anything else 404
+        assertThat(NginxBenchmark.config()).contains("location = " + NginxBenchmark.PAGE + " {")
+                .contains("limit_except GET { deny all; }").contains("return 404;").contains("disable_symlinks on;");
     }
 
     @Test

@@ -104,6 +104,9 @@ class ServersIT {
         }
         assertThat(raw).hasSize(12).allSatisfy(r -> assertThat(r).contains("isobench: network path: ")
                 .contains("isobench: placement: ").contains("isobench: ready after ").contains("--- server log ---"));
+        // redis-benchmark's -a is redacted from what is stored; no 128-bit hex password appears anywhere
+        assertThat(raw).filteredOn(r -> r.contains("redis-benchmark")).hasSize(6)
+                .allSatisfy(r -> assertThat(r).contains(" -a *** ").doesNotContainPattern("-a [0-9a-f]{32}"));
         Set<String> paths = new java.util.HashSet<>(raw.stream().map(r -> r.lines()
                 .filter(l -> l.startsWith("isobench: network path: ")).findFirst().orElseThrow()
                 .replaceAll("\\d+", "N")).toList());
@@ -122,7 +125,7 @@ class ServersIT {
                 new Params(java.util.Map.of()), Duration.ofSeconds(60), name);
         List<String> argv = List.of(image.tools().get("busybox"), "sh", "-c", "echo 'server says: no config'; sleep 1; exit 3");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerTrial.start(ctx, argv, java.util.Map.of(), 8080,
-                        null, ServerTrial.Placement.plan("apart", 2), Duration.ofSeconds(3), RedisBenchmark::pong))
+                        null, ServerTrial.Placement.plan("apart", 2), Duration.ofSeconds(3), ep -> RedisBenchmark.pong(ep, "unused")))
                 .isInstanceOfSatisfying(TrialFailure.class, f -> {
                     assertThat(f.reason()).startsWith("server exited before it was ready");
                     assertThat(f.rawOutput()).contains("isobench: network path: ").contains("--- server log ---")
