@@ -179,7 +179,7 @@ public final class Comparison {
 
     /** The runtime a run's costs are measured against (its plan's baseline). */
     static String baselineOf(StoredRun r) {
-        return r.header().plan().get("baseline") instanceof String s ? s : "native";
+        return r.header().plan().get("baseline") instanceof String s ? s : io.isobench.plan.Defaults.BASELINE;
     }
 
     private static double[] pooled(List<Side> sides, List<String> k) {
