@@ -10,6 +10,7 @@ import io.isobench.runtime.oci.CrunDriver;
 import io.isobench.runtime.oci.RuncDriver;
 import io.isobench.runtime.oci.RunscDriver;
 import io.isobench.runtime.vm.FirecrackerDriver;
+import io.isobench.runtime.vm.KataDriver;
 import io.isobench.runtime.vm.QemuMicrovmDriver;
 import io.isobench.runtime.vm.QemuQ35Driver;
 
@@ -49,8 +50,7 @@ public final class Runtimes {
         l.add(new QemuQ35Driver());
         l.add(new QemuMicrovmDriver());
         l.add(new FirecrackerDriver());
-        l.add(new UnsupportedDriver("kata", "vm", "kata-runtime", "Kata Containers (containers in lightweight VMs; needs usable KVM)",
-                "Kata is not packaged by Debian; install kata-containers on a KVM host"));
+        l.add(new KataDriver(DockerDriver::kataIds));
         l.add(new UnsupportedDriver("incus", "container", "incus", "Incus system containers and VMs",
                 "Incus is not in Debian 12; install it from Debian 13 or the Zabbly repository"));
         return l;
