@@ -37,7 +37,9 @@ enum VmLeftovers implements Leftovers {
             }
             return firecracker && rootInside(h.pid(), deadWorkDirs);
         }).toList();
+        java.util.Map<Long, String> names = new java.util.HashMap<>(); // read before the process is gone
         for (ProcessHandle h : orphans) {
+            names.put(h.pid(), h.info().command().orElse("").contains("qemu-system") ? "QEMU" : "Firecracker");
             h.destroy();
         }
         for (ProcessHandle h : orphans) {
@@ -49,7 +51,7 @@ enum VmLeftovers implements Leftovers {
             } catch (ExecutionException | TimeoutException e) {
                 h.destroyForcibly();
             }
-            done.add("VMM process " + h.pid());
+            done.add(names.get(h.pid()) + " process " + h.pid());
         }
         return done;
     }
