@@ -305,7 +305,8 @@ public final class FirecrackerDriver implements RuntimeDriver {
         // jailed: every file Firecracker opens lies in its chroot, and the API paths are relative to it
         Path root = jailer == null ? dir.resolve(spec.name()) : dir.resolve("jail").resolve("firecracker").resolve(jid).resolve("root");
         Path initrd = root.resolve("initrd");
-        Path kernelFile = root.resolve("vmlinux");
+        // jailed, the kernel must be inside the chroot (a hard link when the cache shares its file system, else a copy)
+        Path kernelFile = jailer == null ? vmlinux : root.resolve("vmlinux");
         Path log = root.resolve("firecracker.log");
         Path socket = jailer == null ? root.resolve("api.socket") : root.resolve("run/firecracker.socket");
         Path diskFile = spec.scratchBytes() == null ? null : root.resolve("scratch.raw");
@@ -313,7 +314,9 @@ public final class FirecrackerDriver implements RuntimeDriver {
         ScratchDisk disk = null;
         try {
             Files.createDirectories(root);
-            linkOrCopy(vmlinux, kernelFile);
+            if (jailer != null) {
+                linkOrCopy(vmlinux, kernelFile);
+            }
             GuestInitramfs.writeLaunchInitrd(base, initrd, Scratch.withEnv(spec, Scratch.PATH));
             Files.writeString(log, "");
             if (diskFile != null) {
