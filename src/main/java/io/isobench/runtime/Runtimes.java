@@ -9,6 +9,8 @@ import io.isobench.runtime.host.NspawnDriver;
 import io.isobench.runtime.oci.CrunDriver;
 import io.isobench.runtime.oci.RuncDriver;
 import io.isobench.runtime.oci.RunscDriver;
+import io.isobench.runtime.vm.FirecrackerDriver;
+import io.isobench.runtime.vm.KataDriver;
 import io.isobench.runtime.vm.QemuMicrovmDriver;
 import io.isobench.runtime.vm.QemuQ35Driver;
 
@@ -47,10 +49,8 @@ public final class Runtimes {
         l.addAll(docker);
         l.add(new QemuQ35Driver());
         l.add(new QemuMicrovmDriver());
-        l.add(new UnsupportedDriver("firecracker", "vm", "firecracker", "Firecracker microVM (needs usable KVM)",
-                "Firecracker is not packaged by Debian; install its release binary on a KVM host"));
-        l.add(new UnsupportedDriver("kata", "vm", "kata-runtime", "Kata Containers (containers in lightweight VMs; needs usable KVM)",
-                "Kata is not packaged by Debian; install kata-containers on a KVM host"));
+        l.add(new FirecrackerDriver());
+        l.add(new KataDriver(DockerDriver::kataIds));
         l.add(new UnsupportedDriver("incus", "container", "incus", "Incus system containers and VMs",
                 "Incus is not in Debian 12; install it from Debian 13 or the Zabbly repository"));
         return l;

@@ -100,6 +100,11 @@ public final class DockerDriver implements RuntimeDriver {
 
     private static final String PREFIX = "docker:";
 
+    /** The ids of the engine's Kata runtimes ({@code docker:kata*}), asking the engine once per process. */
+    public static List<String> kataIds() {
+        return registeredRuntimes().stream().filter(n -> n.startsWith("kata")).sorted().map(n -> PREFIX + n).toList();
+    }
+
     /** Runtimes registered with the running engine, looked up once per process (empty when it is not running). */
     static Set<String> registeredRuntimes() {
         Set<String> d = discovered;
@@ -137,7 +142,7 @@ public final class DockerDriver implements RuntimeDriver {
 
     @Override
     public String kind() {
-        return runtime.equals("runsc") ? "sandbox" : "container";
+        return runtime.equals("runsc") ? "sandbox" : runtime.startsWith("kata") ? "vm" : "container";
     }
 
     @Override
@@ -168,8 +173,16 @@ public final class DockerDriver implements RuntimeDriver {
     /** gVisor's platform when this engine runtime recorded one. */
     @Override
     public List<String> caveats(String runtimeId, Map<String, Object> details) {
-        return RunscDriver.platformCaveat(runtimeId, details);
+        List<String> c = new java.util.ArrayList<>(RunscDriver.platformCaveat(runtimeId, details));
+        if (details.get(KATA_HYPERVISOR) != null) {
+            c.add(runtimeId + " ran every container in its own Kata VM (hypervisor: " + details.get(KATA_HYPERVISOR)
+                    + "): its figures include a guest kernel, the Kata agent and that hypervisor.");
+        }
+        return c;
     }
+
+    /** The details key of a Kata engine runtime's hypervisor. */
+    public static final String KATA_HYPERVISOR = "kata_hypervisor";
 
     @Override
     public Availability probe(ProbeContext ctx) {
@@ -203,6 +216,15 @@ public final class DockerDriver implements RuntimeDriver {
         d.put("engine", "docker " + version);
         d.put("runtime", runtime);
         d.put("runtime_options", rts.get(runtime));
+        if (io.isobench.runtime.vm.KataDriver.isKata(runtime, rts.get(runtime))) {
+            var kvm = io.isobench.host.KvmProbe.shared().probe();
+            var hv = io.isobench.runtime.vm.KataDriver.hypervisor();
+            d.put(KATA_HYPERVISOR, hv.map(io.isobench.runtime.vm.KataConfig::describe)
+                    .orElse("unknown (kata-runtime kata-env and configuration.toml unreadable)"));
+            if (!kvm.usable()) {
+                return Availability.no(id(), version, "Kata runtime " + runtime + " needs usable KVM, and KVM is " + kvm.summary(), d);
+            }
+        }
         String info = Proc.firstLine(CALL_TIMEOUT, docker(), "info", "--format",
                 "{{.Driver}} {{.CgroupDriver}} {{.CgroupVersion}}");
         if (info != null) {

@@ -108,7 +108,7 @@ public abstract class QemuDriver implements RuntimeDriver {
     /** QEMU processes with a file (initramfs, console log, disk) in a dead work dir. */
     @Override
     public java.util.Optional<Leftovers> leftovers() {
-        return java.util.Optional.of(QemuLeftovers.INSTANCE);
+        return java.util.Optional.of(VmLeftovers.INSTANCE);
     }
 
     private static final Mark TCG = new Mark("TCG",
@@ -218,6 +218,21 @@ public abstract class QemuDriver implements RuntimeDriver {
         String qemu = Tools.which(QEMU);
         tapProblem = qemu == null ? QEMU + " not found" : tapProblem(qemu);
         return tapProblem;
+    }
+
+    /**
+     * Whether a namespace with a bridged tap can be made here (the tap path without a VMM attaching to it): null when
+     * it can, else why not. For VMMs other than QEMU, which attach to the tap only when they start.
+     */
+    static String tapProblemWithoutQemu() {
+        if (NetNs.unavailableReason() != null) {
+            return NetNs.unavailableReason();
+        }
+        try (NetNs ns = NetNs.createWithTap()) {
+            return null;
+        } catch (LaunchException e) {
+            return "cannot make a namespace with a tap device: " + e.getMessage();
+        }
     }
 
     /**

@@ -43,6 +43,16 @@ public record GuestKernel(String release, String pkgVersion, Path dir) {
         return dir.resolve("boot").resolve("vmlinuz-" + release);
     }
 
+    /**
+     * The uncompressed ELF kernel (Firecracker on x86_64 boots only that), extracted from {@link #vmlinuz()} once and
+     * cached beside it as {@code boot/vmlinux-<release>}.
+     */
+    public Path vmlinux() throws IOException {
+        synchronized (LOCK) {
+            return Vmlinux.extractCached(vmlinuz(), dir.resolve("boot").resolve("vmlinux-" + release));
+        }
+    }
+
     public Path modulesDir() {
         return dir.resolve("lib/modules").resolve(release);
     }

@@ -28,6 +28,8 @@ public final class GuestSandbox implements Sandbox {
     private final String vmm;
     private volatile String serialLog;
     private volatile String scratchStorage;
+    private volatile String logLabel = "guest kernel console, hvc0";
+    private volatile Runnable afterTeardown = () -> { };
     private final long guestMemoryBytes;
 
     /**
@@ -68,6 +70,7 @@ public final class GuestSandbox implements Sandbox {
             if (net != null) {
                 net.close(); // releases the host ports or deletes the namespace (QEMU, which used them, is gone)
             }
+            afterTeardown.run();
         };
         this.inner = new ProcessSandbox(spec.name(), argv, filtered, teardown, List::of, null);
     }
@@ -91,6 +94,29 @@ public final class GuestSandbox implements Sandbox {
             p.add(new Phase(Phase.BOOTED, b));
         }
         return p;
+    }
+
+    /** What the {@code serial} file holds, for the tail shown on failure (default: the kernel console on hvc0). */
+    public GuestSandbox logLabel(String label) {
+        this.logLabel = label;
+        return this;
+    }
+
+    /** Runs after the standard teardown (the VMM is gone): a VMM's own files, e.g. Firecracker's chroot. */
+    public GuestSandbox afterTeardown(Runnable r) {
+        this.afterTeardown = r;
+        return this;
+    }
+
+    /** Records a VMM-specific launch milestone (e.g. Firecracker's API up), stored as {@code <name>_ms} like the others. */
+    public GuestSandbox phase(String name, long atNanos) {
+        inner.phase(name, atNanos);
+        return this;
+    }
+
+    /** Whether the VMM process still runs. */
+    public boolean vmmAlive() {
+        return !inner.hostPids().isEmpty();
     }
 
     /** Launch to BEGIN in ms, or -1 before BEGIN. */
@@ -149,7 +175,7 @@ public final class GuestSandbox implements Sandbox {
         }
         err.append(r.stderr());
         if (exit != 0 || r.timedOut()) {
-            err.append("--- guest kernel console, hvc0 (last ").append(SERIAL_TAIL_LINES).append(" lines) ---\n")
+            err.append("--- ").append(logLabel).append(" (last ").append(SERIAL_TAIL_LINES).append(" lines) ---\n")
                     .append(tail(log, SERIAL_TAIL_LINES));
             if (!console.begun() && !r.stdout().isBlank()) {
                 err.append("--- unframed console output ---\n").append(r.stdout());

@@ -9,7 +9,9 @@ class GuestInitramfsTest {
     @Test
     void initFramesTheWorkloadWithTheConsoleMarkers() {
         String init = GuestInitramfs.initScript();
-        assertThat(init).startsWith("#!/.isobench/busybox sh\n").endsWith("$BB poweroff -f\n");
+        assertThat(init).startsWith("#!/.isobench/busybox sh\n").endsWith("$BB $HALT -f\n");
+        // poweroff unless the VMM asks for a reboot (Firecracker: no ACPI power-off; reboot=k makes it exit)
+        assertThat(init).contains("HALT=poweroff", "isobench.halt=reboot) HALT=reboot;;");
         assertThat(init).contains("echo \"" + GuestConsole.beginMarker("$NONCE") + "\" >&3");
         assertThat(init).contains("isobench.nonce=*)", "isobench.scratch=*)", "isobench.ip=*)", "isobench.gw=*)");
         assertThat(ScratchDisk.KERNEL_PARAM).startsWith("isobench.scratch=");
