@@ -272,6 +272,12 @@ public final class RunscDriver extends OciDriver {
         if (unusable != null) {
             return Availability.no(id, fixed == null ? null : fixed.version(), unusable);
         }
+        if (fixed != null && fixed.source().startsWith("apt ")) { // checked again right before root runs it
+            RunscFetch.Cached now = RunscFetch.verify(fixed.path().getParent());
+            if (now.problem() != null) {
+                return Availability.no(id, fixed.version(), now.problem());
+            }
+        }
         if (fixed == null) {
             String exe = super.executable();
             if (exe == null) {

@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -80,7 +81,7 @@ public final class RunscFetch {
             Properties rec = record(d);
             Path exe = d.resolve("runsc");
             String problem = unsafe(List.of(exe, d, d.getParent()));
-            if (problem == null && !rec.getProperty("sha256", "").equals(RunscBinary.sha256(exe))) {
+            if (problem == null && !rec.getProperty("sha256", "").equals(hashUnlessUnchanged(exe))) {
                 problem = exe + " does not have the sha256 recorded at fetch time (" + rec.getProperty("sha256")
                         + "); delete " + d + " and run isobench setup again";
             }
@@ -116,6 +117,26 @@ public final class RunscFetch {
             }
         }
         return null;
+    }
+
+    /** sha256 of each file checked in this process, with the inode, size and change time it was computed for. */
+    private static final java.util.Map<Path, String[]> HASHED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The file's sha256, hashed again only when its inode, size or ctime (any write, chmod, chown or rename onto it
+     * changes them) differ from the last hash in this process: the registry lists runtimes often, a 30 MB hash each time
+     * would cost more than the check is worth.
+     */
+    private static String hashUnlessUnchanged(Path exe) throws IOException {
+        Map<String, Object> a = Files.readAttributes(exe, "unix:ino,size,ctime", LinkOption.NOFOLLOW_LINKS);
+        String key = a.get("ino") + "/" + a.get("size") + "/" + a.get("ctime");
+        String[] seen = HASHED.get(exe);
+        if (seen != null && seen[0].equals(key)) {
+            return seen[1];
+        }
+        String sha = RunscBinary.sha256(exe);
+        HASHED.put(exe, new String[]{key, sha});
+        return sha;
     }
 
     private static Properties record(Path d) throws IOException {
