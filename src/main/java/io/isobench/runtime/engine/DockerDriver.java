@@ -332,6 +332,15 @@ public final class DockerDriver implements RuntimeDriver {
         return Trials.reason(new ProcResult(r.argv(), r.exitCode(), r.timedOut(), r.stdout(), err, r.elapsed()));
     }
 
+    /** The engine's per-runtime state roots ({@code /var/run/docker/runtime-<name>/moby}: runc, runsc and its variants). */
+    private static List<String> engineRuntimeRoots() {
+        try (var s = Files.list(Path.of("/var/run/docker"))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("runtime-")).map(p -> p.resolve("moby").toString()).sorted().toList();
+        } catch (IOException e) {
+            return List.of("/var/run/docker/runtime-runc/moby", "/var/run/docker/runtime-runsc/moby");
+        }
+    }
+
     public static boolean alive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
@@ -526,7 +535,7 @@ public final class DockerDriver implements RuntimeDriver {
         }
         String last = "";
         for (int attempt = 0; attempt < 3; attempt++) {
-            for (String root : List.of("/var/run/docker/runtime-runc/moby", "/var/run/docker/runtime-runsc/moby")) {
+            for (String root : engineRuntimeRoots()) {
                 if (Files.isDirectory(Path.of(root)) && Tools.which("runsc") != null) { // runsc state: ID_sandbox:ID.state
                     Proc.of(Tools.which("runsc"), "--root", root, "delete", "--force", id).timeout(CALL_TIMEOUT).run();
                 }
