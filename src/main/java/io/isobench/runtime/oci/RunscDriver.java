@@ -122,10 +122,18 @@ public final class RunscDriver extends OciDriver {
         }
         b.ifPresent(x -> {
             d.put("runsc_version", x.version());
+            d.put("runsc_source", sourceOf(x.path()));
             d.put("runsc_path", x.path().toString());
             d.put("runsc_sha256", x.sha256());
         });
         return d;
+    }
+
+    /** Where the runsc at {@code exe} came from: isobench's cache (with its RECORD), else the path as registered. */
+    private static String sourceOf(Path exe) {
+        return RunscFetch.defaultCache().cached().stream().flatMap(c -> c.binary().stream())
+                .filter(c -> c.path().equals(exe)).map(RunscBinary::source).findFirst()
+                .orElse("engine runtime path " + exe);
     }
 
     /** Whether engine runtime {@code name} runs runsc (runsc, runsc-systrap, runsc@20240729-ptrace, their network variants). */
