@@ -265,7 +265,8 @@ public final class Executor {
     private List<Sample> trial(String runId, Benchmark b, Params c, RuntimeDriver rt, int rep, String of, boolean warmup,
                                Progress progress) throws InterruptedException {
         Duration timeout = plan.trialTimeout(b.expectedDuration(c));
-        String name = "isobench-" + runId + "-" + b.id() + "-" + rt.id() + "-" + (warmup ? "w" : "r") + rep
+        // safeName: runtime ids may hold characters container ids refuse (docker:runc, runsc@20240729-systrap)
+        String name = "isobench-" + runId + "-" + b.id() + "-" + io.isobench.runtime.Trials.safeName(rt.id()) + "-" + (warmup ? "w" : "r") + rep
                 + "-" + Long.toHexString(System.nanoTime() & 0xffff);
         TrialContext ctx = new TrialContext(rt, image, plan.limits(), c, timeout, name);
         Instant started = Instant.now();

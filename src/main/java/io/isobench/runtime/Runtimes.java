@@ -41,7 +41,7 @@ public final class Runtimes {
         l.add(new NativeDriver());
         l.add(new RuncDriver());
         l.add(new CrunDriver());
-        l.add(new RunscDriver());
+        l.addAll(RunscDriver.variants());
         l.add(new BwrapDriver());
         l.add(new NspawnDriver());
         l.add(new LxcDriver());
@@ -62,6 +62,10 @@ public final class Runtimes {
      */
     public static Optional<RuntimeDriver> forStoredId(String id) {
         Optional<RuntimeDriver> d = known().stream().filter(r -> r.id().equals(id)).findFirst();
+        if (d.isPresent()) {
+            return d;
+        }
+        d = RunscDriver.forStoredId(id); // a runsc@<version> no longer in the cache
         return d.isPresent() ? d : DockerDriver.forId(id).map(RuntimeDriver.class::cast);
     }
 

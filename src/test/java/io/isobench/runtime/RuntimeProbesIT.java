@@ -45,6 +45,25 @@ class RuntimeProbesIT {
         }
     }
 
+    /** Each gVisor platform is probed for real; the ones this host or this runsc cannot run say why. */
+    @Test
+    void runscPlatformsSayWhyTheyAreUnavailable() {
+        Availability runsc = byId.get("runsc");
+        assumeTrue(runsc.available(), "runsc works");
+        assertThat(runsc.details()).containsKeys("runsc_version", "runsc_sha256", "runsc_source");
+        Availability ptrace = byId.get("runsc-ptrace");
+        assertThat(ptrace.available()).as(String.valueOf(ptrace.reason())).isTrue();
+        assertThat(ptrace.details()).containsEntry("platform", "ptrace");
+        if (runsc.version().compareTo("0.0~2023") < 0) { // Debian 12's 0.0~20221219.0: ptrace and kvm only
+            assertThat(byId.get("runsc-systrap").available()).isFalse();
+            assertThat(byId.get("runsc-systrap").reason()).contains("has no systrap platform");
+        }
+        if (!java.nio.file.Files.exists(Path.of("/dev/kvm"))) {
+            assertThat(byId.get("runsc-kvm").available()).isFalse();
+            assertThat(byId.get("runsc-kvm").reason()).startsWith("KVM is unusable here (no /dev/kvm");
+        }
+    }
+
     @Test
     void crunSaysWhyOnHybridCgroups() {
         assumeTrue(new HostProbe().cgroupMode().equals("hybrid"), "only hybrid hosts make crun fail");

@@ -60,6 +60,9 @@ public final class DockerDriver implements RuntimeDriver {
     public static final String RUNSC_HOSTINET = "runsc-hostinet";
     /** runsc's netstack with /proc/sys/net hidden from runsc (see setup.DockerEngine#RUNSC_SYSCTL_HIDDEN). */
     public static final String RUNSC_NETSTACK_HIDDEN = "runsc-netstack-hidden";
+    /** A runsc variant's engine runtimes for launches with ports: {@code <variant>-netstack}, {@code <variant>-hostinet}. */
+    static final String NETSTACK_SUFFIX = "-netstack";
+    static final String HOSTINET_SUFFIX = "-hostinet";
     /** docker run's warning on every container of a bridge network when the engine runs with --ip-forward=false. */
     static final String FORWARDING_WARNING = "WARNING: IPv4 forwarding is disabled.";
 
@@ -72,7 +75,7 @@ public final class DockerDriver implements RuntimeDriver {
 
     public DockerDriver(String runtime) {
         this.runtime = runtime;
-        this.portsRuntime = runtime.equals("runsc") ? null : runtime;
+        this.portsRuntime = RunscDriver.isRunsc(runtime) ? null : runtime;
     }
 
     /** docker:runc and docker:runsc always (doctor says why one is unusable), plus any other runtime the engine has. */
@@ -80,7 +83,8 @@ public final class DockerDriver implements RuntimeDriver {
         Set<String> names = new LinkedHashSet<>(List.of("runc", "runsc"));
         for (String n : registeredRuntimes()) {
             if (!n.startsWith("io.containerd.") // containerd's own aliases of runc
-                    && !n.equals(RUNSC_NETSTACK) && !n.equals(RUNSC_NETSTACK_HIDDEN) && !n.equals(RUNSC_HOSTINET)) { // docker:runsc's network variants
+                    && !(RunscDriver.isRunsc(n) && (n.endsWith(NETSTACK_SUFFIX) || n.endsWith(HOSTINET_SUFFIX)
+                    || n.equals(RUNSC_NETSTACK_HIDDEN)))) { // the network variants of docker:runsc and its variants
                 names.add(n);
             }
         }
@@ -142,7 +146,7 @@ public final class DockerDriver implements RuntimeDriver {
 
     @Override
     public String kind() {
-        return runtime.equals("runsc") ? "sandbox" : runtime.startsWith("kata") ? "vm" : "container";
+        return RunscDriver.isRunsc(runtime) ? "sandbox" : runtime.startsWith("kata") ? "vm" : "container";
     }
 
     @Override
@@ -209,7 +213,7 @@ public final class DockerDriver implements RuntimeDriver {
         }
         if (!rts.containsKey(runtime)) {
             return Availability.no(id(), version, "runtime " + runtime + " is not registered with the engine (registered: "
-                    + String.join(", ", rts.keySet()) + (runtime.equals("runsc")
+                    + String.join(", ", rts.keySet()) + (RunscDriver.isRunsc(runtime)
                     ? "; 'isobench setup' registers runsc in /etc/docker/daemon.json" : "") + ")");
         }
         Map<String, Object> d = new LinkedHashMap<>();
@@ -224,6 +228,9 @@ public final class DockerDriver implements RuntimeDriver {
             if (!kvm.usable()) {
                 return Availability.no(id(), version, "Kata runtime " + runtime + " needs usable KVM, and KVM is " + kvm.summary(), d);
             }
+        }
+        if (RunscDriver.isRunsc(runtime)) {
+            d.putAll(RunscDriver.engineRuntimeDetails(rts.get(runtime)));
         }
         String info = Proc.firstLine(CALL_TIMEOUT, docker(), "info", "--format",
                 "{{.Driver}} {{.CgroupDriver}} {{.CgroupVersion}}");
@@ -256,6 +263,7 @@ public final class DockerDriver implements RuntimeDriver {
      */
     private String probePorts(ProbeContext ctx, Map<String, Object> rts) {
         List<String> candidates = runtime.equals("runsc") ? List.of(RUNSC_NETSTACK, RUNSC_NETSTACK_HIDDEN, RUNSC_HOSTINET)
+                : RunscDriver.isRunsc(runtime) ? List.of(runtime + NETSTACK_SUFFIX, runtime + HOSTINET_SUFFIX)
                 : List.of(runtime);
         List<String> failures = new ArrayList<>();
         for (String rt : candidates) {
@@ -326,13 +334,13 @@ public final class DockerDriver implements RuntimeDriver {
 
     /** The network stack behind engine runtime {@code rt}, for networkPath(); null for runc-like runtimes. */
     private static String stackOf(String rt, List<String> failuresBefore) {
-        if (rt.equals(RUNSC_NETSTACK)) {
+        if (rt.equals(RUNSC_NETSTACK) || (RunscDriver.isRunsc(rt) && rt.endsWith(NETSTACK_SUFFIX))) {
             return "gVisor netstack";
         }
         if (rt.equals(RUNSC_NETSTACK_HIDDEN)) {
             return "gVisor netstack (old runsc's root-netns test defeated: /proc/sys/net hidden from runsc)";
         }
-        if (rt.equals(RUNSC_HOSTINET)) {
+        if (rt.equals(RUNSC_HOSTINET) || (RunscDriver.isRunsc(rt) && rt.endsWith(HOSTINET_SUFFIX))) {
             return "gVisor hostinet (host kernel TCP/IP in the container's netns"
                     + (failuresBefore.isEmpty() ? "" : "; netstack unavailable: " + String.join("; ", failuresBefore)) + ")";
         }
@@ -344,6 +352,15 @@ public final class DockerDriver implements RuntimeDriver {
         String err = r.stderr().lines().filter(l -> !l.startsWith(FORWARDING_WARNING))
                 .collect(java.util.stream.Collectors.joining("\n"));
         return Trials.reason(new ProcResult(r.argv(), r.exitCode(), r.timedOut(), r.stdout(), err, r.elapsed()));
+    }
+
+    /** The engine's per-runtime state roots ({@code /var/run/docker/runtime-<name>/moby}: runc, runsc and its variants). */
+    private static List<String> engineRuntimeRoots() {
+        try (var s = Files.list(Path.of("/var/run/docker"))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("runtime-")).map(p -> p.resolve("moby").toString()).sorted().toList();
+        } catch (IOException e) {
+            return List.of("/var/run/docker/runtime-runc/moby", "/var/run/docker/runtime-runsc/moby");
+        }
     }
 
     public static boolean alive(long pid) {
@@ -416,11 +433,12 @@ public final class DockerDriver implements RuntimeDriver {
         if (spec.network() == null) {
             return launch(spec, runtime, null);
         }
-        if (!portsProbed && runtime.equals("runsc")) {
+        if (!portsProbed && RunscDriver.isRunsc(runtime)) {
             // not probed in this process: hostinet is what works on the hosts we know
-            portsRuntime = registeredRuntimes().contains(RUNSC_HOSTINET) ? RUNSC_HOSTINET : null;
-            portsStack = stackOf(RUNSC_HOSTINET, List.of());
-            portsUnavailable = RUNSC_HOSTINET + " is not registered with the engine ('isobench setup' registers it)";
+            String hostinet = runtime.equals("runsc") ? RUNSC_HOSTINET : runtime + HOSTINET_SUFFIX;
+            portsRuntime = registeredRuntimes().contains(hostinet) ? hostinet : null;
+            portsStack = stackOf(hostinet, List.of());
+            portsUnavailable = hostinet + " is not registered with the engine ('isobench setup' registers it)";
         }
         String rt = portsRuntime;
         if (rt == null) {
@@ -479,7 +497,7 @@ public final class DockerDriver implements RuntimeDriver {
         ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, new HostPids(name), null, t0);
         s.network(net, spec.network());
         return scratch == null ? s : s.scratchStorage("bind mount (docker run -v) of a host directory on "
-                + Scratch.fileSystem(scratch) + (runtime.equals("runsc") ? ", file I/O served by gVisor" : ""));
+                + Scratch.fileSystem(scratch) + (RunscDriver.isRunsc(runtime) ? ", file I/O served by gVisor" : ""));
     }
 
     private SandboxNetwork endpointOn(DockerNetwork bridge, java.net.InetAddress ip, String rt, String stack) {
@@ -539,7 +557,7 @@ public final class DockerDriver implements RuntimeDriver {
         }
         String last = "";
         for (int attempt = 0; attempt < 3; attempt++) {
-            for (String root : List.of("/var/run/docker/runtime-runc/moby", "/var/run/docker/runtime-runsc/moby")) {
+            for (String root : engineRuntimeRoots()) {
                 if (Files.isDirectory(Path.of(root)) && Tools.which("runsc") != null) { // runsc state: ID_sandbox:ID.state
                     Proc.of(Tools.which("runsc"), "--root", root, "delete", "--force", id).timeout(CALL_TIMEOUT).run();
                 }

@@ -146,6 +146,21 @@ public final class DockerEngine {
             m.put("runtimeArgs", List.of(e[2]));
             all.put(e[0], m);
         }
+        // platform and version variants (runsc-ptrace, runsc@20240729-systrap...), each with its two ports variants
+        io.isobench.runtime.oci.RunscDriver.engineVariants().forEach((name, exeAndFlag) -> {
+            for (String[] net : new String[][]{{"", "--network=none"}, {DockerDriver.NETSTACK_SUFFIX, "--network=sandbox"},
+                    {DockerDriver.HOSTINET_SUFFIX, "--network=host"}}) {
+                List<String> args = new ArrayList<>();
+                if (!exeAndFlag.get(1).isEmpty()) {
+                    args.add(exeAndFlag.get(1));
+                }
+                args.add(net[1]);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("path", exeAndFlag.get(0));
+                m.put("runtimeArgs", List.copyOf(args));
+                all.putIfAbsent(name + net[0], m);
+            }
+        });
         return all;
     }
 
@@ -297,7 +312,8 @@ public final class DockerEngine {
             return l;
         }
         if (Tools.which("runsc") != null) {
-            l.add("register runsc (--network=none), runsc-netstack, runsc-netstack-hidden (writes " + RUNSC_SYSCTL_HIDDEN + ") and runsc-hostinet (for workloads with ports) in "
+            l.add("register runsc (--network=none), runsc-netstack, runsc-netstack-hidden (writes " + RUNSC_SYSCTL_HIDDEN + ") and runsc-hostinet (for workloads with ports), "
+                    + "and each runsc's platform and version variants (runsc-<platform>, runsc@<version>[-<platform>], each with -netstack and -hostinet) in "
                     + daemonJson + " if missing (merged, old file backed up)");
         }
         if (!running()) {

@@ -77,9 +77,14 @@ public abstract class OciDriver implements RuntimeDriver {
         return java.util.Optional.of(new OciLeftovers(binary()));
     }
 
+    /** The executable to run: {@link #binary()} found on PATH by default (null when absent). */
+    protected String executable() {
+        return Tools.which(binary());
+    }
+
     protected List<String> cli(String... args) {
         List<String> argv = new ArrayList<>();
-        String bin = Tools.which(binary());
+        String bin = executable();
         argv.add(bin == null ? binary() : bin);
         argv.addAll(globalFlags());
         argv.addAll(List.of(args));
@@ -88,12 +93,12 @@ public abstract class OciDriver implements RuntimeDriver {
 
     @Override
     public Availability probe(ProbeContext ctx) {
-        if (Tools.which(binary()) == null) {
+        if (executable() == null) {
             return Availability.no(id(), null, "not installed (" + binary() + " not found on PATH; "
                     + (packages().isEmpty() ? "see README"
                     : "apt-get install " + String.join(" ", packages().stream().map(AptPackage::name).toList())) + ")");
         }
-        ProcResult v = Proc.of(Tools.which(binary()), "--version").timeout(CLI_TIMEOUT).run();
+        ProcResult v = Proc.of(executable(), "--version").timeout(CLI_TIMEOUT).run();
         String version = v.ok() ? Trials.parseVersion(v.stdout()) : null;
         if (version == null) {
             return Availability.no(id(), null, binary() + " --version failed: " + v.failureSummary());

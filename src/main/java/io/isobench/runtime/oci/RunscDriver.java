@@ -9,31 +9,178 @@ import io.isobench.runtime.SandboxNetwork;
 import io.isobench.runtime.Scratch;
 import io.isobench.runtime.Trials;
 
+import io.isobench.runtime.RuntimeDriver;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * gVisor's runsc: the workload's system calls are served by the Sentry, a user-space kernel; file access
- * goes through the Gofer. The platform (how system calls are intercepted) decides most of its cost, so
- * it is always passed explicitly and recorded. ptrace works everywhere (including without nested
- * virtualization); systrap and kvm are faster where available.
+ * goes through the Gofer. The platform (how system calls are intercepted) decides most of its cost, so each platform
+ * is a runtime of its own and the one used is recorded. Ids: {@code runsc} is the installed runsc (on PATH) with its
+ * default platform, {@code runsc-<platform>} the installed runsc with that platform; a runsc fetched by {@code setup}
+ * ({@link RunscFetch}) or named by {@value #USER_RUNSC_ENV} is {@code runsc@<version>} and {@code runsc@<version>-<platform>},
+ * so two gVisor versions never share a label. Every result records the runsc's version, source and sha256.
  */
 public final class RunscDriver extends OciDriver {
-    public static final String DEFAULT_PLATFORM = "ptrace";
-    private final String platform;
+    /** The platforms each runsc gets a runtime for (old releases have ptrace and kvm only; systrap is 2023's default). */
+    public static final List<String> PLATFORMS = List.of("systrap", "ptrace", "kvm");
+    /** A user's own runsc executable, run beside the installed one as {@code runsc@<its version>}. */
+    public static final String USER_RUNSC_ENV = "ISOBENCH_RUNSC";
+    static final String INSTALLED = "runsc";
 
+    private final String id;
+    /** The platform passed with --platform, or null: the binary's default (recorded after the probe). */
+    private final String platform;
+    /** The runsc to run, or null: runsc on PATH. */
+    private final RunscBinary fixed;
+    /** Why this runsc must not run (a cache entry that failed verification), or null. */
+    private final String unusable;
+    private volatile RunscBinary binary;
+    private volatile String effectivePlatform;
+
+    /** The installed runsc, its default platform. */
     public RunscDriver() {
-        this(System.getenv().getOrDefault("ISOBENCH_RUNSC_PLATFORM", DEFAULT_PLATFORM));
+        this(INSTALLED, null, null, null);
     }
 
-    public RunscDriver(String platform) {
+    RunscDriver(String id, String platform, RunscBinary fixed, String unusable) {
+        this.id = id;
         this.platform = platform;
+        this.fixed = fixed;
+        this.unusable = unusable;
+        this.binary = fixed;
+        this.effectivePlatform = platform;
+    }
+
+    /**
+     * Every runsc runtime: the installed one and one per platform, then the same for each runsc fetched into the cache
+     * (verified there; one that fails verification is listed with the reason) and for {@value #USER_RUNSC_ENV}.
+     */
+    public static List<RuntimeDriver> variants() {
+        List<RuntimeDriver> l = new ArrayList<>(family(INSTALLED, null, null));
+        java.util.Set<String> labels = new java.util.HashSet<>();
+        for (RunscFetch.Cached c : RunscFetch.defaultCache().cached()) {
+            String label = c.binary().map(RunscBinary::label).orElse("runsc@" + c.dir().getFileName());
+            if (labels.add(label)) {
+                l.addAll(family(label, c.binary().orElse(null), c.problem()));
+            }
+        }
+        userBinary().ifPresent(b -> l.addAll(family(labels.contains(b.label()) ? b.label() + "-user" : b.label(), b, null)));
+        return l;
+    }
+
+    /**
+     * The engine runtimes every runsc gets (the same scheme as the native ids): for the installed runsc one per platform
+     * it offers ({@code runsc-ptrace}...; plain {@code runsc} is registered by the engine's own setup), for each fetched
+     * or user runsc its default ({@code runsc@20240729}) and one per platform; name -> [executable, --platform flag or
+     * ""]. Cached runsc entries that fail verification are left out.
+     */
+    public static Map<String, List<String>> engineVariants() {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        List<RunscBinary> bins = new ArrayList<>();
+        String exe = io.isobench.util.Tools.which("runsc");
+        if (exe != null) {
+            RunscBinary.describe(Path.of(exe), "installed", INSTALLED).ifPresent(bins::add);
+        }
+        RunscFetch.defaultCache().cached().forEach(c -> c.binary().ifPresent(bins::add));
+        userBinary().ifPresent(bins::add);
+        for (RunscBinary b : bins) {
+            if (!b.label().equals(INSTALLED)) {
+                m.putIfAbsent(b.label(), List.of(b.path().toString(), ""));
+            }
+            for (String p : b.platforms().names()) {
+                if (PLATFORMS.contains(p)) {
+                    m.putIfAbsent(b.label() + "-" + p, List.of(b.path().toString(), "--platform=" + p));
+                }
+            }
+        }
+        return m;
+    }
+
+    /**
+     * What an engine runtime entry ({@code {"path": ..., "runtimeArgs": [...]}}) runs: platform (its --platform flag,
+     * else the binary's default), runsc version, source, path and sha256, as the native runsc runtimes record them.
+     */
+    public static Map<String, Object> engineRuntimeDetails(Object entry) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        if (!(entry instanceof Map<?, ?> m) || !(m.get("path") instanceof String path)) {
+            return d;
+        }
+        String exe = path.contains("/") ? path : io.isobench.util.Tools.which(path);
+        java.util.Optional<RunscBinary> b = exe == null ? java.util.Optional.empty()
+                : RunscBinary.describe(Path.of(exe), "engine runtime path " + exe, null);
+        String flag = m.get("runtimeArgs") instanceof List<?> args ? args.stream().map(String::valueOf)
+                .filter(a -> a.startsWith("--platform=")).findFirst().orElse(null) : null;
+        if (flag != null) {
+            d.put("platform", flag.substring("--platform=".length()));
+        } else {
+            b.map(RunscBinary::platforms).map(RunscBinary.Platforms::defaultPlatform).ifPresent(p -> d.put("platform", p));
+        }
+        b.ifPresent(x -> {
+            d.put("runsc_version", x.version());
+            d.put("runsc_source", sourceOf(x.path()));
+            d.put("runsc_path", x.path().toString());
+            d.put("runsc_sha256", x.sha256());
+        });
+        return d;
+    }
+
+    /** Where the runsc at {@code exe} came from: isobench's cache (with its RECORD), else the path as registered. */
+    private static String sourceOf(Path exe) {
+        return RunscFetch.defaultCache().cached().stream().flatMap(c -> c.binary().stream())
+                .filter(c -> c.path().equals(exe)).map(RunscBinary::source).findFirst()
+                .orElse("engine runtime path " + exe);
+    }
+
+    /** Whether engine runtime {@code name} runs runsc (runsc, runsc-systrap, runsc@20240729-ptrace, their network variants). */
+    public static boolean isRunsc(String name) {
+        return name.equals(INSTALLED) || name.startsWith(INSTALLED + "-") || name.startsWith(INSTALLED + "@");
+    }
+
+    private static volatile java.util.Optional<RunscBinary> user;
+
+    /** {@value #USER_RUNSC_ENV}'s runsc, asked for its version once per process. */
+    static java.util.Optional<RunscBinary> userBinary() {
+        java.util.Optional<RunscBinary> u = user;
+        if (u == null) {
+            String p = System.getenv(USER_RUNSC_ENV);
+            u = p == null || p.isBlank() ? java.util.Optional.empty()
+                    : RunscBinary.describe(Path.of(p).toAbsolutePath(), "user (" + USER_RUNSC_ENV + "=" + p + ")", null)
+                            .map(b -> new RunscBinary(b.path(), b.version(), b.source(), b.sha256(),
+                                    "runsc@" + RunscBinary.shortVersion(b.version())));
+            if (u.isEmpty() && p != null && !p.isBlank()) {
+                throw new io.isobench.util.UserException(USER_RUNSC_ENV + "=" + p + " does not answer --version");
+            }
+            user = u;
+        }
+        return u;
+    }
+
+    private static List<RuntimeDriver> family(String label, RunscBinary b, String unusable) {
+        List<RuntimeDriver> l = new ArrayList<>();
+        l.add(new RunscDriver(label, null, b, unusable));
+        for (String p : PLATFORMS) {
+            l.add(new RunscDriver(label + "-" + p, p, b, unusable));
+        }
+        return l;
+    }
+
+    /** A driver for a stored id of this family (runsc, runsc-systrap, runsc@20240729-ptrace), for caveats; else empty. */
+    public static java.util.Optional<RuntimeDriver> forStoredId(String id) {
+        if (!id.equals(INSTALLED) && !id.startsWith(INSTALLED + "-") && !id.startsWith(INSTALLED + "@")) {
+            return java.util.Optional.empty();
+        }
+        String p = PLATFORMS.stream().filter(x -> id.endsWith("-" + x)).findFirst().orElse(null);
+        return java.util.Optional.of(new RunscDriver(id, p, null, null));
     }
 
     @Override
     public String id() {
-        return "runsc";
+        return id;
     }
 
     @Override
@@ -43,12 +190,25 @@ public final class RunscDriver extends OciDriver {
 
     @Override
     public String description() {
-        return "gVisor sandbox (user-space kernel), platform " + platform;
+        String which = fixed == null ? "the installed runsc" : "runsc " + fixed.version() + " (" + fixed.source() + ")";
+        return "gVisor sandbox (user-space kernel): " + which + ", " + (platform == null ? "its default platform" : "platform " + platform);
     }
 
     @Override
     public List<AptPackage> packages() {
-        return List.of(PACKAGE);
+        return fixed == null && unusable == null ? List.of(PACKAGE) : List.of();
+    }
+
+    /** Fetching a newer runsc than the installed one is the installed family's setup step (once: equal instances). */
+    @Override
+    public java.util.Optional<io.isobench.runtime.HostSetup> hostSetup() {
+        return fixed == null && unusable == null ? java.util.Optional.of(RunscSetup.INSTANCE) : java.util.Optional.empty();
+    }
+
+    /** Each runsc executable sweeps its own containers (the state root is shared: {@code runsc list}). */
+    @Override
+    public java.util.Optional<io.isobench.runtime.Leftovers> leftovers() {
+        return java.util.Optional.of(new OciLeftovers(fixed == null ? binary() : fixed.path().toString()));
     }
 
     /** runsc's package, shared with the engine runtimes that use runsc. */
@@ -60,11 +220,13 @@ public final class RunscDriver extends OciDriver {
         return platformCaveat(runtimeId, details);
     }
 
-    /** The platform caveat for any runtime that runs runsc and records its platform. */
+    /** The platform caveat for any runtime that runs runsc and records its platform (and version, when recorded). */
     public static List<String> platformCaveat(String runtimeId, Map<String, Object> details) {
         Object p = details.get("platform");
+        Object v = details.get("runsc_version");
         return p == null ? List.of()
-                : List.of(runtimeId + " used gVisor's " + p + " platform; system-call heavy results depend on it.");
+                : List.of(runtimeId + " used " + (v == null ? "gVisor" : "gVisor " + v) + "'s " + p
+                + " platform; system-call heavy results depend on it.");
     }
 
     @Override
@@ -73,8 +235,14 @@ public final class RunscDriver extends OciDriver {
     }
 
     @Override
+    protected String executable() {
+        RunscBinary b = binary;
+        return b != null ? b.path().toString() : super.executable();
+    }
+
+    @Override
     protected List<String> globalFlags() {
-        return List.of("--platform=" + platform, "--network=none");
+        return platform == null ? List.of("--network=none") : List.of("--platform=" + platform, "--network=none");
     }
 
     /** How launches that ask for ports are networked; chosen by {@link #probe} by trying each in turn. */
@@ -109,7 +277,39 @@ public final class RunscDriver extends OciDriver {
      */
     @Override
     public Availability probe(ProbeContext ctx) {
+        if (unusable != null) {
+            return Availability.no(id, fixed == null ? null : fixed.version(), unusable);
+        }
+        if (fixed != null && fixed.source().startsWith("apt ")) { // checked again right before root runs it
+            RunscFetch.Cached now = RunscFetch.verify(fixed.path().getParent());
+            if (now.problem() != null) {
+                return Availability.no(id, fixed.version(), now.problem());
+            }
+        }
+        if (fixed == null) {
+            String exe = super.executable();
+            if (exe == null) {
+                return super.probe(ctx); // says "not installed" with the package
+            }
+            java.util.Optional<RunscBinary> b = RunscBinary.describe(Path.of(exe), "installed (" + exe + " on PATH)", INSTALLED);
+            if (b.isEmpty()) {
+                return Availability.no(id, null, exe + " --version failed");
+            }
+            binary = b.get();
+        }
+        RunscBinary b = binary;
+        RunscBinary.Platforms offered = b.platforms();
+        if (platform != null && !offered.names().isEmpty() && !offered.has(platform)) {
+            return Availability.no(id, b.version(), "runsc " + b.version() + " has no " + platform + " platform (it offers "
+                    + String.join(", ", offered.names()) + (platform.equals("systrap")
+                    ? "; systrap came with gVisor releases of 2023: 'isobench setup' fetches a newer runsc as runsc@<version>"
+                    : "") + ")");
+        }
+        effectivePlatform = platform != null ? platform : offered.defaultPlatform();
         Availability a = super.probe(ctx);
+        if (!a.available() && "kvm".equals(effectivePlatform) && kvmUnusable() != null) {
+            return Availability.no(id, a.version(), "KVM is unusable here (" + kvmUnusable() + "): " + a.reason(), a.details());
+        }
         if (!a.available() || NetNs.unavailableReason() != null) {
             return a;
         }
@@ -193,10 +393,31 @@ public final class RunscDriver extends OciDriver {
                 + ", file I/O served by gVisor (Sentry + gofer)";
     }
 
+    /** Why the kvm platform cannot work on this host, or null when /dev/kvm opens for reading and writing. */
+    static String kvmUnusable() {
+        Path dev = Path.of("/dev/kvm");
+        if (!java.nio.file.Files.exists(dev)) {
+            return "no /dev/kvm: no hardware virtualization, or nested virtualization is off";
+        }
+        try (var ch = java.nio.channels.FileChannel.open(dev, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            return null;
+        } catch (java.io.IOException e) {
+            return "/dev/kvm cannot be opened: " + e.getMessage();
+        }
+    }
+
     @Override
     protected Map<String, Object> details() {
         Map<String, Object> d = new LinkedHashMap<>();
-        d.put("platform", platform);
+        RunscBinary b = binary;
+        d.put("platform", effectivePlatform == null ? "unknown (runsc flags did not say)" : effectivePlatform);
+        d.put("platform_chosen", platform == null ? "runsc's default" : "--platform=" + platform);
+        if (b != null) {
+            d.put("runsc_version", b.version());
+            d.put("runsc_source", b.source());
+            d.put("runsc_path", b.path().toString());
+            d.put("runsc_sha256", b.sha256());
+        }
         d.put("network", "none (--network=none: loopback only, gVisor netstack)");
         d.put("rootfs", "workload image, read-only, served by the gofer");
         return d;
