@@ -21,7 +21,8 @@ if [ "${#missing[@]}" -eq 0 ] && [ "${#incus_suite[@]}" -eq 0 ] && installed inc
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "run-tests: missing packages ${missing[*]} incus; run as root or install them" >&2
+  installed incus || missing+=(incus)
+  echo "run-tests: missing packages ${missing[*]}; run as root (this script then installs them; incus from bookworm-backports on Debian 12)" >&2
   exit 2
 fi
 export DEBIAN_FRONTEND=noninteractive
