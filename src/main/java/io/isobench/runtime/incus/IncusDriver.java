@@ -83,6 +83,14 @@ public class IncusDriver implements RuntimeDriver {
         return java.time.Duration.ofMillis(1500);
     }
 
+    @Override
+    public List<String> caveats(String runtimeId, Map<String, Object> details) {
+        return List.of(runtimeId + " launches through the Incus daemon's API: its startup includes creating the instance"
+                + " (a copy of the image on the dir storage pool), starting it (an unprivileged container, the Incus default)"
+                + " and booting its init, and each workload runs through incus exec; lxc-system boots the same init from a"
+                + " read-only image with no daemon.");
+    }
+
     /** Why Incus cannot run here (not installed, daemon down, no pool), or null. */
     static String notReady() {
         if (Tools.which("incus") == null) {
