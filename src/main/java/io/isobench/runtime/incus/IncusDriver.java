@@ -33,7 +33,8 @@ import java.util.Optional;
  * {@code incus init}, so startup includes creating (a copy of the image on the dir pool), starting and booting the
  * container. Limits: {@code limits.cpu.allowance} (a CFS quota of the run's CPUs, as the other runtimes get) and
  * {@code limits.memory}; scratch: a {@code disk} device of the host scratch dir ({@code shift=true}); ports: one
- * {@code proxy} device per port from a free 127.0.0.1 port into the container's loopback. Every instance carries
+ * {@code proxy} device per port from a free 127.0.0.1 port into the container's loopback (brought up with busybox
+ * {@code ip} after the start: nothing else configures it). Every instance carries
  * {@link Incus#PID_KEY}; teardown is {@code incus delete --force}.
  */
 public class IncusDriver implements RuntimeDriver {
@@ -229,6 +230,12 @@ public class IncusDriver implements RuntimeDriver {
                 net[0] = proxy;
             }
             check(Incus.call(START_TIMEOUT, "start", name), "incus start");
+            if (proxy != null) {
+                // no NIC and an init that configures nothing: loopback is down until brought up, and the proxy
+                // devices connect to the workload there (part of the launch, as a network setup is for the others)
+                check(Incus.call("exec", name, "--force-noninteractive", "--", spec.image().tools().get("busybox"),
+                        "ip", "link", "set", "lo", "up"), "bringing up the container's loopback");
+            }
             booted = System.nanoTime();
         } catch (LaunchException | RuntimeException e) {
             booting.close();
