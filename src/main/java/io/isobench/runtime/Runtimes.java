@@ -6,6 +6,8 @@ import io.isobench.runtime.host.LxcDriver;
 import io.isobench.runtime.host.LxcSystemDriver;
 import io.isobench.runtime.host.NativeDriver;
 import io.isobench.runtime.host.NspawnDriver;
+import io.isobench.runtime.incus.IncusDriver;
+import io.isobench.runtime.incus.IncusVmDriver;
 import io.isobench.runtime.oci.CrunDriver;
 import io.isobench.runtime.oci.RuncDriver;
 import io.isobench.runtime.oci.RunscDriver;
@@ -47,12 +49,12 @@ public final class Runtimes {
         l.add(new LxcDriver());
         l.add(new LxcSystemDriver());
         l.addAll(docker);
+        l.add(new IncusDriver());
         l.add(new QemuQ35Driver());
         l.add(new QemuMicrovmDriver());
+        l.add(new IncusVmDriver());
         l.add(new FirecrackerDriver());
         l.add(new KataDriver(DockerDriver::kataIds));
-        l.add(new UnsupportedDriver("incus", "container", "incus", "Incus system containers and VMs",
-                "Incus is not in Debian 12; install it from Debian 13 or the Zabbly repository"));
         return l;
     }
 

@@ -7,7 +7,7 @@ import java.time.Duration;
 
 /**
  * A runtime the papers measured that this version of isobench knows about but cannot drive yet
- * (Firecracker, Kata, Incus). Doctor lists it with the reason: not installed, or installed but without a
+ * (Firecracker, Kata). Doctor lists it with the reason: not installed, or installed but without a
  * driver. It never launches anything.
  */
 public final class UnsupportedDriver implements RuntimeDriver {

@@ -66,7 +66,7 @@ public class NetworkPathIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"native", "runc", "runsc", "bwrap", "nspawn", "lxc", "lxc-system", "docker:runc", "docker:runsc",
-            "qemu", "qemu-microvm"})
+            "incus", "qemu", "qemu-microvm"})
     void hostReachesAServerInside(String id) throws Exception {
         Availability a = byId.get(id);
         assumeTrue(a != null && a.available(), id + " unavailable here: " + (a == null ? "no driver" : a.reason()));
