@@ -232,10 +232,11 @@ public final class ContainerdDriver implements RuntimeDriver {
         return scratch == null ? s : s.scratchStorage("bind mount of a host directory on " + Scratch.fileSystem(scratch));
     }
 
-    /** The shim's pid from its task dir, or 0 when not (yet) there. */
+    /** The shim: the parent of the task's init ({@code init.pid} in its task dir), or -1 when not (yet) there. */
     private static long shimPid(Path taskDir) {
         try {
-            return Long.parseLong(Files.readString(taskDir.resolve("shim.pid")).strip());
+            long init = Long.parseLong(Files.readString(taskDir.resolve("init.pid")).strip());
+            return ProcessHandle.of(init).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
         } catch (IOException | NumberFormatException e) {
             return -1;
         }

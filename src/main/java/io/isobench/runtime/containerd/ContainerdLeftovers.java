@@ -48,11 +48,7 @@ enum ContainerdLeftovers implements Leftovers {
         if (!ls.ok()) {
             return done;
         }
-        for (String line : ls.stdout().lines().skip(1).toList()) {
-            String name = line.strip().split("\\s+")[0];
-            if (name.isEmpty()) {
-                continue;
-            }
+        for (String name : names(ls.stdout())) {
             long pid = all ? -1 : labelPid(address, name);
             if (all || (pid > 0 && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))) {
                 Proc.of(Containerd.ctrAt(address, "task", "kill", "-s", "SIGKILL", name)).timeout(Containerd.CALL_TIMEOUT).run();
@@ -63,6 +59,11 @@ enum ContainerdLeftovers implements Leftovers {
             }
         }
         return done;
+    }
+
+    /** Container names from {@code ctr container list} (a header line, then one container a line). */
+    static List<String> names(String list) {
+        return list.lines().skip(1).map(l -> l.strip().split("\\s+")[0]).filter(n -> !n.isEmpty()).toList();
     }
 
     /** The container's io.isobench.pid label ({@code ctr container info} JSON), or -1. */
