@@ -179,10 +179,29 @@ public final class ContainerdDriver implements RuntimeDriver {
         return Duration.ofMillis(400);
     }
 
+    /** containerd's longest container id. */
+    static final int MAX_ID = 76;
+
+    /**
+     * A valid containerd id for an instance name (letters and digits joined by single '.', '_' or '-', at most 76):
+     * "containerd:io.containerd.runc.v2" in it becomes "ctrd-runc.v2"; a longer name keeps its start (the run id) and
+     * ends in a hash of the whole name.
+     */
+    static String containerId(String name) {
+        String id = name.replace(PREFIX + "io.containerd.", "ctrd-").replace(PREFIX, "ctrd-")
+                .replaceAll("[^A-Za-z0-9._-]", "-").replaceAll("[._-]{2,}", "-").replaceAll("^[._-]+|[._-]+$", "");
+        if (id.length() <= MAX_ID) {
+            return id;
+        }
+        String hash = String.format("%08x", name.hashCode());
+        return id.substring(0, MAX_ID - 9).replaceAll("[._-]+$", "") + "-" + hash;
+    }
+
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
         long t0 = System.nanoTime();
         Containerd daemon = Containerd.get();
+        String cid = containerId(spec.name());
         Path scratch = Scratch.hostDir(spec);
         NetNs ns;
         try {
@@ -191,17 +210,17 @@ public final class ContainerdDriver implements RuntimeDriver {
             Scratch.remove(scratch);
             throw e;
         }
-        String cgroup = "/" + Containerd.NAMESPACE + "/" + spec.name();
-        List<String> argv = daemon.ctr(runArgs(runtime, spec, cgroup, scratch,
+        String cgroup = "/" + Containerd.NAMESPACE + "/" + cid;
+        List<String> argv = daemon.ctr(runArgs(runtime, spec, cid, cgroup, scratch,
                 ns == null ? null : ns.path(), ProcessHandle.current().pid()).toArray(String[]::new));
         AtomicBoolean exitedOnItsOwn = new AtomicBoolean();
         long[] shim = {-1};
         Runnable teardown = () -> {
             // ctr run --rm deletes the container when its task exits; after a kill, or a task still there, delete both
-            if (!exitedOnItsOwn.get() || Files.exists(daemon.taskDir(spec.name()))) {
-                Proc.of(daemon.ctr("task", "kill", "-s", "SIGKILL", spec.name())).timeout(Containerd.CALL_TIMEOUT).run();
-                Proc.of(daemon.ctr("task", "delete", "--force", spec.name())).timeout(Containerd.CALL_TIMEOUT).run();
-                Proc.of(daemon.ctr("container", "delete", spec.name())).timeout(Containerd.CALL_TIMEOUT).run();
+            if (!exitedOnItsOwn.get() || Files.exists(daemon.taskDir(cid))) {
+                Proc.of(daemon.ctr("task", "kill", "-s", "SIGKILL", cid)).timeout(Containerd.CALL_TIMEOUT).run();
+                Proc.of(daemon.ctr("task", "delete", "--force", cid)).timeout(Containerd.CALL_TIMEOUT).run();
+                Proc.of(daemon.ctr("container", "delete", cid)).timeout(Containerd.CALL_TIMEOUT).run();
             }
             Scratch.remove(scratch);
             Cgroups.removeIfEmpty(cgroup);
@@ -212,7 +231,7 @@ public final class ContainerdDriver implements RuntimeDriver {
         ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, () -> {
             List<Long> pids = new ArrayList<>(Cgroups.pids(cgroup));
             if (shim[0] < 0) {
-                shim[0] = shimPid(daemon.taskDir(spec.name()));
+                shim[0] = shimPid(daemon.taskDir(cid));
             }
             if (shim[0] > 0 && ProcessHandle.of(shim[0]).map(ProcessHandle::isAlive).orElse(false)) {
                 pids.add(shim[0]);
@@ -248,7 +267,8 @@ public final class ContainerdDriver implements RuntimeDriver {
     }
 
     /** The arguments of {@code ctr run} (after the global flags) for one instance. */
-    static List<String> runArgs(String runtime, LaunchSpec spec, String cgroup, Path scratch, Path netns, long pid) {
+    static List<String> runArgs(String runtime, LaunchSpec spec, String id, String cgroup, Path scratch, Path netns,
+                                long pid) {
         Limits l = spec.limits();
         List<String> a = new ArrayList<>(List.of("run", "--rootfs", "--read-only", "--rm", "--runtime", runtime,
                 "--cgroup", cgroup, "--cpus", Double.toString(l.cpus()), "--memory-limit", Long.toString(l.memoryBytes()),
@@ -265,7 +285,7 @@ public final class ContainerdDriver implements RuntimeDriver {
         env.putAll(Scratch.env(spec, Scratch.PATH));
         env.forEach((k, v) -> a.addAll(List.of("--env", k + "=" + v)));
         a.add(spec.image().rootfs().toAbsolutePath().toString());
-        a.add(spec.name());
+        a.add(id);
         a.addAll(spec.argv());
         return a;
     }

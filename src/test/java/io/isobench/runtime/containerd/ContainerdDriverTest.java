@@ -44,7 +44,7 @@ class ContainerdDriverTest {
 
     @Test
     void runArgsWithoutNetworkOrScratch() {
-        List<String> a = ContainerdDriver.runArgs("io.containerd.runc.v2", spec(null), "/isobench/isobench-t1", null, null, 42);
+        List<String> a = ContainerdDriver.runArgs("io.containerd.runc.v2", spec(null), "isobench-t1", "/isobench/isobench-t1", null, null, 42);
         assertThat(a).startsWith("run", "--rootfs", "--read-only", "--rm", "--runtime", "io.containerd.runc.v2",
                 "--cgroup", "/isobench/isobench-t1", "--cpus", "1.5", "--memory-limit", Long.toString(256L << 20),
                 "--label", "io.isobench.pid=42")
@@ -55,11 +55,25 @@ class ContainerdDriverTest {
 
     @Test
     void runArgsWithNetnsAndScratch() {
-        List<String> a = ContainerdDriver.runArgs("io.containerd.runc.v2", spec(1L << 20), "/isobench/isobench-t1",
+        List<String> a = ContainerdDriver.runArgs("io.containerd.runc.v2", spec(1L << 20), "isobench-t1", "/isobench/isobench-t1",
                 Path.of("/tmp/isobench-1-2/scratch/t1"), Path.of("/run/netns/isobench-1-3"), 42);
         assertThat(a).containsSequence("--with-ns", "network:/run/netns/isobench-1-3")
                 .containsSequence("--mount", "type=bind,src=/tmp/isobench-1-2/scratch/t1,dst=/scratch,options=rbind:rw")
                 .contains("ISOBENCH_SCRATCH=/scratch");
+    }
+
+    @Test
+    void containerIdsAreValidForContainerdAndKeepTheRunIdPrefix() {
+        // the name from the first real run, which ctr refused: too long, and ':' is not allowed
+        String name = "isobench-20261202-180133-755d-syscall-containerd:io.containerd.runc.v2-w1-e61e";
+        assertThat(ContainerdDriver.containerId(name)).isEqualTo("isobench-20261202-180133-755d-syscall-ctrd-runc.v2-w1-e61e");
+        String longer = "isobench-20261202-180133-755d-startup-containerd:io.containerd.runc.v2-r1-i12-n64-delay-100-x-abcdef";
+        String id = ContainerdDriver.containerId(longer);
+        assertThat(id).hasSizeLessThanOrEqualTo(ContainerdDriver.MAX_ID).startsWith("isobench-20261202-180133-755d-")
+                .matches("[A-Za-z0-9]+([._-][A-Za-z0-9]+)*");
+        assertThat(ContainerdDriver.containerId(longer + "2")).isNotEqualTo(id);
+        assertThat(ContainerdDriver.containerId("isobench-probe-containerd-io.containerd.runc.v2--1-2"))
+                .matches("[A-Za-z0-9]+([._-][A-Za-z0-9]+)*");
     }
 
     @Test
