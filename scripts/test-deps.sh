@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs (idempotently, as root) the Debian packages the integration tests drive for real.
 set -euo pipefail
-pkgs=(runc runsc crun sysbench fio iperf3 busybox-static gcc libc6-dev linux-libc-dev strace qemu-system-x86 cpio bubblewrap systemd-container lxc docker.io chromium
+pkgs=(runc runsc crun containerd sysbench fio iperf3 busybox-static gcc libc6-dev linux-libc-dev strace qemu-system-x86 cpio bubblewrap systemd-container lxc docker.io chromium
       nginx-light apache2-utils wrk redis-server mariadb-server)  # servers benchmarks: nginx, redis, mysql
 missing=()
 for p in "${pkgs[@]}"; do

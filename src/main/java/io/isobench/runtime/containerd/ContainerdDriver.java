@@ -126,6 +126,13 @@ public final class ContainerdDriver implements RuntimeDriver {
     }
 
     @Override
+    public List<String> caveats(String runtimeId, Map<String, Object> details) {
+        return List.of(runtimeId + " runs each instance through an attached ctr client (a Go process per instance, as a"
+                + " user running ctr has): its memory and start are part of this runtime's footprint and startup, besides"
+                + " the containerd shim and the workload.");
+    }
+
+    @Override
     public boolean equals(Object o) {
         return o instanceof ContainerdDriver d && d.runtime.equals(runtime);
     }
