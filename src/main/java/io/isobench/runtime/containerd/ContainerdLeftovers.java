@@ -41,6 +41,22 @@ enum ContainerdLeftovers implements Leftovers {
         return done;
     }
 
+    /** At exit: containers of isobench's namespace at {@code address} labelled with this process's pid. */
+    static void removeOwn(String address) {
+        long self = ProcessHandle.current().pid();
+        ProcResult ls = Proc.of(Containerd.ctrAt(address, "container", "list")).timeout(Containerd.CALL_TIMEOUT).run();
+        if (!ls.ok()) {
+            return;
+        }
+        for (String name : names(ls.stdout())) {
+            if (labelPid(address, name) == self) {
+                Proc.of(Containerd.ctrAt(address, "task", "kill", "-s", "SIGKILL", name)).timeout(Containerd.CALL_TIMEOUT).run();
+                Proc.of(Containerd.ctrAt(address, "task", "delete", "--force", name)).timeout(Containerd.CALL_TIMEOUT).run();
+                Proc.of(Containerd.ctrAt(address, "container", "delete", name)).timeout(Containerd.CALL_TIMEOUT).run();
+            }
+        }
+    }
+
     /** Containers of isobench's namespace at {@code address} whose pid label is dead (or all, for a dead process's daemon). */
     private static List<String> removeDead(String address, boolean all) {
         List<String> done = new ArrayList<>();
