@@ -2,7 +2,7 @@
 # Installs (idempotently, as root) the Debian packages the integration tests drive for real, and starts the servers
 # they need (PostgreSQL for the team store).
 set -euo pipefail
-pkgs=(runc runsc crun sysbench fio iperf3 busybox-static gcc libc6-dev linux-libc-dev strace qemu-system-x86 cpio bubblewrap systemd-container lxc docker.io chromium
+pkgs=(runc runsc crun containerd sysbench fio iperf3 busybox-static gcc libc6-dev linux-libc-dev strace qemu-system-x86 cpio bubblewrap systemd-container lxc docker.io chromium
       nginx-light apache2-utils wrk redis-server mariadb-server  # servers benchmarks: nginx, redis, mysql
       postgresql)  # the team results store's tests (Debian 12: PostgreSQL 15, amcheck included)
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }

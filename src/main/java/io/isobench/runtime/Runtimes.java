@@ -1,5 +1,6 @@
 package io.isobench.runtime;
 
+import io.isobench.runtime.containerd.ContainerdDriver;
 import io.isobench.runtime.engine.DockerDriver;
 import io.isobench.runtime.host.BwrapDriver;
 import io.isobench.runtime.host.LxcDriver;
@@ -27,7 +28,7 @@ public final class Runtimes {
 
     /** Every runtime, including each one the running Docker engine has registered (asks the engine once per process). */
     public static List<RuntimeDriver> all() {
-        return drivers(DockerDriver.all());
+        return drivers(DockerDriver.all(), ContainerdDriver.all());
     }
 
     /**
@@ -35,10 +36,10 @@ public final class Runtimes {
      * family): for what is per family (packages, host setup, leftovers), where no engine call is wanted.
      */
     public static List<RuntimeDriver> known() {
-        return drivers(DockerDriver.builtIn());
+        return drivers(DockerDriver.builtIn(), ContainerdDriver.builtIn());
     }
 
-    private static List<RuntimeDriver> drivers(List<DockerDriver> docker) {
+    private static List<RuntimeDriver> drivers(List<DockerDriver> docker, List<ContainerdDriver> containerd) {
         List<RuntimeDriver> l = new ArrayList<>();
         l.add(new NativeDriver());
         l.add(new RuncDriver());
@@ -49,6 +50,7 @@ public final class Runtimes {
         l.add(new LxcDriver());
         l.add(new LxcSystemDriver());
         l.addAll(docker);
+        l.addAll(containerd);
         l.add(new IncusDriver());
         l.add(new QemuQ35Driver());
         l.add(new QemuMicrovmDriver());
@@ -68,7 +70,11 @@ public final class Runtimes {
             return d;
         }
         d = RunscDriver.forStoredId(id); // a runsc@<version> no longer in the cache
-        return d.isPresent() ? d : DockerDriver.forId(id).map(RuntimeDriver.class::cast);
+        if (d.isPresent()) {
+            return d;
+        }
+        Optional<RuntimeDriver> c = ContainerdDriver.forId(id).map(RuntimeDriver.class::cast);
+        return c.isPresent() ? c : DockerDriver.forId(id).map(RuntimeDriver.class::cast);
     }
 
     /** What a reader must know about results of runtime {@code id} recorded with {@code details}; none for an unknown id. */

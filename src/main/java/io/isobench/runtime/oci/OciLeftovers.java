@@ -12,9 +12,21 @@ import java.util.List;
 
 /**
  * An OCI CLI's containers left by a dead isobench: {@code <binary> list} shows each container's bundle; one named
- * isobench-* whose bundle is inside a dead work dir is killed and force-deleted.
+ * isobench-* whose bundle is inside a dead work dir is killed and force-deleted; {@code prefix} goes before every
+ * call (crun's private mount namespace on hybrid hosts).
  */
-record OciLeftovers(String binary) implements Leftovers {
+record OciLeftovers(String binary, List<String> prefix) implements Leftovers {
+    OciLeftovers(String binary) {
+        this(binary, List.of());
+    }
+
+    private List<String> argv(String bin, String... args) {
+        List<String> l = new ArrayList<>(prefix);
+        l.add(bin);
+        l.addAll(List.of(args));
+        return l;
+    }
+
     @Override
     public List<String> sweep(List<Path> deadWorkDirs) {
         List<String> done = new ArrayList<>();
@@ -22,7 +34,7 @@ record OciLeftovers(String binary) implements Leftovers {
         if (deadWorkDirs.isEmpty() || bin == null) {
             return done;
         }
-        ProcResult r = Proc.of(bin, "list").timeout(Trials.CLI_TIMEOUT).run();
+        ProcResult r = Proc.of(argv(bin, "list")).timeout(Trials.CLI_TIMEOUT).run();
         if (!r.ok()) {
             return done;
         }
@@ -32,8 +44,8 @@ record OciLeftovers(String binary) implements Leftovers {
                 continue;
             }
             if (deadWorkDirs.stream().anyMatch(d -> line.contains(d.toString() + "/"))) {
-                Proc.of(bin, "kill", f[0], "KILL").timeout(Trials.CLI_TIMEOUT).run();
-                Proc.of(bin, "delete", "--force", f[0]).timeout(Trials.CLI_TIMEOUT).run();
+                Proc.of(argv(bin, "kill", f[0], "KILL")).timeout(Trials.CLI_TIMEOUT).run();
+                Proc.of(argv(bin, "delete", "--force", f[0])).timeout(Trials.CLI_TIMEOUT).run();
                 done.add(binary + " container " + f[0]);
             }
         }
