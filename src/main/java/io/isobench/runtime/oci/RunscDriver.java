@@ -269,6 +269,14 @@ public final class RunscDriver extends OciDriver {
 
     private static final String HIDE_SYSCTL_SCRIPT = "runsc-hide-net-sysctl.sh";
     private volatile PortsNetwork portsNetwork = PortsNetwork.NETSTACK;
+    /**
+     * A probe's failure text as stored with every result: pids in runsc's messages ("/proc/15013/ns/net") become
+     * "/proc/PID/", since compare warns when a runtime's stored details differ between runs.
+     */
+    static String stableReason(String reason) {
+        return reason.replaceAll("/proc/\\d+/", "/proc/PID/");
+    }
+
     private volatile String netstackFailure;
 
     /**
@@ -325,7 +333,7 @@ public final class RunscDriver extends OciDriver {
             failures.add(mode.name().toLowerCase(java.util.Locale.ROOT) + ": " + failure);
         }
         portsNetwork = chosen;
-        netstackFailure = failures.isEmpty() ? null : String.join("; ", failures);
+        netstackFailure = failures.isEmpty() ? null : stableReason(String.join("; ", failures));
         Map<String, Object> d = new LinkedHashMap<>(a.details());
         d.put("network_with_ports", chosen.label + " in an isobench netns"
                 + (failures.isEmpty() ? "" : " (tried first: " + netstackFailure + ")"));

@@ -122,4 +122,14 @@ class RunscTest {
                 "Dir::State::status=/dev/null");
         assertThat(RunscFetch.SOURCES).contains("signed-by=/usr/share/keyrings/debian-archive-keyring.gpg");
     }
+
+    /** The netstack probe's failure is stored with every result: runsc's pid in it must not make two runs differ. */
+    @Test
+    void storedProbeFailuresCarryNoPid() {
+        String a = "setting up network: creating interfaces from net namespace \"/proc/15013/ns/net\": cannot run with "
+                + "network enabled in root network namespace";
+        String b = a.replace("15013", "2210");
+        assertThat(RunscDriver.stableReason(a)).isEqualTo(RunscDriver.stableReason(b))
+                .contains("\"/proc/PID/ns/net\"").doesNotContain("15013");
+    }
 }
