@@ -55,6 +55,19 @@ public record LaunchSpec(String name, WorkloadImage image, List<String> argv, Ma
         return new Builder(name, image, limits);
     }
 
+    /** The image's init, for system containers: busybox's applet beside the busybox binary. */
+    public String imageInit() throws RuntimeDriver.LaunchException {
+        String bb = image.tools().get("busybox");
+        if (bb == null) {
+            throw new RuntimeDriver.LaunchException("the workload image has no init (busybox is not in it)");
+        }
+        try {
+            return java.nio.file.Path.of(bb).toRealPath().getParent().resolve("init").toString();
+        } catch (java.io.IOException e) {
+            return java.nio.file.Path.of(bb).getParent().resolve("init").toString();
+        }
+    }
+
     /** A builder holding every field of this spec. */
     public Builder toBuilder() {
         return new Builder(name, image, limits).argv(argv).env(env).onLine(onLine).wrapper(wrapper)

@@ -58,6 +58,16 @@ public final class Scratch {
         return env;
     }
 
+    /**
+     * The environment a sandboxed workload gets: {@link LaunchSpec#DEFAULT_ENV}, then the spec's own, then {@link #ENV}
+     * at {@link #PATH} when it has scratch storage.
+     */
+    public static Map<String, String> workloadEnv(LaunchSpec spec) {
+        Map<String, String> env = new LinkedHashMap<>(LaunchSpec.DEFAULT_ENV);
+        env.putAll(env(spec, PATH));
+        return env;
+    }
+
     /** The spec with {@link #ENV} added to its environment. */
     public static LaunchSpec withEnv(LaunchSpec spec, String path) {
         return spec.withEnv(env(spec, path));

@@ -288,9 +288,7 @@ public final class ContainerdDriver implements RuntimeDriver {
         if (netns != null) {
             a.addAll(List.of("--with-ns", "network:" + netns));
         }
-        Map<String, String> env = new LinkedHashMap<>(LaunchSpec.DEFAULT_ENV);
-        env.putAll(Scratch.env(spec, Scratch.PATH));
-        env.forEach((k, v) -> a.addAll(List.of("--env", k + "=" + v)));
+        Scratch.workloadEnv(spec).forEach((k, v) -> a.addAll(List.of("--env", k + "=" + v)));
         a.add(spec.image().rootfs().toAbsolutePath().toString());
         a.add(id);
         a.addAll(spec.argv());

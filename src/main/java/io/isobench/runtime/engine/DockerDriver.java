@@ -484,9 +484,7 @@ public final class DockerDriver implements RuntimeDriver {
         if (scratch != null) {
             argv.addAll(List.of("-v", scratch.toAbsolutePath() + ":" + Scratch.PATH + ":rw"));
         }
-        Map<String, String> env = new LinkedHashMap<>(LaunchSpec.DEFAULT_ENV);
-        env.putAll(Scratch.env(spec, Scratch.PATH));
-        env.forEach((k, v) -> argv.addAll(List.of("-e", k + "=" + v)));
+        Scratch.workloadEnv(spec).forEach((k, v) -> argv.addAll(List.of("-e", k + "=" + v)));
         argv.add(tag(spec.image()));
         argv.addAll(spec.argv());
         Runnable teardown = () -> {

@@ -75,9 +75,7 @@ public final class BwrapDriver extends HostLauncherDriver {
         if (scratch != null) {
             argv.addAll(List.of("--bind", scratch.toString(), Scratch.PATH));
         }
-        Map<String, String> env = new LinkedHashMap<>(LaunchSpec.DEFAULT_ENV);
-        env.putAll(Scratch.env(spec, Scratch.PATH));
-        env.forEach((k, v) -> argv.addAll(List.of("--setenv", k, v)));
+        Scratch.workloadEnv(spec).forEach((k, v) -> argv.addAll(List.of("--setenv", k, v)));
         argv.add("--");
         argv.addAll(spec.argv());
         return argv;

@@ -117,9 +117,7 @@ public final class LxcDriver extends HostLauncherDriver {
             c.append("lxc.cgroup.cpu.cfs_quota_us = ").append(quota).append('\n');
             c.append("lxc.cgroup.memory.limit_in_bytes = ").append(mem).append('\n');
         }
-        Map<String, String> env = new LinkedHashMap<>(LaunchSpec.DEFAULT_ENV);
-        env.putAll(Scratch.env(spec, Scratch.PATH));
-        env.forEach((k, v) -> c.append("lxc.environment = ").append(k).append('=').append(v).append('\n'));
+        Scratch.workloadEnv(spec).forEach((k, v) -> c.append("lxc.environment = ").append(k).append('=').append(v).append('\n'));
         return c.toString();
     }
 

@@ -83,26 +83,13 @@ public final class LxcSystemDriver extends HostLauncherDriver {
         return d;
     }
 
-    /** The image's init: busybox's applet next to the busybox binary. */
-    static String initPath(LaunchSpec spec) throws LaunchException {
-        String bb = spec.image().tools().get("busybox");
-        if (bb == null) {
-            throw new LaunchException("the workload image has no init (busybox is not in it)");
-        }
-        try {
-            return Path.of(bb).toRealPath().getParent().resolve("init").toString();
-        } catch (IOException e) {
-            return Path.of(bb).getParent().resolve("init").toString();
-        }
-    }
-
     /**
      * Boots the container ({@code lxc-start -d}, {@code lxc-wait -s RUNNING}); the launcher is {@code lxc-attach}. The
      * launch time counts from here, so startup measurements include the boot.
      */
     @Override
     protected Instance start(String bin, LaunchSpec spec, Path scratch, NetNs netns) throws LaunchException {
-        String init = initPath(spec);
+        String init = spec.imageInit();
         String name = Trials.safeName(spec.name());
         Path lxcpath = WorkDir.get().resolve("lxc").resolve(name);
         Path config = lxcpath.resolve("isobench.conf");
@@ -159,10 +146,7 @@ public final class LxcSystemDriver extends HostLauncherDriver {
     /** {@code lxc-attach} of the workload with its environment passed explicitly (lxc-attach does not inherit lxc.environment). */
     static List<String> attachArgv(String bin, String name, Path lxcpath, LaunchSpec spec) {
         List<String> argv = new ArrayList<>(List.of(bin, "-n", name, "-P", lxcpath.toString(), "--clear-env"));
-        Map<String, String> env = new LinkedHashMap<>(LaunchSpec.DEFAULT_ENV);
-        env.putAll(spec.env());
-        env.putAll(Scratch.env(spec, Scratch.PATH));
-        env.forEach((k, v) -> argv.addAll(List.of("-v", k + "=" + v)));
+        Scratch.workloadEnv(spec).forEach((k, v) -> argv.addAll(List.of("-v", k + "=" + v)));
         argv.add("--");
         argv.addAll(spec.argv());
         return argv;

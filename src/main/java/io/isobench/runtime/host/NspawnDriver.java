@@ -81,9 +81,7 @@ public final class NspawnDriver extends HostLauncherDriver {
         if (scratch != null) {
             argv.add("--bind=" + scratch + ":" + Scratch.PATH);
         }
-        Map<String, String> env = new LinkedHashMap<>(LaunchSpec.DEFAULT_ENV);
-        env.putAll(Scratch.env(spec, Scratch.PATH));
-        env.forEach((k, v) -> argv.add("--setenv=" + k + "=" + v));
+        Scratch.workloadEnv(spec).forEach((k, v) -> argv.add("--setenv=" + k + "=" + v));
         argv.add("--");
         argv.addAll(spec.argv());
         return argv;

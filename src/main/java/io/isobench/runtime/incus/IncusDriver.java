@@ -17,7 +17,6 @@ import io.isobench.runtime.Scratch;
 import io.isobench.runtime.Trials;
 import io.isobench.util.Tools;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -170,25 +169,10 @@ public class IncusDriver implements RuntimeDriver {
     /** {@code incus exec} of the workload: no terminal, cwd /, its environment passed explicitly. */
     static List<String> execArgv(String bin, String name, LaunchSpec spec) {
         List<String> argv = new ArrayList<>(List.of(bin, "exec", name, "--force-noninteractive", "--cwd", "/"));
-        Map<String, String> env = new LinkedHashMap<>(LaunchSpec.DEFAULT_ENV);
-        env.putAll(spec.env());
-        env.putAll(Scratch.env(spec, Scratch.PATH));
-        env.forEach((k, v) -> argv.addAll(List.of("--env", k + "=" + v)));
+        Scratch.workloadEnv(spec).forEach((k, v) -> argv.addAll(List.of("--env", k + "=" + v)));
         argv.add("--");
         argv.addAll(spec.argv());
         return argv;
-    }
-
-    static String initPath(LaunchSpec spec) throws LaunchException {
-        String bb = spec.image().tools().get("busybox");
-        if (bb == null) {
-            throw new LaunchException("the workload image has no init (busybox is not in it)");
-        }
-        try {
-            return Path.of(bb).toRealPath().getParent().resolve("init").toString();
-        } catch (IOException e) {
-            return Path.of(bb).getParent().resolve("init").toString();
-        }
     }
 
     @Override
@@ -200,7 +184,7 @@ public class IncusDriver implements RuntimeDriver {
         String alias = IncusImage.ensure(spec.image()); // once per image hash, before the launch's clock starts
         long t0 = System.nanoTime();
         String name = instanceName(spec.name());
-        String init = initPath(spec);
+        String init = spec.imageInit();
         Path scratch = Scratch.hostDir(spec);
         IncusProxy proxy = null;
         Runnable teardown = () -> {

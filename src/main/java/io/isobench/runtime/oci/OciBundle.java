@@ -67,9 +67,7 @@ public final class OciBundle {
         process.put("user", Map.of("uid", 0, "gid", 0));
         process.put("args", spec.argv());
         List<String> env = new ArrayList<>();
-        Map<String, String> merged = new LinkedHashMap<>(LaunchSpec.DEFAULT_ENV);
-        merged.putAll(Scratch.env(spec, Scratch.PATH));
-        merged.forEach((k, v) -> env.add(k + "=" + v));
+        Scratch.workloadEnv(spec).forEach((k, v) -> env.add(k + "=" + v));
         process.put("env", env);
         process.put("cwd", "/");
         process.put("capabilities", Map.of("bounding", CAPABILITIES, "effective", CAPABILITIES,
