@@ -219,8 +219,7 @@ public final class Store implements AutoCloseable {
     }
 
     private long recordTrialOnce(TrialRecord t) throws SQLException {
-        try {
-            conn.setAutoCommit(false);
+        return inTransaction(() -> {
             long trialId;
             try (PreparedStatement ps = conn.prepareStatement(
                     "INSERT INTO trials(run_id, benchmark, params_json, runtime, repetition, warmup, started_at, elapsed_ms, status, raw_output) "
@@ -253,22 +252,8 @@ public final class Store implements AutoCloseable {
                     ps.executeUpdate();
                 }
             }
-            conn.commit();
             return trialId;
-        } catch (SQLException | RuntimeException e) {
-            try {
-                conn.rollback();
-            } catch (SQLException ignored) {
-                // the original error matters
-            }
-            throw e;
-        } finally {
-            try {
-                conn.setAutoCommit(true);
-            } catch (SQLException ignored) {
-                // next statement reports it
-            }
-        }
+        });
     }
 
     public synchronized void recordStop(String runId, String benchmark, Map<String, String> params, int repetitions,
@@ -384,8 +369,7 @@ public final class Store implements AutoCloseable {
      * another process resumed it first.
      */
     public synchronized boolean resumeRun(String id, Instant at, long trialsMissing) {
-        try {
-            conn.setAutoCommit(false);
+        return retryBusy(() -> inTransaction(() -> {
             String previous;
             try (PreparedStatement ps = conn.prepareStatement("SELECT status FROM runs WHERE id=?")) {
                 ps.setString(1, id);
@@ -409,22 +393,8 @@ public final class Store implements AutoCloseable {
                 bind(ps, id, at.toString(), previous, pid, trialsMissing);
                 ps.executeUpdate();
             }
-            conn.commit();
             return true;
-        } catch (SQLException e) {
-            try {
-                conn.rollback();
-            } catch (SQLException ignored) {
-                // the original error matters
-            }
-            throw new StoreException("cannot resume run " + id + ": " + e.getMessage(), e);
-        } finally {
-            try {
-                conn.setAutoCommit(true);
-            } catch (SQLException ignored) {
-                // next statement reports it
-            }
-        }
+        }), "cannot resume run " + id);
     }
 
     public synchronized List<StoredRun.Resumption> resumptions(String runId) {
@@ -552,87 +522,70 @@ public final class Store implements AutoCloseable {
     }
 
     private synchronized PushOutcome receiveRun(String id, Map<String, List<Map<String, Object>>> rows) {
-        return retryBusy(() -> {
-            try {
-                conn.setAutoCommit(false);
-                Map<String, Object> src = rows.get("runs").get(0);
-                List<Map<String, Object>> mine = select("SELECT started_at, harness_host, status, finished_at, "
-                        + "(SELECT count(*) FROM trials t WHERE t.run_id=r.id), (SELECT count(*) FROM samples s WHERE s.run_id=r.id) "
-                        + "FROM runs r WHERE id=?", List.of("started_at", "harness_host", "status", "finished_at", "trials", "samples"), id);
-                PushOutcome outcome = PushOutcome.COPIED;
-                if (!mine.isEmpty()) {
-                    Map<String, Object> t = mine.get(0);
-                    if (!java.util.Objects.equals(t.get("started_at"), src.get("started_at"))
-                            || !java.util.Objects.equals(t.get("harness_host"), src.get("harness_host"))) {
-                        throw new UserException("run " + id + " in " + location.display() + " is a different run (started "
-                                + t.get("started_at") + " on " + t.get("harness_host") + ", not " + src.get("started_at") + " on "
-                                + src.get("harness_host") + "); not overwritten");
-                    }
-                    if (java.util.Objects.equals(t.get("status"), src.get("status"))
-                            && java.util.Objects.equals(t.get("finished_at"), src.get("finished_at"))
-                            && ((Number) t.get("trials")).intValue() == rows.get("trials").size()
-                            && ((Number) t.get("samples")).intValue() == rows.get("samples").size()) {
-                        conn.rollback();
-                        return PushOutcome.UNCHANGED;
-                    }
-                    for (String table : List.of("samples", "failures", "case_stops", "run_resumptions", "trials", "run_runtimes")) {
-                        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + table + " WHERE run_id=?")) {
-                            ps.setString(1, id);
-                            ps.executeUpdate();
-                        }
-                    }
-                    try (PreparedStatement ps = conn.prepareStatement("DELETE FROM runs WHERE id=?")) {
+        return retryBusy(() -> inTransaction(() -> {
+            Map<String, Object> src = rows.get("runs").get(0);
+            List<Map<String, Object>> mine = select("SELECT started_at, harness_host, status, finished_at, "
+                    + "(SELECT count(*) FROM trials t WHERE t.run_id=r.id), (SELECT count(*) FROM samples s WHERE s.run_id=r.id) "
+                    + "FROM runs r WHERE id=?", List.of("started_at", "harness_host", "status", "finished_at", "trials", "samples"), id);
+            PushOutcome outcome = PushOutcome.COPIED;
+            if (!mine.isEmpty()) {
+                Map<String, Object> t = mine.get(0);
+                if (!java.util.Objects.equals(t.get("started_at"), src.get("started_at"))
+                        || !java.util.Objects.equals(t.get("harness_host"), src.get("harness_host"))) {
+                    throw new UserException("run " + id + " in " + location.display() + " is a different run (started "
+                            + t.get("started_at") + " on " + t.get("harness_host") + ", not " + src.get("started_at") + " on "
+                            + src.get("harness_host") + "); not overwritten");
+                }
+                if (java.util.Objects.equals(t.get("status"), src.get("status"))
+                        && java.util.Objects.equals(t.get("finished_at"), src.get("finished_at"))
+                        && ((Number) t.get("trials")).intValue() == rows.get("trials").size()
+                        && ((Number) t.get("samples")).intValue() == rows.get("samples").size()) {
+                    conn.rollback();
+                    return PushOutcome.UNCHANGED;
+                }
+                for (String table : List.of("samples", "failures", "case_stops", "run_resumptions", "trials", "run_runtimes")) {
+                    try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + table + " WHERE run_id=?")) {
                         ps.setString(1, id);
                         ps.executeUpdate();
                     }
-                    outcome = PushOutcome.UPDATED;
                 }
-                Map<Object, Long> trialIds = new java.util.HashMap<>();
-                for (var e : RUN_TABLES.entrySet()) {
-                    String table = e.getKey();
-                    List<String> cols = table.equals("trials") ? e.getValue().subList(1, e.getValue().size()) : e.getValue();
-                    String sql = "INSERT INTO " + table + "(" + String.join(", ", cols) + ") VALUES ("
-                            + String.join(",", java.util.Collections.nCopies(cols.size(), "?")) + ")"
-                            + (table.equals("trials") ? " RETURNING id" : "");
-                    try (PreparedStatement ps = conn.prepareStatement(sql)) {
-                        for (Map<String, Object> row : rows.get(table)) {
-                            Object[] args = new Object[cols.size()];
-                            for (int i = 0; i < cols.size(); i++) {
-                                Object v = row.get(cols.get(i));
-                                if (cols.get(i).equals("trial_id") && v != null) {
-                                    v = trialIds.get(((Number) v).longValue());
-                                }
-                                args[i] = v;
+                try (PreparedStatement ps = conn.prepareStatement("DELETE FROM runs WHERE id=?")) {
+                    ps.setString(1, id);
+                    ps.executeUpdate();
+                }
+                outcome = PushOutcome.UPDATED;
+            }
+            Map<Object, Long> trialIds = new java.util.HashMap<>();
+            for (var e : RUN_TABLES.entrySet()) {
+                String table = e.getKey();
+                List<String> cols = table.equals("trials") ? e.getValue().subList(1, e.getValue().size()) : e.getValue();
+                String sql = "INSERT INTO " + table + "(" + String.join(", ", cols) + ") VALUES ("
+                        + String.join(",", java.util.Collections.nCopies(cols.size(), "?")) + ")"
+                        + (table.equals("trials") ? " RETURNING id" : "");
+                try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                    for (Map<String, Object> row : rows.get(table)) {
+                        Object[] args = new Object[cols.size()];
+                        for (int i = 0; i < cols.size(); i++) {
+                            Object v = row.get(cols.get(i));
+                            if (cols.get(i).equals("trial_id") && v != null) {
+                                v = trialIds.get(((Number) v).longValue());
                             }
-                            bind(ps, args);
-                            if (table.equals("trials")) {
-                                try (ResultSet rs = ps.executeQuery()) {
-                                    rs.next();
-                                    trialIds.put(((Number) row.get("id")).longValue(), rs.getLong(1));
-                                }
-                            } else {
-                                ps.executeUpdate();
+                            args[i] = v;
+                        }
+                        bind(ps, args);
+                        if (table.equals("trials")) {
+                            try (ResultSet rs = ps.executeQuery()) {
+                                rs.next();
+                                trialIds.put(((Number) row.get("id")).longValue(), rs.getLong(1));
                             }
+                        } else {
+                            ps.executeUpdate();
                         }
                     }
                 }
-                conn.commit();
-                return outcome;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    conn.rollback();
-                } catch (SQLException ignored) {
-                    // the original error matters
-                }
-                throw e;
-            } finally {
-                try {
-                    conn.setAutoCommit(true);
-                } catch (SQLException ignored) {
-                    // next statement reports it
-                }
             }
-        }, "cannot store run " + id);
+            return outcome;
+        }), "cannot store run " + id);
     }
 
     /** Resolves a run id, a unique prefix of one, or "latest". */
@@ -749,6 +702,32 @@ public final class Store implements AutoCloseable {
                 }
             }
         }, "database read failed");
+    }
+
+    /**
+     * Runs {@code work} as one transaction: committed when it returns (a work that rolled back itself commits
+     * nothing), rolled back when it throws; autocommit is back on afterwards.
+     */
+    private <T> T inTransaction(SqlWork<T> work) throws SQLException {
+        try {
+            conn.setAutoCommit(false);
+            T result = work.run();
+            conn.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                conn.rollback();
+            } catch (SQLException ignored) {
+                // the original error matters
+            }
+            throw e;
+        } finally {
+            try {
+                conn.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // next statement reports it
+            }
+        }
     }
 
     interface SqlWork<T> {
