@@ -5,7 +5,6 @@ import io.isobench.bench.Metric;
 import io.isobench.bench.ParamSpec;
 import io.isobench.bench.CommandBenchmark;
 import io.isobench.bench.Params;
-import io.isobench.bench.Sample;
 import io.isobench.bench.TrialContext;
 import io.isobench.bench.TrialFailure;
 import io.isobench.bench.TrialOutcome;
@@ -13,11 +12,7 @@ import io.isobench.proc.ProcResult;
 import io.isobench.util.Tools;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -217,19 +212,9 @@ public final class NginxBenchmark implements Benchmark {
 
     /** HTTP/1.0 GET of the page answers 200. */
     static void httpOk(InetSocketAddress ep) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(ep, 2000);
-            s.setSoTimeout(5000);
-            OutputStream o = s.getOutputStream();
-            o.write(("GET " + PAGE + " HTTP/1.0\r\nHost: isobench\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            o.flush();
-            InputStream in = s.getInputStream();
-            byte[] buf = new byte[64];
-            int n = in.readNBytes(buf, 0, 12);
-            String status = new String(buf, 0, n, StandardCharsets.US_ASCII);
-            if (!status.matches("HTTP/1\\.[01] 200")) {
-                throw new IOException("HTTP status line '" + status.strip() + "'");
-            }
+        String status = ServerTrial.exchange(ep, "GET " + PAGE + " HTTP/1.0\r\nHost: isobench\r\n\r\n", 12);
+        if (!status.matches("HTTP/1\\.[01] 200")) {
+            throw new IOException("HTTP status line '" + status.strip() + "'");
         }
     }
 }

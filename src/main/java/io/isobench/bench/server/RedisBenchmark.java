@@ -11,11 +11,7 @@ import io.isobench.bench.TrialOutcome;
 import io.isobench.proc.ProcResult;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -175,19 +171,9 @@ public final class RedisBenchmark implements Benchmark {
 
     /** AUTH with the password answers +OK, then PING +PONG. */
     static void pong(InetSocketAddress ep, String password) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(ep, 2000);
-            s.setSoTimeout(5000);
-            OutputStream o = s.getOutputStream();
-            o.write(("AUTH " + password + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII));
-            o.flush();
-            InputStream in = s.getInputStream();
-            byte[] buf = new byte[12];
-            int n = in.readNBytes(buf, 0, 12);
-            String reply = new String(buf, 0, n, StandardCharsets.US_ASCII);
-            if (!reply.equals("+OK\r\n+PONG\r\n")) {
-                throw new IOException("AUTH + PING answered '" + reply.strip().replace("\r\n", " ") + "'");
-            }
+        String reply = ServerTrial.exchange(ep, "AUTH " + password + "\r\nPING\r\n", 12);
+        if (!reply.equals("+OK\r\n+PONG\r\n")) {
+            throw new IOException("AUTH + PING answered '" + reply.strip().replace("\r\n", " ") + "'");
         }
     }
 }

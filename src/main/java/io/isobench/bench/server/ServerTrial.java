@@ -13,7 +13,10 @@ import io.isobench.runtime.Sandbox;
 import io.isobench.util.Tools;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -258,5 +261,22 @@ final class ServerTrial implements AutoCloseable {
     @Override
     public void close() {
         stopAndLog();
+    }
+
+    /**
+     * A readiness probe's exchange: connects to {@code ep} (2 s), sends {@code request} and returns the first
+     * {@code replyBytes} bytes of the answer (fewer when the server closes; 5 s read timeout).
+     */
+    static String exchange(InetSocketAddress ep, String request, int replyBytes) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(ep, 2000);
+            s.setSoTimeout(5000);
+            OutputStream o = s.getOutputStream();
+            o.write(request.getBytes(StandardCharsets.US_ASCII));
+            o.flush();
+            byte[] buf = new byte[replyBytes];
+            int n = s.getInputStream().readNBytes(buf, 0, replyBytes);
+            return new String(buf, 0, n, StandardCharsets.US_ASCII);
+        }
     }
 }
