@@ -19,11 +19,6 @@ final class MemoryView implements ReportView {
     }
 
     @Override
-    public List<Block> blocks(ReportRun r) {
-        return List.of();
-    }
-
-    @Override
     public List<String> notes(ReportRun r) {
         return r.of(BENCH).stream().anyMatch(s -> Objects.equals(s.params().get("block_size"), "1K"))
                 ? List.of("memory at 1 KiB blocks is dominated by per-operation overhead, not bandwidth; compare with the 1 MiB case.")

@@ -20,11 +20,6 @@ final class NetworkView implements ReportView {
     }
 
     @Override
-    public List<Block> blocks(ReportRun r) {
-        return List.of();
-    }
-
-    @Override
     public List<String> notes(ReportRun r) {
         if (r.of(BENCH).isEmpty()) {
             return List.of();

@@ -16,8 +16,10 @@ public interface ReportView {
     /** Metric names this view names, per benchmark id (the benchmarks it is about; the generic view: none). */
     Map<String, List<String>> metrics();
 
-    /** The section's blocks, or an empty list when the run has nothing for this view. */
-    List<Block> blocks(ReportRun r);
+    /** The section's blocks, or an empty list when the run has nothing for this view; none by default (a view of notes only). */
+    default List<Block> blocks(ReportRun r) {
+        return List.of();
+    }
 
     /** What a reader must know to read this view's figures (fairness notes, terminal summary); none by default. */
     default List<String> notes(ReportRun r) {
