@@ -1,6 +1,7 @@
 package io.isobench.runtime.incus;
 
 import io.isobench.proc.ProcResult;
+import io.isobench.runtime.LoopbackPorts;
 import io.isobench.runtime.NetworkSpec;
 import io.isobench.runtime.RuntimeDriver.LaunchException;
 import io.isobench.runtime.SandboxNetwork;
@@ -8,11 +9,8 @@ import io.isobench.runtime.SandboxNetwork;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The network path of an Incus container: one {@code proxy} device per port, listening on a free 127.0.0.1 port of the
@@ -20,7 +18,6 @@ import java.util.Set;
  * copies the bytes in user space). No bridge, no NIC: the container has no address outside itself.
  */
 final class IncusProxy implements SandboxNetwork {
-    private static final Set<Integer> RESERVED = new HashSet<>();
     private final Map<Integer, Integer> hostPorts;
 
     private IncusProxy(Map<Integer, Integer> hostPorts) {
@@ -36,7 +33,7 @@ final class IncusProxy implements SandboxNetwork {
                 if (ports.containsKey(port)) {
                     continue;
                 }
-                int hp = reserve();
+                int hp = LoopbackPorts.reserve();
                 ports.put(port, hp);
                 ProcResult r = Incus.call("config", "device", "add", name, "port" + port, "proxy",
                         "listen=tcp:127.0.0.1:" + hp, "connect=tcp:127.0.0.1:" + port, "bind=host");
@@ -54,29 +51,12 @@ final class IncusProxy implements SandboxNetwork {
         }
     }
 
-    private static int reserve() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = s.getLocalPort();
-            }
-            synchronized (RESERVED) {
-                if (RESERVED.add(port)) {
-                    return port;
-                }
-            }
-        }
-        throw new IOException("every port the kernel offered is already reserved by this process");
-    }
-
     /** Releases the host ports of {@code p} (null: nothing); the devices go with the instance. */
     static void release(IncusProxy p) {
         if (p == null) {
             return;
         }
-        synchronized (RESERVED) {
-            RESERVED.removeAll(p.hostPorts.values());
-        }
+        LoopbackPorts.release(p.hostPorts.values());
     }
 
     @Override

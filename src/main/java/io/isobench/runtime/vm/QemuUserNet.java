@@ -1,12 +1,12 @@
 package io.isobench.runtime.vm;
 
+import io.isobench.runtime.LoopbackPorts;
 import io.isobench.runtime.NetworkSpec;
 import io.isobench.runtime.RuntimeDriver;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -14,11 +14,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -40,7 +38,6 @@ final class QemuUserNet implements QemuNet {
     static final String GATEWAY = "10.0.2.2";
     /** restrict=on: slirp refuses what the guest opens towards the host or beyond (its own DHCP still answers); the host forwards get in. */
     static final String OPTIONS = "restrict=on,ipv6=off,net=10.0.2.0/24,host=" + GATEWAY;
-    private static final Set<Integer> RESERVED = new HashSet<>();
     private static final AtomicInteger SEQ = new AtomicInteger();
     private static final String PROMPT = "(qemu) ";
 
@@ -67,37 +64,14 @@ final class QemuUserNet implements QemuNet {
         try {
             for (int p : spec.tcpPorts()) {
                 if (!ports.containsKey(p)) {
-                    ports.put(p, reserveFreePort());
+                    ports.put(p, LoopbackPorts.reserve());
                 }
             }
         } catch (IOException e) {
-            release(ports.values());
+            LoopbackPorts.release(ports.values());
             throw new RuntimeDriver.LaunchException("no free port on 127.0.0.1 for a host forward: " + e.getMessage(), e);
         }
         return new QemuUserNet(ports, nicDevice, accel, dir.resolve("mon" + SEQ.incrementAndGet() + ".sock"));
-    }
-
-    private static int reserveFreePort() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = s.getLocalPort();
-            }
-            synchronized (RESERVED) {
-                if (RESERVED.add(port)) {
-                    return port;
-                }
-            }
-        }
-        throw new IOException("every port the kernel offered is already reserved by this process");
-    }
-
-    private static void release(Iterable<Integer> ports) {
-        synchronized (RESERVED) {
-            for (int p : ports) {
-                RESERVED.remove(p);
-            }
-        }
     }
 
     /** QEMU's netdev, NIC and monitor: {@code -netdev user,... -device NIC,netdev=n0 -monitor unix:...}. */
@@ -206,7 +180,7 @@ final class QemuUserNet implements QemuNet {
 
     @Override
     public void close() {
-        release(hostPorts.values());
+        LoopbackPorts.release(hostPorts.values());
         try {
             Files.deleteIfExists(monitor);
         } catch (IOException ignored) {
