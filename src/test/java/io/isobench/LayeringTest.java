@@ -26,6 +26,7 @@ class LayeringTest {
     /** The one place the layer order is written (the architecture document shows the same line). */
     static final List<List<String>> LAYERS = List.of(
             List.of("cli"),
+            List.of("fleet"),
             List.of("setup"),
             List.of("report"),
             List.of("exec"),

@@ -1,0 +1,21 @@
+package io.isobench.fleet;
+
+import io.isobench.util.UserException;
+
+import java.util.List;
+
+/** Every fleet engine isobench knows; {@code fleet run --engine ID} picks one. One line per engine. */
+public final class FleetEngines {
+    private FleetEngines() {
+    }
+
+    /** Engine ids, in the order help lists them. */
+    public static List<String> ids() {
+        return List.of("slurm", "kubernetes");
+    }
+
+    /** The engine with this id, connected with the engine's usual configuration (kubeconfig, Slurm's own). */
+    public static FleetEngine open(String id) {
+        throw new UserException("unknown fleet engine '" + id + "' (known: " + String.join(", ", ids()) + ")");
+    }
+}
