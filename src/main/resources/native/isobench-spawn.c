@@ -20,8 +20,10 @@
  * nor isobench wakes up between its spawn and its reap (beyond the SIGCHLD that reports the exit). At the reap come
  * 'P', its output as 'O' events with t = 0 (not stamped: read after the exit), 'E' twice, then 'X'. A 'K' for it
  * (signal 0 included) sends its 'P' at once, so isobench can learn its pid.
- * The child gets /dev/null as stdin, default signal dispositions and an empty signal mask. When stdin ends
- * (isobench exited or was killed), every child not yet reaped gets SIGKILL and the helper exits.
+ * The child gets /dev/null as stdin, default signal dispositions, an empty signal mask and a process group of its own
+ * (so a terminal's Ctrl-C reaches isobench, which tears down in order, not the launchers directly). On every way out of
+ * this helper (stdin ends because isobench exited or was killed, isobench stops reading, a protocol error, out of
+ * memory, an epoll failure) the process group of every child not yet reaped gets SIGKILL before the helper exits.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -64,6 +66,20 @@ static sigset_t ignored;
 static size_t nkids, capkids;
 static int ep;
 
+/* Every way out: SIGKILL to the process group (and the process) of every child not yet reaped, reap them, exit. */
+static void die(int code) {
+    for (size_t i = 0; i < nkids; i++) {
+        if (kids[i].used && !kids[i].reaped) {
+            kill(-kids[i].pid, SIGKILL);
+            kill(kids[i].pid, SIGKILL);
+        }
+    }
+    for (size_t i = 0; i < nkids; i++) {
+        if (kids[i].used && !kids[i].reaped) waitpid(kids[i].pid, NULL, 0);
+    }
+    _exit(code);
+}
+
 static uint64_t now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -89,7 +105,7 @@ static void out(const void *buf, size_t len) {
         ssize_t n = write(1, p, len);
         if (n < 0) {
             if (errno == EINTR) continue;
-            _exit(3); /* isobench is gone */
+            die(3); /* isobench is gone */
         }
         p += n;
         len -= (size_t) n;
@@ -102,8 +118,9 @@ static size_t slot_new(void) {
     }
     if (nkids == capkids) {
         capkids = capkids ? capkids * 2 : 64;
-        kids = realloc(kids, capkids * sizeof *kids);
-        if (!kids) _exit(4);
+        struct child *more = realloc(kids, capkids * sizeof *kids);
+        if (!more) die(4);
+        kids = more;
     }
     return nkids++;
 }
@@ -164,7 +181,8 @@ static void spawn(uint32_t id, char **argv, char **envp, int quiet) {
         posix_spawnattr_init(&at);
         posix_spawnattr_setsigmask(&at, &none);
         posix_spawnattr_setsigdefault(&at, &ignored);
-        posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        posix_spawnattr_setpgroup(&at, 0);
+        posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
         t0 = now();
         rc = posix_spawnp(&pid, argv[0], &fa, &at, argv, envp ? envp : environ);
         t1 = now();
@@ -296,15 +314,6 @@ static void reap(void) {
     }
 }
 
-static void kill_all_and_exit(void) {
-    for (size_t i = 0; i < nkids; i++) {
-        if (kids[i].used && !kids[i].reaped) kill(kids[i].pid, SIGKILL);
-    }
-    for (size_t i = 0; i < nkids; i++) {
-        if (kids[i].used && !kids[i].reaped) waitpid(kids[i].pid, NULL, 0);
-    }
-    _exit(0);
-}
 
 /* Parses complete requests at the start of buf; returns the bytes consumed. */
 static size_t handle(unsigned char *buf, size_t len) {
@@ -322,7 +331,7 @@ static size_t handle(unsigned char *buf, size_t len) {
             continue;
         }
         if ((p[0] != 'S' && p[0] != 'Q') || len - used < 13) {
-            if (p[0] != 'S' && p[0] != 'Q') _exit(5); /* protocol error */
+            if (p[0] != 'S' && p[0] != 'Q') die(5); /* protocol error */
             break;
         }
         uint32_t id = get32(p + 1), nargs = get32(p + 5), nenv = get32(p + 9);
@@ -338,10 +347,12 @@ static size_t handle(unsigned char *buf, size_t len) {
         if (!complete) break;
         char **argv = calloc(nargs + 1, sizeof *argv);
         char **envp = nenv == 0xffffffffu ? NULL : calloc((size_t) nenv + 1, sizeof *envp);
+        if (!argv || (nenv != 0xffffffffu && !envp)) die(4);
         off = 13;
         for (size_t i = 0; i < nstr; i++) {
             uint32_t l = get32(p + off);
             char *str = malloc(l + 1);
+            if (!str) die(4);
             memcpy(str, p + off + 4, l);
             str[l] = 0;
             if (i < nargs) argv[i] = str; else envp[i - nargs] = str;
@@ -374,7 +385,7 @@ int main(void) {
     sigprocmask(SIG_BLOCK, &chld, NULL);
     int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
     ep = epoll_create1(EPOLL_CLOEXEC);
-    if (sfd < 0 || ep < 0) return 2;
+    if (sfd < 0 || ep < 0) die(2);
     fcntl(0, F_SETFD, FD_CLOEXEC);
     fcntl(1, F_SETFD, FD_CLOEXEC);
     struct epoll_event e1 = {.events = EPOLLIN, .data.u64 = TAG_STDIN}, e2 = {.events = EPOLLIN, .data.u64 = TAG_SIG};
@@ -382,24 +393,26 @@ int main(void) {
     epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &e2);
     size_t cap = 1 << 16, len = 0;
     unsigned char *in = malloc(cap);
+    if (!in) die(4);
     struct epoll_event evs[256];
     for (;;) {
         int n = epoll_wait(ep, evs, 256, -1);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return 2;
+            die(2);
         }
         for (int i = 0; i < n; i++) {
             uint64_t tag = evs[i].data.u64;
             if (tag == TAG_STDIN) {
                 if (cap - len < 65536) {
-                    if (cap >= MAX_MSG * 2) _exit(5);
+                    if (cap >= MAX_MSG * 2) die(5);
                     cap *= 2;
-                    in = realloc(in, cap);
-                    if (!in) _exit(4);
+                    unsigned char *bigger = realloc(in, cap);
+                    if (!bigger) die(4);
+                    in = bigger;
                 }
                 ssize_t r = read(0, in + len, cap - len);
-                if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) kill_all_and_exit();
+                if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) die(0);
                 if (r > 0) {
                     len += (size_t) r;
                     size_t used = handle(in, len);

@@ -72,11 +72,18 @@ public final class IntegrationSupport {
     }
 
     public static List<Path> leftoverWorkDirs(long pid) {
-        try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return s.filter(p -> p.getFileName().toString().startsWith("isobench-" + pid + "-")).toList();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        List<Path> l = new ArrayList<>();
+        for (Path root : io.isobench.proc.StateDir.roots()) {
+            if (!Files.isDirectory(root)) {
+                continue;
+            }
+            try (var s = Files.list(root)) {
+                s.filter(p -> p.getFileName().toString().startsWith("isobench-" + pid + "-")).forEach(l::add);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
         }
+        return l;
     }
 
     /**

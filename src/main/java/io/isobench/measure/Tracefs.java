@@ -2,6 +2,8 @@ package io.isobench.measure;
 
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
+import io.isobench.proc.StateDir;
+import io.isobench.util.Pid;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,12 +17,12 @@ import java.util.regex.Pattern;
 /**
  * Where the kernel's tracefs is. An existing mount is used as it is (/sys/kernel/tracing, or debugfs's
  * tracing/ directory); when there is none, isobench mounts tracefs privately at
- * {@code <tmp>/isobench-tracefs-PID} for the duration of one trace and unmounts it afterwards, so the host's
+ * {@code <state root>/tracefs-PID} ({@link StateDir}) for the duration of one trace and unmounts it afterwards, so the host's
  * mount table is left as it was. isobench works only in its own ftrace instances
  * ({@code instances/isobench-PID-N}), never in the global buffer other tools use.
  */
 public final class Tracefs implements AutoCloseable {
-    private static final Pattern OWN_MOUNT = Pattern.compile("isobench-tracefs-(\\d+)");
+    private static final Pattern OWN_MOUNT = Pattern.compile("tracefs-(\\d+)");
     private static final Pattern OWN_INSTANCE = Pattern.compile("isobench-(\\d+)-\\d+");
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
@@ -47,7 +49,7 @@ public final class Tracefs implements AutoCloseable {
         if (existing != null) {
             return new Tracefs(existing, false);
         }
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "isobench-tracefs-" + ProcessHandle.current().pid());
+        Path dir = StateDir.root().resolve("tracefs-" + ProcessHandle.current().pid());
         Files.createDirectories(dir);
         ProcResult r = Proc.of("mount", "-t", "tracefs", "nodev", dir.toString()).timeout(TIMEOUT).run();
         if (!r.ok() || !Files.isDirectory(dir.resolve("instances"))) {
@@ -126,11 +128,12 @@ public final class Tracefs implements AutoCloseable {
 
     /**
      * What dead isobench processes left: ftrace instances {@code isobench-PID-N} (in whatever tracefs is mounted)
-     * and private mounts {@code <tmp>/isobench-tracefs-PID}. Returns a line per thing removed.
+     * and private mounts {@code <state root>/tracefs-PID} (directories checked with lstat: never a symlink). Returns a line
+     * per thing removed.
      */
     public static List<String> sweepDead() {
         List<String> done = new ArrayList<>();
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Path tmp = StateDir.root();
         Path mounted = mounted();
         if (mounted != null) {
             done.addAll(sweepInstances(mounted));
@@ -138,7 +141,8 @@ public final class Tracefs implements AutoCloseable {
         try (var s = Files.list(tmp)) {
             for (Path p : s.toList()) {
                 Matcher m = OWN_MOUNT.matcher(p.getFileName().toString());
-                if (m.matches() && dead(Long.parseLong(m.group(1))) && Files.isDirectory(p)) {
+                long pid = m.matches() ? Pid.parse(m.group(1)) : -1;
+                if (pid > 0 && dead(pid) && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     if (Files.isDirectory(p.resolve("instances"))) {
                         done.addAll(sweepInstances(p));
                     }
@@ -159,7 +163,8 @@ public final class Tracefs implements AutoCloseable {
         try (var s = Files.list(root.resolve("instances"))) {
             for (Path p : s.toList()) {
                 Matcher m = OWN_INSTANCE.matcher(p.getFileName().toString());
-                if (m.matches() && dead(Long.parseLong(m.group(1)))) {
+                long pid = m.matches() ? Pid.parse(m.group(1)) : -1;
+                if (pid > 0 && dead(pid)) {
                     try {
                         Files.delete(p); // rmdir of an instance directory removes the instance
                         done.add("ftrace instance " + p.getFileName());

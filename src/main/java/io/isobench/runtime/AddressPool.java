@@ -30,11 +30,10 @@ import java.util.regex.Pattern;
  * its upper half {@link DockerNetwork}'s /24s. Before the first address is handed out, the host's addresses and routes
  * (every table) are checked for any overlap with the whole block ({@link #checkHost}): an overlap stops the run with
  * one line. Sub-blocks are leased across processes through one locked file each under {@link #lockDir()} (root-only,
- * {@value #LOCK_DIR} by default), held for the process's life: two isobench processes never take the same addresses.
+ * {@code /run/isobench/net} by default), held for the process's life: two isobench processes never take the same addresses.
  */
 public final class AddressPool {
     public static final String DEFAULT = "198.18.0.0/15";
-    static final String LOCK_DIR = "/run/isobench/net";
     /** Interfaces isobench itself creates: their addresses in the block are its own, not the host's networks. */
     private static final Pattern OWN_DEVICE = Pattern.compile("ibh[0-9a-f]+|isobench\\d+");
     private static final Duration IP_TIMEOUT = Duration.ofSeconds(20);
@@ -211,20 +210,15 @@ public final class AddressPool {
     }
 
     /**
-     * The lock directory: the system property {@code isobench.lockdir} (tests), else {@value #LOCK_DIR} for root, else
-     * (a non-root user with access to a Docker engine) {@code $XDG_RUNTIME_DIR/isobench/net} or {@code /tmp/isobench-UID/net}.
+     * The lock directory: the system property {@code isobench.lockdir} (tests), else {@code net/} in isobench's state
+     * root ({@link io.isobench.proc.StateDir}: {@value io.isobench.proc.StateDir#ROOT_DIR} for root).
      */
     static Path lockDir() {
         String p = System.getProperty("isobench.lockdir");
         if (p != null) {
             return Path.of(p);
         }
-        int uid = TrustedPath.currentUid();
-        if (uid == 0) {
-            return Path.of(LOCK_DIR);
-        }
-        String xdg = System.getenv("XDG_RUNTIME_DIR");
-        return xdg != null && !xdg.isBlank() ? Path.of(xdg, "isobench", "net") : Path.of("/tmp", "isobench-" + uid, "net");
+        return io.isobench.proc.StateDir.root().resolve("net");
     }
 
     /**

@@ -274,7 +274,8 @@ public final class NetNs implements SandboxNetwork {
         for (String line : r.stdout().lines().toList()) {
             String n = line.strip().split("\\s+")[0];
             var m = NAME.matcher(n);
-            if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(h -> !h.isAlive()).orElse(true)) {
+            long pid = m.matches() ? io.isobench.util.Pid.parse(m.group(1)) : -1;
+            if (pid > 0 && ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
                 if (Proc.of(ip, "netns", "del", n).timeout(IP_TIMEOUT).run().ok()) {
                     removed.add(n);
                 }

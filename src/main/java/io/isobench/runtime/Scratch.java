@@ -11,9 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Scratch storage for disk benchmarks ({@link LaunchSpec#scratchBytes()}): a per-instance host directory under the
- * work dir ({@code <workdir>/scratch/<name>}) that container drivers bind-mount at {@link #PATH}. It lives under
- * the work dir, which the shutdown hook removes, and the sandbox's teardown removes it on close().
+ * Scratch storage for disk benchmarks ({@link LaunchSpec#scratchBytes()}): a per-instance host directory in the
+ * process's scratch work dir ({@link WorkDir#scratch()}, under a root-only directory on a disk file system, not
+ * /run's tmpfs) that container drivers bind-mount at {@link #PATH}. The shutdown hook and the janitor remove that
+ * dir, and the sandbox's teardown removes the instance's on close().
  */
 public final class Scratch {
     /** Where sandboxes see their scratch storage. */
@@ -26,7 +27,7 @@ public final class Scratch {
 
     /** The parent of every per-instance scratch directory (for leftover checks). */
     public static Path root() {
-        return WorkDir.get().resolve("scratch");
+        return WorkDir.scratch().resolve("scratch");
     }
 
     /** Creates an empty per-instance host directory, or returns null when the spec asks for no scratch storage. */

@@ -202,11 +202,11 @@ class EnginesIT {
         }
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
-        Path work = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"), "isobench-" + gone.pid() + "-4242"));
+        Path work = Files.createDirectory(io.isobench.proc.StateDir.root().resolve("isobench-" + gone.pid() + "-4242"));
         Path cid = work.resolve("docker-it.cid");
         try {
             ProcResult run = Proc.of("docker", "run", "--rm", "--cidfile", cid.toString(), "--runtime=runsc-netstack",
-                    "--network=none", "isobench/workload:" + image.shortHash(), image.tools().get("true"))
+                    "--network=none", "--hostname", "isobench", "isobench/workload:" + image.shortHash(), image.tools().get("true"))
                     .timeout(Duration.ofSeconds(60)).run();
             String id = Files.readString(cid).strip();
             String ctr = "--address=/var/run/docker/containerd/containerd.sock";

@@ -112,7 +112,7 @@ class SyscallIT {
             }
             // the private ftrace instances and any tracefs mount isobench made are gone
             long self = ProcessHandle.current().pid();
-            assertThat(Path.of(System.getProperty("java.io.tmpdir"), "isobench-tracefs-" + self)).doesNotExist();
+            assertThat(io.isobench.proc.StateDir.root().resolve("tracefs-" + self)).doesNotExist();
             Path tracefs = io.isobench.measure.Tracefs.mounted();
             if (tracefs != null) {
                 try (var s = java.nio.file.Files.list(tracefs.resolve("instances"))) {

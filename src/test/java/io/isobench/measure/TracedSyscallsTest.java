@@ -138,11 +138,13 @@ class TracedSyscallsTest {
         Path inst = Files.createDirectories(root.resolve("instances"));
         long self = ProcessHandle.current().pid();
         Files.createDirectory(inst.resolve("isobench-" + self + "-1"));
-        Files.createDirectory(inst.resolve("isobench-2147483646-3"));
+        Files.createDirectory(inst.resolve("isobench-4194304-3")); // PID_MAX_LIMIT: never a live pid
+        Files.createDirectory(inst.resolve("isobench-99999999999999999999-1")); // malformed: kept, no exception
         Files.createDirectory(inst.resolve("perf-tool"));
-        assertThat(Tracefs.sweepInstances(root)).containsExactly("ftrace instance isobench-2147483646-3");
+        assertThat(Tracefs.sweepInstances(root)).containsExactly("ftrace instance isobench-4194304-3");
         try (var s = Files.list(inst)) {
-            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("isobench-" + self + "-1", "perf-tool");
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("isobench-" + self + "-1", "perf-tool",
+                    "isobench-99999999999999999999-1");
         }
     }
 }

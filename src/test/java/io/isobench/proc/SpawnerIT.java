@@ -219,4 +219,68 @@ class SpawnerIT {
             helper.destroyForcibly();
         }
     }
+    /**
+     * Every other way out of the helper kills too, and kills each child's whole process group (a launcher's own
+     * children, e.g. the background sleep here), not only the child: a protocol error (exit 5), and isobench's end of
+     * the event pipe closing while the helper still writes (exit 3).
+     */
+    @Test
+    void everyExitPathKillsTheChildrensProcessGroups() throws Exception {
+        for (String how : List.of("protocol error", "events unread")) {
+            Process helper = new ProcessBuilder(Spawner.build().toString()).start();
+            try {
+                DataOutputStream req = new DataOutputStream(helper.getOutputStream());
+                start(req, 1, "sh", "-c", "sleep 300 & echo $!; exec sleep 301");
+                DataInputStream ev = new DataInputStream(helper.getInputStream());
+                assertThat(ev.read()).isEqualTo('P');
+                assertThat(ev.readInt()).isEqualTo(1);
+                long child = ev.readInt();
+                ev.readLong();
+                ev.readLong();
+                assertThat(ev.read()).isEqualTo('O');
+                ev.readInt();
+                ev.read();
+                ev.readLong();
+                byte[] line = new byte[ev.readInt()];
+                ev.readFully(line);
+                long grandchild = Long.parseLong(new String(line, StandardCharsets.UTF_8).strip());
+                assertThat(ProcessHandle.of(grandchild).map(ProcessHandle::isAlive).orElse(false)).isTrue();
+                if (how.equals("protocol error")) {
+                    req.write('Z');
+                    req.write(new byte[12]);
+                    req.flush();
+                } else {
+                    helper.getInputStream().close(); // isobench stopped reading; the next event's write fails
+                    start(req, 2, "true");
+                }
+                assertThat(helper.waitFor(10, TimeUnit.SECONDS)).as(how).isTrue();
+                assertThat(helper.exitValue()).as(how).isEqualTo(how.equals("protocol error") ? 5 : 3);
+                assertThat(alive(child)).as("%s: the child after the helper", how).isFalse();
+                assertThat(alive(grandchild)).as("%s: the child's own child (same process group)", how).isFalse();
+            } finally {
+                helper.destroyForcibly();
+            }
+        }
+    }
+
+    private static void start(DataOutputStream req, int id, String... argv) throws IOException {
+        req.write('S');
+        req.writeInt(id);
+        req.writeInt(argv.length);
+        req.writeInt(-1);
+        for (String a : argv) {
+            byte[] b = a.getBytes(StandardCharsets.UTF_8);
+            req.writeInt(b.length);
+            req.write(b);
+        }
+        req.flush();
+    }
+
+    private static boolean alive(long pid) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (Proc.running(pid) && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        return Proc.running(pid);
+    }
 }

@@ -91,7 +91,7 @@ enum ContainerdLeftovers implements Leftovers {
     static long labelPid(String infoJson) {
         var m = java.util.regex.Pattern.compile("\"" + java.util.regex.Pattern.quote(Containerd.PID_LABEL)
                 + "\"\\s*:\\s*\"(\\d+)\"").matcher(infoJson);
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
+        return m.find() ? io.isobench.util.Pid.parse(m.group(1)) : -1;
     }
 
     /** Processes whose command line names {@code config} (containerd --config CONFIG). */

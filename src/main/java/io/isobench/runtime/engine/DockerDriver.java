@@ -529,6 +529,15 @@ public final class DockerDriver implements RuntimeDriver {
      * container in state created"), then the task, then the containerd container. Deletes the cidfile.
      */
     public static boolean removeLeftTask(Path cidFile) {
+        return removeLeftTask(cidFile, true);
+    }
+
+    /**
+     * {@link #removeLeftTask(Path)}; {@code ownCidfile} false (the janitor, reading a dead process's work dir) never
+     * removes a container Docker knows (those go by their isobench labels only) and acts on a containerd task only when
+     * its spec is an isobench sandbox's (hostname isobench): a cidfile alone proves nothing.
+     */
+    static boolean removeLeftTask(Path cidFile, boolean ownCidfile) {
         String id;
         try {
             if (!Files.exists(cidFile)) {
@@ -543,10 +552,15 @@ public final class DockerDriver implements RuntimeDriver {
             return false;
         }
         List<String> ctr = List.of(Tools.which("ctr"), "--address", CONTAINERD_SOCK, "-n", "moby");
-        if (!Proc.of(concat(ctr, "containers", "info", id)).timeout(QUICK_TIMEOUT).run().ok()) {
+        ProcResult info = Proc.of(concat(ctr, "containers", "info", id)).timeout(QUICK_TIMEOUT).run();
+        if (!info.ok()) {
             return false; // the usual case (one call per teardown): containerd has no trace of it
         }
-        if (Proc.of(docker(), "inspect", "--format", "{{.Id}}", id).timeout(QUICK_TIMEOUT).run().ok()) {
+        boolean dockerKnows = Proc.of(docker(), "inspect", "--format", "{{.Id}}", id).timeout(QUICK_TIMEOUT).run().ok();
+        if (!ownCidfile && (dockerKnows || !isobenchSpec(info.stdout()))) {
+            return false;
+        }
+        if (dockerKnows) {
             // docker still knows it (the janitor's case: its owner died mid-trial): docker rm -f is the way
             Proc.of(docker(), "rm", "-f", id).timeout(CALL_TIMEOUT).run();
             if (!Proc.of(concat(ctr, "containers", "info", id)).timeout(QUICK_TIMEOUT).run().ok()) {
@@ -575,6 +589,11 @@ public final class DockerDriver implements RuntimeDriver {
         }
         System.err.println("isobench: cannot remove containerd task " + id + " left by a failed start: " + last);
         return false;
+    }
+
+    /** Whether {@code ctr containers info} JSON shows the OCI spec of an isobench sandbox (hostname "isobench"). */
+    static boolean isobenchSpec(String infoJson) {
+        return java.util.regex.Pattern.compile("\"hostname\"\\s*:\\s*\"isobench\"").matcher(infoJson).find();
     }
 
     private static List<String> concat(List<String> head, String... tail) {

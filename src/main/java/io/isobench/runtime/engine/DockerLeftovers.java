@@ -12,9 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Docker containers labelled with a dead isobench pid of this pid namespace ({@code docker rm -f}), containerd tasks of
- * the cidfiles in dead work dirs that Docker no longer knows (a failed runsc start), then the dead processes' bridge
- * networks. Nothing when no engine answers.
+ * Docker containers labelled with a dead isobench pid of this pid namespace ({@code docker rm -f}: only by label, never
+ * because a file names them), containerd tasks of the cidfiles in dead work dirs that Docker no longer knows and whose
+ * spec is an isobench sandbox's (a failed runsc start), then the dead processes' bridge networks. Nothing when no
+ * engine answers.
  */
 enum DockerLeftovers implements Leftovers {
     INSTANCE;
@@ -34,7 +35,7 @@ enum DockerLeftovers implements Leftovers {
         }
         for (String line : ps.stdout().lines().toList()) {
             String[] f = line.strip().split(" ");
-            if (f.length == 3 && f[1].matches("\\d+") && !DockerDriver.alive(Long.parseLong(f[1]))
+            if (f.length == 3 && io.isobench.util.Pid.parse(f[1]) > 0 && !DockerDriver.alive(io.isobench.util.Pid.parse(f[1]))
                     && Proc.of(DockerDriver.docker(), "rm", "-f", f[0]).timeout(DockerDriver.CALL_TIMEOUT).run().ok()) {
                 done.add("docker container " + f[2]);
             }
@@ -42,7 +43,7 @@ enum DockerLeftovers implements Leftovers {
         for (Path d : deadWorkDirs) {
             try (var files = Files.list(d)) {
                 for (Path cid : files.filter(p -> p.getFileName().toString().endsWith(".cid")).toList()) {
-                    if (DockerDriver.removeLeftTask(cid)) {
+                    if (Files.isRegularFile(cid, java.nio.file.LinkOption.NOFOLLOW_LINKS) && DockerDriver.removeLeftTask(cid, false)) {
                         done.add("containerd task of " + cid.getFileName());
                     }
                 }

@@ -191,7 +191,7 @@ public final class DockerNetwork {
         }
         for (String line : r.stdout().lines().toList()) {
             String[] f = line.strip().split(" ");
-            if (f.length != 2 || !f[1].matches("\\d+") || DockerDriver.alive(Long.parseLong(f[1]))) {
+            if (f.length != 2 || io.isobench.util.Pid.parse(f[1]) < 0 || DockerDriver.alive(io.isobench.util.Pid.parse(f[1]))) {
                 continue;
             }
             if (Proc.of(DockerDriver.docker(), "network", "rm", f[0]).timeout(TIMEOUT).run().ok()) {

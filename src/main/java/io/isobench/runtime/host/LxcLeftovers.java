@@ -8,14 +8,16 @@ import io.isobench.util.Tools;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * LXC containers (lxc and lxc-system) whose lxcpath ({@code WORKDIR/lxc/NAME}, one per container) is in a dead work dir:
- * {@code lxc-stop -k}; when that cannot reach the container (its command socket lived in a network namespace that is
- * gone), the processes of its payload and monitor cgroups are killed. Runs before the janitor deletes dead namespaces:
+ * LXC containers (lxc and lxc-system) whose lxcpath ({@code WORKDIR/lxc/NAME}, one per container, a real directory, not a
+ * symlink) is in a dead work dir: {@code lxc-stop -k -P LXCPATH}; when that cannot reach the container (its command
+ * socket lived in a network namespace that is gone), the processes of its payload and monitor cgroups are killed, but
+ * only when its monitor's command line names that lxcpath (a container of the same name elsewhere is never touched). Runs before the janitor deletes dead namespaces:
  * lxc-stop talks to the container's monitor, which may live in one of them.
  */
 enum LxcLeftovers implements Leftovers {
@@ -26,24 +28,50 @@ enum LxcLeftovers implements Leftovers {
         return true;
     }
 
+    /**
+     * Whether one of {@code monitors} is LXC's monitor of a container in {@code lxcpath} (its command line, "[lxc
+     * monitor] LXCPATH NAME", names it): only then are the cgroups' processes this isobench's container's.
+     */
+    static boolean monitoredFrom(List<Long> monitors, Path lxcpath) {
+        for (long pid : monitors) {
+            try {
+                String cmd = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' ');
+                if (cmd.contains(" " + lxcpath + " ") || cmd.contains(" " + lxcpath.getParent() + " ")) {
+                    return true;
+                }
+            } catch (IOException | RuntimeException e) {
+                // gone
+            }
+        }
+        return false;
+    }
+
     @Override
     public List<String> sweep(List<Path> deadWorkDirs) {
         List<String> done = new ArrayList<>();
         for (Path d : deadWorkDirs) {
             Path lxc = d.resolve("lxc");
-            if (!Files.isDirectory(lxc)) {
+            if (!Files.isDirectory(lxc, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
             try (var s = Files.list(lxc)) {
-                for (Path path : s.filter(Files::isDirectory).toList()) {
+                for (Path path : s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
                     String name = path.getFileName().toString();
+                    if (!name.startsWith("isobench-")) {
+                        continue;
+                    }
+                    List<Long> monitors = Cgroups.pids("/lxc.monitor." + name);
                     List<Long> pids = new ArrayList<>(Cgroups.pids("/lxc.payload." + name));
-                    pids.addAll(Cgroups.pids("/lxc.monitor." + name));
+                    pids.addAll(monitors);
                     if (pids.isEmpty()) {
                         continue;
                     }
-                    if (Tools.which("lxc-stop") != null) {
+                    if (Tools.which("lxc-stop") != null) { // only ever reaches a container of this lxcpath
                         Proc.of(Tools.which("lxc-stop"), "-k", "-n", name, "-P", path.toString()).timeout(Trials.CLI_TIMEOUT).run();
+                    }
+                    if (!monitoredFrom(monitors, path)) {
+                        // a container of the same name elsewhere (another lxcpath) shares these cgroup names: not ours
+                        continue;
                     }
                     for (long pid : pids) {
                         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);

@@ -272,9 +272,10 @@ public abstract class QemuDriver implements RuntimeDriver {
         }
         String nonce = HexFormat.of().formatHex(randomBytes());
         Path dir = WorkDir.get().resolve("qemu");
-        Path initrd = dir.resolve(spec.name() + ".initrd");
+        Path bulk = WorkDir.scratch().resolve("qemu"); // tens of MB per launch: on disk, not in /run's tmpfs
+        Path initrd = bulk.resolve(spec.name() + ".initrd");
         Path serial = dir.resolve(spec.name() + ".console.log");
-        Path diskFile = spec.scratchBytes() == null ? null : dir.resolve(spec.name() + ".scratch.raw");
+        Path diskFile = spec.scratchBytes() == null ? null : bulk.resolve(spec.name() + ".scratch.raw");
         String tp = tapProblem;
         if (spec.network() != null && tp != null && !userNet) {
             throw new LaunchException("no VM network path: tap unusable (" + tp + ") and " + QEMU
@@ -285,6 +286,7 @@ public abstract class QemuDriver implements RuntimeDriver {
         ScratchDisk disk = null;
         try {
             Files.createDirectories(dir);
+            Files.createDirectories(bulk);
             GuestInitramfs.writeLaunchInitrd(base, initrd, Scratch.withEnv(spec, Scratch.PATH));
             if (diskFile != null) {
                 disk = ScratchDisk.create(diskFile, spec.scratchBytes());

@@ -76,7 +76,7 @@ class DiskIT {
 
     private static List<Path> leftoverScratch() throws Exception {
         List<Path> l = new ArrayList<>();
-        for (Path d : List.of(Scratch.root(), WorkDir.get().resolve("qemu"))) {
+        for (Path d : List.of(Scratch.root(), WorkDir.get().resolve("qemu"), WorkDir.scratch().resolve("qemu"))) {
             if (Files.isDirectory(d)) {
                 try (var s = Files.list(d)) {
                     s.forEach(l::add);
