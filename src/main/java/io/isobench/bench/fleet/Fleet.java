@@ -72,6 +72,9 @@ final class Fleet implements AutoCloseable {
     private volatile HttpPoller poller;
     private final AtomicLongArray teardownNanos;
     private final List<Thread> launchers = new ArrayList<>();
+    /** How long {@link #close()} waits in all for launches under way. */
+    static final Duration LAUNCH_WAIT = Duration.ofMinutes(3);
+    private volatile boolean closed;
     private volatile CountDownLatch pending = new CountDownLatch(0);
 
     Fleet(TrialContext ctx, int capacity) {
@@ -159,6 +162,12 @@ final class Fleet implements AutoCloseable {
         try {
             Sandbox s = ctx.driver().launch(spec);
             sandboxes.set(idx, s);
+            if (closed) {
+                s.close(); // the fleet was closed while this launch was under way
+                launchErrors.set(idx, "launched after the trial ended");
+                latch.countDown();
+                return;
+            }
             if (httpPort != null) {
                 watches.set(idx, poller.watch(s.endpoint(httpPort), s.launchedAtNanos(), at -> {
                     if (readyAt.compareAndSet(idx, 0, at)) {
@@ -298,20 +307,27 @@ final class Fleet implements AutoCloseable {
         return sb.toString();
     }
 
-    /** Closes every instance one after the other, timing each close(); waits for launches still under way first. */
+    /**
+     * Closes every instance one after the other, timing each close(); first waits for every launch still under way
+     * (also when interrupted: the interrupt is kept for the caller), up to {@link #LAUNCH_WAIT} in all. A launch that
+     * returns after that closes its own sandbox at once ({@code closed}), so none outlives the fleet.
+     */
     @Override
     public void close() {
+        closed = true;
         List<Thread> ts;
         synchronized (launchers) {
             ts = List.copyOf(launchers);
         }
+        boolean interrupted = false;
+        long end = System.nanoTime() + LAUNCH_WAIT.toNanos();
         for (Thread t : ts) {
-            try {
-                if (!t.join(Duration.ofSeconds(60))) {
-                    break; // a launch that hangs is torn down by its Cleanup registration at exit
+            while (t.isAlive() && System.nanoTime() < end) {
+                try {
+                    t.join(Duration.ofNanos(Math.max(1, end - System.nanoTime())));
+                } catch (InterruptedException e) {
+                    interrupted = true; // Ctrl-C: still wait, or a launch under way would leave its sandbox behind
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
         HttpPoller p = poller;
@@ -325,6 +341,9 @@ final class Fleet implements AutoCloseable {
                 s.close();
                 teardownNanos.set(i, System.nanoTime() - t0);
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }
