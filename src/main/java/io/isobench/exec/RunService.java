@@ -222,8 +222,11 @@ public final class RunService {
             Thread.currentThread().interrupt();
             markInterrupted.close();
             return runId;
-        } catch (Store.StoreException e) {
-            markInterrupted.disarm(); // the store failed (server gone): nothing more can be recorded there; one line says so
+        } catch (RuntimeException | Error e) {
+            // an internal error (the store's disk full, a server gone, a bug): the run ends 'failed' with the reason,
+            // never left 'running'; the caller prints one line and exits 1
+            markInterrupted.disarm();
+            fail(runId, e);
             throw e;
         }
         if (Cleanup.shuttingDown()) {
@@ -235,6 +238,19 @@ public final class RunService {
         store.finishRun(runId, "completed", u.cpuSeconds(), u.peakRssBytes());
         markInterrupted.disarm();
         return runId;
+    }
+
+    /** Marks the run failed with {@code e}'s message; says so on stderr when even that cannot be written. */
+    private void fail(String runId, Throwable e) {
+        String reason = String.valueOf(e.getMessage()).strip().replaceAll("\\s*\\R\\s*", "; ");
+        try {
+            SelfUsage u = SelfUsage.now();
+            store.failRun(runId, (e instanceof Store.StoreException ? "" : e.getClass().getSimpleName() + ": ") + reason,
+                    u.cpuSeconds(), u.peakRssBytes());
+        } catch (RuntimeException again) {
+            err.println("isobench: run " + runId + " could not be marked failed either (" + again.getMessage()
+                    + "); the next run marks it abandoned");
+        }
     }
 
     private Prepared prepare(Plan plan, HostFacts host) {

@@ -18,7 +18,8 @@ import java.util.Set;
  * ({@code isobench-PID-*}: bundles, lxcpaths, cidfiles, sockets, console logs), address leases ({@code net/}), private
  * tracefs mounts ({@code tracefs-PID}). {@value #ROOT_DIR} for root; for another user {@code $XDG_RUNTIME_DIR/isobench}
  * or the cache's {@code run/}. Before use it is checked with lstat: a directory (not a symlink) owned by this user with
- * mode 0700, under parents nobody else can write; anything else is refused with one line. Since nobody else can create
+ * mode 0700 (a wider mode on a directory of its own is narrowed), under parents nobody else can write; anything else
+ * (a symlink, a file, another owner) is refused with one line. Since nobody else can create
  * a name in it, whatever the janitor finds there is isobench's own. Disk benchmarks' scratch data, which must sit on a
  * disk file system rather than {@code /run}'s tmpfs, has a second root of the same kind ({@link #scratchRoot()}).
  */
@@ -75,12 +76,29 @@ public final class StateDir {
         } catch (IOException e) {
             throw new UserException("cannot create isobench's state directory " + dir + ": " + e.getMessage());
         }
+        tighten(dir);
         String why = unsafe(dir, TrustedPath.currentUid());
         if (why != null) {
             throw new UserException("refusing isobench's state directory " + dir + ": " + why
                     + " (it must be a directory owned by uid " + TrustedPath.currentUid() + " with mode 0700)");
         }
         return dir;
+    }
+
+    /**
+     * A real directory of this user with a wider mode (an older isobench made {@code /run/isobench} 0755) is set to 0700:
+     * only its owner could have made it so. Anything else is left for {@link #unsafe} to refuse.
+     */
+    private static void tighten(Path dir) {
+        try {
+            var a = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            if (a.isDirectory() && !a.isSymbolicLink() && owner == TrustedPath.currentUid() && !a.permissions().equals(OWNER_ONLY)) {
+                Files.setPosixFilePermissions(dir, OWNER_ONLY);
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            // refused below with the reason
+        }
     }
 
     /** Null when {@code dir} (not followed) is a directory owned by {@code uid}, mode 0700, under trusted parents; else why not. */
@@ -104,7 +122,6 @@ public final class StateDir {
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return "cannot read its owner and mode (" + e.getMessage() + ")";
         }
-        Path parent = dir.toAbsolutePath().getParent();
-        return parent == null ? null : TrustedPath.untrusted(parent);
+        return TrustedPath.untrusted(dir); // and every directory above: root's or ours, not writable by others unless sticky
     }
 }

@@ -33,10 +33,37 @@ public final class Store implements AutoCloseable {
 
     private final StoreLocation location;
     private final Connection conn;
+    /** SQLite: a file of {@link #RESERVE_BYTES} beside the database, given up so that a full disk can still take {@link #failRun}. */
+    private final Path reserve;
+    static final int RESERVE_BYTES = 256 << 10;
 
     private Store(StoreLocation location, Connection conn) {
+        this(location, conn, null);
+    }
+
+    private Store(StoreLocation location, Connection conn, Path reserve) {
         this.location = location;
         this.conn = conn;
+        this.reserve = reserve;
+    }
+
+    /** Writes the reserve file beside a SQLite database (best effort: null when there is no room even for it). */
+    private static Path makeReserve(Path db) {
+        Path r = db.toAbsolutePath().resolveSibling(db.getFileName() + "-reserve");
+        try {
+            if (Files.isRegularFile(r, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.size(r) == RESERVE_BYTES) {
+                return r; // kept like -wal and -shm: processes sharing the database share it
+            }
+            java.nio.file.Files.write(r, new byte[RESERVE_BYTES]);
+            return r;
+        } catch (java.io.IOException e) {
+            try {
+                Files.deleteIfExists(r);
+            } catch (java.io.IOException ignored) {
+                // nothing written
+            }
+            return null;
+        }
     }
 
     /** Default location: $ISOBENCH_DB, else $XDG_DATA_HOME/isobench/isobench.db, else ~/.local/share/isobench/isobench.db. */
@@ -121,7 +148,7 @@ public final class Store implements AutoCloseable {
                 s.execute("PRAGMA synchronous=FULL");
                 s.execute("PRAGMA foreign_keys=ON");
             }
-            return new Store(loc, c);
+            return new Store(loc, c, makeReserve(file));
         } catch (SQLException | FlywayException e) {
             throw new UserException("cannot open the database " + file + ": " + rootMessage(e), e);
         }
@@ -261,6 +288,34 @@ public final class Store implements AutoCloseable {
         exec("INSERT INTO case_stops(run_id, benchmark, params_json, repetitions, reason, seq) VALUES (?,?,?,?,?,"
                         + "(SELECT coalesce(max(seq), 0) + 1 FROM case_stops WHERE run_id=?))",
                 runId, benchmark, Json.write(params), repetitions, reason, runId);
+    }
+
+    /**
+     * Ends run {@code id} as {@code failed} with {@code reason} (an internal error: never leaves it 'running'). When the
+     * write fails (the disk is full), the SQLite reserve file is given up and the WAL truncated, and it is tried again.
+     */
+    public synchronized void failRun(String id, String reason, double cpuSeconds, long peakRss) {
+        String sql = "UPDATE runs SET finished_at=?, status='failed', failure_reason=?, harness_cpu_seconds=?,"
+                + " harness_peak_rss_bytes=? WHERE id=?";
+        try {
+            exec(sql, Instant.now().toString(), reason, cpuSeconds, peakRss, id);
+            return;
+        } catch (StoreException first) {
+            if (reserve == null) {
+                throw first;
+            }
+        }
+        try {
+            Files.deleteIfExists(reserve);
+        } catch (java.io.IOException ignored) {
+            // as it is
+        }
+        try (Statement st = conn.createStatement()) {
+            st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        } catch (SQLException ignored) {
+            // the update below says whether there is room now
+        }
+        exec(sql, Instant.now().toString(), reason, cpuSeconds, peakRss, id);
     }
 
     public synchronized void finishRun(String id, String status, double cpuSeconds, long peakRss) {
@@ -466,7 +521,7 @@ public final class Store implements AutoCloseable {
 
     static {
         RUN_TABLES.put("runs", List.of("id", "started_at", "finished_at", "status", "harness_pid", "harness_host", "isobench_version",
-                "host_json", "plan_json", "tools_json", "harness_cpu_seconds", "harness_peak_rss_bytes"));
+                "host_json", "plan_json", "tools_json", "harness_cpu_seconds", "harness_peak_rss_bytes", "failure_reason"));
         RUN_TABLES.put("run_runtimes", List.of("run_id", "runtime", "kind", "available", "version", "reason", "details_json", "seq"));
         RUN_TABLES.put("trials", List.of("id", "run_id", "benchmark", "params_json", "runtime", "repetition", "warmup", "started_at",
                 "elapsed_ms", "status", "raw_output"));

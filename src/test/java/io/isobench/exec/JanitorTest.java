@@ -112,8 +112,8 @@ class JanitorTest {
         assertThatThrownBy(() -> StateDir.secure(link)).isInstanceOf(UserException.class).hasMessageContaining("symbolic link");
         Path wide = Files.createDirectory(tmp.resolve("wide"));
         Files.setPosixFilePermissions(wide, PosixFilePermissions.fromString("rwxr-xr-x"));
-        assertThatThrownBy(() -> StateDir.secure(wide)).isInstanceOf(UserException.class).hasMessageContaining("mode 0755")
-                .message().doesNotContain("\n");
+        StateDir.secure(wide); // its own, made 0755 by an older isobench: narrowed, not refused
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(wide))).isEqualTo("rwx------");
         Path file = Files.writeString(tmp.resolve("file"), "x");
         assertThatThrownBy(() -> StateDir.secure(file)).isInstanceOf(UserException.class).hasMessageContaining("not a directory");
         if (TrustedPath.currentUid() == 0) {
@@ -121,7 +121,7 @@ class JanitorTest {
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Files.setAttribute(foreign, "unix:uid", NOBODY);
             assertThatThrownBy(() -> StateDir.secure(foreign)).isInstanceOf(UserException.class)
-                    .hasMessageContaining("owned by uid " + NOBODY);
+                    .hasMessageContaining("owned by uid " + NOBODY).message().doesNotContain("\n");
         }
     }
 }

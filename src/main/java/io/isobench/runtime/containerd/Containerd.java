@@ -37,6 +37,8 @@ final class Containerd {
     final String address;
     final Path state;
     final boolean standalone;
+    /** Container ids this process ran here (swept once more at exit: {@link ContainerdLeftovers#removeOwn}). */
+    final java.util.Set<String> launched = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Containerd(String address, Path state, boolean standalone) {
         this.address = address;
@@ -51,7 +53,7 @@ final class Containerd {
                     Path.of("/run/containerd"), false) : startStandalone();
             // registered after a standalone daemon's stop, so it runs before it: a launch racing the shutdown hook
             // can leave a task that no sandbox teardown saw (found so on a Ctrl-C during 8 concurrent launches)
-            Cleanup.register("containerd containers of this isobench", () -> ContainerdLeftovers.removeOwn(c.address));
+            Cleanup.register("containerd containers of this isobench", () -> ContainerdLeftovers.removeOwn(c.address, c.launched));
             instance = c;
         }
         return instance;

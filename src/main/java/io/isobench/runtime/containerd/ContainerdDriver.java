@@ -217,6 +217,7 @@ public final class ContainerdDriver implements RuntimeDriver {
             Scratch.remove(scratch);
             throw e;
         }
+        daemon.launched.add(cid);
         String cgroup = "/" + Containerd.NAMESPACE + "/" + cid;
         List<String> argv = daemon.ctr(runArgs(runtime, spec, cid, cgroup, scratch,
                 ns == null ? null : ns.path(), ProcessHandle.current().pid()).toArray(String[]::new));

@@ -8,6 +8,7 @@ import io.isobench.util.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,20 +42,90 @@ enum ContainerdLeftovers implements Leftovers {
         return done;
     }
 
-    /** At exit: containers of isobench's namespace at {@code address} labelled with this process's pid. */
-    static void removeOwn(String address) {
+    /** Where the runc shim keeps runc's state of isobench's namespace (the shim's default root, whichever daemon). */
+    static final Path RUNC_ROOT = Path.of("/run/containerd/runc", Containerd.NAMESPACE);
+    private static final Duration SETTLE = Duration.ofSeconds(20);
+
+    /**
+     * At exit, after every sandbox's own teardown: what this process started at {@code address} and is still there.
+     * A {@code ctr run} killed by Ctrl-C in the middle of its create call leaves the daemon finishing that call after the
+     * sandbox's teardown ran (a task, its shim and runc state that no listing showed then), so this sweeps until two
+     * rounds in a row find nothing (at most {@link #SETTLE}): containers labelled with this pid or in {@code ids} (task
+     * killed and deleted, container deleted), runc state of {@code ids} under {@link #RUNC_ROOT}
+     * ({@code runc delete --force}), and shims of {@code ids} on this daemon still running (SIGKILL).
+     */
+    static void removeOwn(String address, java.util.Set<String> ids) {
         long self = ProcessHandle.current().pid();
-        ProcResult ls = Proc.of(Containerd.ctrAt(address, "container", "list")).timeout(Containerd.CALL_TIMEOUT).run();
-        if (!ls.ok()) {
-            return;
-        }
-        for (String name : names(ls.stdout())) {
-            if (labelPid(address, name) == self) {
-                Proc.of(Containerd.ctrAt(address, "task", "kill", "-s", "SIGKILL", name)).timeout(Containerd.CALL_TIMEOUT).run();
-                Proc.of(Containerd.ctrAt(address, "task", "delete", "--force", name)).timeout(Containerd.CALL_TIMEOUT).run();
-                Proc.of(Containerd.ctrAt(address, "container", "delete", name)).timeout(Containerd.CALL_TIMEOUT).run();
+        long end = System.nanoTime() + SETTLE.toNanos();
+        int quiet = 0;
+        while (quiet < 2 && System.nanoTime() < end) {
+            boolean found = false;
+            ProcResult ls = Proc.of(Containerd.ctrAt(address, "container", "list")).timeout(Containerd.CALL_TIMEOUT).run();
+            if (ls.ok()) {
+                for (String name : names(ls.stdout())) {
+                    if (ids.contains(name) || labelPid(address, name) == self) {
+                        found = true;
+                        Proc.of(Containerd.ctrAt(address, "task", "kill", "-s", "SIGKILL", name)).timeout(Containerd.CALL_TIMEOUT).run();
+                        Proc.of(Containerd.ctrAt(address, "task", "delete", "--force", name)).timeout(Containerd.CALL_TIMEOUT).run();
+                        Proc.of(Containerd.ctrAt(address, "container", "delete", name)).timeout(Containerd.CALL_TIMEOUT).run();
+                    }
+                }
+            }
+            String runc = Tools.which("runc");
+            for (String id : ids) {
+                if (runc != null && Files.isDirectory(RUNC_ROOT.resolve(id), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    found = true;
+                    Proc.of(runc, "--root", RUNC_ROOT.toString(), "delete", "--force", id).timeout(Containerd.CALL_TIMEOUT).run();
+                }
+            }
+            for (long shim : shims(address, ids)) {
+                found = true;
+                ProcessHandle.of(shim).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            quiet = found ? 0 : quiet + 1;
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
+    }
+
+    /** Shim processes serving one of {@code ids} in isobench's namespace of the daemon at {@code address}. */
+    static List<Long> shims(String address, java.util.Set<String> ids) {
+        List<Long> l = new ArrayList<>();
+        if (ids.isEmpty()) {
+            return l;
+        }
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    List<String> argv = List.of(Files.readString(p.resolve("cmdline")).split("\0"));
+                    if (isShimOf(argv, address, ids)) {
+                        l.add(Long.parseLong(p.getFileName().toString()));
+                    }
+                } catch (IOException | RuntimeException ignored) {
+                    // gone
+                }
+            }
+        } catch (IOException ignored) {
+            // no /proc
+        }
+        return l;
+    }
+
+    /** Whether {@code argv} is a containerd shim's ({@code containerd-shim-* -namespace isobench -id ID -address A}). */
+    static boolean isShimOf(List<String> argv, String address, java.util.Set<String> ids) {
+        if (argv.isEmpty() || !Path.of(argv.get(0)).getFileName().toString().startsWith("containerd-shim")) {
+            return false;
+        }
+        int ns = argv.indexOf("-namespace");
+        int id = argv.indexOf("-id");
+        int addr = argv.indexOf("-address");
+        return ns >= 0 && ns + 1 < argv.size() && argv.get(ns + 1).equals(Containerd.NAMESPACE)
+                && id >= 0 && id + 1 < argv.size() && ids.contains(argv.get(id + 1))
+                && addr >= 0 && addr + 1 < argv.size() && argv.get(addr + 1).equals(address);
     }
 
     /** Containers of isobench's namespace at {@code address} whose pid label is dead (or all, for a dead process's daemon). */
