@@ -40,6 +40,31 @@ public final class WorkDir {
         return scratch;
     }
 
+    /**
+     * Whether {@code path} (a bundle, an argument of a VMM) lies in a work dir of an isobench process that is not
+     * running, whether or not that dir still exists: how the janitor knows a container or VM by its name alone.
+     */
+    public static boolean inDeadWorkDir(String path) {
+        for (Path root : StateDir.roots()) {
+            String prefix = root.toAbsolutePath() + "/isobench-";
+            int at = path.indexOf(prefix);
+            if (at < 0 || (at > 0 && path.charAt(at - 1) != '=' && path.charAt(at - 1) != ',')) {
+                continue; // not a path of ours (a path itself, or the value of an option like file=PATH)
+            }
+            String rest = path.substring(at + prefix.length());
+            int dash = rest.indexOf('-');
+            int slash = rest.indexOf('/');
+            if (dash <= 0 || (slash >= 0 && slash < dash)) {
+                continue;
+            }
+            long pid = io.isobench.util.Pid.parse(rest.substring(0, dash));
+            if (pid > 0 && !Proc.running(pid)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Path create(Path root) {
         try {
             Path d = Files.createTempDirectory(root, prefix(ProcessHandle.current().pid()),

@@ -124,4 +124,27 @@ class JanitorTest {
                     .hasMessageContaining("owned by uid " + NOBODY).message().doesNotContain("\n");
         }
     }
+    /** A container's bundle or a VMM's argument names its dead owner even when the work dir is gone. */
+    @Test
+    void aPathInADeadWorkDirIsKnownByItsNameAlone() throws Exception {
+        String old = System.getProperty(StateDir.PROPERTY);
+        System.setProperty(StateDir.PROPERTY, "/run/isobench-test-roots");
+        try {
+            long dead = deadPid();
+            long live = ProcessHandle.current().pid();
+            assertThat(io.isobench.proc.WorkDir.inDeadWorkDir("/run/isobench-test-roots/isobench-" + dead + "-ab12/bundles/x")).isTrue();
+            assertThat(io.isobench.proc.WorkDir.inDeadWorkDir("file,id=con0,path=/run/isobench-test-roots/isobench-" + dead
+                    + "-ab12/qemu/c.log")).isTrue();
+            assertThat(io.isobench.proc.WorkDir.inDeadWorkDir("/run/isobench-test-roots/isobench-" + live + "-ab12/x")).isFalse();
+            assertThat(io.isobench.proc.WorkDir.inDeadWorkDir("/tmp/isobench-" + dead + "-ab12/x")).as("not a state root").isFalse();
+            assertThat(io.isobench.proc.WorkDir.inDeadWorkDir("/home/u/run/isobench-test-roots/isobench-" + dead + "-1/x")).isFalse();
+            assertThat(io.isobench.proc.WorkDir.inDeadWorkDir("/run/isobench-test-roots/isobench-99999999999999999999-1/x")).isFalse();
+        } finally {
+            if (old == null) {
+                System.clearProperty(StateDir.PROPERTY);
+            } else {
+                System.setProperty(StateDir.PROPERTY, old);
+            }
+        }
+    }
 }

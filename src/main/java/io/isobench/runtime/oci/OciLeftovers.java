@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * An OCI CLI's containers left by a dead isobench: {@code <binary> list} shows each container's bundle; one named
- * isobench-* whose bundle is inside a dead work dir is killed and force-deleted; {@code prefix} goes before every
+ * isobench-* whose bundle is inside a dead work dir (listed, or by its path alone when the dir is already gone) is
+ * killed and force-deleted; {@code prefix} goes before every
  * call (crun's private mount namespace on hybrid hosts).
  */
 record OciLeftovers(String binary, List<String> prefix) implements Leftovers {
@@ -31,7 +32,7 @@ record OciLeftovers(String binary, List<String> prefix) implements Leftovers {
     public List<String> sweep(List<Path> deadWorkDirs) {
         List<String> done = new ArrayList<>();
         String bin = Tools.which(binary);
-        if (deadWorkDirs.isEmpty() || bin == null) {
+        if (bin == null) {
             return done;
         }
         ProcResult r = Proc.of(argv(bin, "list")).timeout(Trials.CLI_TIMEOUT).run();
@@ -43,7 +44,8 @@ record OciLeftovers(String binary, List<String> prefix) implements Leftovers {
             if (f.length < 4 || !f[0].startsWith("isobench-")) {
                 continue;
             }
-            if (deadWorkDirs.stream().anyMatch(d -> line.contains(d.toString() + "/"))) {
+            // its bundle in a dead work dir, also one already gone (the name alone says whose it was)
+            if (deadWorkDirs.stream().anyMatch(d -> line.contains(d.toString() + "/")) || io.isobench.proc.WorkDir.inDeadWorkDir(f[3])) {
                 Proc.of(argv(bin, "kill", f[0], "KILL")).timeout(Trials.CLI_TIMEOUT).run();
                 Proc.of(argv(bin, "delete", "--force", f[0])).timeout(Trials.CLI_TIMEOUT).run();
                 done.add(binary + " container " + f[0]);

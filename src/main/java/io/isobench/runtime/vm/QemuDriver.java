@@ -81,6 +81,21 @@ public abstract class QemuDriver implements RuntimeDriver {
     }
 
     private volatile long probeBootMillis = -1;
+    /**
+     * How long a boot may show no console output before it counts as stalled: {@value #STALL_FACTOR} times the probe
+     * VM's measured boot (slower under load than the probe, but not that much slower), at least
+     * {@value #STALL_MIN_SECONDS} s; before the probe has measured one, by accel (TCG 120 s, KVM 30 s).
+     */
+    static Duration stallBound(long probeBootMillis, String accel) {
+        if (probeBootMillis <= 0) {
+            return Duration.ofSeconds(accel.equals("kvm") ? 30 : 120);
+        }
+        return Duration.ofMillis(Math.max(STALL_MIN_SECONDS * 1000L, STALL_FACTOR * probeBootMillis));
+    }
+
+    static final int STALL_FACTOR = 4;
+    static final int STALL_MIN_SECONDS = 30;
+
     /** Whether this QEMU has user-mode networking (slirp; Debian's has), from {@code -netdev help} in probe(). */
     private volatile boolean userNet = true;
     /** Why the tap path cannot be used here (tried in probe()), or null when it can. */
@@ -317,7 +332,7 @@ public abstract class QemuDriver implements RuntimeDriver {
             argv.set(app, argv.get(app) + " " + String.join(" ", net.kernelParams()));
         }
         GuestSandbox s = new GuestSandbox(spec, spec.wrapped(net == null ? argv : net.wrap(argv)), "QEMU", nonce, initrd,
-                serial, diskFile, net, memoryMib(spec.limits()) << 20);
+                serial, diskFile, net, memoryMib(spec.limits()) << 20).watchBoot(stallBound(probeBootMillis, accel()));
         if (disk != null) {
             s.scratchStorage("virtio-blk (" + virtioBlkDevice() + ") raw file on host " + disk.hostFileSystem()
                     + ", cache=" + cache + (cache.equals("none") ? " (host O_DIRECT)" : " (host page cache; O_DIRECT unsupported there)")
@@ -334,7 +349,9 @@ public abstract class QemuDriver implements RuntimeDriver {
 
     List<String> argv(String qemu, GuestKernel kernel, Path initrd, Path serial, String nonce, Limits limits) {
         String acc = accel();
-        List<String> append = new ArrayList<>(List.of("console=hvc0", "panic=-1", "loglevel=4"));
+        // edd=off: the boot stub's EDD probe is a round of firmware disk calls (int 13h) the guest has no use for (no
+        // boot disk: direct kernel boot, initramfs); under TCG on a loaded host a guest was seen stuck right there
+        List<String> append = new ArrayList<>(List.of("console=hvc0", "panic=-1", "loglevel=4", "edd=off"));
         append.addAll(extraKernelParams());
         append.add("isobench.nonce=" + nonce);
         append.add("isobench.out=ttyS0");

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * VMM processes (QEMU, Firecracker) left running by an isobench process that died without cleaning up (SIGKILL): those
- * with an argument inside a dead work dir (their initramfs, console log, disk, API socket) or, for a Firecracker the
+ * with an argument inside a dead work dir (their initramfs, console log, disk, API socket; found by the path alone when
+ * the dir is already gone) or, for a Firecracker the
  * jailer started (its arguments are relative to its chroot), whose root directory is inside one. SIGTERM, then SIGKILL
  * after 5 s.
  */
@@ -21,9 +22,6 @@ enum VmLeftovers implements Leftovers {
     @Override
     public List<String> sweep(List<Path> deadWorkDirs) {
         List<String> done = new ArrayList<>();
-        if (deadWorkDirs.isEmpty()) {
-            return done;
-        }
         List<ProcessHandle> orphans = ProcessHandle.allProcesses().filter(h -> {
             List<String> args = h.info().arguments().map(List::of).orElse(List.of());
             String cmd = h.info().command().orElse("");
@@ -32,7 +30,8 @@ enum VmLeftovers implements Leftovers {
             if (!qemu && !firecracker) {
                 return false;
             }
-            if (args.stream().anyMatch(a -> deadWorkDirs.stream().anyMatch(d -> a.contains(d.toString() + "/")))) {
+            if (args.stream().anyMatch(a -> deadWorkDirs.stream().anyMatch(d -> a.contains(d.toString() + "/"))
+                    || io.isobench.proc.WorkDir.inDeadWorkDir(a))) {
                 return true;
             }
             return firecracker && rootInside(h.pid(), deadWorkDirs);

@@ -31,6 +31,8 @@ public final class GuestSandbox implements Sandbox {
     private volatile String logLabel = "guest kernel console, hvc0";
     private volatile Runnable afterTeardown = () -> { };
     private final long guestMemoryBytes;
+    private volatile long lastOutputNanos = System.nanoTime();
+    private volatile String stalled;
 
     /**
      * @param vmm              the VMM's name for messages ("QEMU")
@@ -53,7 +55,10 @@ public final class GuestSandbox implements Sandbox {
             // off the output reader's thread: the monitor dialogue may take a while, and that thread relays every sandbox's output
             console.onBegin(() -> Thread.ofVirtual().name("guest-net-up-" + spec.name()).start(net::guestNetworkUp));
         }
-        LaunchSpec filtered = spec.withOnLine(console::line);
+        LaunchSpec filtered = spec.withOnLine((line, t) -> {
+            lastOutputNanos = System.nanoTime();
+            console.line(line, t);
+        });
         Runnable teardown = () -> {
             try {
                 if (Files.exists(serial)) {
@@ -114,6 +119,51 @@ public final class GuestSandbox implements Sandbox {
         return this;
     }
 
+    /**
+     * Watches the boot: when neither the serial port nor the kernel console shows anything new for {@code bound} before
+     * the workload started (BEGIN), the guest is taken as stalled, the VMM is killed at once and the trial fails with
+     * its console, instead of waiting for the trial's timeout. The driver scales {@code bound} with the accel's measured
+     * boot time.
+     */
+    public GuestSandbox watchBoot(Duration bound) {
+        Thread.ofVirtual().name("boot-watch-" + inner.id()).start(() -> {
+            long size = -1;
+            while (!console.begun() && inner.exitedAtNanos() <= 0 && stalled == null) {
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long now = System.nanoTime();
+                long sz;
+                try {
+                    sz = Files.exists(serial) ? Files.size(serial) : 0;
+                } catch (IOException e) {
+                    return; // torn down
+                }
+                if (sz != size) {
+                    size = sz;
+                    lastOutputNanos = Math.max(lastOutputNanos, now);
+                }
+                if (!console.begun() && now - lastOutputNanos > bound.toNanos()) {
+                    stalled = "isobench: the guest stalled: no console output for " + bound.toSeconds()
+                            + " s before its workload started (the bound scales with this accel's measured boot time);"
+                            + " " + vmm + " was killed; its console is above\n";
+                    for (long pid : inner.hostPids()) {
+                        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                    return;
+                }
+            }
+        });
+        return this;
+    }
+
+    /** Why the boot was cut short ({@link #watchBoot}), or null. */
+    public String stalled() {
+        return stalled;
+    }
+
     /** Whether the VMM process still runs. */
     public boolean vmmAlive() {
         return !inner.hostPids().isEmpty();
@@ -164,6 +214,9 @@ public final class GuestSandbox implements Sandbox {
         int exit;
         if (r.timedOut()) {
             exit = -1;
+        } else if (rc == null && stalled != null) {
+            exit = 255;
+            problem = stalled;
         } else if (rc == null) {
             exit = r.exitCode() != 0 ? r.exitCode() : 255;
             problem = "isobench: the guest ended without reporting an exit status (" + vmm + " exit code "
