@@ -264,7 +264,9 @@ public final class Executor {
     /** Runs one trial and stores it; returns its samples, or null when it failed. */
     private List<Sample> trial(String runId, Benchmark b, Params c, RuntimeDriver rt, int rep, String of, boolean warmup,
                                Progress progress) throws InterruptedException {
-        Duration timeout = plan.trialTimeout(b.expectedDuration(c));
+        // the runtime's measured launch (a TCG guest's boot: a minute on a loaded host) is part of what a trial takes;
+        // without it a slow but healthy VM boot was killed at the benchmark's own estimate x 3 + 60 s (66 s for startup)
+        Duration timeout = plan.trialTimeout(b.expectedDuration(c).plus(rt.launchOverhead()));
         // safeName: runtime ids may hold characters container ids refuse (docker:runc, runsc@20240729-systrap)
         String name = "isobench-" + runId + "-" + b.id() + "-" + io.isobench.runtime.Trials.safeName(rt.id()) + "-" + (warmup ? "w" : "r") + rep
                 + "-" + Long.toHexString(System.nanoTime() & 0xffff);

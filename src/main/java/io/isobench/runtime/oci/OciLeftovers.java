@@ -36,10 +36,58 @@ record OciLeftovers(String binary, List<String> prefix) implements Leftovers {
             return done;
         }
         ProcResult r = Proc.of(argv(bin, "list")).timeout(Trials.CLI_TIMEOUT).run();
-        if (!r.ok()) {
-            return done;
+        if (r.ok()) {
+            sweepListed(bin, r.stdout(), deadWorkDirs, done);
         }
-        for (String line : r.stdout().lines().skip(1).toList()) {
+        done.addAll(sweepBundleCgroups(deadWorkDirs));
+        return done;
+    }
+
+    /**
+     * A container whose create was cut by the SIGKILL has no runc state (so no {@code list} entry) but may have its
+     * cgroup {@code /isobench/NAME} (the bundle's, {@link OciBundle}) and a stuck init in it: for every bundle dir of a
+     * dead work dir, its cgroup's processes are killed and the cgroup removed.
+     */
+    static List<String> sweepBundleCgroups(List<Path> deadWorkDirs) {
+        List<String> done = new ArrayList<>();
+        for (Path d : deadWorkDirs) {
+            Path bundles = d.resolve("bundles");
+            if (!java.nio.file.Files.isDirectory(bundles, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try (var s = java.nio.file.Files.list(bundles)) {
+                for (Path b : s.filter(p -> java.nio.file.Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+                    String name = b.getFileName().toString();
+                    if (!name.startsWith("isobench-")) {
+                        continue;
+                    }
+                    String cg = "/isobench/" + name;
+                    List<Long> pids = io.isobench.runtime.Cgroups.pids(cg);
+                    pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+                    long end = System.nanoTime() + 5_000_000_000L;
+                    while (pids.stream().anyMatch(Proc::running) && System.nanoTime() < end) {
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            break;
+                        }
+                    }
+                    io.isobench.runtime.Cgroups.removeIfEmpty(cg);
+                    if (!pids.isEmpty()) {
+                        done.add("processes of the cgroup " + cg);
+                    }
+                }
+            } catch (java.io.IOException ignored) {
+                // the dir went meanwhile
+            }
+        }
+        return done;
+    }
+
+    /** Kills and deletes the listed containers ({@code <binary> list} output) whose bundle lay in a dead work dir. */
+    private void sweepListed(String bin, String listing, List<Path> deadWorkDirs, List<String> done) {
+        for (String line : listing.lines().skip(1).toList()) {
             String[] f = line.strip().split("\\s+");
             if (f.length < 4 || !f[0].startsWith("isobench-")) {
                 continue;
@@ -51,6 +99,5 @@ record OciLeftovers(String binary, List<String> prefix) implements Leftovers {
                 done.add(binary + " container " + f[0]);
             }
         }
-        return done;
     }
 }

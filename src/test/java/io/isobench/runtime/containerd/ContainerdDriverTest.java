@@ -92,4 +92,20 @@ class ContainerdDriverTest {
                 .contains("state = \"/tmp/isobench-1-abc/containerd/state\"")
                 .contains("address = \"/tmp/isobench-1-abc/containerd/containerd.sock\"");
     }
+    /** Only a shim of one of our ids, in isobench's namespace, on our daemon's socket, is ours to kill. */
+    @Test
+    void aShimIsOursOnlyByNamespaceIdAndAddress() {
+        java.util.Set<String> ids = java.util.Set.of("isobench-20261203-000000-ab12-startup-1");
+        String sock = "/run/containerd/containerd.sock";
+        List<String> ours = List.of("/usr/bin/containerd-shim-runc-v2", "-namespace", "isobench", "-id",
+                "isobench-20261203-000000-ab12-startup-1", "-address", sock);
+        assertThat(ContainerdLeftovers.isShimOf(ours, sock, ids)).isTrue();
+        assertThat(ContainerdLeftovers.isShimOf(List.of("/usr/bin/containerd-shim-runc-v2", "-namespace", "moby", "-id",
+                "isobench-20261203-000000-ab12-startup-1", "-address", sock), sock, ids)).as("another namespace").isFalse();
+        assertThat(ContainerdLeftovers.isShimOf(List.of("/usr/bin/containerd-shim-runc-v2", "-namespace", "isobench", "-id",
+                "isobench-other", "-address", sock), sock, ids)).as("another process's container").isFalse();
+        assertThat(ContainerdLeftovers.isShimOf(ours, "/other/containerd.sock", ids)).as("another daemon").isFalse();
+        assertThat(ContainerdLeftovers.isShimOf(List.of("/usr/bin/sleep", "-namespace", "isobench", "-id",
+                "isobench-20261203-000000-ab12-startup-1", "-address", sock), sock, ids)).as("not a shim").isFalse();
+    }
 }
