@@ -225,6 +225,10 @@ public final class RunService {
         } catch (RuntimeException | Error e) {
             // an internal error (the store's disk full, a server gone, a bug): the run ends 'failed' with the reason,
             // never left 'running'; the caller prints one line and exits 1
+            if (Cleanup.shuttingDown()) {
+                markInterrupted.close(); // torn down under the trial by Ctrl-C: interrupted, not failed
+                throw e;
+            }
             markInterrupted.disarm();
             fail(runId, e);
             throw e;
