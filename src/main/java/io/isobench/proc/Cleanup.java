@@ -166,7 +166,8 @@ public final class Cleanup {
 
     /**
      * Runs every pending action, newest first, and also those registered meanwhile (a launch that was under way when
-     * the shutdown began registers its teardown after this started). Safe to call more than once.
+     * the shutdown began registers its teardown after this started), then waits for those another thread is running.
+     * Safe to call more than once.
      */
     public static void runAll() {
         shuttingDown = true;
@@ -179,6 +180,11 @@ public final class Cleanup {
                         next = a;
                         break;
                     }
+                }
+                if (next == null) {
+                    // one another thread is running right now (the main thread marking its run interrupted): close()
+                    // waits for it to finish, or the JVM would halt in the middle of it
+                    next = RUNNING.stream().filter(a -> !tried.contains(a)).findFirst().orElse(null);
                 }
             }
             if (next == null) {

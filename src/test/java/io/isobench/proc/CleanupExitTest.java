@@ -28,6 +28,14 @@ class CleanupExitTest {
         assertThat(text(p.getInputStream())).contains("late teardown ran");
     }
 
+    /** A teardown another thread started before the hook (the main thread marking its run interrupted) is waited for. */
+    @Test
+    void theHookWaitsForATeardownAnotherThreadIsRunning() throws Exception {
+        Process p = jvm("running").start();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(text(p.getInputStream())).contains("main's teardown finished");
+    }
+
     @Test
     void pastTheDeadlineItExitsAndSaysWhatMayRemain() throws Exception {
         ProcessBuilder pb = jvm("deadline");

@@ -14,6 +14,15 @@ public final class CleanupMain {
                 });
                 System.exit(0);
             }
+            case "running" -> {
+                Cleanup.Action a = Cleanup.register("marked by main", () -> {
+                    sleep(1000);
+                    System.out.println("main's teardown finished");
+                });
+                Thread.ofPlatform().start(a::close); // another thread is inside it when the hook starts
+                sleep(200);
+                System.exit(0);
+            }
             case "deadline" -> {
                 Cleanup.register("slow thing", () -> sleep(60_000));
                 System.exit(0);
