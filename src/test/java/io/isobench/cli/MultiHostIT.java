@@ -1,0 +1,140 @@
+package io.isobench.cli;
+
+import io.isobench.IntegrationSupport;
+import io.isobench.analysis.Statistics;
+import io.isobench.report.MultiHostReport;
+import io.isobench.store.Store;
+import io.isobench.store.StoredRun;
+import io.isobench.store.Stores;
+import io.isobench.store.TestStores;
+import io.isobench.util.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Real runs from two host identities into one PostgreSQL database, and reports over both.
+ *
+ * <p>NOT two machines: this is one machine. The second "host" is a second isobench process on it, in a UTS namespace
+ * with another hostname, pinned to one CPU ({@code taskset}, so it records 1 CPU) and held to 15 % of a CPU by a cgroup
+ * v1 CPU quota, so its native baseline runs several times slower (at least twice, checked). That is what makes a
+ * mix-up visible: a runtime's cost taken against the other host's native would be off by that factor. (bwrap stays in isobench's cgroup,
+ * so it is throttled like native on that host and costs about 1× on both.)
+ */
+class MultiHostIT {
+    @TempDir
+    Path dir;
+
+    private static int cli(StringWriter out, String... args) {
+        return Main.execute(args, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+    }
+
+    private static final List<String> RUN = List.of("run", "--runtimes", "native,bwrap", "--benchmarks", "cpu", "--repetitions", "5",
+            "--warmups", "0", "--cooldown", "0s", "--set", "cpu.time=1s", "--quiet");
+
+    @Test
+    void eachHostsCostIsAgainstItsOwnBaseline() throws Exception {
+        assumeTrue(IntegrationSupport.isRoot(), "integration tests need root");
+        Path jar = Path.of("target/isobench.jar").toAbsolutePath();
+        assumeTrue(Files.exists(jar), "needs the packaged jar (mvn verify)");
+        Path cpuCgroup = Path.of("/sys/fs/cgroup/cpu");
+        assumeTrue(Files.exists(cpuCgroup.resolve("cpu.cfs_quota_us")), "needs the cgroup v1 cpu controller for the slow host");
+        try (TestStores stores = new TestStores()) {
+            String db = stores.freshPostgres();
+            // host 1: this machine as it is
+            List<String> args = new ArrayList<>(RUN);
+            args.addAll(List.of("--db", db));
+            StringWriter first = new StringWriter();
+            assertThat(cli(first, args.toArray(String[]::new))).as(first.toString()).isZero();
+
+            // host 2: another hostname, one CPU, 15 % of it
+            String hostname = "isobench-it-host2-" + ProcessHandle.current().pid();
+            Path cg = cpuCgroup.resolve(hostname);
+            Files.createDirectory(cg);
+            try {
+                Files.writeString(cg.resolve("cpu.cfs_period_us"), "100000");
+                Files.writeString(cg.resolve("cpu.cfs_quota_us"), "15000");
+                List<String> cmd = new ArrayList<>(List.of("unshare", "--uts", "--", "sh", "-c",
+                        "echo $$ > \"$1/cgroup.procs\" && hostname \"$2\" && shift 2 && exec \"$@\"", "sh", cg.toString(), hostname,
+                        "taskset", "-c", "0", ProcessHandle.current().info().command().orElse("java"),
+                        "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString()));
+                cmd.addAll(args);
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("host2.log").toFile()).start();
+                try {
+                    assertThat(p.waitFor(8, TimeUnit.MINUTES)).as("host 2's run within 8 minutes").isTrue();
+                    assertThat(p.exitValue()).as(Files.readString(dir.resolve("host2.log"))).isZero();
+                } finally {
+                    p.destroyForcibly();
+                }
+            } finally {
+                Files.deleteIfExists(cg);
+            }
+
+            StringWriter list = new StringWriter();
+            assertThat(cli(list, "list", "--json", "--db", db)).isZero();
+            List<?> rows = Json.MAPPER.readValue(list.toString(), List.class);
+            assertThat(rows).hasSize(2);
+            List<String> ids = rows.stream().map(r -> (String) ((Map<?, ?>) r).get("run_id")).toList().reversed(); // oldest first
+            StringWriter only2 = new StringWriter();
+            assertThat(cli(only2, "list", "--host", hostname, "--db", db)).isZero();
+            assertThat(only2.toString()).contains(ids.get(1)).doesNotContain(ids.get(0));
+
+            List<StoredRun> runs = new ArrayList<>();
+            try (Store store = Stores.open(db, Stores.Mode.READ)) {
+                for (String id : ids) {
+                    runs.add(store.loadRun(id));
+                }
+                double[] nat = {median(runs.get(0), "native"), median(runs.get(1), "native")};
+                double[] bwrap = {median(runs.get(0), "bwrap"), median(runs.get(1), "bwrap")};
+                assertThat(runs.get(1).header().host()).containsEntry("hostname", hostname).containsEntry("cpus", 1);
+                assertThat(nat[0] / nat[1]).as("host 2's native is much slower (events/s): the check below has teeth")
+                        .isGreaterThan(2.0);
+
+                MultiHostReport m = MultiHostReport.of(store, ids);
+                assertThat(m.multiHost()).isTrue();
+                assertThat(m.hosts()).hasSize(2).contains(hostname);
+                MultiHostReport.Line line = m.lines().stream().filter(l -> l.runtime().equals("bwrap")).findFirst().orElseThrow();
+                for (int h = 0; h < 2; h++) {
+                    double own = nat[h] / bwrap[h]; // higher is better: baseline over runtime
+                    double crossed = nat[1 - h] / bwrap[h];
+                    double shown = line.perColumn().get(h).ratioToBaseline();
+                    assertThat(shown).as("host %d's bwrap cost against its own native", h).isCloseTo(own, within(1e-9));
+                    assertThat(Math.max(shown / crossed, crossed / shown)).as("not against the other host's native")
+                            .isGreaterThan(2.0);
+                }
+                assertThat(m.differingFacts()).extracting(MultiHostReport.Fact::name).contains("CPUs");
+            }
+
+            StringWriter md = new StringWriter();
+            assertThat(cli(md, "report", ids.get(0), ids.get(1), "--format", "md", "--db", db)).isZero();
+            assertThat(md.toString()).contains("Hosts side by side").contains(hostname).contains("cpu · events_per_second: cost per host");
+            Path html = dir.resolve("r.html");
+            assertThat(cli(new StringWriter(), "report", ids.get(0), ids.get(1), "--out", html.toString(), "--db", db)).isZero();
+            assertThat(Files.readString(html)).contains("class=\"chart grouped\"");
+            StringWriter show = new StringWriter();
+            assertThat(cli(show, "show", ids.get(0), ids.get(1), "--db", db)).isZero();
+            assertThat(show.toString()).contains("hosts side by side").containsPattern("bwrap\\s+\\d\\.\\d{3}x");
+            StringWriter compare = new StringWriter();
+            cli(compare, "compare", ids.get(0), ids.get(1), "--db", db);
+            assertThat(compare.toString()).contains("ACROSS HOSTS").containsPattern("native\\s+host difference")
+                    .containsPattern("bwrap\\s+cost ");
+        }
+    }
+
+    private static double median(StoredRun run, String runtime) {
+        return Statistics.median(run.samples().stream().filter(s -> s.runtime().equals(runtime) && !s.warmup() && !s.isSeriesPoint()
+                && s.metric().equals("events_per_second")).mapToDouble(StoredRun.SampleRow::value).toArray());
+    }
+}
