@@ -3,7 +3,8 @@
 # Debian guest kernel isobench fetched for its qemu runtimes), an emulated CPU, one vCPU and its own memory, and runs
 # `isobench run` inside it against a store on this host (PostgreSQL: this host's 127.0.0.1 is 10.0.2.2 in the guest).
 # The guest's root file system is an initramfs holding busybox, a jlinked Java runtime, isobench.jar, sysbench, bash
-# and ldd with their libraries: enough for the native baseline and the cpu and memory benchmarks.
+# and ldd, bwrap and the util-linux/iproute2 tools it needs, with their libraries: enough for the native baseline and
+# bwrap on the cpu and memory benchmarks.
 #
 # Usage (as root, after `mvn package` and one `isobench setup`/qemu run that fetched the guest kernel):
 #   scripts/second-host-vm.sh postgresql://USER:PASSWORD@10.0.2.2:5432/DB [isobench run options…]
@@ -38,7 +39,7 @@ copy() {
         done
     done
 }
-copy /usr/bin/sysbench /bin/bash /usr/bin/ldd /usr/bin/taskset
+copy /usr/bin/sysbench /bin/bash /usr/bin/ldd /usr/bin/taskset /usr/bin/bwrap /usr/bin/nsenter /usr/bin/unshare /usr/sbin/ip
 cp /usr/bin/busybox "$root/bin/busybox"
 [ -e /lib64/ld-linux-x86-64.so.2 ] && { mkdir -p "$root/lib64"; cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"; }
 "$java_home/bin/jlink" --add-modules java.base,java.desktop,java.management,java.naming,java.security.jgss,java.sql,jdk.unsupported \
@@ -49,7 +50,7 @@ for lib in $(find "$root/opt/jre" -name '*.so'); do
     done
 done
 cp "$jar" "$root/opt/isobench.jar"
-for m in failover net_failover virtio_net; do
+for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net; do
     find "$guest/lib/modules/$kver" -name "$m.ko*" -exec cp {} "$root/modules/" \;
 done
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
@@ -63,10 +64,10 @@ cat > "$root/init" <<EOF
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev; mount -t tmpfs tmp /tmp
 mkdir -p /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup
-for m in failover net_failover virtio_net; do insmod /modules/\$m.ko* 2>/dev/null; done
+for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net; do insmod /modules/\$m.ko* 2>/dev/null; done
 ip link set lo up; ip link set eth0 up; ip addr add 10.0.2.15/24 dev eth0; ip route add default via 10.0.2.2
 hostname ${VM_HOSTNAME:-isobench-vm}
-export HOME=/root PATH=/bin:/usr/bin:/usr/sbin:/sbin
+export HOME=/root PATH=/usr/bin:/usr/sbin:/bin:/sbin
 set --
 while IFS= read -r a; do set -- "\$@" "\$a"; done < /args
 /opt/jre/bin/java -jar /opt/isobench.jar "\$@"
