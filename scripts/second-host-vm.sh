@@ -61,6 +61,14 @@ printf '127.0.0.1 localhost\n' > "$root/etc/hosts"
 { printf '%s\n' run --db "$db"; for a in "$@"; do printf '%s\n' "$a"; done; } > "$root/args"
 cat > "$root/init" <<EOF
 #!/bin/busybox sh
+# the initramfs (rootfs) cannot be pivot_root'ed away from, which bwrap does: first move everything onto a tmpfs
+if [ ! -e /.on-tmpfs ]; then
+    /bin/busybox mkdir /newroot
+    /bin/busybox mount -t tmpfs -o size=90% root /newroot
+    for d in /*; do [ "\$d" = /newroot ] || /bin/busybox cp -a "\$d" /newroot/; done
+    /bin/busybox touch /newroot/.on-tmpfs
+    exec /bin/busybox switch_root /newroot /init
+fi
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev; mount -t tmpfs tmp /tmp
 mkdir -p /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup
@@ -70,7 +78,7 @@ hostname ${VM_HOSTNAME:-isobench-vm}
 export HOME=/root PATH=/usr/bin:/usr/sbin:/bin:/sbin
 set --
 while IFS= read -r a; do set -- "\$@" "\$a"; done < /args
-/opt/jre/bin/java -jar /opt/isobench.jar "\$@"
+/opt/jre/bin/java -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8 -jar /opt/isobench.jar "\$@"
 echo "ISOBENCH-EXIT \$?"
 poweroff -f
 EOF
@@ -82,7 +90,7 @@ accel=tcg
 log=$work/console.log
 timeout "${VM_TIMEOUT:-2400}" qemu-system-x86_64 -machine q35 -accel "$accel" -cpu max -smp "${VM_CPUS:-1}" \
     -m "${VM_MEMORY:-3G}" -kernel "$guest/boot/vmlinuz-$kver" -initrd "$work/initrd" \
-    -append "console=ttyS0 rdinit=/init quiet panic=-1" -netdev user,id=n0 -device virtio-net-pci,netdev=n0 \
+    -append "console=ttyS0 rdinit=/init quiet panic=-1 no_timer_check tsc=reliable" -netdev user,id=n0 -device virtio-net-pci,netdev=n0 \
     -display none -no-reboot -serial "file:$log" -monitor none </dev/null || true
 cat "$log"
 status=$(sed -n 's/.*ISOBENCH-EXIT \([0-9]*\).*/\1/p' "$log" | tail -n 1)

@@ -133,6 +133,65 @@ class MultiHostIT {
         }
     }
 
+    /**
+     * A genuinely different (virtual) machine: {@code scripts/second-host-vm.sh} boots a QEMU VM with its own kernel, an
+     * emulated CPU, one vCPU and its own memory, and runs isobench inside it into the same PostgreSQL database (this
+     * host's 127.0.0.1 is 10.0.2.2 in the guest). Still the same physical machine. Under TCG it takes minutes, so it runs
+     * only when asked: {@code ISOBENCH_IT_VM_HOST=1}.
+     */
+    @Test
+    void aVirtualMachineIsASecondHost() throws Exception {
+        assumeTrue(IntegrationSupport.isRoot(), "integration tests need root");
+        assumeTrue("1".equals(System.getenv("ISOBENCH_IT_VM_HOST")), "set ISOBENCH_IT_VM_HOST=1 to boot a VM as the second host");
+        Path jar = Path.of("target/isobench.jar").toAbsolutePath();
+        assumeTrue(Files.exists(jar), "needs the packaged jar (mvn verify)");
+        Path guests = Path.of(System.getProperty("user.home"), ".cache/isobench/guest");
+        assumeTrue(Files.isDirectory(guests), "needs the guest kernel a qemu runtime fetches");
+        try (TestStores stores = new TestStores()) {
+            String db = stores.freshPostgres();
+            assumeTrue(db.contains("@127.0.0.1:") || db.contains("@localhost:"), "the guest reaches only this host's loopback");
+            String inGuest = db.replace("@127.0.0.1:", "@10.0.2.2:").replace("@localhost:", "@10.0.2.2:");
+            List<String> args = new ArrayList<>(RUN);
+            args.addAll(List.of("--db", db));
+            StringWriter first = new StringWriter();
+            assertThat(cli(first, args.toArray(String[]::new))).as(first.toString()).isZero();
+
+            List<String> cmd = new ArrayList<>(List.of("sh", Path.of("scripts/second-host-vm.sh").toAbsolutePath().toString(), inGuest));
+            cmd.addAll(RUN.subList(1, RUN.size()));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("vm.log").toFile());
+            pb.environment().put("ISOBENCH_JAR", jar.toString());
+            pb.environment().put("VM_HOSTNAME", "isobench-it-vm");
+            Process p = pb.start();
+            try {
+                assertThat(p.waitFor(40, TimeUnit.MINUTES)).as("the VM's run within 40 minutes").isTrue();
+                assertThat(p.exitValue()).as(Files.readString(dir.resolve("vm.log"))).isZero();
+            } finally {
+                p.destroyForcibly();
+            }
+            StringWriter list = new StringWriter();
+            assertThat(cli(list, "list", "--json", "--db", db)).isZero();
+            List<String> ids = Json.MAPPER.readValue(list.toString(), List.class).stream()
+                    .map(r -> (String) ((Map<?, ?>) r).get("run_id")).toList().reversed();
+            assertThat(ids).hasSize(2);
+            try (Store store = Stores.open(db, Stores.Mode.READ)) {
+                StoredRun here = store.loadRun(ids.get(0));
+                StoredRun vm = store.loadRun(ids.get(1));
+                assertThat(vm.header().host()).containsEntry("hostname", "isobench-it-vm").containsEntry("cpus", 1);
+                assertThat(vm.header().host().get("kernel")).as("the VM's own kernel").isNotEqualTo(here.header().host().get("kernel"));
+                assertThat(vm.header().host().get("cpu_model")).isNotEqualTo(here.header().host().get("cpu_model"));
+                MultiHostReport m = MultiHostReport.of(store, ids);
+                assertThat(m.hosts()).hasSize(2);
+                MultiHostReport.Line line = m.lines().stream().filter(l -> l.runtime().equals("bwrap")).findFirst().orElseThrow();
+                List<StoredRun> runs = List.of(here, vm);
+                for (int h = 0; h < 2; h++) {
+                    assertThat(line.perColumn().get(h).ratioToBaseline()).as("host %d's bwrap against its own native", h)
+                            .isCloseTo(median(runs.get(h), "native") / median(runs.get(h), "bwrap"), within(1e-9));
+                }
+                assertThat(m.differingFacts()).extracting(MultiHostReport.Fact::name).contains("CPU model", "kernel", "CPUs", "memory");
+            }
+        }
+    }
+
     private static double median(StoredRun run, String runtime) {
         return Statistics.median(run.samples().stream().filter(s -> s.runtime().equals(runtime) && !s.warmup() && !s.isSeriesPoint()
                 && s.metric().equals("events_per_second")).mapToDouble(StoredRun.SampleRow::value).toArray());
