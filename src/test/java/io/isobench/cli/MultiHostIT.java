@@ -27,9 +27,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Real runs from two host identities into one PostgreSQL database, and reports over both.
  *
- * <p>NOT two machines: this is one machine. The second "host" is a second isobench process on it, in a UTS namespace
- * with another hostname, pinned to one CPU ({@code taskset}, so it records 1 CPU) and held to 15 % of a CPU by a cgroup
- * v1 CPU quota, so its native baseline runs several times slower (at least twice, checked). That is what makes a
+ * <p>NOT two machines: this is one machine. Both "hosts" are isobench processes on it, each in a cpu cgroup of its own:
+ * the first with the largest CPU weight (so a busy machine does not slow it), the second in a UTS namespace with
+ * another hostname, pinned to one CPU ({@code taskset}, so it records 1 CPU) and held to 15 % of a CPU by a cgroup
+ * CPU quota (v1 or v2), so its native baseline runs several times slower (at least twice, checked). That is what makes a
  * mix-up visible: a runtime's cost taken against the other host's native would be off by that factor. (bwrap stays in isobench's cgroup,
  * so it is throttled like native on that host and costs about 1× on both.)
  */
@@ -49,38 +50,27 @@ class MultiHostIT {
         assumeTrue(IntegrationSupport.isRoot(), "integration tests need root");
         Path jar = Path.of("target/isobench.jar").toAbsolutePath();
         assumeTrue(Files.exists(jar), "needs the packaged jar (mvn verify)");
-        Path cpuCgroup = Path.of("/sys/fs/cgroup/cpu");
-        assumeTrue(Files.exists(cpuCgroup.resolve("cpu.cfs_quota_us")), "needs the cgroup v1 cpu controller for the slow host");
+        // CPU control for both hosts: cgroup v1's cpu controller, else cgroup v2's
+        Path v1 = Path.of("/sys/fs/cgroup/cpu");
+        Path v2 = Path.of("/sys/fs/cgroup");
+        boolean isV1 = Files.exists(v1.resolve("cpu.cfs_quota_us"));
+        assumeTrue(isV1 || (Files.exists(v2.resolve("cgroup.subtree_control"))
+                        && Files.readString(v2.resolve("cgroup.subtree_control")).contains("cpu")),
+                "needs a cgroup cpu controller (v1, or v2 enabled for children)");
+        Path cpuCgroup = isV1 ? v1 : v2;
+        String hostname = "isobench-it-host2-" + ProcessHandle.current().pid();
         try (TestStores stores = new TestStores()) {
             String db = stores.freshPostgres();
-            // host 1: this machine as it is
             List<String> args = new ArrayList<>(RUN);
             args.addAll(List.of("--db", db));
-            StringWriter first = new StringWriter();
-            assertThat(cli(first, args.toArray(String[]::new))).as(first.toString()).isZero();
-
-            // host 2: another hostname, one CPU, 15 % of it
-            String hostname = "isobench-it-host2-" + ProcessHandle.current().pid();
-            Path cg = cpuCgroup.resolve(hostname);
-            Files.createDirectory(cg);
-            try {
-                Files.writeString(cg.resolve("cpu.cfs_period_us"), "100000");
-                Files.writeString(cg.resolve("cpu.cfs_quota_us"), "15000");
-                List<String> cmd = new ArrayList<>(List.of("unshare", "--uts", "--", "sh", "-c",
-                        "echo $$ > \"$1/cgroup.procs\" && hostname \"$2\" && shift 2 && exec \"$@\"", "sh", cg.toString(), hostname,
-                        "taskset", "-c", "0", ProcessHandle.current().info().command().orElse("java"),
-                        "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString()));
-                cmd.addAll(args);
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("host2.log").toFile()).start();
-                try {
-                    assertThat(p.waitFor(8, TimeUnit.MINUTES)).as("host 2's run within 8 minutes").isTrue();
-                    assertThat(p.exitValue()).as(Files.readString(dir.resolve("host2.log"))).isZero();
-                } finally {
-                    p.destroyForcibly();
-                }
-            } finally {
-                Files.deleteIfExists(cg);
-            }
+            // host 1: this machine, its real hostname, with the largest CPU weight, so that however busy the machine is
+            // (other tests, other work) it gets a CPU when it asks for one
+            Path cg1 = cpuCgroup.resolve("isobench-it-host1-" + ProcessHandle.current().pid());
+            isobench(cg1, isV1 ? Map.of("cpu.shares", "262144") : Map.of("cpu.weight", "10000"), null, jar, args);
+            // host 2: another hostname, one CPU, at most 15 % of it
+            Path cg2 = cpuCgroup.resolve(hostname);
+            isobench(cg2, isV1 ? Map.of("cpu.cfs_period_us", "100000", "cpu.cfs_quota_us", "15000") : Map.of("cpu.max", "15000 100000"),
+                    hostname, jar, args);
 
             StringWriter list = new StringWriter();
             assertThat(cli(list, "list", "--json", "--db", db)).isZero();
@@ -188,6 +178,58 @@ class MultiHostIT {
                             .isCloseTo(median(runs.get(h), "native") / median(runs.get(h), "bwrap"), within(1e-9));
                 }
                 assertThat(m.differingFacts()).extracting(MultiHostReport.Fact::name).contains("CPU model", "kernel", "CPUs", "memory");
+            }
+        }
+    }
+
+    /**
+     * Runs isobench ({@code args}) in a new cpu cgroup {@code cg} with {@code settings}; with a {@code hostname}, in a
+     * UTS namespace under that name and pinned to CPU 0. Removes the cgroup afterwards, checking nothing was left in it.
+     */
+    private void isobench(Path cg, Map<String, String> settings, String hostname, Path jar, List<String> args) throws Exception {
+        Files.createDirectory(cg);
+        try {
+            for (var e : settings.entrySet()) {
+                Files.writeString(cg.resolve(e.getKey()), e.getValue());
+            }
+            List<String> cmd = new ArrayList<>();
+            if (hostname != null) {
+                cmd.addAll(List.of("unshare", "--uts", "--"));
+            }
+            // joins the cgroup, takes the hostname if given, then becomes the command (positional arguments, no interpolation)
+            cmd.addAll(List.of("sh", "-c", "echo $$ > \"$1/cgroup.procs\" && { [ -z \"$2\" ] || hostname \"$2\"; } && shift 2 && exec \"$@\"",
+                    "sh", cg.toString(), hostname == null ? "" : hostname));
+            if (hostname != null) {
+                cmd.addAll(List.of("taskset", "-c", "0"));
+            }
+            cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED", "-jar",
+                    jar.toString()));
+            cmd.addAll(args);
+            Path log = dir.resolve(cg.getFileName() + ".log");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                assertThat(p.waitFor(8, TimeUnit.MINUTES)).as(cg.getFileName() + "'s run within 8 minutes").isTrue();
+                assertThat(p.exitValue()).as(Files.readString(log)).isZero();
+            } finally {
+                p.destroyForcibly();
+            }
+        } finally {
+            // the last exiting processes may leave the cgroup a moment after isobench's exit
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!Files.readString(cg.resolve("cgroup.procs")).isBlank() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(Files.readString(cg.resolve("cgroup.procs"))).as("nothing of that isobench left running").isBlank();
+            for (int i = 0; ; i++) {
+                try {
+                    Files.deleteIfExists(cg);
+                    break;
+                } catch (java.nio.file.FileSystemException e) { // EBUSY while the kernel finishes the last exit
+                    if (i >= 50) {
+                        throw e;
+                    }
+                    Thread.sleep(200);
+                }
             }
         }
     }
