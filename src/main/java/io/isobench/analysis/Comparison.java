@@ -35,6 +35,11 @@ public final class Comparison {
     public static final String COST = "cost";
     /** Method: the baseline's own values compared raw; their change is the host's drift. */
     public static final String DRIFT = "host drift";
+    /**
+     * Method: the baseline's own values compared raw between runs of different hosts: their change is how the hosts
+     * differ, not drift (and never a regression).
+     */
+    public static final String HOST_DIFFERENCE = "host difference";
     /** Method: raw values (no baseline result in that case). */
     public static final String RAW = "raw";
 
@@ -54,27 +59,43 @@ public final class Comparison {
      * @param replication   "runs" when both sides have several runs (a run-level test), else "samples"
      * @param ciLevel       the interval's guaranteed confidence (below 0.95 when too few samples or runs reach it)
      * @param pAdjusted     {@code pValue} adjusted by Benjamini–Hochberg over the comparison's tested runtime results
- *                      (host drift lines: over the tested drift lines)
+     *                      (host drift lines: over the tested drift lines)
+     * @param builds        null when the runtime ran the same build on both sides (or records none); else which builds
+     *                      ran, e.g. "different gVisor builds: A 20221219.0, sha256 …; B 20240729.0, sha256 …"
      */
     public record Change(String benchmark, String metric, String unit, boolean higherIsBetter, Map<String, Object> params,
                          String runtime, int nA, int nB, double medianA, double medianB, Double change, Double ciLow,
                          Double ciHigh, String verdict, Double pValue, boolean regression, String method, Double costA,
-                         Double costB, int unitsA, int unitsB, String replication, Double ciLevel, Double pAdjusted) {
+                         Double costB, int unitsA, int unitsB, String replication, Double ciLevel, Double pAdjusted,
+                         String builds) {
+        /** A line of the baseline itself: host drift, or the difference between hosts. */
+        public boolean baselineLine() {
+            return method.equals(DRIFT) || method.equals(HOST_DIFFERENCE);
+        }
     }
 
-    /** A comparison of one or more runs per side. */
-    public record Result(List<Change> changes, String baseline, int runsA, int runsB) {
+    /**
+     * A comparison of one or more runs per side; {@code hostsA} and {@code hostsB} name each side's hosts (see
+     * {@link Hosts}), in run order without repeats.
+     */
+    public record Result(List<Change> changes, String baseline, int runsA, int runsB, List<String> hostsA, List<String> hostsB,
+                         boolean acrossHosts) {
         public boolean regression() {
             return changes.stream().anyMatch(Change::regression);
         }
 
         /** Tested runtime results: the family the correction (and the CI gate) runs over; host drift is its own. */
         public int tested() {
-            return (int) changes.stream().filter(c -> c.pAdjusted() != null && !c.method().equals(DRIFT)).count();
+            return (int) changes.stream().filter(c -> c.pAdjusted() != null && !c.baselineLine()).count();
         }
 
         public int testedDrift() {
-            return (int) changes.stream().filter(c -> c.pAdjusted() != null && c.method().equals(DRIFT)).count();
+            return (int) changes.stream().filter(c -> c.pAdjusted() != null && c.baselineLine()).count();
+        }
+
+        /** What the baseline's lines are called: host drift, or host difference when the runs come from several hosts. */
+        public String baselineMethod() {
+            return acrossHosts ? HOST_DIFFERENCE : DRIFT;
         }
 
         /** True when a verdict rests on samples within single runs, blind to run-to-run variance. */
@@ -111,6 +132,11 @@ public final class Comparison {
             }
         }
         boolean runLevel = as.size() > 1 && bs.size() > 1;
+        java.util.Set<String> hostKeys = new java.util.LinkedHashSet<>();
+        as.forEach(r -> hostKeys.add(Hosts.key(r.header().host())));
+        bs.forEach(r -> hostKeys.add(Hosts.key(r.header().host())));
+        boolean acrossHosts = hostKeys.size() > 1;
+        Map<String, String> builds = new LinkedHashMap<>(); // per runtime; "" = one build
         List<Change> raw = new ArrayList<>();
         for (List<String> k : direction.keySet()) {
             List<Side> ha = sa.stream().filter(s -> s.values.containsKey(k)).toList();
@@ -120,7 +146,7 @@ public final class Comparison {
             }
             boolean hib = direction.get(k);
             List<String> bk = List.of(k.get(0), k.get(1), k.get(2), baseline);
-            String method = k.get(3).equals(baseline) ? DRIFT
+            String method = k.get(3).equals(baseline) ? (acrossHosts ? HOST_DIFFERENCE : DRIFT)
                     : ha.stream().allMatch(s -> s.values.containsKey(bk)) && hb.stream().allMatch(s -> s.values.containsKey(bk))
                     ? COST : RAW;
             double[] pooledA = pooled(ha, k);
@@ -154,27 +180,70 @@ public final class Comparison {
                     pooledB.length, Statistics.median(pooledA), Statistics.median(pooledB), change,
                     ci == null ? null : ci.low(), ci == null ? null : ci.high(),
                     p == null ? (runLevel ? "too few runs" : Statistics.TOO_FEW) : null, p, false, method, costA, costB,
-                    xa.length, xb.length, runLevel ? "runs" : "samples", ci == null ? null : ci.level(), null));
+                    xa.length, xb.length, runLevel ? "runs" : "samples", ci == null ? null : ci.level(), null,
+                    builds.computeIfAbsent(k.get(3), rt -> Objects.requireNonNullElse(builds(rt, as, bs), ""))));
         }
         // two families, each corrected on its own: the runtimes' changes (what can be a regression) and the host's drift
-        Double[] runtimes = Statistics.adjustBh(raw.stream().map(c -> c.method().equals(DRIFT) ? null : c.pValue()).toArray(Double[]::new));
-        Double[] drift = Statistics.adjustBh(raw.stream().map(c -> c.method().equals(DRIFT) ? c.pValue() : null).toArray(Double[]::new));
+        Double[] runtimes = Statistics.adjustBh(raw.stream().map(c -> c.baselineLine() ? null : c.pValue()).toArray(Double[]::new));
+        Double[] drift = Statistics.adjustBh(raw.stream().map(c -> c.baselineLine() ? c.pValue() : null).toArray(Double[]::new));
         Double[] adjusted = new Double[raw.size()];
         for (int i = 0; i < raw.size(); i++) {
-            adjusted[i] = raw.get(i).method().equals(DRIFT) ? drift[i] : runtimes[i];
+            adjusted[i] = raw.get(i).baselineLine() ? drift[i] : runtimes[i];
         }
         List<Change> out = new ArrayList<>();
         for (int i = 0; i < raw.size(); i++) {
             Change c = raw.get(i);
             Double q = adjusted[i];
             String verdict = q == null ? c.verdict() : q < Statistics.ALPHA ? "differs" : "within noise";
-            boolean regression = q != null && q < Statistics.ALPHA && !c.method().equals(DRIFT) && c.change() != null
+            boolean regression = q != null && q < Statistics.ALPHA && !c.baselineLine() && c.change() != null
                     && c.change() > 1 + threshold;
             out.add(new Change(c.benchmark(), c.metric(), c.unit(), c.higherIsBetter(), c.params(), c.runtime(), c.nA(),
                     c.nB(), c.medianA(), c.medianB(), c.change(), c.ciLow(), c.ciHigh(), verdict, c.pValue(), regression,
-                    c.method(), c.costA(), c.costB(), c.unitsA(), c.unitsB(), c.replication(), c.ciLevel(), q));
+                    c.method(), c.costA(), c.costB(), c.unitsA(), c.unitsB(), c.replication(), c.ciLevel(), q,
+                    c.builds().isEmpty() ? null : c.builds()));
         }
-        return new Result(out, baseline, as.size(), bs.size());
+        return new Result(out, baseline, as.size(), bs.size(), hostNames(as), hostNames(bs), acrossHosts);
+    }
+
+    private static List<String> hostNames(List<StoredRun> runs) {
+        return runs.stream().map(r -> Hosts.name(r.header().host())).distinct().toList();
+    }
+
+    /**
+     * Null when every run of both sides ran the same build of {@code runtime} (or none records one); else which builds
+     * ran on each side: one label must never stand for two builds (e.g. two gVisor releases) without saying so.
+     */
+    static String builds(String runtime, List<StoredRun> as, List<StoredRun> bs) {
+        List<String> a = buildsOf(runtime, as);
+        List<String> b = buildsOf(runtime, bs);
+        java.util.Set<String> whats = new java.util.LinkedHashSet<>();
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        for (StoredRun r : concat(as, bs)) {
+            io.isobench.runtime.RuntimeDriver.Build x = buildOf(runtime, r);
+            if (x != null) {
+                whats.add(x.what());
+            }
+            ids.add(x == null ? "" : x.id());
+        }
+        if (whats.isEmpty() || ids.size() < 2) {
+            return null;
+        }
+        return "different " + String.join("/", whats) + " builds: A " + String.join(" + ", a) + "; B " + String.join(" + ", b);
+    }
+
+    private static List<StoredRun> concat(List<StoredRun> a, List<StoredRun> b) {
+        List<StoredRun> l = new ArrayList<>(a);
+        l.addAll(b);
+        return l;
+    }
+
+    private static List<String> buildsOf(String runtime, List<StoredRun> runs) {
+        return runs.stream().map(r -> buildOf(runtime, r)).map(x -> x == null ? "build not recorded" : x.display()).distinct().toList();
+    }
+
+    private static io.isobench.runtime.RuntimeDriver.Build buildOf(String runtime, StoredRun r) {
+        return r.runtimes().stream().filter(x -> x.runtime().equals(runtime)).findFirst()
+                .map(x -> io.isobench.runtime.Runtimes.build(runtime, x.details())).orElse(null);
     }
 
     /** The runtime a run's costs are measured against (its plan's baseline). */

@@ -84,6 +84,9 @@ public final class CompareCommand implements Callable<Integer> {
                 m.put("runs_b", rb.stream().map(r -> r.header().id()).toList());
                 m.put("threshold", t);
                 m.put("baseline", result.baseline());
+                m.put("across_hosts", result.acrossHosts());
+                m.put("hosts_a", result.hostsA());
+                m.put("hosts_b", result.hostsB());
                 m.put("correction", Statistics.CORRECTION);
                 m.put("tested", result.tested());
                 m.put("tested_drift", result.testedDrift());
@@ -117,6 +120,7 @@ public final class CompareCommand implements Callable<Integer> {
                     x.put("units_b", c.unitsB());
                     x.put("change_ci_level", c.ciLevel());
                     x.put("p_adjusted", c.pAdjusted());
+                    x.put("builds", c.builds());
                     l.add(x);
                 }
                 m.put("changes", l);
@@ -133,21 +137,28 @@ public final class CompareCommand implements Callable<Integer> {
         String base = result.baseline();
         out.printf(Locale.ROOT, "A = %s, B = %s; change = B relative to A (above 1 = B is worse); threshold %.1f%%%n",
                 ids(ra), ids(rb), t * 100);
-        out.printf("method: each runtime by its cost factor against its own run's %s (%s), so host drift cancels; "
+        if (result.acrossHosts()) {
+            out.printf("ACROSS HOSTS: A ran on %s, B on %s. Each runtime's cost factor is against its own run's %s, on "
+                            + "its own host (never one host's %s against another's); the %s lines compare the hosts' %s "
+                            + "itself: a difference between hosts, not drift%n", String.join(", ", result.hostsA()),
+                    String.join(", ", result.hostsB()), base, base, Comparison.HOST_DIFFERENCE, base);
+        }
+        String baseMethod = result.baselineMethod();
+        out.printf("method: each runtime by its cost factor against its own run's %s (%s), so %s cancels; "
                         + "%s itself raw (%s); unit of replication: %s%n", base,
                 result.singleRun() ? "per round: runtime / " + base + " of the same round" : "one factor per run",
-                base, Comparison.DRIFT, result.singleRun() ? "samples within each run" : "runs");
+                result.acrossHosts() ? "the hosts' speed" : "host drift", base, baseMethod,
+                result.singleRun() ? "samples within each run" : "runs");
         out.printf("verdicts: Mann-Whitney U, p adjusted by %s over the %d tested runtime results (false discovery rate "
                 + "5%%; %s lines over their own %d); a regression is p_adj < 0.05 and worse than the threshold; %s is "
-                + "never a regression%n", Statistics.CORRECTION, result.tested(), Comparison.DRIFT, result.testedDrift(),
-                Comparison.DRIFT);
+                + "never a regression%n", Statistics.CORRECTION, result.tested(), baseMethod, result.testedDrift(), baseMethod);
         if (note != null) {
             out.println("NOTE: " + note);
         }
         for (String w : warnings) {
             out.println("WARNING: " + w);
         }
-        out.printf("%n%-8s %-24s %-10s %-10s %12s %12s %8s %21s %7s  %s%n", "bench", "metric", "runtime", "method", "A",
+        out.printf("%n%-8s %-24s %-10s %-15s %12s %12s %8s %21s %7s  %s%n", "bench", "metric", "runtime", "method", "A",
                 "B", "change", "95% CI", "p_adj", "verdict");
         for (Comparison.Change c : result.changes()) {
             boolean cost = c.method().equals(Comparison.COST);
@@ -157,14 +168,18 @@ public final class CompareCommand implements Callable<Integer> {
             if (c.ciLevel() != null && c.ciLevel() < Statistics.LEVEL - 1e-9) {
                 ci += String.format(Locale.ROOT, " ≥%.1f%%", Math.floor(c.ciLevel() * 1000) / 10);
             }
-            out.printf(Locale.ROOT, "%-8s %-24s %-10s %-10s %12s %12s %8s %21s %7s  %s%s%n", c.benchmark(), c.metric(),
+            out.printf(Locale.ROOT, "%-8s %-24s %-10s %-15s %12s %12s %8s %21s %7s  %s%s%n", c.benchmark(), c.metric(),
                     c.runtime(), c.method(), va, vb,
                     c.change() == null ? "n/a" : String.format(Locale.ROOT, "%.3fx", c.change()), ci,
                     c.pAdjusted() == null ? "-" : String.format(Locale.ROOT, "%.3g", c.pAdjusted()),
-                    c.verdict(), c.regression() ? "  REGRESSION" : "");
+                    c.verdict(), (c.regression() ? "  REGRESSION" : "")
+                            + (c.builds() == null ? "" : "  [" + c.builds().substring(0, c.builds().indexOf(':')) + "]"));
             String p = c.params().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
             if (!p.isEmpty()) {
                 out.printf("         %s%n", p);
+            }
+            if (c.builds() != null) {
+                out.printf("         %s: %s%n", c.runtime(), c.builds());
             }
         }
         out.println();

@@ -21,7 +21,9 @@ import java.util.concurrent.Callable;
 
 /** `isobench report RUN… --out FILE`: a self-contained HTML report (or md, csv, json). */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Write a report of one or more runs: self-contained HTML with inline SVG charts, or md/csv/json.")
+        description = {"Write a report of one or more runs: self-contained HTML with inline SVG charts, or md/csv/json.",
+                "Runs from several hosts are first put side by side: each host's cost factors against its own baseline, "
+                        + "the host facts and runtime builds that differ, and charts with hosts as groups."})
 public final class ReportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RUN", description = "run ids, unique prefixes, or 'latest'")
     List<String> runs;

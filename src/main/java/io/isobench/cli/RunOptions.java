@@ -48,6 +48,10 @@ public final class RunOptions {
             + "routes stops the run")
     String subnet;
 
+    @Option(names = "--runsc-binary", paramLabel = "PATH", description = "your own runsc executable, run beside the "
+            + "installed one as runsc@<its version> (plan key runsc.binary; version, source and sha256 are recorded)")
+    String runscBinary;
+
     @Option(names = "--plan", paramLabel = "FILE", description = "YAML plan file (flags override it)")
     Path plan;
 
@@ -58,7 +62,7 @@ public final class RunOptions {
     boolean given() {
         return runtimes != null || benchmarks != null || repetitions != null || ciTarget != null || warmups != null
                 || cooldown != null || timeout != null || baseline != null || cpus != null || memory != null
-                || plan != null || !sets.isEmpty();
+                || plan != null || !sets.isEmpty() || runscBinary != null;
     }
 
     Plan build(String preset) {
@@ -66,6 +70,7 @@ public final class RunOptions {
         if (plan != null) {
             l.file(plan);
         }
+        top(l, "runsc.binary", runscBinary); // first: it adds runsc@<version> runtimes that --runtimes may name
         top(l, "runtimes", runtimes);
         top(l, "benchmarks", benchmarks);
         top(l, "repetitions", repetitions);
@@ -85,7 +90,7 @@ public final class RunOptions {
 
     private static void top(PlanLoader l, String key, String value) {
         if (value != null) {
-            l.top(key, value, "--" + (key.startsWith("limits.") ? key.substring(7) : key).replace('_', '-'));
+            l.top(key, value, "--" + (key.startsWith("limits.") ? key.substring(7) : key).replace('_', '-').replace('.', '-'));
         }
     }
 }

@@ -2,6 +2,8 @@ package io.isobench.cli;
 
 import io.isobench.analysis.Summary;
 import io.isobench.plan.Defaults;
+import io.isobench.report.MultiHostReport;
+import io.isobench.report.ReportRun;
 import io.isobench.report.RunJson;
 import io.isobench.report.TextSummary;
 import io.isobench.store.Store;
@@ -14,15 +16,22 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-/** `isobench show RUN`: the summary of a stored run, or its JSON. */
-@Command(name = "show", mixinStandardHelpOptions = true, description = "Show a stored run's summary.")
+/**
+ * `isobench show RUN…`: the summary of a stored run, or its JSON; several runs (e.g. from several hosts) side by side,
+ * each cost factor against its own run's baseline.
+ */
+@Command(name = "show", mixinStandardHelpOptions = true, description = {"Show a stored run's summary.",
+        "Several runs (e.g. one per host) are shown side by side: each runtime's cost against its own run's baseline on its "
+                + "own host, and the host facts that differ."})
 public final class ShowCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "RUN_ID", description = "a run id, a unique prefix of one, or 'latest'")
-    String runId;
+    @Parameters(paramLabel = "RUN_ID", arity = "1..*", description = "run ids, unique prefixes of them, or 'latest'")
+    List<String> runIds;
 
-    @Option(names = "--json", description = "the run as JSON (same contract as run --json)")
+    @Option(names = "--json", description = "the run as JSON (same contract as run --json); several runs: an array of them")
     boolean json;
 
     @Mixin
@@ -35,7 +44,19 @@ public final class ShowCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (Store store = common.openExistingStore()) {
-            StoredRun run = store.loadRun(store.resolveRunId(runId));
+            if (runIds.size() > 1) {
+                List<ReportRun> runs = new ArrayList<>();
+                for (String id : runIds) {
+                    runs.add(ReportRun.of(store.loadRun(store.resolveRunId(id))));
+                }
+                if (json) {
+                    out.println(Json.pretty(runs.stream().map(r -> RunJson.of(r.run(), r.stats())).toList()));
+                } else {
+                    MultiHostReport.of(runs).print(out);
+                }
+                return 0;
+            }
+            StoredRun run = store.loadRun(store.resolveRunId(runIds.get(0)));
             Object b = run.header().plan().get("baseline");
             String baseline = b == null ? Defaults.BASELINE : b.toString();
             var stats = Summary.of(run, baseline);

@@ -17,10 +17,18 @@ import java.util.Map;
  * @param timeout      per-trial timeout; null means automatic (3 x expected duration + 60 s)
  * @param params       per benchmark, every parameter resolved (defaults filled in)
  * @param subnet       the IPv4 block sandbox networks take addresses from; null means the default (198.18.0.0/15)
+ * @param runscBinary  a user's own runsc executable (absolute path), run beside the installed one as
+ *                     {@code runsc@<version>}; null for none (then {@code ISOBENCH_RUNSC}, if set)
  */
 public record Plan(List<String> runtimes, List<String> benchmarks, int repetitions, int warmups, Duration cooldown,
                    Duration timeout, String baseline, Limits limits, Map<String, Params> params, String preset,
-                   Adaptive adaptive, String subnet) {
+                   Adaptive adaptive, String subnet, String runscBinary) {
+
+    public Plan(List<String> runtimes, List<String> benchmarks, int repetitions, int warmups, Duration cooldown,
+                Duration timeout, String baseline, Limits limits, Map<String, Params> params, String preset, Adaptive adaptive,
+                String subnet) {
+        this(runtimes, benchmarks, repetitions, warmups, cooldown, timeout, baseline, limits, params, preset, adaptive, subnet, null);
+    }
 
     public Plan(List<String> runtimes, List<String> benchmarks, int repetitions, int warmups, Duration cooldown,
                 Duration timeout, String baseline, Limits limits, Map<String, Params> params, String preset, Adaptive adaptive) {
@@ -56,6 +64,9 @@ public record Plan(List<String> runtimes, List<String> benchmarks, int repetitio
         m.put("limits", limits.toMap());
         if (subnet != null) {
             m.put("subnet", subnet);
+        }
+        if (runscBinary != null) {
+            m.put("runsc", Map.of("binary", runscBinary));
         }
         Map<String, Object> p = new LinkedHashMap<>();
         params.forEach((b, v) -> p.put(b, v.values()));

@@ -30,7 +30,7 @@ import java.util.Set;
  */
 public final class PlanLoader {
     static final Set<String> TOP_KEYS = Set.of("runtimes", "benchmarks", "repetitions", "warmups", "cooldown",
-            "timeout", "baseline", "limits", "params", "ci_target", "subnet");
+            "timeout", "baseline", "limits", "params", "ci_target", "subnet", "runsc");
 
     private List<String> runtimes = List.of();
     private List<String> benchmarks = Benchmarks.defaultIds();
@@ -45,6 +45,7 @@ public final class PlanLoader {
     private long memory = Units.parseSize(Defaults.MEMORY_LIMIT, "memory");
     private String preset = "default";
     private String subnet;
+    private String runscBinary;
     private final Map<String, Map<String, String>> params = new LinkedHashMap<>();
     static final int MAX_COUNT = 100_000;
     static final double MAX_CPUS = 4096;
@@ -57,6 +58,9 @@ public final class PlanLoader {
     public static Plan stored(Map<String, Object> m) {
         PlanLoader l = new PlanLoader();
         String src = "stored plan";
+        if (m.get("runsc") instanceof Map<?, ?> rs && rs.get("binary") instanceof String bin) {
+            l.top("runsc.binary", bin, src); // first: its runsc@<version> runtimes are among the stored runtimes
+        }
         if (m.get("runtimes") instanceof List<?> rts && !rts.isEmpty()) {
             l.top("runtimes", String.join(",", rts.stream().map(String::valueOf).toList()), src);
         }
@@ -127,11 +131,19 @@ public final class PlanLoader {
         if (!root.isObject()) {
             throw new UserException("plan file " + src + ": expected a mapping of settings at the top level");
         }
+        if (root.has("runsc")) { // before runtimes and baseline, which may name the runsc@<version> it adds
+            JsonNode v = root.get("runsc");
+            requireObject(v, src + ": runsc");
+            for (var r : v.properties()) {
+                top("runsc." + r.getKey(), scalar(r.getValue(), src + ": runsc." + r.getKey()), src);
+            }
+        }
         for (var e : root.properties()) {
             String key = e.getKey();
             JsonNode v = e.getValue();
             String where = src + ": " + key;
             switch (key) {
+                case "runsc" -> { } // applied first
                 case "runtimes", "benchmarks" -> top(key, listText(v, where), src);
                 case "limits" -> {
                     requireObject(v, where);
@@ -215,6 +227,7 @@ public final class PlanLoader {
                 }
             }
             case "subnet" -> subnet = io.isobench.runtime.AddressPool.validate(value, where).toString();
+            case "runsc.binary" -> runscBinary = io.isobench.runtime.oci.RunscDriver.useBinary(value, where);
             case "limits.memory" -> {
                 memory = Units.parseSize(value, where);
                 if (memory < MIN_MEMORY) {
@@ -273,7 +286,7 @@ public final class PlanLoader {
         }
         Plan.Adaptive adaptive = adaptiveMax == null ? null : new Plan.Adaptive(Defaults.ADAPTIVE_MIN, adaptiveMax, ciTarget);
         return new Plan(runtimes, benchmarks, adaptive == null ? repetitions : Defaults.ADAPTIVE_MIN, warmups, cooldown,
-                timeout, baseline, new Limits(cpus, memory), resolved, preset, adaptive, subnet);
+                timeout, baseline, new Limits(cpus, memory), resolved, preset, adaptive, subnet, runscBinary);
     }
 
     /** A benchmark's parameters (defaults, then what was set), checked by the benchmark itself. */

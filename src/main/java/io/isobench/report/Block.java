@@ -42,6 +42,23 @@ public sealed interface Block {
                     String caption) implements Block {
     }
 
+    /**
+     * Horizontal bars in groups (e.g. one group per host, one bar per runtime in each): each bar a value with an optional
+     * interval as whiskers, and a dashed reference line (e.g. 1× = the baseline's cost). Markdown renders it as a table
+     * with text bars.
+     */
+    record GroupedBarChart(String title, String unit, List<BarGroup> groups, Double reference, String referenceLabel,
+                           String caption) implements Block {
+    }
+
+    /** One group of a {@link GroupedBarChart}. */
+    record BarGroup(String label, List<Bar> bars) {
+    }
+
+    /** One bar: its label, colour, value, interval (null ends: none) and a short note shown after the value. */
+    record Bar(String label, String color, double value, Double low, Double high, String note) {
+    }
+
     /** Lines over categorical x positions (e.g. instance counts), one per series. */
     record LineChart(String title, String xLabel, String yLabel, List<String> xs, List<Svg.Series> series, String caption)
             implements Block {

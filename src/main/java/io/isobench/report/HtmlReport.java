@@ -63,6 +63,12 @@ public final class HtmlReport implements ReportWriter {
                 .append(" report, generated ").append(Html.esc(Instant.now().toString().replaceAll("\\.\\d+Z$", "Z")))
                 .append(". Every figure below comes from samples stored in the run's database; "
                         + "medians with distribution-free 95% confidence intervals (order statistics; † where the samples allow less); verdicts from two-sided Mann–Whitney U tests with p-values adjusted by Benjamini–Hochberg (5% false discovery rate).</p>\n");
+        MultiHostReport multi = MultiHostReport.of(runs);
+        if (multi.multiHost()) {
+            h.append("<section class=\"hosts\" id=\"hosts\">");
+            multi.blocks().forEach(b -> block(h, b));
+            h.append("</section>\n");
+        }
         for (ReportRun r : runs) {
             h.append("<section class=\"run\" id=\"run-").append(Html.esc(r.run().header().id())).append("\">");
             RunDocument.of(r).forEach(b -> block(h, b));
@@ -90,6 +96,8 @@ public final class HtmlReport implements ReportWriter {
             case Block.Table x -> table(h, x);
             case Block.BarChart x -> figure(h, Svg.bars(x.title(), x.rows(), rt -> color(x.kinds().getOrDefault(rt, "?")),
                     rt -> x.labels().getOrDefault(rt, rt)), x.caption());
+            case Block.GroupedBarChart x -> figure(h, Svg.groupedBars(x.title(), x.unit(), x.groups(), x.reference(),
+                    x.referenceLabel()), x.caption());
             case Block.LineChart x -> figure(h, Svg.lines(x.title(), x.xLabel(), x.yLabel(), x.xs(), x.series()), x.caption());
             case Block.TimeSeriesChart x -> figure(h, Svg.timeSeries(x.title(), x.xLabel(), x.yLabel(), x.series(), x.markers()),
                     x.caption());

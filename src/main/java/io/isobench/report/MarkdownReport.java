@@ -19,6 +19,10 @@ public final class MarkdownReport implements ReportWriter {
     @Override
     public void write(List<ReportRun> runs, Writer out) throws IOException {
         StringBuilder m = new StringBuilder("# What isolation costs\n");
+        MultiHostReport multi = MultiHostReport.of(runs);
+        if (multi.multiHost()) {
+            multi.blocks().forEach(b -> block(m, b));
+        }
         for (ReportRun r : runs) {
             RunDocument.of(r).forEach(b -> block(m, b));
         }
@@ -41,6 +45,7 @@ public final class MarkdownReport implements ReportWriter {
             case Block.BarChart x -> {
                 // charts are HTML-only; their figures are in the tables
             }
+            case Block.GroupedBarChart x -> groupedBars(m, x);
             case Block.LineChart x -> {
             }
             case Block.TimeSeriesChart x -> {
@@ -52,6 +57,41 @@ public final class MarkdownReport implements ReportWriter {
                     m.append("**").append(md(x.summary(), " ")).append("**").append(body);
                 }
             }
+        }
+    }
+
+    /** Widest text bar of a grouped bar chart (characters). */
+    static final int TEXT_BAR = 24;
+
+    /** A grouped bar chart as a table: group, bar, value with its interval, and a bar of block characters to scale. */
+    private static void groupedBars(StringBuilder m, Block.GroupedBarChart c) {
+        double max = c.reference() == null ? 0 : c.reference();
+        for (Block.BarGroup g : c.groups()) {
+            for (Block.Bar b : g.bars()) {
+                max = Math.max(max, b.value());
+            }
+        }
+        m.append("**").append(md(c.title(), " ")).append("**\n\n");
+        List<List<Block.Cell>> rows = new java.util.ArrayList<>();
+        for (Block.BarGroup g : c.groups()) {
+            boolean first = true;
+            for (Block.Bar b : g.bars()) {
+                int n = max <= 0 ? 0 : (int) Math.round(TEXT_BAR * b.value() / max);
+                int ref = c.reference() == null || max <= 0 ? -1 : (int) Math.round(TEXT_BAR * c.reference() / max);
+                StringBuilder bar = new StringBuilder();
+                for (int i = 0; i < Math.max(n, ref + 1); i++) {
+                    bar.append(i == ref ? '┃' : i < n ? '█' : ' ');
+                }
+                String value = TextSummary.num(b.value()) + c.unit() + (b.low() == null ? "" : " [" + TextSummary.num(b.low())
+                        + "–" + TextSummary.num(b.high()) + "]") + (b.note() == null ? "" : " " + b.note());
+                rows.add(List.of(Block.Cell.text(first ? g.label() : ""), Block.Cell.text(b.label()), Block.Cell.text(value),
+                        Block.Cell.text(bar.toString().stripTrailing())));
+                first = false;
+            }
+        }
+        table(m, new Block.Table(List.of("", "", "value", c.reference() == null ? "" : "┃ = " + c.referenceLabel()), rows));
+        if (!c.caption().isEmpty()) {
+            m.append('_').append(md(c.caption(), " ").strip()).append("_\n\n");
         }
     }
 

@@ -97,6 +97,77 @@ public final class Svg {
         return sb.toString();
     }
 
+    /**
+     * Horizontal bars in groups: a group's label on a row of its own, then one bar per member with its interval as
+     * whiskers and its value (and note) at the end, and a dashed vertical line at {@code reference} (null: none).
+     */
+    public static String groupedBars(String title, String unit, List<Block.BarGroup> groups, Double reference,
+                                     String referenceLabel) {
+        double max = reference == null ? 0 : reference;
+        int rows = 0;
+        int longest = 0;
+        for (Block.BarGroup g : groups) {
+            rows += 1 + g.bars().size();
+            longest = Math.max(longest, g.label().length());
+            for (Block.Bar b : g.bars()) {
+                max = Math.max(max, Math.max(b.value(), b.high() == null ? 0 : b.high()));
+                longest = Math.max(longest, b.label().length() + 2);
+            }
+        }
+        double xmax = niceCeiling(max <= 0 ? 1 : max);
+        int labelW = (int) Math.max(LABEL_MIN, Math.min(LABEL_MAX, Math.ceil(longest * CHAR) + 16));
+        int plot = WIDTH - labelW - VALUE;
+        int bottom = TOP + rows * ROW;
+        int height = bottom + AXIS + (reference == null ? 0 : 14);
+        StringBuilder sb = new StringBuilder();
+        open(sb, "chart grouped", title, height);
+        for (int i = 0; i <= 4; i++) {
+            double v = xmax * i / 4;
+            double x = labelW + plot * (double) i / 4;
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"grid\"/>",
+                    x, TOP - 4, x, bottom));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%s</text>",
+                    x, bottom + 16, Html.esc(tick(v))));
+        }
+        int row = 0;
+        for (Block.BarGroup g : groups) {
+            double gy = TOP + row * ROW + ROW / 2.0 + 2;
+            sb.append(String.format(Locale.ROOT, "<text x=\"0\" y=\"%.1f\" class=\"rlabel glabel\" font-weight=\"600\">%s</text>",
+                    gy, fit(g.label(), WIDTH - VALUE, CHAR)));
+            row++;
+            for (Block.Bar b : g.bars()) {
+                double y = TOP + row * ROW;
+                double cy = y + ROW / 2.0 - 2;
+                sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"rlabel\" text-anchor=\"end\">%s</text>",
+                        labelW - 8, cy + 4, fit(b.label(), labelW - 24, CHAR)));
+                sb.append(String.format(Locale.ROOT, "<rect class=\"bar\" x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\">"
+                                + "<title>%s · %s: %s %s%s</title></rect>", labelW, y + 3, Math.max(0.5, plot * b.value() / xmax),
+                        ROW - 10, b.color(), Html.esc(g.label()), Html.esc(b.label()), Html.esc(num(b.value())), Html.esc(unit),
+                        b.low() == null ? "" : Html.esc(" (95% CI " + num(b.low()) + "–" + num(b.high()) + ")")));
+                if (b.low() != null && b.high() != null) {
+                    double lo = labelW + plot * b.low() / xmax;
+                    double hi = labelW + plot * b.high() / xmax;
+                    sb.append(String.format(Locale.ROOT, "<line class=\"err\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", lo, cy, hi, cy));
+                    sb.append(String.format(Locale.ROOT, "<line class=\"err\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", lo, cy - 5, lo, cy + 5));
+                    sb.append(String.format(Locale.ROOT, "<line class=\"err\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", hi, cy - 5, hi, cy + 5));
+                }
+                String text = num(b.value()) + (unit.isEmpty() ? "" : unit) + (b.note() == null ? "" : "  " + b.note());
+                sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"val\">%s</text>",
+                        WIDTH - VALUE + 8, cy + 4, fit(text, VALUE - 12, CHAR)));
+                row++;
+            }
+        }
+        if (reference != null) {
+            double x = labelW + plot * reference / xmax;
+            sb.append(String.format(Locale.ROOT, "<line class=\"reference\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#555\" "
+                    + "stroke-dasharray=\"4 3\"/>", x, TOP - 4, x, bottom));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%s</text>", x,
+                    bottom + 30, fit(referenceLabel, 2 * Math.min(x, WIDTH - x), CHAR)));
+        }
+        sb.append("</svg>");
+        return sb.toString();
+    }
+
     /** One line of a {@link #lines} chart: y per x position (NaN where there is no value). */
     public record Series(String label, String color, boolean dashed, double[] y) {
     }

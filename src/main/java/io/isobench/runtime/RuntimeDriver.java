@@ -81,6 +81,22 @@ public interface RuntimeDriver {
     record Mark(String tag, String note) {
     }
 
+    /**
+     * Which build of the software that decides this runtime's cost ran, from the {@code details} its probe recorded
+     * (e.g. gVisor's version and sha256), or null when the runtime records none. Two runs whose builds differ must not
+     * share a line under one label without saying so ({@code compare}, multi-host reports).
+     */
+    default Build build(java.util.Map<String, Object> details) {
+        return null;
+    }
+
+    /**
+     * A build: {@code what} is the software ("gVisor"), {@code id} what tells builds apart (version and sha256), and
+     * {@code display} how a reader sees it ("20240729.0, sha256 0a1b2c3d4e5f").
+     */
+    record Build(String what, String id, String display) {
+    }
+
     /** The launch could not happen (bundle write failed, launcher missing...). */
     class LaunchException extends Exception {
         public LaunchException(String message) {

@@ -87,6 +87,11 @@ public final class Runtimes {
         return forStoredId(id).map(d -> d.mark(details)).orElse(null);
     }
 
+    /** Which build of runtime {@code id} ran with {@code details} (e.g. gVisor's version and sha256), or null. */
+    public static RuntimeDriver.Build build(String id, java.util.Map<String, Object> details) {
+        return forStoredId(id).map(d -> d.build(details)).orElse(null);
+    }
+
     public static Optional<RuntimeDriver> byId(String id) {
         return all().stream().filter(d -> d.id().equals(id)).findFirst();
     }

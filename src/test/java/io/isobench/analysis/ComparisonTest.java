@@ -179,4 +179,53 @@ class ComparisonTest {
         assertThat(HostLoad.busyWarning(Map.of("cpus", 2, "loadavg_start", 1.5))).contains("busy");
         assertThat(HostLoad.busyWarning(Map.of("cpus", 2))).isNull();
     }
+
+    /** A native + runsc run on host {@code hostname} whose runsc recorded {@code sha}. */
+    static StoredRun gvisor(String id, String hostname, String sha, double nat, double runsc) {
+        Map<String, Object> host = new java.util.LinkedHashMap<>(HOST);
+        host.put("hostname", hostname);
+        List<StoredRun.SampleRow> s = new ArrayList<>();
+        for (int i = 0; i < NAT.length; i++) {
+            s.add(new StoredRun.SampleRow("cpu", "{}", "native", i + 1, false, "events_per_second", "events/s", true, NAT[i] / 1800 * nat));
+            s.add(new StoredRun.SampleRow("cpu", "{}", "runsc", i + 1, false, "events_per_second", "events/s", true, RUNC[i] / 1800 * runsc));
+        }
+        return new StoredRun(new StoredRun.Header(id, "t", "t", "completed", "v", host, Map.of("baseline", "native"), Map.of(), null, null),
+                List.of(new StoredRun.RuntimeRow("native", "native", true, "k", null, Map.of()),
+                        new StoredRun.RuntimeRow("runsc", "sandbox", true, "0.0~20221219.0", null,
+                                Map.of("platform", "ptrace", "runsc_version", "0.0~20221219.0", "runsc_sha256", sha))), s, List.of(), List.of());
+    }
+
+    @Test
+    void differentGvisorBuildsUnderOneLabelAreSaidOnTheLine() {
+        String sha1 = "1".repeat(64);
+        String sha2 = "2".repeat(64);
+        Comparison.Result same = Comparison.compare(List.of(gvisor("a", "h", sha1, 1800, 1800)), List.of(gvisor("b", "h", sha1, 1800, 1800)), 0.05);
+        assertThat(same.changes()).allSatisfy(c -> assertThat(c.builds()).isNull());
+        Comparison.Result other = Comparison.compare(List.of(gvisor("a", "h", sha1, 1800, 1800)), List.of(gvisor("b", "h", sha2, 1800, 1800)), 0.05);
+        Comparison.Change runsc = other.changes().stream().filter(c -> c.runtime().equals("runsc")).findFirst().orElseThrow();
+        assertThat(runsc.builds()).isEqualTo("different gVisor builds: A 0.0~20221219.0, sha256 111111111111; B 0.0~20221219.0, sha256 222222222222");
+        assertThat(other.changes().stream().filter(c -> c.runtime().equals("native")).findFirst().orElseThrow().builds()).isNull();
+    }
+
+    @Test
+    void acrossHostsTheBaselineIsAHostDifferenceAndCostsStayOwnBaseline() {
+        // host b is 3x slower: its native and runsc alike; the runsc cost is the same on both hosts
+        Comparison.Result r = Comparison.compare(List.of(gvisor("a", "fast", "x", 1800, 1800)),
+                List.of(gvisor("b", "slow", "x", 600, 600)), 0.05);
+        assertThat(r.acrossHosts()).isTrue();
+        assertThat(r.hostsA()).containsExactly("fast");
+        assertThat(r.hostsB()).containsExactly("slow");
+        assertThat(r.baselineMethod()).isEqualTo(Comparison.HOST_DIFFERENCE);
+        Comparison.Change nat = r.changes().stream().filter(c -> c.runtime().equals("native")).findFirst().orElseThrow();
+        assertThat(nat.method()).isEqualTo(Comparison.HOST_DIFFERENCE);
+        assertThat(nat.baselineLine()).isTrue();
+        assertThat(nat.change()).isCloseTo(3.0, within(0.01));
+        assertThat(nat.regression()).as("a slower host is no regression").isFalse();
+        Comparison.Change runsc = r.changes().stream().filter(c -> c.runtime().equals("runsc")).findFirst().orElseThrow();
+        assertThat(runsc.method()).isEqualTo(Comparison.COST);
+        assertThat(runsc.change()).isCloseTo(1.0, within(0.01));
+        assertThat(r.regression()).isFalse();
+        assertThat(Comparison.compare(List.of(gvisor("a", "fast", "x", 1800, 1800)), List.of(gvisor("b", "fast", "x", 1700, 1700)), 0.05)
+                .acrossHosts()).isFalse();
+    }
 }

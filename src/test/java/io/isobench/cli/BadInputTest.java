@@ -44,7 +44,11 @@ class BadInputTest {
             new String[]{"huge-rate", "params:\n  load-profile:\n    rate: 1000000000\n"},
             new String[]{"overflow-instances", "params:\n  footprint:\n    instances: 4294967297\n"},
             new String[]{"nan-ci", "ci_target: .nan\n"},
-            new String[]{"subnet-host-bits", "subnet: 198.19.0.1/16\n"});
+            new String[]{"subnet-host-bits", "subnet: 198.19.0.1/16\n"},
+            new String[]{"runsc-not-executable", "runsc:\n  binary: /etc/hostname\n"},
+            new String[]{"runsc-not-runsc", "runsc:\n  binary: /bin/true\n"},
+            new String[]{"runsc-unknown-key", "runsc:\n  path: /bin/true\n"},
+            new String[]{"runsc-not-mapping", "runsc: /bin/true\n"});
 
     static Stream<List<String>> inputs() {
         List<List<String>> l = new ArrayList<>();
@@ -64,6 +68,9 @@ class BadInputTest {
         l.add(List.of("run", "--warmups", "-1", "--db", "{new}"));
         for (String d : List.of("5 s", "99999999999h", "NaN", "-1s", "1d", "Infinity")) {
             l.add(List.of("run", "--cooldown", d, "--db", "{new}"));
+        }
+        for (String runsc : List.of("/nonexistent/runsc", "/etc", "/bin/true", "")) {
+            l.add(List.of("run", "--runsc-binary", runsc, "--db", "{new}"));
         }
         for (String subnet : List.of("198.18.0.1/15", "198.18.0.0/30", "fd00::/8", "127.0.0.0/16", "300.1.0.0/16", "10.0.0.0")) {
             l.add(List.of("run", "--subnet", subnet, "--db", "{new}"));

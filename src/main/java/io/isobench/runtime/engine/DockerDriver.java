@@ -185,6 +185,12 @@ public final class DockerDriver implements RuntimeDriver {
         return c;
     }
 
+    /** The gVisor build an engine runtime that runs runsc recorded. */
+    @Override
+    public Build build(Map<String, Object> details) {
+        return RunscDriver.runscBuild(details);
+    }
+
     /** The details key of a Kata engine runtime's hypervisor. */
     public static final String KATA_HYPERVISOR = "kata_hypervisor";
 

@@ -143,7 +143,39 @@ public final class RunscDriver extends OciDriver {
 
     private static volatile java.util.Optional<RunscBinary> user;
 
-    /** {@value #USER_RUNSC_ENV}'s runsc, asked for its version once per process. */
+    /**
+     * Makes the runsc at {@code path} (a plan's {@code runsc.binary}, or {@code --runsc-binary}) this process's user runsc,
+     * registered as {@code runsc@<its version>} in place of {@value #USER_RUNSC_ENV}'s; its absolute path. A path that is
+     * not an executable file or does not answer {@code --version} is a usage error naming {@code where}.
+     */
+    public static String useBinary(String path, String where) {
+        Path p;
+        try {
+            p = Path.of(path.strip()).toAbsolutePath().normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new io.isobench.util.UserException(where + ": '" + path + "' is not a path");
+        }
+        if (path.isBlank() || !java.nio.file.Files.isRegularFile(p) || !java.nio.file.Files.isExecutable(p)) {
+            throw new io.isobench.util.UserException(where + ": " + p + " is not an executable file");
+        }
+        io.isobench.proc.ProcResult v = io.isobench.proc.Proc.of(p.toString(), "--version").timeout(Trials.CLI_TIMEOUT).run();
+        if (!v.stdout().startsWith("runsc version ")) {
+            throw new io.isobench.util.UserException(where + ": " + p + " is not runsc ('" + p.getFileName()
+                    + " --version' does not say 'runsc version …')");
+        }
+        RunscBinary b = RunscBinary.describe(p, "user (plan runsc.binary=" + p + ")", null)
+                .map(x -> new RunscBinary(x.path(), x.version(), x.source(), x.sha256(), "runsc@" + RunscBinary.shortVersion(x.version())))
+                .orElseThrow(() -> new io.isobench.util.UserException(where + ": " + p + " does not answer --version (is it runsc?)"));
+        user = java.util.Optional.of(b);
+        return p.toString();
+    }
+
+    /** Forgets the user runsc (for tests): the next call reads {@value #USER_RUNSC_ENV} again. */
+    static void forgetUserBinary() {
+        user = null;
+    }
+
+    /** The user's runsc: a plan's {@code runsc.binary}, else {@value #USER_RUNSC_ENV}'s, asked for its version once per process. */
     static java.util.Optional<RunscBinary> userBinary() {
         java.util.Optional<RunscBinary> u = user;
         if (u == null) {
@@ -227,6 +259,26 @@ public final class RunscDriver extends OciDriver {
         return p == null ? List.of()
                 : List.of(runtimeId + " used " + (v == null ? "gVisor" : "gVisor " + v) + "'s " + p
                 + " platform; system-call heavy results depend on it.");
+    }
+
+    @Override
+    public Build build(Map<String, Object> details) {
+        return runscBuild(details);
+    }
+
+    /**
+     * The gVisor build any runtime that runs runsc recorded ({@code runsc_version}, {@code runsc_sha256}), or null when
+     * it recorded neither (runs stored before isobench recorded them).
+     */
+    public static Build runscBuild(Map<String, Object> details) {
+        Object v = details.get("runsc_version");
+        Object sha = details.get("runsc_sha256");
+        if (v == null && sha == null) {
+            return null;
+        }
+        String version = v == null ? "version not recorded" : v.toString();
+        String shortSha = sha == null ? null : sha.toString().substring(0, Math.min(12, sha.toString().length()));
+        return new Build("gVisor", version + "/" + sha, version + (shortSha == null ? "" : ", sha256 " + shortSha));
     }
 
     @Override
