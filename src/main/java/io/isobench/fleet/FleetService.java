@@ -123,6 +123,10 @@ public final class FleetService {
                     say(id, "cannot read the jobs' states (" + e.getMessage() + "); trying again");
                     continue;
                 }
+                if (cancelledElsewhere(id)) {
+                    cancelled = true;
+                    break;
+                }
                 Map<String, Store.FleetRunRow> runs = runsByNode(id);
                 for (Track t : List.copyOf(active.values())) {
                     NodeOutcome o = follow(id, t, states, runs.get(t.node.name()));
@@ -148,7 +152,18 @@ public final class FleetService {
                     r == null ? null : r.runId(), false, "fleet cancelled"));
         }
         if (!cancelled) {
-            store.finishFleet(id, all.stream().allMatch(NodeOutcome::ok) ? "completed" : "failed");
+            boolean ok = all.stream().allMatch(NodeOutcome::ok);
+            if (!ok) {
+                // a failed node's job may still be queued (Slurm requeues a job whose node went down): remove it
+                try {
+                    engine.cancel(id).forEach(l -> say(id, "removed " + l + ", left by a failed node"));
+                } catch (FleetException e) {
+                    say(id, "could not remove what failed nodes left: " + e.getMessage() + " (isobench fleet cancel " + id + ")");
+                }
+            }
+            store.finishFleet(id, ok ? "completed" : "failed");
+        } else {
+            say(id, "cancelled (" + store.loadFleet(id).status() + ")");
         }
         return new Outcome(id, all, cancelled);
     }
@@ -212,8 +227,9 @@ public final class FleetService {
         say(id, o.node() + ": " + (o.ok() ? "done, run " + o.runId() : "FAILED: " + o.reason()));
     }
 
+    /** Whether the fleet was ended by someone else ({@code fleet cancel}, or this process's Ctrl-C hook). */
     private boolean cancelledElsewhere(String id) {
-        return "cancelled".equals(store.loadFleet(id).status());
+        return !"running".equals(store.loadFleet(id).status());
     }
 
     /** The latest run of each node of the fleet (by the node name it was tagged with, else its host name). */
@@ -231,6 +247,10 @@ public final class FleetService {
      */
     public Cancelled cancel(String fleetId, String status) {
         List<String> lines = new ArrayList<>();
+        // first, so that a `fleet run` following this fleet stops submitting and following it
+        if (store.loadFleet(fleetId).status().equals("running")) {
+            store.finishFleet(fleetId, status);
+        }
         String engineError = null;
         try {
             for (String l : engine.cancel(fleetId)) {
@@ -249,9 +269,6 @@ public final class FleetService {
             if (List.of("waiting", "pending", "running").contains(n.state())) {
                 store.updateFleetNode(fleetId, n.node(), null, "cancelled", "fleet " + status);
             }
-        }
-        if (f.status().equals("running")) {
-            store.finishFleet(fleetId, status);
         }
         return new Cancelled(lines, engineError);
     }

@@ -49,7 +49,8 @@ final class SlurmBatch {
         List<String> argv = new ArrayList<>(launcher);
         argv.addAll(job.agentArgs(node));
         StringBuilder sb = new StringBuilder("#!/bin/sh\n");
-        sb.append("# isobench fleet ").append(job.fleetId()).append(": the node agent of ").append(quote(node))
+        sb.append("# isobench fleet ").append(job.fleetId().replaceAll("\\p{Cntrl}", "?")).append(": the node agent of ")
+                .append(node.replaceAll("\\p{Cntrl}", "?"))
                 .append(" (its run goes to the team store)\n");
         sb.append("exec");
         for (String s : argv) {

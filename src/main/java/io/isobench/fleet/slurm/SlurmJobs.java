@@ -16,6 +16,10 @@ final class SlurmJobs {
     static final String SQUEUE_FORMAT = "%i|%T|%n|%N|%r";
     static final String SACCT_FIELDS = "JobID,State,NodeList,ExitCode,Reason";
 
+    /** Pending reasons that mean the job's node is down, failed or gone, not busy. */
+    private static final java.util.regex.Pattern NODE_GONE = java.util.regex.Pattern.compile(
+            "ReqNodeNotAvail|NodeDown|Nodes required for job are DOWN|BadConstraints|InvalidNodes");
+
     private SlurmJobs() {
     }
 
@@ -48,7 +52,8 @@ final class SlurmJobs {
 
     private static NodeJobState state(String id, String node, String slurmState, String reason, String exitCode) {
         String st = slurmState.toUpperCase(Locale.ROOT);
-        Phase phase = switch (st) {
+        Phase phase;
+        phase = switch (st) {
             case "PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESV_DEL_HOLD" -> Phase.PENDING;
             case "RUNNING", "COMPLETING", "SUSPENDED", "STOPPED", "SIGNALING", "STAGE_OUT", "RESIZING" -> Phase.RUNNING;
             case "COMPLETED" -> Phase.SUCCEEDED;
@@ -59,6 +64,10 @@ final class SlurmJobs {
         if (phase == Phase.FAILED) {
             why = "Slurm job " + id + " " + st + (noReason ? "" : " (" + reason + ")")
                     + (exitCode != null && !exitCode.isBlank() && !exitCode.equals("0:0") ? ", exit code " + exitCode : "");
+        } else if (phase == Phase.PENDING && !noReason && NODE_GONE.matcher(reason).find()) {
+            // the node failed or is down: Slurm requeued the job (or holds it) until the node returns, maybe never
+            phase = Phase.FAILED;
+            why = "Slurm job " + id + " waits for its node, which is unavailable (" + reason + ")";
         } else if (phase == Phase.PENDING && !noReason) {
             why = "waiting for " + reason;
         }
