@@ -201,15 +201,29 @@ public final class FleetService {
                 if (run != null && run.status().equals("completed")) {
                     return new NodeOutcome(node, t.job, run.runId(), true, null);
                 }
-                return new NodeOutcome(node, t.job, run == null ? null : run.runId(), false,
-                        "the job ended without error but " + (run == null ? "no run of it reached the store"
-                                : "its run " + run.runId() + " is " + run.status()));
+                Store.FleetRunRow r = abandoned(run);
+                return new NodeOutcome(node, t.job, r == null ? null : r.runId(), false,
+                        "the job ended without error but " + (r == null ? "no run of it reached the store"
+                                : "its run " + r.runId() + " is " + r.status()));
             }
             default -> {
-                return new NodeOutcome(node, t.job, run == null ? null : run.runId(), false,
-                        (st.reason() == null ? "the job failed" : st.reason()) + runReason(run));
+                Store.FleetRunRow r = abandoned(run);
+                return new NodeOutcome(node, t.job, r == null ? null : r.runId(), false,
+                        (st.reason() == null ? "the job failed" : st.reason()) + runReason(r));
             }
         }
+    }
+
+    /**
+     * The engine says the node's job ended: a run of it still "running" has lost its process, so it is marked
+     * abandoned (as the node's own next run would, had it run on the same host).
+     */
+    private Store.FleetRunRow abandoned(Store.FleetRunRow run) {
+        if (run == null || !run.status().equals("running") || !store.abandonRun(run.runId())) {
+            return run;
+        }
+        return new Store.FleetRunRow(run.runId(), run.node(), run.host(), "abandoned", run.trials(), run.trialsPlanned(),
+                run.failures(), run.lastFailure());
     }
 
     /** The run's side of a failure: its status and last failed trial, or that it never reached the store. */

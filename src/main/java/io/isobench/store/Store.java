@@ -543,6 +543,21 @@ public final class Store implements AutoCloseable {
     }
 
     /**
+     * Marks a fleet run "abandoned" when the engine says its job ended while the run still says "running": its
+     * process on the node is gone (killed, out of memory, the node failed). Its samples stay; {@code run --resume} on
+     * the node finishes it. True when the run was marked.
+     */
+    public synchronized boolean abandonRun(String runId) {
+        return retryBusy(() -> {
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "UPDATE runs SET status='abandoned', finished_at=? WHERE id=? AND status='running'")) {
+                bind(ps, Instant.now().toString(), runId);
+                return ps.executeUpdate() == 1;
+            }
+        }, "cannot mark run " + runId + " abandoned");
+    }
+
+    /**
      * Marks the fleet's runs still "running" as "interrupted" ({@code fleet cancel}: their jobs were stopped, maybe
      * before isobench on the node could say so); their samples stay and {@code run --resume} on the node finishes
      * them. Returns their ids.

@@ -142,8 +142,8 @@ class FleetServiceTest {
             assertThat(o.nodes()).extracting(FleetService.NodeOutcome::node, FleetService.NodeOutcome::ok,
                     FleetService.NodeOutcome::runId).containsExactly(tuple("a", true, "run-a"), tuple("b", false, "run-b"),
                     tuple("c", false, "run-c"), tuple("d", false, null));
-            assertThat(o.nodes().get(1).reason()).isEqualTo("Slurm job j2 FAILED (NonZeroExitCode); its run run-b is "
-                    + "running with 0 trials");
+            assertThat(o.nodes().get(1).reason()).as("the job ended: its run's process is gone")
+                    .isEqualTo("Slurm job j2 FAILED (NonZeroExitCode); its run run-b is abandoned with 0 trials");
             assertThat(o.nodes().get(2).reason()).startsWith("scripted job j3 disappeared from the engine; its run run-c is running");
             assertThat(o.nodes().get(3).reason()).contains("Invalid node name specified");
             assertThat(o.runIds()).containsExactly("run-a", "run-b", "run-c");
@@ -155,7 +155,7 @@ class FleetServiceTest {
                             tuple("d", null, "failed"));
             assertThat(svc.status(f)).extracting(FleetService.StatusRow::node, FleetService.StatusRow::phase,
                     FleetService.StatusRow::runStatus, FleetService.StatusRow::trialsPlanned)
-                    .containsExactly(tuple("a", "succeeded", "completed", 4L), tuple("b", "failed", "running", 4L),
+                    .containsExactly(tuple("a", "succeeded", "completed", 4L), tuple("b", "failed", "abandoned", 4L),
                             tuple("c", "failed", "running", 4L), tuple("d", "failed", null, null));
         }
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("fleet f1: a: done, run run-a")
