@@ -104,6 +104,11 @@ start_network() {
   if ! pidfile_alive "$STATE/socat-pg.pid"; then
     socat "TCP-LISTEN:5432,bind=$NET.1,reuseaddr,fork" TCP:127.0.0.1:5432 </dev/null >/dev/null 2>&1 &
     echo $! > "$STATE/socat-pg.pid"
+    sleep 0.5
+    if ! pidfile_alive "$STATE/socat-pg.pid"; then
+      # PostgreSQL itself listens on every address: the nodes reach it directly, if pg_hba.conf admits $NET.0/24
+      echo "slurm-test-cluster: no relay on $NET.1:5432 (taken: PostgreSQL listens there itself?)" >&2
+    fi
   fi
 }
 
