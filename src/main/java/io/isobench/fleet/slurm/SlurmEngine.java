@@ -100,9 +100,14 @@ public final class SlurmEngine implements FleetEngine {
     public String submit(FleetJob job, FleetNode node) throws FleetException {
         ProcResult r = Proc.of(SlurmBatch.sbatchArgv(job, node.name(), env))
                 .stdin(SlurmBatch.script(job, node.name(), launcher.get())).timeout(COMMAND_TIMEOUT).run();
+        return jobId(r, node.name());
+    }
+
+    /** The job id of {@code sbatch --parsable} ("123" or "123;cluster"), or why sbatch refused the job. */
+    static String jobId(ProcResult r, String node) throws FleetException {
         String id = r.stdout().strip().split(";")[0];
         if (!r.ok() || !id.matches("\\d+")) {
-            throw new FleetException("sbatch refused the job for node " + node.name() + ": " + r.failureSummary());
+            throw new FleetException("sbatch refused the job for node " + node + ": " + r.failureSummary());
         }
         return id;
     }

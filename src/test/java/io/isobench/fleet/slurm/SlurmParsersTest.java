@@ -82,6 +82,20 @@ class SlurmParsersTest {
     }
 
     @Test
+    void sbatchAnswers() throws Exception {
+        assertThat(SlurmEngine.jobId(new io.isobench.proc.ProcResult(List.of("sbatch"), 0, false, "812\n", "", java.time.Duration.ZERO), "n1"))
+                .isEqualTo("812");
+        assertThat(SlurmEngine.jobId(new io.isobench.proc.ProcResult(List.of("sbatch"), 0, false, "813;cluster2\n", "", java.time.Duration.ZERO), "n1"))
+                .isEqualTo("813");
+        String refused = fixture("sbatch-unknown-node.txt").lines().findFirst().orElseThrow();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SlurmEngine.jobId(new io.isobench.proc.ProcResult(
+                        List.of("sbatch"), 1, false, "", refused + "\n", java.time.Duration.ZERO), "nope"))
+                .isInstanceOf(io.isobench.fleet.FleetException.class)
+                .hasMessage("sbatch refused the job for node nope: exit code 1: sbatch: error: Batch job submission failed: "
+                        + "Invalid node name specified");
+    }
+
+    @Test
     void sacctLinesSkipStepsAndKeepTheExitCode() {
         // sacct -n -P -X --format=JobID,State,NodeList,ExitCode,Reason, in sacct's documented -P layout: this
         // machine's test cluster keeps no accounting (fixtures/slurm/sacct-disabled.txt), so the lines are written here
