@@ -41,7 +41,7 @@ public final class FleetStatusCommand implements Callable<Integer> {
         try (Store store = common.openExistingStore()) {
             Store.FleetRow f = store.loadFleet(fleetId);
             List<FleetService.StatusRow> rows;
-            try (FleetEngine engine = FleetEngines.open(f.engine())) {
+            try (FleetEngine engine = engineOrNone(f.engine())) {
                 rows = new FleetService(engine, store, System.err, Duration.ofSeconds(5)).status(f);
             }
             if (json) {
@@ -73,6 +73,18 @@ public final class FleetStatusCommand implements Callable<Integer> {
                     f.finishedAt() == null ? "" : ", ended " + f.finishedAt(), f.mode());
             print(out, rows);
             return 0;
+        }
+    }
+
+    /**
+     * The fleet's engine, or, where it cannot be used from here (not built in, its client missing), one that says so
+     * when asked for jobs: status then shows what the store recorded.
+     */
+    private static FleetEngine engineOrNone(String id) {
+        try {
+            return FleetEngines.open(id);
+        } catch (io.isobench.util.UserException e) {
+            return new io.isobench.fleet.UnavailableEngine(id, e.getMessage());
         }
     }
 

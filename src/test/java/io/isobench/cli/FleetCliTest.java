@@ -75,4 +75,22 @@ class FleetCliTest {
         usageError(run("fleet", "status", "f-nope", "--db", db.toString()), "no fleet 'f-nope'");
         usageError(run("fleet", "cancel", "f-nope", "--db", db.toString()), "no fleet 'f-nope'");
     }
+
+    @Test
+    void statusShowsWhatTheStoreRecordedWhenTheEngineCannotBeAsked() {
+        Path db = dir.resolve("r.db");
+        try (var store = io.isobench.store.Stores.open(db.toString(), io.isobench.store.Stores.Mode.CREATE)) {
+            store.createFleet("f9", "nomad", java.time.Instant.now(), "login1", "parallel", java.util.List.of("run"),
+                    java.util.List.of("n1"));
+            store.updateFleetNode("f9", "n1", "77", "running", null);
+            store.createRun("r9", java.time.Instant.now(), "t", java.util.Map.of("hostname", "n1"), java.util.Map.of(),
+                    java.util.Map.of());
+            store.tagFleet("r9", "f9", "n1");
+            store.setTrialsPlanned("r9", 6);
+        }
+        Result r = run("fleet", "status", "f9", "--db", db.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("fleet f9 on nomad: running")
+                .containsPattern("n1 +77 +running +r9 +running +0/6 +engine unreachable: unknown fleet engine 'nomad'");
+    }
 }
