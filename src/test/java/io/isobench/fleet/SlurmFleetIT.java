@@ -117,7 +117,7 @@ class SlurmFleetIT {
         assertThat(m.find()).as(err).isTrue();
         String fleet = m.group(1);
         assertThat(err).contains(fleet + ": isb-n1: done, run ").contains(fleet + ": isb-n2: done, run ")
-                .containsPattern("isb-n1: running, run \\S+ running: \\d/4 trials");
+                .containsPattern("isb-n[12]: running, run \\S+ \\w+: \\d/4 trials"); // progress: trials done of planned
         assertThat(Files.readString(dir.resolve("stdout.txt"))).as("the report over both runs")
                 .contains("# What isolation costs").containsPattern("Run \\S+ \\(completed\\)[\\s\\S]*Run \\S+ \\(completed\\)");
 
