@@ -74,8 +74,18 @@ class SlurmFleetIT {
         localUrl = pg;
     }
 
+    /** Fleets the tests made: their jobs' output files (on the nodes' /tmp, here the host's) are removed at the end. */
+    private static final List<String> FLEETS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @AfterAll
-    static void stop() {
+    static void stop() throws java.io.IOException {
+        for (String f : FLEETS) {
+            try (var files = Files.newDirectoryStream(Path.of("/tmp"), "isobench-" + f + "-*.out")) {
+                for (Path p : files) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
         STORES.close();
         if (startedCluster) {
             Proc.of(CLUSTER.toString(), "stop").timeout(Duration.ofMinutes(2)).run();
@@ -116,6 +126,7 @@ class SlurmFleetIT {
         Matcher m = FLEET_ID.matcher(err);
         assertThat(m.find()).as(err).isTrue();
         String fleet = m.group(1);
+        FLEETS.add(fleet);
         assertThat(err).contains(fleet + ": isb-n1: done, run ").contains(fleet + ": isb-n2: done, run ")
                 .containsPattern("isb-n[12]: running, run \\S+ \\w+: \\d/4 trials"); // progress: trials done of planned
         assertThat(Files.readString(dir.resolve("stdout.txt"))).as("the report over both runs")
@@ -164,6 +175,9 @@ class SlurmFleetIT {
                 if (fleet == null) {
                     Matcher m = FLEET_ID.matcher(Files.readString(log));
                     fleet = m.find() ? m.group(1) : null;
+                    if (fleet != null) {
+                        FLEETS.add(fleet);
+                    }
                 }
                 if (fleet != null) {
                     try (Store store = Stores.open(localUrl, Stores.Mode.READ)) {
