@@ -28,14 +28,29 @@ final class DryRun {
     private DryRun() {
     }
 
-    static void print(Plan plan, boolean json, PrintWriter out) {
+    /** The plan's expected wall time over the runtimes a dry run assumes (a fleet bounds each node's job by it). */
+    static Duration expected(Plan plan) {
+        return new Executor(null, plan, runtimes(plan), benchmarks(plan), null).expectedDuration();
+    }
+
+    private static List<RuntimeDriver> runtimes(Plan plan) {
         boolean named = !plan.runtimes().isEmpty();
         List<RuntimeDriver> runtimes = new ArrayList<>(Runtimes.all().stream()
                 .filter(d -> named ? plan.runtimes().contains(d.id()) : !(d instanceof UnsupportedDriver)).toList());
         if (named) {
             runtimes.sort(java.util.Comparator.comparingInt(d -> plan.runtimes().indexOf(d.id())));
         }
-        List<Benchmark> benches = plan.benchmarks().stream().map(id -> Benchmarks.byId(id).orElseThrow()).toList();
+        return runtimes;
+    }
+
+    private static List<Benchmark> benchmarks(Plan plan) {
+        return plan.benchmarks().stream().map(id -> Benchmarks.byId(id).orElseThrow()).toList();
+    }
+
+    static void print(Plan plan, boolean json, PrintWriter out) {
+        boolean named = !plan.runtimes().isEmpty();
+        List<RuntimeDriver> runtimes = runtimes(plan);
+        List<Benchmark> benches = benchmarks(plan);
         Executor ex = new Executor(null, plan, runtimes, benches, null);
         List<Executor.CaseEstimate> cases = ex.estimate();
         long trials = cases.stream().mapToLong(Executor.CaseEstimate::trials).sum();

@@ -32,6 +32,9 @@ public final class ListCommand implements Callable<Integer> {
     @Option(names = "--until", paramLabel = "DATE", description = "only runs started before DATE (YYYY-MM-DD: before that day; or an ISO-8601 instant, UTC)")
     String until;
 
+    @Option(names = "--fleet", paramLabel = "FLEET_ID", description = "only the runs of this fleet ('isobench fleet run')")
+    String fleet;
+
     @Mixin
     CommonOptions common;
 
@@ -42,7 +45,7 @@ public final class ListCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (Store store = common.openExistingStore()) {
-            List<Store.RunRow> runs = store.listRuns(new Store.RunFilter(host, status, instant("--since", since), instant("--until", until)));
+            List<Store.RunRow> runs = store.listRuns(new Store.RunFilter(host, status, instant("--since", since), instant("--until", until), fleet));
             if (json) {
                 List<Map<String, Object>> l = new ArrayList<>();
                 for (Store.RunRow r : runs) {
@@ -52,6 +55,7 @@ public final class ListCommand implements Callable<Integer> {
                     m.put("finished_at", r.finishedAt());
                     m.put("status", r.status());
                     m.put("host", r.host());
+                    m.put("fleet", r.fleetId());
                     m.put("isobench_version", r.version());
                     m.put("runtimes", r.plan().get("runtimes"));
                     m.put("benchmarks", r.plan().get("benchmarks"));
@@ -63,17 +67,20 @@ public final class ListCommand implements Callable<Integer> {
                 return 0;
             }
             if (runs.isEmpty()) {
-                boolean filtered = host != null || status != null || since != null || until != null;
+                boolean filtered = host != null || status != null || since != null || until != null || fleet != null;
                 out.println(filtered ? "no runs match in " + store.location() : "no runs in " + store.location() + " (start one with 'isobench run')");
                 return 0;
             }
             int w = Math.max(21, runs.stream().mapToInt(r -> r.id().length()).max().orElse(0));
             int hw = Math.max(4, runs.stream().mapToInt(r -> String.valueOf(r.host()).length()).max().orElse(0));
-            String fmt = "%-" + w + "s %-" + hw + "s %-20s %-11s %7s %8s  %s%n";
-            out.printf(fmt, "run", "host", "started (UTC)", "status", "trials", "failures", "benchmarks");
+            boolean fleets = runs.stream().anyMatch(r -> r.fleetId() != null);
+            int fw = fleets ? Math.max(5, runs.stream().mapToInt(r -> String.valueOf(r.fleetId()).length()).max().orElse(0)) : 0;
+            String fmt = "%-" + w + "s %-" + hw + "s %-20s %-11s %7s %8s  " + (fleets ? "%-" + fw + "s  " : "%s") + "%s%n";
+            out.printf(fmt, "run", "host", "started (UTC)", "status", "trials", "failures", fleets ? "fleet" : "", "benchmarks");
             for (Store.RunRow r : runs) {
                 out.printf(fmt, r.id(), r.host() == null ? "-" : r.host(), r.startedAt().replace('T', ' ').replaceAll("\\.\\d+Z$", ""),
-                        r.status(), r.trials(), r.failures(), r.plan().get("benchmarks"));
+                        r.status(), r.trials(), r.failures(), fleets ? (r.fleetId() == null ? "-" : r.fleetId()) : "",
+                        r.plan().get("benchmarks"));
             }
             return 0;
         }

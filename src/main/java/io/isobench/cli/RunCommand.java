@@ -50,6 +50,14 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "print the cases, trials and estimated duration; run nothing, touch no database")
     boolean dryRun;
 
+    @Option(names = "--fleet", paramLabel = "FLEET_ID", description = "tag the run as a node's run of this fleet "
+            + "('isobench fleet run' gives it to every node's agent; 'list --fleet' and 'fleet status' find it)")
+    String fleet;
+
+    @Option(names = "--fleet-node", paramLabel = "NODE", description = "with --fleet: the node's name as the cluster "
+            + "engine knows it (default: this host's name)")
+    String fleetNode;
+
     @Mixin
     CommonOptions common;
 
@@ -61,29 +69,39 @@ public final class RunCommand implements Callable<Integer> {
         if (runs < 1 || runs > 100) {
             throw new UserException("--runs: must be between 1 and 100, got " + runs);
         }
+        if (fleetNode != null && fleet == null) {
+            throw new UserException("--fleet-node: only with --fleet");
+        }
+        if (fleet != null && !fleet.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+            throw new UserException("--fleet: '" + fleet + "' is not a fleet id (letters, digits, '.', '_', '-'; at most 63)");
+        }
         if (resume != null) {
+            if (fleet != null) {
+                throw new UserException("--fleet: a resumed run keeps the fleet it had; give no --fleet with --resume");
+            }
             if (quick || options.given() || runs != 1 || dryRun) {
                 throw new UserException("--resume runs the stored plan of the run: give no plan options (nor --runs or --dry-run) with it");
             }
-            return execute(null, resume, 1, json, quiet, common, spec.commandLine().getOut());
+            return execute(null, resume, 1, json, quiet, common, spec.commandLine().getOut(), null, null);
         }
         Plan plan = options.build(quick ? "quick" : "default");
         if (dryRun) {
             DryRun.print(plan, json, spec.commandLine().getOut());
             return 0;
         }
-        return execute(plan, null, runs, json, quiet, common, spec.commandLine().getOut());
+        return execute(plan, null, runs, json, quiet, common, spec.commandLine().getOut(), fleet, fleetNode);
     }
 
     static int execute(Plan plan, boolean json, boolean quiet, CommonOptions common, PrintWriter out) {
-        return execute(plan, null, 1, json, quiet, common, out);
+        return execute(plan, null, 1, json, quiet, common, out, null, null);
     }
 
     /** Runs {@code plan} K times (K stored runs), or with {@code resumeId} finishes that stored run. */
     private static int execute(Plan plan, String resumeId, int k, boolean json, boolean quiet, CommonOptions common,
-                               PrintWriter out) {
+                               PrintWriter out, String fleet, String fleetNode) {
         try (Store store = common.openStore()) {
-            RunService svc = new RunService(store, new ImageBuilder(RunService.defaultImageCache()), System.err);
+            RunService svc = new RunService(store, new ImageBuilder(RunService.defaultImageCache()), System.err)
+                    .fleet(fleet, fleetNode);
             List<String> ids = resumeId != null ? List.of(svc.resume(resumeId, json || quiet)) : svc.runs(plan, k, json || quiet);
             if (Cleanup.shuttingDown()) {
                 return 130;

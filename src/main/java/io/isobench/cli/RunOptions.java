@@ -65,6 +65,28 @@ public final class RunOptions {
                 || plan != null || !sets.isEmpty() || runscBinary != null;
     }
 
+    /**
+     * The given plan options as `run` arguments, for a fleet's node agents (a plan file is not among them: the
+     * caller refuses --plan, since nodes do not see this host's files).
+     */
+    List<String> args() {
+        List<String> a = new ArrayList<>();
+        String[][] given = {{"--runtimes", runtimes}, {"--benchmarks", benchmarks}, {"--repetitions", repetitions},
+                {"--ci-target", ciTarget}, {"--warmups", warmups}, {"--cooldown", cooldown}, {"--timeout", timeout},
+                {"--baseline", baseline}, {"--cpus", cpus}, {"--memory", memory}, {"--subnet", subnet}};
+        for (String[] o : given) {
+            if (o[1] != null) {
+                a.add(o[0]);
+                a.add(o[1]);
+            }
+        }
+        for (String s : sets) {
+            a.add("--set");
+            a.add(s);
+        }
+        return a;
+    }
+
     Plan build(String preset) {
         PlanLoader l = new PlanLoader().preset(preset);
         if (plan != null) {

@@ -60,10 +60,19 @@ public final class ShowCommand implements Callable<Integer> {
             Object b = run.header().plan().get("baseline");
             String baseline = b == null ? Defaults.BASELINE : b.toString();
             var stats = Summary.of(run, baseline);
+            Store.FleetTag fleet = store.fleetOf(run.header().id());
             if (json) {
-                out.println(Json.pretty(RunJson.of(run, stats)));
+                java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(RunJson.of(run, stats));
+                if (fleet != null) {
+                    m.put("fleet", java.util.Map.of("id", fleet.fleetId(), "node", String.valueOf(fleet.node())));
+                }
+                out.println(Json.pretty(m));
             } else {
                 TextSummary.print(out, run, stats, baseline);
+                if (fleet != null) {
+                    out.printf("%nfleet %s, node %s (isobench fleet status %s; isobench list --fleet %s)%n", fleet.fleetId(),
+                            fleet.node(), fleet.fleetId(), fleet.fleetId());
+                }
             }
             return 0;
         }

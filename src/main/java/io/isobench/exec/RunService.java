@@ -47,11 +47,20 @@ public final class RunService {
     private final Store store;
     private final ImageBuilder images;
     private final PrintStream err;
+    private String fleetId;
+    private String fleetNode;
 
     public RunService(Store store, ImageBuilder images, PrintStream err) {
         this.store = store;
         this.images = images;
         this.err = err;
+    }
+
+    /** Tags the runs this service makes as a node's runs of a fleet ({@code run --fleet ID --fleet-node NODE}). */
+    public RunService fleet(String id, String node) {
+        this.fleetId = id;
+        this.fleetNode = node;
+        return this;
     }
 
     public static Path defaultImageCache() {
@@ -131,6 +140,9 @@ public final class RunService {
         String runId = Executor.newRunId();
         Instant started = Instant.now();
         store.createRun(runId, started, Version.get(), host.toMap(), plan.toMap(), toolVersions(image));
+        if (fleetId != null) {
+            store.tagFleet(runId, fleetId, fleetNode != null ? fleetNode : host.hostname());
+        }
         for (int i = 0; i < wanted.size(); i++) {
             Availability a = avail.get(i);
             RuntimeDriver d = wanted.get(i);
@@ -146,6 +158,7 @@ public final class RunService {
         pr.skippedBenches().forEach((bench, why) -> store.recordTrial(new TrialRecord(runId, bench,
                 plan.params().get(bench).values(), "all", 0, false, Instant.now(), 0, List.of(), "benchmark skipped: " + why, "")));
         Executor ex = new Executor(store, plan, usable, pr.runnable(), image);
+        store.setTrialsPlanned(runId, ex.totalTrials());
         if (!quiet) {
             err.printf("isobench: run %s: %d trials over %s, about %s; database %s%n", runId, ex.totalTrials(),
                     String.join(", ", usable.stream().map(RuntimeDriver::id).toList()),

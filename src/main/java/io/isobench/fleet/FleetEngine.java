@@ -30,12 +30,16 @@ public interface FleetEngine extends AutoCloseable {
     /** Places the node's job; returns the engine's name for it. Nothing of the fleet is on the node before this. */
     String submit(FleetJob job, FleetNode node) throws FleetException;
 
-    /** The current state of every job of this fleet the engine still knows (by the fleet's label or job name). */
+    /**
+     * The current state of every job of this fleet the engine still knows (by the fleet's label or job name), with
+     * {@link NodeJobState#jobName()} the name {@link #submit} returned for it.
+     */
     List<NodeJobState> jobs(String fleetId) throws FleetException;
 
     /**
      * Removes every job, pod and object of the fleet from the cluster (running ones are stopped) and returns a line
-     * per thing removed; afterwards {@link #jobs} is empty. Idempotent.
+     * per thing removed; afterwards {@link #jobs} lists none of them PENDING or RUNNING (an engine that keeps finished
+     * jobs' records, like Slurm's squeue for MinJobAge, may still list them as FAILED). Idempotent.
      */
     List<String> cancel(String fleetId) throws FleetException;
 

@@ -34,7 +34,7 @@ public final class HostProbe {
         }
     }
 
-    String hostname() {
+    public String hostname() {
         return read("proc/sys/kernel/hostname", "unknown").strip();
     }
 

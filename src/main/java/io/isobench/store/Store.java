@@ -468,6 +468,167 @@ public final class Store implements AutoCloseable {
         return l;
     }
 
+    // ---- fleets ----
+
+    /** Tags a run as its node's run of a fleet ({@code run --fleet ID --fleet-node NODE}). */
+    public synchronized void tagFleet(String runId, String fleetId, String node) {
+        exec("UPDATE runs SET fleet_id=?, fleet_node=? WHERE id=?", fleetId, node, runId);
+    }
+
+    /** The fleet a run belongs to and its node; null for a run made on its own. */
+    public record FleetTag(String fleetId, String node) {
+    }
+
+    public synchronized FleetTag fleetOf(String runId) {
+        return retryBusy(() -> {
+            try (PreparedStatement ps = conn.prepareStatement("SELECT fleet_id, fleet_node FROM runs WHERE id=?")) {
+                ps.setString(1, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && rs.getString(1) != null ? new FleetTag(rs.getString(1), rs.getString(2)) : null;
+                }
+            }
+        }, "cannot read run " + runId);
+    }
+
+    /** How many trials the run's plan has over its usable runtimes (for {@code fleet status}: done of planned). */
+    public synchronized void setTrialsPlanned(String runId, long trials) {
+        exec("UPDATE runs SET trials_planned=? WHERE id=?", trials, runId);
+    }
+
+    /** A fleet as {@code fleet run} recorded it, with its nodes in submission order. */
+    public record FleetRow(String id, String engine, String createdAt, String finishedAt, String status, String submitHost,
+                           String mode, List<String> agentArgs, List<FleetNodeRow> nodes) {
+    }
+
+    /** One node of a fleet: the engine's job (null before it is submitted), its state and why. */
+    public record FleetNodeRow(String node, String job, String state, String reason) {
+    }
+
+    /** A run of a fleet: its node, host, status and trials done of planned (null when not known yet). */
+    public record FleetRunRow(String runId, String node, String host, String status, int trials, Long trialsPlanned,
+                              int failures, String lastFailure) {
+    }
+
+    /** Records a new fleet and its nodes (state "waiting") in one transaction. */
+    public synchronized void createFleet(String id, String engine, Instant createdAt, String submitHost, String mode,
+                                         List<String> agentArgs, List<String> nodes) {
+        retryBusy(() -> inTransaction(() -> {
+            try (PreparedStatement ps = conn.prepareStatement("INSERT INTO fleets(id, engine, created_at, status, submit_host, "
+                    + "mode, agent_json) VALUES (?,?,?,?,?,?,?)")) {
+                bind(ps, id, engine, createdAt.toString(), "running", submitHost, mode, Json.write(agentArgs));
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = conn.prepareStatement("INSERT INTO fleet_nodes(fleet_id, node, seq, state) VALUES (?,?,?,?)")) {
+                for (int i = 0; i < nodes.size(); i++) {
+                    bind(ps, id, nodes.get(i), i + 1, "waiting");
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        }), "cannot record fleet " + id);
+    }
+
+    /** A node's job and state; {@code job} null keeps the recorded one. */
+    public synchronized void updateFleetNode(String fleetId, String node, String job, String state, String reason) {
+        exec("UPDATE fleet_nodes SET job=coalesce(?, job), state=?, reason=? WHERE fleet_id=? AND node=?",
+                job, state, reason, fleetId, node);
+    }
+
+    /** Ends a fleet with its status (completed, failed, cancelled, interrupted). */
+    public synchronized void finishFleet(String id, String status) {
+        exec("UPDATE fleets SET status=?, finished_at=? WHERE id=?", status, Instant.now().toString(), id);
+    }
+
+    /** The fleet with this id or a unique prefix of one, or "latest"; a {@link UserException} when there is none. */
+    public synchronized FleetRow loadFleet(String idOrPrefix) {
+        return retryBusy(() -> {
+            List<String> ids = new ArrayList<>();
+            String sql = idOrPrefix.equals("latest") ? "SELECT id FROM fleets ORDER BY created_at DESC LIMIT 1"
+                    : "SELECT id FROM fleets WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY id";
+            try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                if (!idOrPrefix.equals("latest")) {
+                    bind(ps, idOrPrefix, idOrPrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+            }
+            String id = ids.contains(idOrPrefix) ? idOrPrefix : ids.size() == 1 ? ids.get(0) : null;
+            if (id == null) {
+                throw new UserException(ids.isEmpty() ? "no fleet '" + idOrPrefix + "' in " + location.display()
+                        + " (fleets are recorded by 'isobench fleet run'; check --db)"
+                        : "'" + idOrPrefix + "' matches " + ids.size() + " fleets: " + String.join(", ", ids));
+            }
+            List<Map<String, Object>> f = select("SELECT id, engine, created_at, finished_at, status, submit_host, mode, agent_json "
+                    + "FROM fleets WHERE id=?", FLEET_TABLES.get("fleets"), id);
+            List<FleetNodeRow> nodes = new ArrayList<>();
+            for (Map<String, Object> n : select("SELECT node, job, state, reason FROM fleet_nodes WHERE fleet_id=? ORDER BY seq",
+                    List.of("node", "job", "state", "reason"), id)) {
+                nodes.add(new FleetNodeRow((String) n.get("node"), (String) n.get("job"), (String) n.get("state"),
+                        (String) n.get("reason")));
+            }
+            Map<String, Object> r = f.get(0);
+            List<String> args = Json.readStrings((String) r.get("agent_json"));
+            return new FleetRow(id, (String) r.get("engine"), (String) r.get("created_at"), (String) r.get("finished_at"),
+                    (String) r.get("status"), (String) r.get("submit_host"), (String) r.get("mode"), args, nodes);
+        }, "cannot read fleet " + idOrPrefix);
+    }
+
+    /** Every run of the fleet, oldest first, with its trials done and planned and its last failure's reason. */
+    public synchronized List<FleetRunRow> fleetRuns(String fleetId) {
+        return retryBusy(() -> {
+            List<FleetRunRow> l = new ArrayList<>();
+            try (PreparedStatement ps = conn.prepareStatement("SELECT r.id, r.fleet_node, r.harness_host, r.status, "
+                    + "(SELECT count(*) FROM trials t WHERE t.run_id=r.id), r.trials_planned, "
+                    + "(SELECT count(*) FROM failures f WHERE f.run_id=r.id), "
+                    + "(SELECT f.reason FROM failures f WHERE f.run_id=r.id ORDER BY f.id DESC LIMIT 1) "
+                    + "FROM runs r WHERE r.fleet_id=? ORDER BY r.started_at")) {
+                ps.setString(1, fleetId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        l.add(new FleetRunRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
+                                rs.getObject(6) == null ? null : rs.getLong(6), rs.getInt(7), rs.getString(8)));
+                    }
+                }
+            }
+            return l;
+        }, "cannot read the runs of fleet " + fleetId);
+    }
+
+    /**
+     * Marks a fleet run "abandoned" when the engine says its job ended while the run still says "running": its
+     * process on the node is gone (killed, out of memory, the node failed). Its samples stay; {@code run --resume} on
+     * the node finishes it. True when the run was marked.
+     */
+    public synchronized boolean abandonRun(String runId) {
+        return retryBusy(() -> {
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "UPDATE runs SET status='abandoned', finished_at=? WHERE id=? AND status='running'")) {
+                bind(ps, Instant.now().toString(), runId);
+                return ps.executeUpdate() == 1;
+            }
+        }, "cannot mark run " + runId + " abandoned");
+    }
+
+    /**
+     * Marks the fleet's runs still "running" as "interrupted" ({@code fleet cancel}: their jobs were stopped, maybe
+     * before isobench on the node could say so); their samples stay and {@code run --resume} on the node finishes
+     * them. Returns their ids.
+     */
+    public synchronized List<String> interruptFleetRuns(String fleetId) {
+        List<String> ids = new ArrayList<>();
+        for (FleetRunRow r : fleetRuns(fleetId)) {
+            if ("running".equals(r.status())) {
+                exec("UPDATE runs SET status='interrupted', finished_at=? WHERE id=? AND status='running'",
+                        Instant.now().toString(), r.runId());
+                ids.add(r.runId());
+            }
+        }
+        return ids;
+    }
+
     // ---- reading back ----
 
     public synchronized List<RunRow> listRuns() {
@@ -478,11 +639,15 @@ public final class Store implements AutoCloseable {
     public synchronized List<RunRow> listRuns(RunFilter f) {
         StringBuilder sql = new StringBuilder("SELECT r.id, r.started_at, r.finished_at, r.status, r.isobench_version, r.plan_json, "
                 + "(SELECT count(*) FROM trials t WHERE t.run_id=r.id), (SELECT count(*) FROM failures f WHERE f.run_id=r.id), "
-                + "r.harness_host FROM runs r WHERE 1=1");
+                + "r.harness_host, r.fleet_id FROM runs r WHERE 1=1");
         List<Object> args = new ArrayList<>();
         if (f.host() != null) {
             sql.append(" AND r.harness_host = ?");
             args.add(f.host());
+        }
+        if (f.fleet() != null) {
+            sql.append(" AND r.fleet_id = ?");
+            args.add(f.fleet());
         }
         if (f.status() != null) {
             sql.append(" AND r.status = ?");
@@ -504,7 +669,7 @@ public final class Store implements AutoCloseable {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         l.add(new RunRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                                Json.readMap(rs.getString(6)), rs.getInt(7), rs.getInt(8), rs.getString(9)));
+                                Json.readMap(rs.getString(6)), rs.getInt(7), rs.getInt(8), rs.getString(9), rs.getString(10)));
                     }
                 }
             }
@@ -521,7 +686,8 @@ public final class Store implements AutoCloseable {
 
     static {
         RUN_TABLES.put("runs", List.of("id", "started_at", "finished_at", "status", "harness_pid", "harness_host", "isobench_version",
-                "host_json", "plan_json", "tools_json", "harness_cpu_seconds", "harness_peak_rss_bytes", "failure_reason"));
+                "host_json", "plan_json", "tools_json", "harness_cpu_seconds", "harness_peak_rss_bytes", "failure_reason", "fleet_id",
+                "fleet_node", "trials_planned"));
         RUN_TABLES.put("run_runtimes", List.of("run_id", "runtime", "kind", "available", "version", "reason", "details_json", "seq"));
         RUN_TABLES.put("trials", List.of("id", "run_id", "benchmark", "params_json", "runtime", "repetition", "warmup", "started_at",
                 "elapsed_ms", "status", "raw_output"));
@@ -531,6 +697,14 @@ public final class Store implements AutoCloseable {
                 "raw_output"));
         RUN_TABLES.put("case_stops", List.of("run_id", "benchmark", "params_json", "repetitions", "reason", "seq"));
         RUN_TABLES.put("run_resumptions", List.of("run_id", "resumed_at", "previous_status", "harness_pid", "trials_missing"));
+    }
+
+    /** A fleet's own rows, copied along with a run of it (once: a target that has the fleet keeps its rows). */
+    private static final Map<String, List<String>> FLEET_TABLES = new java.util.LinkedHashMap<>();
+
+    static {
+        FLEET_TABLES.put("fleets", List.of("id", "engine", "created_at", "finished_at", "status", "submit_host", "mode", "agent_json"));
+        FLEET_TABLES.put("fleet_nodes", List.of("fleet_id", "node", "seq", "job", "state", "reason"));
     }
 
     /**
@@ -549,6 +723,11 @@ public final class Store implements AutoCloseable {
                             : e.getKey().equals("run_resumptions") ? " ORDER BY resumed_at" : " ORDER BY id";
                     m.put(e.getKey(), select("SELECT " + String.join(", ", e.getValue()) + " FROM " + e.getKey()
                             + " WHERE " + (e.getKey().equals("runs") ? "id" : "run_id") + "=?" + order, e.getValue(), id));
+                }
+                Object fleet = m.get("runs").isEmpty() ? null : m.get("runs").get(0).get("fleet_id");
+                for (var e : FLEET_TABLES.entrySet()) {
+                    m.put(e.getKey(), fleet == null ? List.of() : select("SELECT " + String.join(", ", e.getValue())
+                            + " FROM " + e.getKey() + " WHERE " + e.getValue().get(0) + "=?", e.getValue(), fleet));
                 }
                 return m;
             }, "cannot read run " + id);
@@ -636,6 +815,18 @@ public final class Store implements AutoCloseable {
                         } else {
                             ps.executeUpdate();
                         }
+                    }
+                }
+            }
+            for (var e : FLEET_TABLES.entrySet()) {
+                List<String> cols = e.getValue();
+                String key = e.getKey().equals("fleets") ? "id" : "fleet_id, node";
+                try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + e.getKey() + "(" + String.join(", ", cols)
+                        + ") VALUES (" + String.join(",", java.util.Collections.nCopies(cols.size(), "?")) + ") ON CONFLICT ("
+                        + key + ") DO NOTHING")) {
+                    for (Map<String, Object> row : rows.getOrDefault(e.getKey(), List.of())) {
+                        bind(ps, cols.stream().map(row::get).toArray());
+                        ps.executeUpdate();
                     }
                 }
             }
@@ -851,14 +1042,18 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** A listed run. */
+    /** A listed run; {@code fleetId} null unless it ran as a node of {@code fleet run}. */
     public record RunRow(String id, String startedAt, String finishedAt, String status, String version,
-                         Map<String, Object> plan, int trials, int failures, String host) {
+                         Map<String, Object> plan, int trials, int failures, String host, String fleetId) {
     }
 
     /** Which runs {@link #listRuns(RunFilter)} returns; a null field does not filter. Dates compare start times, UTC. */
-    public record RunFilter(String host, String status, Instant since, Instant until) {
-        public static final RunFilter ALL = new RunFilter(null, null, null, null);
+    public record RunFilter(String host, String status, Instant since, Instant until, String fleet) {
+        public static final RunFilter ALL = new RunFilter(null, null, null, null, null);
+
+        public RunFilter(String host, String status, Instant since, Instant until) {
+            this(host, status, since, until, null);
+        }
     }
 
     /** The database failed underneath us (disk full, file removed...). */

@@ -28,4 +28,12 @@ public final class Json {
         }
         return MAPPER.readValue(s, new TypeReference<Map<String, Object>>() { });
     }
+
+    /** A JSON array of strings; null reads as empty. */
+    public static java.util.List<String> readStrings(String s) {
+        if (s == null) {
+            return java.util.List.of();
+        }
+        return MAPPER.readValue(s, new TypeReference<java.util.List<String>>() { });
+    }
 }

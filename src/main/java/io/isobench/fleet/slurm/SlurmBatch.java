@@ -1,0 +1,77 @@
+package io.isobench.fleet.slurm;
+
+import io.isobench.fleet.FleetJob;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One node's batch job: the sbatch argv (options only; the script goes on sbatch's stdin, so no file is written) and
+ * the batch script, which only {@code exec}s the node agent. Every argument of the script is single-quoted for sh, so
+ * no value of the user's (a --set value, a database URL) is ever interpreted by a shell; the exec line is the first
+ * command, so sbatch reads no {@code #SBATCH} directive from an argument that contains a newline.
+ */
+final class SlurmBatch {
+    /**
+     * Environment variables sbatch exports to the job when they are set here ({@code --export=NAMES}: only these, so
+     * the job's environment is known): the tools' PATH, and where the node finds the store's password. The password
+     * itself never appears in the script or the argv.
+     */
+    static final List<String> EXPORTED = List.of("PATH", "HOME", "LANG", "JAVA_HOME", "PGPASSWORD", "PGPASSFILE",
+            "PGSERVICEFILE", "ISOBENCH_DB_PASSWORD_FILE", "XDG_CACHE_HOME", "XDG_DATA_HOME");
+
+    private SlurmBatch() {
+    }
+
+    /** sbatch's argv for the node's job (the script on stdin). */
+    static List<String> sbatchArgv(FleetJob job, String node, Map<String, String> env) {
+        List<String> a = new ArrayList<>(List.of("sbatch", "--parsable", "--exclusive", "--nodes=1",
+                "--nodelist=" + node, "--job-name=" + job.jobName(), "--time=" + minutes(job.deadline()),
+                "--output=" + output(job, node)));
+        List<String> names = EXPORTED.stream().filter(env::containsKey).toList();
+        a.add("--export=" + (names.isEmpty() ? "NONE" : String.join(",", names)));
+        return List.copyOf(a);
+    }
+
+    /** Where the job's stdout and stderr go, on the node ({@code %j}: the job id). */
+    static String output(FleetJob job, String node) {
+        return "/tmp/" + job.jobName() + "-" + node + "-%j.out";
+    }
+
+    /** Slurm's --time in whole minutes, rounded up (at least 1). */
+    static long minutes(Duration d) {
+        return Math.max(1, (d.toSeconds() + 59) / 60);
+    }
+
+    static String script(FleetJob job, String node, List<String> launcher) {
+        List<String> argv = new ArrayList<>(launcher);
+        argv.addAll(job.agentArgs(node));
+        StringBuilder sb = new StringBuilder("#!/bin/sh\n");
+        sb.append("# isobench fleet ").append(job.fleetId().replaceAll("\\p{Cntrl}", "?")).append(": the node agent of ")
+                .append(node.replaceAll("\\p{Cntrl}", "?"))
+                .append(" (its run goes to the team store)\n");
+        sb.append("exec");
+        for (String s : argv) {
+            sb.append(' ').append(quote(s));
+        }
+        return sb.append('\n').toString();
+    }
+
+    /**
+     * A word for sh: as is when made only of characters no shell treats specially, else in single quotes with each '
+     * as '\'' (nothing inside single quotes is special to sh).
+     */
+    static String quote(String s) {
+        if (s.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("a NUL byte cannot be passed as an argument");
+        }
+        if (SAFE.matcher(s).matches()) {
+            return s;
+        }
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    private static final java.util.regex.Pattern SAFE = java.util.regex.Pattern.compile("[A-Za-z0-9_./:=,@%+-]+");
+}
