@@ -16,6 +16,7 @@ public final class FleetEngines {
 
     /** The engine with this id, connected with the engine's usual configuration (kubeconfig, Slurm's own). */
     public static FleetEngine open(String id) {
+        if (id.equals("kubernetes")) return io.isobench.fleet.kubernetes.KubernetesEngine.fromEnvironment();
         throw new UserException("unknown fleet engine '" + id + "' (known: " + String.join(", ", ids()) + ")");
     }
 }
