@@ -63,8 +63,11 @@ class KubevirtDriverTest {
         try (Sandbox s = driver.launch(spec)) {
             GenericKubernetesResource vmi = vmis().get(0);
             String yaml = io.fabric8.kubernetes.client.utils.Serialization.asYaml(vmi);
-            assertThat(yaml).contains("cores: 2", "image: \"registry.example/isobench-disk:1\"",
-                    "[\\\"/usr/bin/echo\\\", \\\"a \\\\\\\"quoted\\\\\\\" word\\\"]");
+            assertThat(yaml).contains("cores: 2", "image: \"registry.example/isobench-disk:1\"", "bus: \"virtio\"");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec0 = (Map<String, Object>) vmi.getAdditionalProperties().get("spec");
+            assertThat(spec0.get("volumes").toString()).contains(
+                    "#cloud-config\nruncmd:\n  - [\"/usr/bin/echo\", \"a \\\"quoted\\\" word\"]\n  - [poweroff]\n");
             // what KubeVirt's controllers would write: Scheduled at +1 s, Running at +2 s, then Succeeded
             Instant t0 = vmi.getMetadata().getCreationTimestamp() == null ? Instant.now().truncatedTo(ChronoUnit.SECONDS)
                     : Instant.parse(vmi.getMetadata().getCreationTimestamp());
