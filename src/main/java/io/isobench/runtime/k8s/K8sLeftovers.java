@@ -62,7 +62,7 @@ enum K8sLeftovers implements Leftovers {
             try {
                 Resource<? extends HasMetadata> r = f[0].equals("pod")
                         ? c.client().pods().inNamespace(f[1]).withName(f[2])
-                        : c.client().genericKubernetesResources(KubevirtDriver.VMI).inNamespace(f[1]).withName(f[2]);
+                        : c.client().genericKubernetesResources(VmiSandbox.VMI).inNamespace(f[1]).withName(f[2]);
                 HasMetadata o = r.get();
                 if (o != null && f[3].equals(o.getMetadata().getLabels() == null ? null
                         : o.getMetadata().getLabels().get(PodManifests.LAUNCH))) {

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.isobench.runtime.Availability;
 import io.isobench.runtime.LaunchSpec;
 import io.isobench.runtime.Leftovers;
@@ -31,9 +30,6 @@ public final class KubevirtDriver implements RuntimeDriver {
     public static final String ID = "kubevirt";
     public static final String DISK_ENV = "ISOBENCH_KUBEVIRT_DISK";
     static final String CRD = "virtualmachineinstances.kubevirt.io";
-    static final ResourceDefinitionContext VMI = new ResourceDefinitionContext.Builder().withGroup("kubevirt.io")
-            .withVersion("v1").withKind("VirtualMachineInstance").withPlural("virtualmachineinstances")
-            .withNamespaced(true).build();
 
     private final K8sDriver.ClusterSource cluster;
     private final Function<String, String> env;

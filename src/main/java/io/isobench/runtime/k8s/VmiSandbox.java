@@ -3,6 +3,7 @@ package io.isobench.runtime.k8s;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.isobench.proc.Cleanup;
 import io.isobench.proc.ProcResult;
 import io.isobench.runtime.LaunchSpec;
@@ -23,6 +24,10 @@ import java.util.Map;
  */
 final class VmiSandbox implements Sandbox {
     static final long POLL_MILLIS = 500;
+    /** kubevirt.io/v1 VirtualMachineInstance, namespaced (no discovery call needed). */
+    static final ResourceDefinitionContext VMI = new ResourceDefinitionContext.Builder().withGroup("kubevirt.io")
+            .withVersion("v1").withKind("VirtualMachineInstance").withPlural("virtualmachineinstances")
+            .withNamespaced(true).build();
     private final KubeCluster cluster;
     private final GenericKubernetesResource manifest;
     private final LaunchSpec spec;
@@ -44,7 +49,7 @@ final class VmiSandbox implements Sandbox {
     }
 
     private Resource<GenericKubernetesResource> vmi() {
-        return cluster.client().genericKubernetesResources(KubevirtDriver.VMI).inNamespace(cluster.namespace()).withName(name);
+        return cluster.client().genericKubernetesResources(VMI).inNamespace(cluster.namespace()).withName(name);
     }
 
     VmiSandbox start() throws RuntimeDriver.LaunchException {
@@ -52,7 +57,7 @@ final class VmiSandbox implements Sandbox {
         K8sLeftovers.record("vmi", cluster.namespace(), name, launch);
         cleanup = Cleanup.register("delete KubeVirt VMI " + cluster.namespace() + "/" + name, this::deleteQuietly);
         try {
-            latest = cluster.client().genericKubernetesResources(KubevirtDriver.VMI).inNamespace(cluster.namespace())
+            latest = cluster.client().genericKubernetesResources(VMI).inNamespace(cluster.namespace())
                     .resource(manifest).create();
         } catch (KubernetesClientException e) {
             close();

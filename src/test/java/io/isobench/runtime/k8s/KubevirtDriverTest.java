@@ -39,7 +39,7 @@ class KubevirtDriverTest {
     }
 
     List<GenericKubernetesResource> vmis() {
-        return mock.client.genericKubernetesResources(KubevirtDriver.VMI).inNamespace(MockCluster.NAMESPACE).list().getItems();
+        return mock.client.genericKubernetesResources(VmiSandbox.VMI).inNamespace(MockCluster.NAMESPACE).list().getItems();
     }
 
     @Test
@@ -75,7 +75,7 @@ class KubevirtDriverTest {
             vmi.getAdditionalProperties().put("status", Map.of("phase", "Succeeded", "phaseTransitionTimestamps", List.of(
                     Map.of("phase", "Scheduled", "phaseTransitionTimestamp", t0.plusSeconds(1).toString()),
                     Map.of("phase", "Running", "phaseTransitionTimestamp", t0.plusSeconds(2).toString()))));
-            mock.client.genericKubernetesResources(KubevirtDriver.VMI).inNamespace(MockCluster.NAMESPACE).resource(vmi).update();
+            mock.client.genericKubernetesResources(VmiSandbox.VMI).inNamespace(MockCluster.NAMESPACE).resource(vmi).update();
             ProcResult r = s.await(Duration.ofSeconds(20));
             assertThat(r.ok()).as(r.stderr()).isTrue();
             List<Sandbox.Phase> p = s.phases();
