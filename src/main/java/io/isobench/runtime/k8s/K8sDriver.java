@@ -62,15 +62,25 @@ public final class K8sDriver implements RuntimeDriver {
      */
     public static List<K8sDriver> all() {
         List<K8sDriver> l = new ArrayList<>(builtIn());
-        if (KubeCluster.configMissing() != null) {
-            return l;
-        }
-        try {
-            for (String rc : runtimeClasses(KubeCluster.shared())) {
-                l.add(new K8sDriver(rc));
+        listed().forEach(rc -> l.add(new K8sDriver(rc)));
+        return l;
+    }
+
+    private static volatile List<String> listed;
+
+    /** The cluster's RuntimeClasses, asked once per process (none without a configuration or an answer). */
+    private static List<String> listed() {
+        List<String> l = listed;
+        if (l == null) {
+            l = List.of();
+            if (KubeCluster.configMissing() == null) {
+                try {
+                    l = runtimeClasses(KubeCluster.shared());
+                } catch (KubeCluster.KubeException | KubernetesClientException e) {
+                    // k8s:default's probe gives the reason
+                }
             }
-        } catch (KubeCluster.KubeException | KubernetesClientException e) {
-            // k8s:default's probe gives the reason
+            listed = l;
         }
         return l;
     }
