@@ -37,6 +37,10 @@ enum K8sLeftovers implements Leftovers {
 
     @Override
     public List<String> sweep(List<Path> deadWorkDirs) {
+        return sweep(deadWorkDirs, KubeCluster::shared);
+    }
+
+    List<String> sweep(List<Path> deadWorkDirs, K8sDriver.ClusterSource source) {
         List<String> done = new ArrayList<>();
         List<String[]> entries = new ArrayList<>();
         for (Path d : deadWorkDirs) {
@@ -54,7 +58,7 @@ enum K8sLeftovers implements Leftovers {
         }
         KubeCluster c;
         try {
-            c = KubeCluster.shared();
+            c = source.get();
         } catch (KubeCluster.KubeException e) {
             return List.of("Kubernetes objects of a dead isobench not removed: " + e.getMessage());
         }
