@@ -27,7 +27,7 @@ mirror=${ISOBENCH_IMAGE_MIRROR:-$(sed -n 's/^URIs: *\([^ ]*debian\)$/\1/p' /etc/
 mirror=${mirror:-http://deb.debian.org/debian}
 # What the node agent runs on its node: the local runtimes' launchers and clients and the benchmark tools that go
 # into the workload image (isobench copies them from its own file system, so every node gets the same binaries).
-packages=(runc crun bubblewrap systemd-container lxc busybox-static iproute2 util-linux procps kmod
+packages=(runc crun runsc bubblewrap systemd-container lxc busybox-static iproute2 util-linux procps kmod
   docker.io containerd sysbench fio strace ca-certificates)
 # jdeps on the shaded jar, plus jdk.crypto.cryptoki-free TLS and the JDK's HTTP client for the Kubernetes API
 modules=java.base,java.compiler,java.desktop,java.logging,java.management,java.naming,java.net.http,java.scripting,java.security.jgss,java.sql,java.xml,jdk.unsupported,jdk.zipfs,jdk.crypto.ec
@@ -82,7 +82,7 @@ name = hashlib.sha256(raw).hexdigest() + ".json"
 open(os.path.join(d, name), "wb").write(raw)
 json.dump([{"Config": name, "RepoTags": [tag], "Layers": ["layer.tar"]}], open(os.path.join(d, "manifest.json"), "w"))
 PY
-tar -C "$out/base" -cf "$out/isobench-base.tar" .
+(cd "$out/base" && tar -cf "$out/isobench-base.tar" -- *) # member names without "./": jib refuses those
 rm -rf "$out/base"
 
 echo "build-image: jib:buildTar" >&2
