@@ -84,6 +84,19 @@ class LayeringTest {
     }
 
     @Test
+    void theKubernetesPackagesBelongToTheLayersTheyImplement() {
+        // fleet.kubernetes implements fleet.FleetEngine and is listed by fleet.FleetEngines; runtime.k8s implements
+        // runtime.RuntimeDriver and is listed by runtime.Runtimes: each is part of its parent's layer, and
+        // fleet.kubernetes may use runtime.k8s (below it), never the other way round
+        assertThat(entry("fleet.kubernetes")).isEqualTo("fleet");
+        assertThat(entry("runtime.k8s")).isEqualTo("runtime");
+        assertThat(violations("runtime/k8s/X.java", "package io.isobench.runtime.k8s;\nimport io.isobench.fleet.kubernetes.AgentJobs;\n"))
+                .containsExactly("runtime/k8s/X.java: runtime -> fleet");
+        assertThat(violations("fleet/kubernetes/X.java", "package io.isobench.fleet.kubernetes;\nimport io.isobench.runtime.k8s.KubeCluster;\n"))
+                .isEmpty();
+    }
+
+    @Test
     void theArchitectureDocumentShowsThisOrder() throws IOException {
         String order = LAYERS.stream().map(level -> level.stream().map(p -> "`" + p + "`")
                 .collect(Collectors.joining(" "))).collect(Collectors.joining(" > "));

@@ -19,6 +19,9 @@ public final class FleetEngines {
         if (id.equals("slurm")) {
             return new io.isobench.fleet.slurm.SlurmEngine();
         }
+        if (id.equals("kubernetes")) {
+            return io.isobench.fleet.kubernetes.KubernetesEngine.fromEnvironment();
+        }
         throw new UserException("unknown fleet engine '" + id + "' (known: " + String.join(", ", ids()) + ")");
     }
 }

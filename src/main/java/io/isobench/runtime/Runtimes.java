@@ -9,6 +9,8 @@ import io.isobench.runtime.host.NativeDriver;
 import io.isobench.runtime.host.NspawnDriver;
 import io.isobench.runtime.incus.IncusDriver;
 import io.isobench.runtime.incus.IncusVmDriver;
+import io.isobench.runtime.k8s.K8sDriver;
+import io.isobench.runtime.k8s.KubevirtDriver;
 import io.isobench.runtime.oci.CrunDriver;
 import io.isobench.runtime.oci.RuncDriver;
 import io.isobench.runtime.oci.RunscDriver;
@@ -28,7 +30,7 @@ public final class Runtimes {
 
     /** Every runtime, including each one the running Docker engine has registered (asks the engine once per process). */
     public static List<RuntimeDriver> all() {
-        return drivers(DockerDriver.all(), ContainerdDriver.all());
+        return drivers(DockerDriver.all(), ContainerdDriver.all(), K8sDriver.all());
     }
 
     /**
@@ -36,10 +38,11 @@ public final class Runtimes {
      * family): for what is per family (packages, host setup, leftovers), where no engine call is wanted.
      */
     public static List<RuntimeDriver> known() {
-        return drivers(DockerDriver.builtIn(), ContainerdDriver.builtIn());
+        return drivers(DockerDriver.builtIn(), ContainerdDriver.builtIn(), K8sDriver.builtIn());
     }
 
-    private static List<RuntimeDriver> drivers(List<DockerDriver> docker, List<ContainerdDriver> containerd) {
+    private static List<RuntimeDriver> drivers(List<DockerDriver> docker, List<ContainerdDriver> containerd,
+                                               List<K8sDriver> k8s) {
         List<RuntimeDriver> l = new ArrayList<>();
         l.add(new NativeDriver());
         l.add(new RuncDriver());
@@ -57,6 +60,8 @@ public final class Runtimes {
         l.add(new IncusVmDriver());
         l.add(new FirecrackerDriver());
         l.add(new KataDriver(DockerDriver::kataIds));
+        l.addAll(k8s);
+        l.add(new KubevirtDriver());
         return l;
     }
 
@@ -74,7 +79,11 @@ public final class Runtimes {
             return d;
         }
         Optional<RuntimeDriver> c = ContainerdDriver.forId(id).map(RuntimeDriver.class::cast);
-        return c.isPresent() ? c : DockerDriver.forId(id).map(RuntimeDriver.class::cast);
+        if (c.isPresent()) {
+            return c;
+        }
+        Optional<RuntimeDriver> k = K8sDriver.forId(id).map(RuntimeDriver.class::cast); // a RuntimeClass not listed now
+        return k.isPresent() ? k : DockerDriver.forId(id).map(RuntimeDriver.class::cast);
     }
 
     /** What a reader must know about results of runtime {@code id} recorded with {@code details}; none for an unknown id. */

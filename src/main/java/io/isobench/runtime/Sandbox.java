@@ -67,7 +67,9 @@ public interface Sandbox extends AutoCloseable {
      * (System.nanoTime, the clock of {@link #launchedAtNanos()}); only those the runtime exposes, so the list may be
      * empty. Names are from {@link Phase}: {@link Phase#SETUP} (the driver's host-side setup is done and it starts
      * the runtime's launcher), {@link Phase#SPAWNED} (the launcher process runs), {@link Phase#BOOTED} (the
-     * runtime's own init or guest is up, before the workload starts: a system container's init, a VM's /init).
+     * runtime's own init or guest is up, before the workload starts: a system container's init, a VM's /init);
+     * Kubernetes drivers: {@link Phase#CREATED}, {@link Phase#SCHEDULED}, {@link Phase#INITIALIZED},
+     * {@link Phase#CONTAINERS_READY} from the API's own timestamps.
      */
     default List<Phase> phases() {
         return List.of();
@@ -77,9 +79,18 @@ public interface Sandbox extends AutoCloseable {
     record Phase(String name, long atNanos) {
         public static final String SETUP = "setup";
         public static final String SPAWNED = "spawned";
+        /** Kubernetes: the API server accepted the object (isobench's clock when the create call returned). */
+        public static final String CREATED = "created";
+        /** Kubernetes: the pod's PodScheduled condition (a KubeVirt VMI's Scheduled phase). */
+        public static final String SCHEDULED = "scheduled";
+        /** Kubernetes: the pod's Initialized condition (init containers done, volumes set up). */
+        public static final String INITIALIZED = "initialized";
+        /** Kubernetes: the pod's ContainersReady condition (a KubeVirt VMI's Running phase). */
+        public static final String CONTAINERS_READY = "containers_ready";
         public static final String BOOTED = "booted";
         /** Every phase name a driver may report, in launch order. */
-        public static final List<String> NAMES = List.of(SETUP, SPAWNED, BOOTED);
+        public static final List<String> NAMES = List.of(SETUP, SPAWNED, CREATED, SCHEDULED, INITIALIZED,
+                CONTAINERS_READY, BOOTED);
     }
 
     @Override

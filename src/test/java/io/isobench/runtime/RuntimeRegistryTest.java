@@ -16,7 +16,7 @@ class RuntimeRegistryTest {
         List<String> ids = Runtimes.known().stream().map(RuntimeDriver::id).toList();
         assertThat(ids).doesNotHaveDuplicates().first().isEqualTo(io.isobench.plan.Defaults.BASELINE);
         assertThat(ids).contains("runc", "runsc", "bwrap", "nspawn", "lxc", "lxc-system", "docker:runc", "docker:runsc",
-                "qemu", "qemu-microvm");
+                "qemu", "qemu-microvm", "k8s:default", "kubevirt");
     }
 
     @Test
@@ -62,9 +62,9 @@ class RuntimeRegistryTest {
         List<Leftovers> sweeps = Runtimes.known().stream().map(RuntimeDriver::leftovers).flatMap(Optional::stream).toList();
         List<Leftovers> distinct = sweeps.stream().distinct().toList();
         // runc, crun, runsc (one per CLI, and one per runsc executable beside the installed one); lxc + lxc-system;
-        // docker:*; containerd:*; incus + incus-vm; qemu + qemu-microvm (+ firecracker)
+        // docker:*; containerd:*; incus + incus-vm; qemu + qemu-microvm (+ firecracker); k8s:* + kubevirt
         long otherRunsc = Runtimes.known().stream().map(RuntimeDriver::id).filter(id -> id.matches("runsc@[^-]+")).count();
-        assertThat(distinct).hasSize(8 + (int) otherRunsc);
+        assertThat(distinct).hasSize(9 + (int) otherRunsc);
         assertThat(distinct.stream().filter(Leftovers::beforeNetnsSweep)).hasSize(1);
         assertThat(Runtimes.known().stream().map(RuntimeDriver::hostSetup).flatMap(Optional::stream).distinct()
                 .map(HostSetup::title)).containsExactly("newer gVisor (runsc)", "Docker engine", "Incus");

@@ -1,0 +1,120 @@
+package io.isobench.runtime.k8s;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * fabric8's mock API server in CRUD mode (objects are stored, listed, watched and deleted as a real API server does,
+ * without any controller or kubelet), plus what CRUD mode lacks and the tests need: pod logs served from
+ * {@link #logs} (the simulated kubelet writes them) and injected error answers (409 Conflict, 410 Gone) for requests
+ * matching a method and a path fragment, either instead of the request or after letting it through (an answer lost
+ * on the way back).
+ */
+public final class MockCluster implements AutoCloseable {
+    public static final String NAMESPACE = "isobench-test";
+    private static final Pattern LOG = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/log");
+
+    public final KubernetesMockServer server;
+    public final KubernetesClient client;
+    public final KubeCluster cluster;
+    /** Pod name -> its container's log so far. */
+    public final Map<String, String> logs = new ConcurrentHashMap<>();
+    private final List<Injection> injections = new CopyOnWriteArrayList<>();
+
+    /** An error answer for the next {@code times} requests with this method whose path contains {@code fragment}. */
+    public static final class Injection {
+        final String method;
+        final String fragment;
+        final int code;
+        final boolean afterDelegate;
+        final AtomicInteger left;
+        public final AtomicInteger hits = new AtomicInteger();
+
+        Injection(String method, String fragment, int code, boolean afterDelegate, int times) {
+            this.method = method;
+            this.fragment = fragment;
+            this.code = code;
+            this.afterDelegate = afterDelegate;
+            this.left = new AtomicInteger(times);
+        }
+    }
+
+    public MockCluster() {
+        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+        KubernetesMixedDispatcher crud = new KubernetesMixedDispatcher(responses);
+        Dispatcher d = new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest r) {
+                for (Injection i : injections) {
+                    if (i.method.equals(r.getMethod()) && r.getPath().contains(i.fragment) && i.left.getAndDecrement() > 0) {
+                        i.hits.incrementAndGet();
+                        if (i.afterDelegate) {
+                            crud.dispatch(r);
+                        }
+                        return status(i.code, i.code == 409 ? "AlreadyExists" : "Expired",
+                                i.code == 409 ? "object already exists (injected)" : "too old resource version (injected)");
+                    }
+                }
+                Matcher m = LOG.matcher(r.getPath());
+                if ("GET".equals(r.getMethod()) && m.find()) {
+                    String log = logs.get(m.group(2));
+                    return log == null ? status(400, "BadRequest", "container is waiting to start")
+                            : new MockResponse().setResponseCode(200).setBody(log);
+                }
+                return crud.dispatch(r);
+            }
+
+            @Override
+            public void shutdown() {
+                crud.shutdown();
+            }
+        };
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, d, false);
+        server.init();
+        client = server.createClient();
+        cluster = new KubeCluster(client, NAMESPACE);
+    }
+
+    static MockResponse status(int code, String reason, String message) {
+        return new MockResponse().setResponseCode(code).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                + "\"message\":\"" + message + "\",\"reason\":\"" + reason + "\",\"code\":" + code + "}");
+    }
+
+    /** Answers the next {@code times} matching requests with {@code code}, without handling them. */
+    public Injection inject(String method, String fragment, int code, int times) {
+        Injection i = new Injection(method, fragment, code, false, times);
+        injections.add(i);
+        return i;
+    }
+
+    /** Handles the next matching request, then answers {@code code} instead of its result (a lost answer). */
+    public Injection injectAfter(String method, String fragment, int code) {
+        Injection i = new Injection(method, fragment, code, true, 1);
+        injections.add(i);
+        return i;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+}
