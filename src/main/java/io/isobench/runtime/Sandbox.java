@@ -67,7 +67,8 @@ public interface Sandbox extends AutoCloseable {
      * (System.nanoTime, the clock of {@link #launchedAtNanos()}); only those the runtime exposes, so the list may be
      * empty. Names are from {@link Phase}: {@link Phase#SETUP} (the driver's host-side setup is done and it starts
      * the runtime's launcher), {@link Phase#SPAWNED} (the launcher process runs), {@link Phase#BOOTED} (the
-     * runtime's own init or guest is up, before the workload starts: a system container's init, a VM's /init).
+     * runtime's own init or guest is up, before the workload starts: a system container's init, a VM's /init),
+     * {@link Phase#STARTED} (a prewarmed instance's start command returned: {@link Prewarmed#start()}).
      */
     default List<Phase> phases() {
         return List.of();
@@ -78,8 +79,9 @@ public interface Sandbox extends AutoCloseable {
         public static final String SETUP = "setup";
         public static final String SPAWNED = "spawned";
         public static final String BOOTED = "booted";
+        public static final String STARTED = "started";
         /** Every phase name a driver may report, in launch order. */
-        public static final List<String> NAMES = List.of(SETUP, SPAWNED, BOOTED);
+        public static final List<String> NAMES = List.of(SETUP, SPAWNED, BOOTED, STARTED);
     }
 
     @Override
