@@ -127,11 +127,11 @@ class ReportWritersTest {
 
     @Test
     void startupScalingChartAndFootprintSectionOnlyWhenTheRunHasThem() throws Exception {
-        assertThat(render("html")).doesNotContain("Startup scaling").doesNotContain("<h3>Footprint");
+        assertThat(render("html")).doesNotContain("Startup").doesNotContain("<h3>Footprint");
         StringWriter w = new StringWriter();
         new HtmlReport().write(List.of(ReportRun.of(ReportFixtures.runWithStartupAndFootprint())), w);
         String html = w.toString();
-        assertThat(html).contains("<h3>Startup scaling</h3>").contains("<h3>Footprint</h3>");
+        assertThat(html).contains("<h3>Startup</h3>").contains("<h3>Footprint</h3>");
         assertThat(count(html, "class=\"chart lines\"")).isEqualTo(1);              // one (delay, readiness) combination
         assertThat(count(html, "<polyline class=\"series\"")).isEqualTo(4);         // native and runc, p50 and p95 each
         assertThat(count(html, "stroke-dasharray")).isEqualTo(2 * 2);                 // p95 lines and their legend entries
