@@ -327,8 +327,8 @@ public final class StartupBenchmark implements Benchmark {
         int ok = 0;
         String error = null;
         for (int i = 0; i < HARNESS_WARMUP_LAUNCHES && error == null; i++) {
-            Params p = ctx.params().with("instances", "1").with("delay_ms", "0")
-                    .with("readiness", i % 2 == 0 ? EXIT : FIRST_LINE);
+            // one cold instance whatever the first case is (a poisson or prewarmed one included)
+            Params p = new Params(Map.of("instances", "1", "delay_ms", "0", "readiness", i % 2 == 0 ? EXIT : FIRST_LINE));
             TrialContext w = new TrialContext(nat, ctx.image(), ctx.limits(), p, Duration.ofSeconds(30),
                     ctx.instancePrefix() + i);
             try {
@@ -432,19 +432,29 @@ public final class StartupBenchmark implements Benchmark {
         }
         List<String> errors = new ArrayList<>();
         List<Double> ready = new ArrayList<>();
+        String why = http ? "no 2xx HTTP answer" : exit ? "no exit" : "no line on stdout";
+        int launchFailed = 0;
+        String firstLaunchError = null;
         for (int i = 0; i < n; i++) {
             if (fleet.launchError(i) != null) {
                 errors.add("instance " + i + ": " + fleet.launchError(i));
+                launchFailed++;
+                firstLaunchError = firstLaunchError == null ? errors.getLast() : firstLaunchError;
             } else if (!fleet.ready(i)) {
-                errors.add("instance " + i + ": not ready (" + (http ? "no 2xx HTTP answer" : exit ? "no exit" : "no line on stdout")
-                        + ") within " + ctx.timeout().toSeconds() + " s");
+                errors.add("instance " + i + ": not ready (" + why + ") within " + ctx.timeout().toSeconds() + " s");
             } else {
                 ready.add(fleet.readyMs(i));
             }
         }
         if (ready.isEmpty()) {
-            throw new TrialFailure(String.format(Locale.ROOT, "none of %d instances ready: %s; all torn down", n, errors.get(0)),
-                    String.join("\n", errors.subList(0, Math.min(errors.size(), 50))) + "\n" + fleet.outputOfNotReady(3));
+            int notReady = n - launchFailed;
+            String reason = notReady == 0
+                    ? String.format(Locale.ROOT, "%d of %d instances failed to launch: %s", launchFailed, n, firstLaunchError)
+                    : String.format(Locale.ROOT, "%d of %d instances not ready (%s) within %d s%s; all torn down", notReady, n,
+                    why, ctx.timeout().toSeconds(), launchFailed == 0 ? "" : ", " + launchFailed + " failed to launch: "
+                            + firstLaunchError);
+            throw new TrialFailure(reason, String.join("\n", errors.subList(0, Math.min(errors.size(), 50))) + "\n"
+                    + fleet.outputOfNotReady(3));
         }
         ReadyStats stats = ReadyStats.of(ready.stream().mapToDouble(Double::doubleValue).toArray(), n);
         for (int i = 0; i < n; i++) {
