@@ -127,6 +127,16 @@ final class Fleet implements AutoCloseable {
         this.createNanos = new AtomicLongArray(capacity);
     }
 
+    /**
+     * Instance idx's name: the trial's prefix and the index, zero-padded to the fleet's width so that no name is a
+     * prefix of another (runsc resolves an id by prefix: with 11 instances "-1" was ambiguous with "-10" while that one
+     * lived, so instance 1's kill and delete failed and its container was left behind).
+     */
+    String instanceName(int idx) {
+        int width = Integer.toString(Math.max(0, capacity - 1)).length();
+        return ctx.instancePrefix() + "-" + String.format(java.util.Locale.ROOT, "%0" + width + "d", idx);
+    }
+
     /** Instance idx's launch spec; its line listener counts down whichever latch is pending when the line comes. */
     private LaunchSpec spec(int idx) {
         LaunchSpec.LineListener onLine = readiness == Readiness.EXIT ? null : (line, t) -> {
@@ -134,7 +144,7 @@ final class Fleet implements AutoCloseable {
                 pending.countDown();
             }
         };
-        return ctx.launchSpec(argv).name(ctx.instancePrefix() + "-" + idx).onLine(onLine)
+        return ctx.launchSpec(argv).name(instanceName(idx)).onLine(onLine)
                 .runToCompletion(readiness == Readiness.EXIT)
                 .network(httpPort == null ? null : NetworkSpec.tcp(httpPort)).build();
     }
@@ -271,7 +281,7 @@ final class Fleet implements AutoCloseable {
                     latch.countDown();
                 }
             };
-            LaunchSpec launchSpec = ctx.launchSpec(argv).name(ctx.instancePrefix() + "-" + i).onLine(onLine)
+            LaunchSpec launchSpec = ctx.launchSpec(argv).name(instanceName(i)).onLine(onLine)
                     .runToCompletion(readiness == Readiness.EXIT)
                     .network(httpPort == null ? null : NetworkSpec.tcp(httpPort)).build();
             if (httpPort != null && poller == null) {

@@ -179,6 +179,21 @@ class ArrivalsTest {
         }
     }
 
+    /** runsc resolves ids by prefix: no instance name of a fleet may be a prefix of another's. */
+    @Test
+    void instanceNamesAreNoPrefixOfEachOther() {
+        TrialContext ctx = new TrialContext(new NativeDriver(), image(), new Limits(1, 1 << 30), new Params(Map.of()),
+                Duration.ofSeconds(1), "t");
+        Fleet f = new Fleet(ctx, 11, List.of("/bin/true"));
+        List<String> names = java.util.stream.IntStream.range(0, 11).mapToObj(f::instanceName).toList();
+        assertThat(names).startsWith("t-00", "t-01").endsWith("t-10").doesNotHaveDuplicates();
+        for (String a : names) {
+            assertThat(names).filteredOn(b -> !b.equals(a) && b.startsWith(a)).isEmpty();
+        }
+        assertThat(new Fleet(ctx, 10, List.of("/bin/true")).instanceName(9)).isEqualTo("t-9");
+        assertThat(new Fleet(ctx, 1, List.of("/bin/true")).instanceName(0)).isEqualTo("t-0");
+    }
+
     @Test
     void casesForArrivalsAndModes() {
         Plan p = new PlanLoader().top("benchmarks", "startup", "--benchmarks").set("startup.instances=1,8", "--set")
