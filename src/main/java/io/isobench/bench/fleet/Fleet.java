@@ -182,7 +182,8 @@ final class Fleet implements AutoCloseable {
 
     /**
      * Open loop: launches instance i at {@code t0 + offsets[i]} (host monotonic ns), each on its own platform thread
-     * started at that time by this (calling) thread, which never waits for a launch; records the intended time and
+     * that this (calling) thread starts {@link #THREAD_LEAD_NANOS} ahead and that waits for its time; nothing waits for
+     * a launch; records the intended time and
      * when the harness called the driver ({@link #latenessMs}). An instance that failed to prewarm is skipped (its
      * launch error stands). A single instance launches on the calling thread.
      */
@@ -197,21 +198,38 @@ final class Fleet implements AutoCloseable {
                 latch.countDown();
                 continue;
             }
-            for (long left = at - System.nanoTime(); left > 0; left = at - System.nanoTime()) {
-                if (Thread.interrupted()) {
-                    throw new InterruptedException();
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(left);
-            }
             final int idx = i;
             if (offsets.length == 1) {
+                parkUntil(at);
                 start(idx, latch);
                 continue;
             }
-            Thread t = Thread.ofPlatform().daemon().stackSize(256 * 1024).name("launch-" + i).start(() -> start(idx, latch));
+            // the thread is started ahead and waits for its time itself: its creation is not on the launch's path
+            parkUntil(at - THREAD_LEAD_NANOS);
+            Thread t = Thread.ofPlatform().daemon().stackSize(256 * 1024).name("launch-" + i).start(() -> {
+                try {
+                    parkUntil(at);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                start(idx, latch);
+            });
             synchronized (launchers) {
                 launchers.add(t);
             }
+        }
+    }
+
+    /** How long before its scheduled time a launch's thread is started ({@link #launchAt}). */
+    static final long THREAD_LEAD_NANOS = 20_000_000;
+
+    /** Sleeps until the host monotonic time {@code at}. */
+    private static void parkUntil(long at) throws InterruptedException {
+        for (long left = at - System.nanoTime(); left > 0; left = at - System.nanoTime()) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(left);
         }
     }
 

@@ -423,7 +423,7 @@ public final class StartupBenchmark implements Benchmark {
                 fleet.prewarm();
                 prewarmMs = (System.nanoTime() - prewarmStart) / 1e6;
             }
-            t0 = System.nanoTime() + (n == 1 ? 0 : 2_000_000); // a little ahead: the schedule starts on time
+            t0 = System.nanoTime() + (n == 1 ? 0 : Fleet.THREAD_LEAD_NANOS); // ahead: the first threads start in time
             fleet.launchAt(t0, offsets);
             fleet.awaitReady(t0 + offsets[n - 1] + ctx.timeout().toNanos());
             end = System.nanoTime();
