@@ -20,16 +20,20 @@ import java.util.OptionalInt;
 import java.util.Set;
 
 /**
- * Startup: N instances launched concurrently (optionally a fixed delay apart); per instance the time from its
- * launch ({@link io.isobench.runtime.Sandbox#launchedAtNanos()}) to ready, both on the host's monotonic clock, and
- * the time its teardown ({@code close()}) takes. Ready is either the workload's first stdout line
- * ({@code first-line}: busybox prints "ready") or the first 2xx HTTP response of isobench's HTTP probe inside the
+ * Startup: instances launched on an open-loop {@link Arrival} schedule (burst, staggered, seeded Poisson), cold or
+ * prewarmed ({@link io.isobench.runtime.RuntimeDriver#prewarm}: created first, only the start timed); per instance the
+ * time from its launch ({@link io.isobench.runtime.Sandbox#launchedAtNanos()}) to ready, both on the host's monotonic
+ * clock, and the time its teardown ({@code close()}) takes. Ready is the workload's first stdout line
+ * ({@code first-line}: busybox prints "ready"), the first 2xx HTTP response of isobench's HTTP probe inside the
  * sandbox through the runtime's own network path ({@code http}: {@link HttpPoller} on
- * {@link io.isobench.runtime.Sandbox#endpoint(int)}). The milestones a driver exposes
- * ({@link io.isobench.runtime.Sandbox#phases()}) are stored as their own metrics, absent where the runtime exposes
- * none. One case per (instances, delay, readiness); every instance is one sample. An iteration launches the case
- * {@code runs} times, one launch right after the previous one's teardown, after one unsampled warm-up launch (1 by
- * default: the iteration's one launch follows the run's cooldown). An instance not ready within the trial's timeout fails the trial; all are closed.
+ * {@link io.isobench.runtime.Sandbox#endpoint(int)}) or the launcher's exit ({@code exit}). The milestones a driver
+ * exposes ({@link io.isobench.runtime.Sandbox#phases()}) are stored as their own metrics, absent where the runtime
+ * exposes none. One case per (mode, readiness, arrival, instances); every ready instance is one ready_ms sample; per
+ * launch, percentiles and success rate over every instance launched ({@link ReadyStats}: one that failed or was not
+ * ready within the timeout counts as never ready), the harness's lateness per instance, instances in flight and one
+ * waterfall point per instance. An iteration launches the case {@code runs} times, one launch right after the previous
+ * one's teardown, after one unsampled warm-up launch (1 by default: the iteration's one launch follows the run's
+ * cooldown). A trial fails only when no instance became ready; all are closed.
  */
 public final class StartupBenchmark implements Benchmark {
     public static final Metric READY_MS = new Metric("ready_ms", "ms", false);
@@ -120,8 +124,9 @@ public final class StartupBenchmark implements Benchmark {
 
     @Override
     public String description() {
-        return "time from launch to ready (first stdout line or first HTTP response) of N concurrent instances, "
-                + "the driver's launch phases, and their teardown time";
+        return "time from launch to ready (first stdout line, first HTTP response or exit) of instances arriving in a "
+                + "burst, staggered or at Poisson times, cold or prewarmed: p50-p99, success rate, the driver's launch "
+                + "phases, a waterfall, and their teardown time";
     }
 
     @Override
