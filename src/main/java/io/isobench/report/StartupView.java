@@ -214,7 +214,7 @@ final class StartupView implements ReportView {
                 "%s: %d instances of the first measured launch%s, %d not ready; one lane each in launch order (grey: from "
                         + "the scheduled time to isobench's call of the runtime), coloured to each milestone, green to ready, "
                         + "red cross: failed or never ready.", label, points.size(),
-                step > 1 ? ", every " + step + "th drawn (and every one not ready)" : "", failed));
+                step > 1 ? ", one in " + step + " drawn (and every one not ready)" : "", failed));
     }
 
     private static double num(Object o) {

@@ -17,7 +17,7 @@ record InFlight(long[] t, double[] count, double max) {
     /** From intervals [from[i], to[i]) in ns from the case's start (an instance with from &lt; 0 never flew). */
     static InFlight of(long[] from, long[] to, long span) {
         long step = niceStep(Math.max(1, span) / POINTS);
-        int k = (int) (Math.max(0, span) / step) + 1;
+        int k = (int) ((Math.max(0, span) + step - 1) / step) + 1; // the last point at or after the end
         long[] t = new long[k];
         double[] c = new double[k];
         for (int j = 0; j < k; j++) {
