@@ -20,8 +20,14 @@
 #     isobench runs with --warmups WARMUPS (default 0: no warm-up round of the plan; isobench warms its own launch path
 #     once per run, StartupBenchmark.warmHarness). HARNESS_COMPARE=1 adds, in every round, isobench with that warm-up
 #     turned off (ISOBENCH_HARNESS_WARMUP=0), i.e. the harness before it had one.
+#  6. arrivals at scale, open loop: N native instances and M runc containers in every arrival pattern — staggered over
+#     ~1 s and Poisson at N/s resp. M/s for 1 s (seeded), burst being section 3 — with isobench's own lateness per
+#     launch (launch_lateness_ms: scheduled time to its call of the runtime; median, p95, max), time to ready (p50,
+#     per-launch p99), success rate, most instances in flight, and the harness's CPU for the run. The lateness is the
+#     harness's overhead per launch under arrivals: where it stays small while ready times grow, the host, not
+#     isobench, is what saturates.
 # Usage: bench/startup-overhead.sh [RUNS] [N_NATIVE] [N_RUNC] [ROUNDS]   (defaults 50 1024 64 6; root; hyperfine smem jq
-#        sqlite3 runc busybox). Environment: SECTIONS="1 2 3 4 5" (which to run), IDLE=0.1 (seconds, section 5),
+#        sqlite3 runc busybox). Environment: SECTIONS="1 2 3 4 5 6" (which to run), IDLE=0.1 (seconds, section 5),
 #        RUNC_RUNS=RUNS (launches per runc round in section 5), WARMUPS=0, HARNESS_COMPARE=0,
 #        S5_RUNTIMES="native runc" and REGIMES="hot idle" (which interleavings section 5 runs).
 # Results are only meaningful on a quiet host: the script prints the load average it started and ended with.
@@ -31,7 +37,7 @@ runs=${1:-50}
 n_native=${2:-1024}
 n_runc=${3:-64}
 rounds=${4:-6}
-sections=${SECTIONS:-1 2 3 4 5}
+sections=${SECTIONS:-1 2 3 4 5 6}
 idle=${IDLE:-0.1}
 runc_runs=${RUNC_RUNS:-$runs}
 warmups=${WARMUPS:-0}
@@ -265,5 +271,30 @@ if want 5; then
       interleave "runc N=1" runc "$runc_runs" "$regime" "runc run --bundle $work/bundle isobench-overhead-$$-hf"
     fi
   done
+fi
+if want 6; then
+# ---- 6. arrivals at scale: the harness's lateness per launch, open loop
+arrivals_row() { # $1 = label, $2 = json
+  local j=$2
+  r() { jq -r --arg m "$1" --arg f "$2" '[.results[] | select(.benchmark=="startup" and .metric==$m)][0][$f] // "nan"' "$j"; }
+  printf '   %-34s late p50 %7.3f p95 %7.3f max %8.3f ms | ready p50 %8.1f, p99 %8.1f ms | success %5.1f%% | in flight max %4.0f | CPU %s s\n' \
+    "$1" "$(r launch_lateness_ms median)" "$(r launch_lateness_ms p95)" "$(r launch_lateness_ms max)" "$(r ready_ms median)" \
+    "$(r ready_p99_ms median)" "$(r success_rate median)" "$(r in_flight_max median)" "$(jq '.harness.cpu_seconds' "$j")"
+}
+stag_native=$(awk -v n="$n_native" 'BEGIN {printf "%d", 1000 / n < 1 ? 1 : 1000 / n}')
+stag_runc=$(awk -v n="$n_runc" 'BEGIN {printf "%d", 1000 / n < 1 ? 1 : 1000 / n}')
+iso --runtimes native --benchmarks startup --set "startup.instances=$n_native" --set "startup.arrival=staggered:${stag_native}ms" \
+  --set startup.iterations=1 --warmups 0 > "$work/arr-native-stag.json"
+iso --runtimes native --benchmarks startup --set "startup.arrival=poisson:$n_native/s" --set startup.duration=1s \
+  --set startup.iterations=1 --warmups 0 > "$work/arr-native-poisson.json"
+iso --runtimes runc --benchmarks startup --set "startup.instances=$n_runc" --set "startup.arrival=staggered:${stag_runc}ms" \
+  --set startup.iterations=1 --warmups 0 > "$work/arr-runc-stag.json"
+iso --runtimes runc --benchmarks startup --set "startup.arrival=poisson:$n_runc/s" --set startup.duration=1s \
+  --set startup.iterations=1 --warmups 0 > "$work/arr-runc-poisson.json"
+printf '\n6. arrivals at scale, open loop (burst: section 3); isobench lateness = scheduled time to its call of the runtime\n'
+arrivals_row "native x$n_native staggered:${stag_native}ms" "$work/arr-native-stag.json"
+arrivals_row "native poisson:$n_native/s for 1 s" "$work/arr-native-poisson.json"
+arrivals_row "runc x$n_runc staggered:${stag_runc}ms" "$work/arr-runc-stag.json"
+arrivals_row "runc poisson:$n_runc/s for 1 s" "$work/arr-runc-poisson.json"
 fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

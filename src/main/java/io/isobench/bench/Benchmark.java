@@ -69,6 +69,15 @@ public interface Benchmark {
         return true;
     }
 
+    /**
+     * Why {@code driver} cannot run case {@code c} at all (e.g. startup's prewarmed mode in a runtime that does not
+     * split create from start), or null. The executor records one failure with this reason and skips the case's
+     * trials in that runtime. Must not probe or launch anything.
+     */
+    default String unsupported(io.isobench.runtime.RuntimeDriver driver, Params c) {
+        return null;
+    }
+
     /** One repetition in the context's runtime. */
     TrialOutcome run(TrialContext ctx) throws TrialFailure, InterruptedException;
 

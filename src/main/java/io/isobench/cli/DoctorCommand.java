@@ -60,6 +60,8 @@ public final class DoctorCommand implements Callable<Integer> {
                 r.put("version", a.version());
                 r.put("reason", a.reason());
                 r.put("details", a.details());
+                String pre = drivers.get(i).prewarmUnsupported();
+                r.put("prewarm", pre == null ? Map.of("supported", true) : Map.of("supported", false, "reason", pre));
                 rts.add(r);
             }
             m.put("runtimes", rts);
@@ -81,7 +83,33 @@ public final class DoctorCommand implements Callable<Integer> {
             out.printf("  %-12s %s %-22s %s%n", a.id(), status, a.version() == null ? "" : a.version(),
                     a.available() ? details(a.details()) : a.reason());
         }
+        out.println();
+        out.println(prewarmLine(drivers, avail));
         return 0;
+    }
+
+    /**
+     * Which available runtimes can create an instance ahead of its start (startup.mode=prewarmed) and, per reason, which
+     * cannot.
+     */
+    static String prewarmLine(List<RuntimeDriver> drivers, List<Availability> avail) {
+        List<String> yes = new ArrayList<>();
+        Map<String, List<String>> no = new LinkedHashMap<>();
+        for (int i = 0; i < drivers.size(); i++) {
+            if (!avail.get(i).available()) {
+                continue;
+            }
+            String why = drivers.get(i).prewarmUnsupported();
+            if (why == null) {
+                yes.add(avail.get(i).id());
+            } else {
+                no.computeIfAbsent(why, k -> new ArrayList<>()).add(avail.get(i).id());
+            }
+        }
+        StringBuilder sb = new StringBuilder("prewarm (startup.mode=prewarmed: created ahead, only the start timed)\n  can:    ")
+                .append(yes.isEmpty() ? "none of the available runtimes" : String.join(" ", yes));
+        no.forEach((why, ids) -> sb.append("\n  cannot: ").append(String.join(" ", ids)).append(" (").append(why).append(')'));
+        return sb.toString();
     }
 
     private static String details(Map<String, Object> d) {

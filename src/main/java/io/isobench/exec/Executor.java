@@ -168,6 +168,7 @@ public final class Executor {
                 }
                 String paramsJson = io.isobench.util.Json.write(c.values());
                 Map<String, Integer> consecutiveFailures = new HashMap<>();
+                java.util.Set<String> unsupportedSeen = new java.util.HashSet<>();
                 Map<String, List<Double>> primary = new HashMap<>(); // first metric's values per runtime
                 int rounds = plan.warmups() + repetitions(b);
                 boolean adaptive = adaptive(b);
@@ -193,6 +194,17 @@ public final class Executor {
                             if (stored.ok() && !warmup && stored.firstValue() != null) {
                                 primary.computeIfAbsent(rt.id(), k -> new ArrayList<>()).add(stored.firstValue());
                             }
+                            continue;
+                        }
+                        String unsupported = b.unsupported(rt, c);
+                        if (unsupported != null) {
+                            // a case this runtime cannot run (no create/start split for a prewarmed start): one
+                            // recorded failure with the reason, then every planned trial of it is skipped
+                            if (unsupportedSeen.add(rt.id())) {
+                                store.recordTrial(new TrialRecord(runId, b.id(), c.values(), rt.id(), rep, warmup,
+                                        Instant.now(), 0, List.of(), "skipped: " + unsupported, ""));
+                            }
+                            progress.trialSkipped(rt.id() + " " + b.id() + " skipped: " + unsupported, planned(b, c, rt));
                             continue;
                         }
                         if (!first) {

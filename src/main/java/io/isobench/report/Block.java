@@ -69,6 +69,23 @@ public sealed interface Block {
                            String caption) implements Block {
     }
 
+    /**
+     * Instances of one launch on one time axis (ms from its start), one lane each in launch order: a thin line from the
+     * instance's intended launch to when the harness launched it, then one segment per milestone reached, to ready or,
+     * for an instance that failed or was never ready, a red end. {@code shown} of {@code total} lanes are drawn.
+     */
+    record Waterfall(String title, List<Lane> lanes, int total, String caption) implements Block {
+        /**
+         * @param marks milestones after the launch in time order (name, ms), the last one the end: "ready", "failed" or
+         *              "not ready" (then {@code ok} is false)
+         */
+        public record Lane(String label, double intendedMs, double launchedMs, List<Mark> marks, boolean ok) {
+        }
+
+        public record Mark(String name, double atMs) {
+        }
+    }
+
     /** A fold: {@code summary} always shown, {@code body} on demand ({@code open}: unfolded at first). */
     record Details(String summary, boolean open, List<Block> body) implements Block {
     }

@@ -101,6 +101,7 @@ public final class HtmlReport implements ReportWriter {
             case Block.LineChart x -> figure(h, Svg.lines(x.title(), x.xLabel(), x.yLabel(), x.xs(), x.series()), x.caption());
             case Block.TimeSeriesChart x -> figure(h, Svg.timeSeries(x.title(), x.xLabel(), x.yLabel(), x.series(), x.markers()),
                     x.caption());
+            case Block.Waterfall x -> figure(h, Svg.waterfall(x.title(), x.lanes()), x.caption());
             case Block.Details x -> {
                 h.append(x.open() ? "<details open>" : "<details>").append("<summary>").append(Html.esc(x.summary()))
                         .append("</summary>\n");

@@ -50,6 +50,7 @@ public final class MarkdownReport implements ReportWriter {
             }
             case Block.TimeSeriesChart x -> {
             }
+            case Block.Waterfall x -> waterfall(m, x);
             case Block.Details x -> {
                 StringBuilder body = new StringBuilder("\n\n");
                 x.body().forEach(b -> block(body, b));
@@ -92,6 +93,26 @@ public final class MarkdownReport implements ReportWriter {
         table(m, new Block.Table(List.of("", "", "value", c.reference() == null ? "" : "┃ = " + c.referenceLabel()), rows));
         if (!c.caption().isEmpty()) {
             m.append('_').append(md(c.caption(), " ").strip()).append("_\n\n");
+        }
+    }
+
+    /** Markdown has no chart: the waterfall's first lanes as a table (launch, each milestone, end), and how many more. */
+    static final int WATERFALL_ROWS = 12;
+
+    private static void waterfall(StringBuilder m, Block.Waterfall w) {
+        m.append("**").append(md(w.title(), " ")).append("**\n\n");
+        List<List<Block.Cell>> rows = new java.util.ArrayList<>();
+        for (Block.Waterfall.Lane l : w.lanes().subList(0, Math.min(WATERFALL_ROWS, w.lanes().size()))) {
+            StringBuilder marks = new StringBuilder();
+            l.marks().forEach(k -> marks.append(marks.isEmpty() ? "" : ", ").append(k.name()).append(' ').append(TextSummary.num(k.atMs())));
+            rows.add(List.of(Block.Cell.text(l.label()), Block.Cell.num(l.intendedMs()), Block.Cell.num(l.launchedMs()),
+                    Block.Cell.text(marks), Block.Cell.text(l.ok() ? "ready" : "NOT READY")));
+        }
+        table(m, new Block.Table(List.of("instance", "scheduled ms", "launched ms", "milestones (ms from the start)", "outcome"), rows));
+        int more = w.total() - rows.size();
+        if (more > 0) {
+            m.append("_").append(md("… and " + more + " more instances (the HTML report draws " + w.lanes().size() + ")", " "))
+                    .append("_\n\n");
         }
     }
 

@@ -304,6 +304,109 @@ public final class Svg {
         return sb.toString();
     }
 
+    /** Colours of a waterfall's segments by the milestone that ends them; anything else grey. */
+    static String milestoneColor(String name) {
+        return switch (name) {
+            case "setup" -> "#bab0ac";
+            case "spawned" -> "#4e79a7";
+            case "booted" -> "#76b7b2";
+            case "started" -> "#b07aa1";
+            case "first line" -> "#edc948";
+            case "ready" -> "#59a14f";
+            case "failed", "not ready" -> "#e15759";
+            default -> "#9c755f";
+        };
+    }
+
+    /**
+     * A waterfall: one lane per instance on one time axis (ms): a grey line from its intended to its actual launch,
+     * then a segment to each milestone coloured by that milestone, the last one ready (green) or a failure (red, with a
+     * cross); a legend of the milestones present above the plot.
+     */
+    public static String waterfall(String title, List<Block.Waterfall.Lane> lanes) {
+        double xmaxRaw = 0;
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        for (Block.Waterfall.Lane l : lanes) {
+            xmaxRaw = Math.max(xmaxRaw, Math.max(l.intendedMs(), l.launchedMs()));
+            for (Block.Waterfall.Mark k : l.marks()) {
+                if (Double.isFinite(k.atMs())) {
+                    xmaxRaw = Math.max(xmaxRaw, k.atMs());
+                }
+                names.add(k.name());
+            }
+        }
+        double xmax = niceCeiling(xmaxRaw <= 0 ? 1 : xmaxRaw);
+        int left = 60;
+        int right = 20;
+        int plotW = WIDTH - left - right;
+        int lane = Math.max(3, Math.min(12, 360 / Math.max(1, lanes.size())));
+        int top = TOP + 26; // title, then the legend line
+        int plotH = lane * lanes.size();
+        int height = top + plotH + 46;
+        StringBuilder sb = new StringBuilder();
+        open(sb, "chart waterfall", title, height);
+        double lx = left;
+        for (String n : names) { // the legend: a swatch and the milestone's name
+            sb.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"12\" height=\"10\" fill=\"%s\"/>",
+                    lx, TOP - 2, milestoneColor(n)));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"tick\">%s</text>", lx + 16, TOP + 7,
+                    fit(n, 120, 6.6)));
+            lx += 24 + Math.min(120, n.length() * 6.6);
+        }
+        for (int i = 0; i <= 5; i++) {
+            double v = xmax * i / 5;
+            double x = left + plotW * (double) i / 5;
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"grid\"/>",
+                    x, top, x, top + plotH));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%s</text>",
+                    x, top + plotH + 16, Html.esc(tick(v))));
+        }
+        sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%s</text>",
+                left + plotW / 2.0, top + plotH + 36, "ms from the first scheduled launch"));
+        sb.append(String.format(Locale.ROOT, "<text x=\"12\" y=\"%.1f\" class=\"tick\" text-anchor=\"middle\" "
+                + "transform=\"rotate(-90 12 %.1f)\">instance</text>", top + plotH / 2.0, top + plotH / 2.0));
+        java.util.function.DoubleUnaryOperator px = ms -> left + plotW * Math.max(0, ms) / xmax;
+        StringBuilder all = sb;
+        for (int i = 0; i < lanes.size(); i++) {
+            Block.Waterfall.Lane l = lanes.get(i);
+            StringBuilder g = new StringBuilder();
+            double y = top + i * lane;
+            double h = Math.max(2, lane - 1);
+            double cy = y + h / 2;
+            if (lane >= 10 && (i % Math.max(1, lanes.size() / 8) == 0)) {
+                g.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%s</text>",
+                        left - 4, cy + 4, fit(l.label(), left - 26, 6.6)));
+            }
+            if (l.launchedMs() > l.intendedMs()) {
+                g.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\" "
+                        + "stroke-width=\"1\"><title>%s: scheduled %s ms, launched %s ms</title></line>", px.applyAsDouble(l.intendedMs()), cy,
+                        px.applyAsDouble(l.launchedMs()), cy, Html.esc(l.label()), num(l.intendedMs()), num(l.launchedMs())));
+            }
+            double from = l.launchedMs();
+            StringBuilder tip = new StringBuilder(l.label() + ": launched " + num(l.launchedMs()) + " ms");
+            for (Block.Waterfall.Mark k : l.marks()) {
+                if (!Double.isFinite(k.atMs())) {
+                    continue;
+                }
+                tip.append(", ").append(k.name()).append(' ').append(num(k.atMs()));
+                double x0 = px.applyAsDouble(from);
+                double x1 = px.applyAsDouble(Math.max(from, k.atMs()));
+                g.append(String.format(Locale.ROOT, "<rect class=\"seg\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                        + "fill=\"%s\"><title>%s: %s at %s ms</title></rect>", x0, y, Math.max(0.8, x1 - x0), h,
+                        milestoneColor(k.name()), Html.esc(l.label()), Html.esc(k.name()), num(k.atMs())));
+                from = Math.max(from, k.atMs());
+            }
+            if (!l.ok()) {
+                double x = px.applyAsDouble(from);
+                g.append(String.format(Locale.ROOT, "<path class=\"fail\" d=\"M%.1f %.1fL%.1f %.1fM%.1f %.1fL%.1f %.1f\" "
+                        + "stroke=\"#b00\" stroke-width=\"1.5\"/>", x - 3, cy - 3, x + 3, cy + 3, x - 3, cy + 3, x + 3, cy - 3));
+            }
+            all.append("<g class=\"lane\"><title>").append(Html.esc(tip.toString())).append("</title>").append(g).append("</g>");
+        }
+        sb.append("</svg>");
+        return sb.toString();
+    }
+
     /** The legend column of a line chart (px): room for its longest label, within limits (longer ones are abbreviated). */
     private static int legendWidth(List<String> labels) {
         int longest = labels.stream().mapToInt(String::length).max().orElse(0);

@@ -164,6 +164,19 @@ public class ProcessSandbox implements Sandbox {
         return new ProcResult(argv, finished ? process.exitValue() : -1, !finished, o, e, Duration.ofNanos(elapsed));
     }
 
+    /**
+     * Waits at most {@code timeout} for the launcher process itself to exit, not for its output (an OCI {@code create}
+     * leaves the container's init holding stdout); its exit status, or -1 when it still runs. Never kills it.
+     */
+    public int awaitLauncher(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS) ? process.exitValue() : -1;
+    }
+
+    /** The launcher's output so far (for a failed {@code create}). */
+    public String outputSoFar() {
+        return (process.stdout() + process.stderr()).strip();
+    }
+
     @Override
     public long exitedAtNanos() {
         return process.exitedNanos();

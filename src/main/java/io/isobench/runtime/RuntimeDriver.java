@@ -24,6 +24,23 @@ public interface RuntimeDriver {
     Sandbox launch(LaunchSpec spec) throws LaunchException;
 
     /**
+     * Why this runtime cannot create an instance ahead of its start ({@link #prewarm}), or null when it can. Must not
+     * throw or probe: {@code doctor} lists it, and startup's {@code mode=prewarmed} skips a runtime with this reason.
+     */
+    default String prewarmUnsupported() {
+        return "this runtime does not split creating an instance from starting it";
+    }
+
+    /**
+     * Creates one instance without starting its workload (a warm pool's member); {@link Prewarmed#start()} runs it.
+     * The spec's line listener and network apply as for {@link #launch}; a wrapper and run-to-completion do not.
+     * Only where {@link #prewarmUnsupported()} is null; otherwise it throws with that reason.
+     */
+    default Prewarmed prewarm(LaunchSpec spec) throws LaunchException {
+        throw new LaunchException("cannot prewarm: " + prewarmUnsupported());
+    }
+
+    /**
      * Whether {@link LaunchSpec#wrapper()} is honoured: the wrapper is put in front of the host launcher, whose
      * process tree is then every host process of the instance (true for native and the OCI CLIs; false where
      * the instance's processes are not the launcher's descendants, as with the Docker engine, or where the

@@ -69,7 +69,8 @@ public interface Sandbox extends AutoCloseable {
      * the runtime's launcher), {@link Phase#SPAWNED} (the launcher process runs), {@link Phase#BOOTED} (the
      * runtime's own init or guest is up, before the workload starts: a system container's init, a VM's /init);
      * Kubernetes drivers: {@link Phase#CREATED}, {@link Phase#SCHEDULED}, {@link Phase#INITIALIZED},
-     * {@link Phase#CONTAINERS_READY} from the API's own timestamps.
+     * {@link Phase#CONTAINERS_READY} from the API's own timestamps;
+     * {@link Phase#STARTED} (a prewarmed instance's start command returned: {@link Prewarmed#start()}).
      */
     default List<Phase> phases() {
         return List.of();
@@ -88,9 +89,10 @@ public interface Sandbox extends AutoCloseable {
         /** Kubernetes: the pod's ContainersReady condition (a KubeVirt VMI's Running phase). */
         public static final String CONTAINERS_READY = "containers_ready";
         public static final String BOOTED = "booted";
+        public static final String STARTED = "started";
         /** Every phase name a driver may report, in launch order. */
         public static final List<String> NAMES = List.of(SETUP, SPAWNED, CREATED, SCHEDULED, INITIALIZED,
-                CONTAINERS_READY, BOOTED);
+                CONTAINERS_READY, BOOTED, STARTED);
     }
 
     @Override

@@ -125,6 +125,27 @@ class ReportChromiumIT {
         }
     }
 
+    /** The startup waterfall and in-flight charts: nothing clipped at 1280 pixels, lanes and segments in the DOM, a screenshot. */
+    @Test
+    void startupWaterfallRendersInChromium() throws Exception {
+        assumeTrue(Tools.which("chromium") != null, "Debian's chromium is not installed");
+        Path html = dir.resolve("arrivals.html");
+        try (Writer w = Files.newBufferedWriter(html)) {
+            new HtmlReport().write(List.of(ReportRun.of(ReportFixtures.runWithArrivals())), w);
+        }
+        List<String> findings = layoutFindings(dir, html);
+        assertThat(findings.subList(1, findings.size())).isEmpty();
+        ProcResult dom = Proc.of(chromium(dir.resolve("pw"), "--dump-dom", html.toUri().toString()))
+                .timeout(Duration.ofSeconds(90)).run();
+        assertThat(dom.exitCode()).as(dom.stderr()).isZero();
+        assertThat(ReportWritersTest.count(dom.stdout(), "<rect class=\"seg\"")).isEqualTo(10 + 3 * 9 + 3);
+        Path png = Path.of(System.getProperty("isobench.waterfall.png", dir.resolve("waterfall.png").toString()));
+        ProcResult shot = Proc.of(chromium(dir.resolve("pw2"), "--hide-scrollbars", "--window-size=1280,2400",
+                "--screenshot=" + png, html.toUri().toString())).timeout(Duration.ofSeconds(90)).run();
+        assertThat(shot.exitCode()).as(shot.stderr()).isZero();
+        assertThat(Files.size(png)).isGreaterThan(20_000);
+    }
+
     @Test
     void chartsRenderInChromium() throws Exception {
         assumeTrue(Tools.which("chromium") != null, "Debian's chromium is not installed");

@@ -149,4 +149,54 @@ final class ReportFixtures {
         }
         return new StoredRun(base.header(), base.runtimes(), s, base.failures(), base.stops());
     }
+
+    /**
+     * The fixed run plus a startup case with Poisson arrivals in native and runc: per-instance waterfall points (runc
+     * with setup and spawned phases, its instance 2 failed), in-flight series points, percentiles and success rates.
+     */
+    static StoredRun runWithArrivals() {
+        StoredRun base = run();
+        List<StoredRun.SampleRow> s = new ArrayList<>(base.samples());
+        String params = "{\"arrival\":\"poisson:20/s\",\"duration\":\"1s\",\"readiness\":\"first-line\",\"seed\":\"1\"}";
+        String[] rts = {"native", "runc"};
+        for (int r = 0; r < rts.length; r++) {
+            for (int rep = 1; rep <= 2; rep++) {
+                int ready = 0;
+                for (int i = 0; i < 10; i++) {
+                    double launch = i * 50.0 + (i % 3);
+                    boolean failed = r == 1 && i == 2;
+                    double readyMs = (r == 0 ? 2 : 120) + i;
+                    Map<String, String> p = new LinkedHashMap<>();
+                    p.put("instance", Integer.toString(i));
+                    p.put("run", "1");
+                    p.put("intended_ms", Double.toString(i * 50.0));
+                    if (r == 1) {
+                        p.put("setup_ms", Double.toString(launch + 20));
+                        p.put("spawned_ms", Double.toString(launch + 30));
+                    }
+                    if (failed) {
+                        p.put("outcome", "failed");
+                        p.put("failed_ms", Double.toString(launch + 60));
+                    } else {
+                        p.put("outcome", "ready");
+                        p.put("ready_ms", Double.toString(launch + readyMs));
+                        s.add(new StoredRun.SampleRow("startup", params, rts[r], rep, false, "ready_ms", "ms", false, readyMs));
+                        ready++;
+                    }
+                    s.add(new StoredRun.SampleRow("startup", params, rts[r], rep, false, "instance_at_ms", "ms", false, launch,
+                            io.isobench.util.Json.write(p)));
+                    s.add(new StoredRun.SampleRow("startup", params, rts[r], rep, false, "launch_lateness_ms", "ms", false,
+                            i % 3));
+                }
+                for (int k = 0; k <= 12; k++) {
+                    s.add(new StoredRun.SampleRow("startup", params, rts[r], rep, false, "in_flight", "instances", false,
+                            r == 0 ? k % 2 : Math.min(3, k), io.isobench.util.Json.write(Map.of("t_s", Double.toString(k * 0.05),
+                            "run", "1"))));
+                }
+                s.add(new StoredRun.SampleRow("startup", params, rts[r], rep, false, "success_rate", "%", true, ready * 10.0));
+                s.add(new StoredRun.SampleRow("startup", params, rts[r], rep, false, "ready_p50_ms", "ms", false, r == 0 ? 6 : 124));
+            }
+        }
+        return new StoredRun(base.header(), base.runtimes(), s, base.failures(), base.stops());
+    }
 }

@@ -127,17 +127,17 @@ class ReportWritersTest {
 
     @Test
     void startupScalingChartAndFootprintSectionOnlyWhenTheRunHasThem() throws Exception {
-        assertThat(render("html")).doesNotContain("Startup scaling").doesNotContain("<h3>Footprint");
+        assertThat(render("html")).doesNotContain("Startup").doesNotContain("<h3>Footprint");
         StringWriter w = new StringWriter();
         new HtmlReport().write(List.of(ReportRun.of(ReportFixtures.runWithStartupAndFootprint())), w);
         String html = w.toString();
-        assertThat(html).contains("<h3>Startup scaling</h3>").contains("<h3>Footprint</h3>");
+        assertThat(html).contains("<h3>Startup</h3>").contains("<h3>Footprint</h3>");
         assertThat(count(html, "class=\"chart lines\"")).isEqualTo(1);              // one (delay, readiness) combination
         assertThat(count(html, "<polyline class=\"series\"")).isEqualTo(4);         // native and runc, p50 and p95 each
         assertThat(count(html, "stroke-dasharray")).isEqualTo(2 * 2);                 // p95 lines and their legend entries
         assertThat(html).contains(">native p50<").contains(">runc p95<");
         // x axis: instance counts in numeric order; point titles carry the values
-        assertThat(html).containsSubsequence(">1</text>", ">4</text>", "concurrent instances");
+        assertThat(html).containsSubsequence(">1</text>", ">4</text>", ">instances</text>");
         assertThat(html).contains("<title>native p50 at 1: 2.200</title>"); // 2 x 1.1, both iterations alike
         assertThat(html).contains("configured guest memory 512M");
         assertThat(html).contains("footprint · PSS per additional instance");
@@ -169,11 +169,35 @@ class ReportWritersTest {
                 + "| native rss_mib [MiB] | runc rss_mib [MiB] |").contains("| 0–1 | idle |");
     }
 
+    /** A Poisson case: no instances axis, a waterfall per runtime (a failed lane crossed) and instances in flight. */
+    @Test
+    void startupWaterfallAndInFlightPerCase() throws Exception {
+        ReportRun rr = ReportRun.of(ReportFixtures.runWithArrivals());
+        assertThat(rr.stats()).filteredOn(x -> x.benchmark().equals("startup")).extracting(x -> x.metric())
+                .doesNotContain("instance_at_ms", "in_flight"); // series points never become result groups
+        StringWriter w = new StringWriter();
+        new HtmlReport().write(List.of(rr), w);
+        String html = w.toString();
+        assertThat(html).contains("<h4>poisson:20/s for 1s, seed 1, readiness first-line, mode cold</h4>");
+        assertThat(count(html, "class=\"chart lines\"")).as("no instance count to scale over").isZero();
+        assertThat(count(html, "class=\"chart waterfall\"")).isEqualTo(2);
+        assertThat(count(html, "<g class=\"lane\">")).isEqualTo(20);
+        assertThat(count(html, "<path class=\"fail\"")).as("runc's failed instance").isEqualTo(1);
+        assertThat(html).contains("#2: launched 102.00 ms, setup 122.00, spawned 132.00, failed 162.00")
+                .contains("runc: 10 instances of the first measured launch, 1 not ready");
+        assertThat(count(html, "class=\"chart timeseries\"")).isEqualTo(1);
+        assertThat(html).contains("instances in flight");
+        StringWriter m = new StringWriter();
+        new MarkdownReport().write(List.of(rr), m);
+        assertThat(m.toString()).contains("**startup · waterfall · runc**")
+                .contains("| #2 | 100.00 | 102.00 | setup 122.00, spawned 132.00, failed 162.00 | NOT READY |");
+    }
+
     @Test
     void markdownHasStartupAndFootprintSections() throws Exception {
         StringWriter m = new StringWriter();
         new MarkdownReport().write(List.of(ReportRun.of(ReportFixtures.runWithStartupAndFootprint())), m);
-        assertThat(m.toString()).contains("### Startup").containsPattern("\\| runc \\| 4 \\| [0-9.]+ \\| [0-9.]+ \\| [0-9.]+ \\| [0-9.]+ \\| 8 \\| [0-9.]+ \\|")
+        assertThat(m.toString()).contains("### Startup").containsPattern("\\| runc \\| 4 \\| [0-9.]+ \\| [0-9.]+ \\| – \\| [0-9.]+ \\| – \\| – \\| [0-9.]+ \\| 8 \\| [0-9.]+ \\|")
                 .contains("### Footprint").contains("| runtime | pss_mib_per_instance | uss_mib_per_instance | note |")
                 .contains("| runc | 2.015 | 1.500 | configured guest memory 512M (reported apart; not subtracted) |");
         StringWriter plain = new StringWriter();

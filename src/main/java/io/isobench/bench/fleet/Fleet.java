@@ -76,6 +76,13 @@ final class Fleet implements AutoCloseable {
     static final Duration LAUNCH_WAIT = Duration.ofMinutes(3);
     private volatile boolean closed;
     private volatile CountDownLatch pending = new CountDownLatch(0);
+    /** Scheduled launches ({@link #launchAt}): intended time, when the harness called the driver, when a launch failed. */
+    private final AtomicLongArray intendedAt;
+    private final AtomicLongArray calledAt;
+    private final AtomicLongArray failedAt;
+    /** Prewarmed instances ({@link #prewarm}), started instead of launched; null in a cold fleet. */
+    private volatile AtomicReferenceArray<io.isobench.runtime.Prewarmed> pool;
+    private final AtomicLongArray createNanos;
 
     Fleet(TrialContext ctx, int capacity) {
         this(ctx, capacity, readyCommand(ctx.image()));
@@ -117,6 +124,168 @@ final class Fleet implements AutoCloseable {
         this.launchErrors = new AtomicReferenceArray<>(capacity);
         this.readyAt = new AtomicLongArray(capacity);
         this.teardownNanos = new AtomicLongArray(capacity);
+        this.intendedAt = new AtomicLongArray(capacity);
+        this.calledAt = new AtomicLongArray(capacity);
+        this.failedAt = new AtomicLongArray(capacity);
+        this.createNanos = new AtomicLongArray(capacity);
+    }
+
+    /**
+     * Instance idx's name: the trial's prefix and the index, zero-padded to the fleet's width so that no name is a
+     * prefix of another (runsc resolves an id by prefix: with 11 instances "-1" was ambiguous with "-10" while that one
+     * lived, so instance 1's kill and delete failed and its container was left behind).
+     */
+    String instanceName(int idx) {
+        int width = Integer.toString(Math.max(0, capacity - 1)).length();
+        return ctx.instancePrefix() + "-" + String.format(java.util.Locale.ROOT, "%0" + width + "d", idx);
+    }
+
+    /** Instance idx's launch spec; its line listener counts down whichever latch is pending when the line comes. */
+    private LaunchSpec spec(int idx) {
+        LaunchSpec.LineListener onLine = readiness == Readiness.EXIT ? null : (line, t) -> {
+            if (lineAt.compareAndSet(idx, 0, t) && readiness == Readiness.LINE && readyAt.compareAndSet(idx, 0, t)) {
+                pending.countDown();
+            }
+        };
+        return ctx.launchSpec(argv).name(instanceName(idx)).onLine(onLine)
+                .runToCompletion(readiness == Readiness.EXIT)
+                .network(httpPort == null ? null : NetworkSpec.tcp(httpPort)).build();
+    }
+
+    /**
+     * Creates every instance ahead of its start ({@link RuntimeDriver#prewarm}), concurrently on platform threads, and
+     * waits for them all; one that cannot be created is a launch error (counted, not dropped). Then {@link #launchAt}
+     * only starts them.
+     */
+    void prewarm() throws InterruptedException {
+        AtomicReferenceArray<io.isobench.runtime.Prewarmed> p = new AtomicReferenceArray<>(capacity);
+        pool = p;
+        List<Thread> ts = new ArrayList<>();
+        for (int i = 0; i < capacity; i++) {
+            final int idx = i;
+            Runnable create = () -> {
+                long t0 = System.nanoTime();
+                try {
+                    p.set(idx, ctx.driver().prewarm(spec(idx)));
+                    createNanos.set(idx, System.nanoTime() - t0);
+                } catch (RuntimeDriver.LaunchException | RuntimeException e) {
+                    launchErrors.set(idx, "prewarm: " + e.getMessage());
+                }
+            };
+            if (capacity == 1) {
+                create.run();
+            } else {
+                ts.add(Thread.ofPlatform().daemon().stackSize(256 * 1024).name("prewarm-" + i).start(create));
+            }
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+    }
+
+    /**
+     * Open loop: launches instance i at {@code t0 + offsets[i]} (host monotonic ns), each on its own platform thread
+     * that this (calling) thread starts {@link #THREAD_LEAD_NANOS} ahead and that waits for its time; nothing waits for
+     * a launch; records the intended time and
+     * when the harness called the driver ({@link #latenessMs}). An instance that failed to prewarm is skipped (its
+     * launch error stands). A single instance launches on the calling thread.
+     */
+    void launchAt(long t0, long[] offsets) throws InterruptedException {
+        CountDownLatch latch = new CountDownLatch(offsets.length);
+        pending = latch;
+        for (int i = 0; i < offsets.length; i++) {
+            long at = t0 + offsets[i];
+            intendedAt.set(i, at);
+            if (launchErrors.get(i) != null) {
+                failedAt.set(i, at);
+                latch.countDown();
+                continue;
+            }
+            final int idx = i;
+            if (offsets.length == 1) {
+                parkUntil(at);
+                start(idx, latch);
+                continue;
+            }
+            // the thread is started ahead and waits for its time itself: its creation is not on the launch's path
+            parkUntil(at - THREAD_LEAD_NANOS);
+            Thread t = Thread.ofPlatform().daemon().stackSize(256 * 1024).name("launch-" + i).start(() -> {
+                try {
+                    parkUntil(at);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                start(idx, latch);
+            });
+            synchronized (launchers) {
+                launchers.add(t);
+            }
+        }
+    }
+
+    /** How long before its scheduled time a launch's thread is started ({@link #launchAt}). */
+    static final long THREAD_LEAD_NANOS = 20_000_000;
+
+    /** Sleeps until the host monotonic time {@code at}. */
+    private static void parkUntil(long at) throws InterruptedException {
+        for (long left = at - System.nanoTime(); left > 0; left = at - System.nanoTime()) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(left);
+        }
+    }
+
+    /** One scheduled launch: the prewarmed instance's start, else the driver's launch. */
+    private void start(int idx, CountDownLatch latch) {
+        if (closed) {
+            launchErrors.set(idx, "not launched: the trial had ended");
+            latch.countDown();
+            return;
+        }
+        calledAt.set(idx, System.nanoTime());
+        AtomicReferenceArray<io.isobench.runtime.Prewarmed> p = pool;
+        if (p == null) {
+            launchOne(idx, spec(idx), latch);
+            return;
+        }
+        try {
+            Sandbox s = p.get(idx).start();
+            sandboxes.set(idx, s);
+            afterLaunch(idx, s, latch);
+        } catch (RuntimeDriver.LaunchException | RuntimeException e) {
+            launchErrors.set(idx, String.valueOf(e.getMessage()));
+            failedAt.set(idx, System.nanoTime());
+            latch.countDown();
+        }
+    }
+
+    /** Milliseconds from instance i's intended launch to when the harness called the driver (scheduled launches). */
+    double latenessMs(int i) {
+        return (calledAt.get(i) - intendedAt.get(i)) / 1e6;
+    }
+
+    /** Host monotonic times of instance i: intended launch, driver called, ready, failed (0: not reached). */
+    long intendedAtNanos(int i) {
+        return intendedAt.get(i);
+    }
+
+    long calledAtNanos(int i) {
+        return calledAt.get(i);
+    }
+
+    long readyAtNanos(int i) {
+        return readyAt.get(i);
+    }
+
+    long failedAtNanos(int i) {
+        return failedAt.get(i);
+    }
+
+    /** Milliseconds instance i's prewarm (create) took; NaN in a cold fleet or when it failed. */
+    double createMs(int i) {
+        long c = createNanos.get(i);
+        return pool == null || c == 0 ? Double.NaN : c / 1e6;
     }
 
     /**
@@ -138,7 +307,7 @@ final class Fleet implements AutoCloseable {
                     latch.countDown();
                 }
             };
-            LaunchSpec launchSpec = ctx.launchSpec(argv).name(ctx.instancePrefix() + "-" + i).onLine(onLine)
+            LaunchSpec launchSpec = ctx.launchSpec(argv).name(instanceName(i)).onLine(onLine)
                     .runToCompletion(readiness == Readiness.EXIT)
                     .network(httpPort == null ? null : NetworkSpec.tcp(httpPort)).build();
             if (httpPort != null && poller == null) {
@@ -162,24 +331,42 @@ final class Fleet implements AutoCloseable {
         try {
             Sandbox s = ctx.driver().launch(spec);
             sandboxes.set(idx, s);
-            if (closed) {
-                s.close(); // the fleet was closed while this launch was under way
-                launchErrors.set(idx, "launched after the trial ended");
-                latch.countDown();
-                return;
-            }
-            if (httpPort != null) {
-                watches.set(idx, poller.watch(s.endpoint(httpPort), s.launchedAtNanos(), at -> {
-                    if (readyAt.compareAndSet(idx, 0, at)) {
-                        latch.countDown();
-                    }
-                }));
-            } else if (readiness == Readiness.EXIT) {
-                awaitExit(idx, s, latch);
-            }
+            afterLaunch(idx, s, latch);
         } catch (RuntimeDriver.LaunchException | RuntimeException e) {
             launchErrors.set(idx, String.valueOf(e.getMessage()));
+            failedAt.set(idx, System.nanoTime());
             latch.countDown();
+        }
+    }
+
+    /** A launch returned: a fleet closed meanwhile closes it at once (none outlives the fleet), else it is watched. */
+    private void afterLaunch(int idx, Sandbox s, CountDownLatch latch) {
+        if (closed) {
+            s.close(); // the fleet was closed while this launch was under way
+            launchErrors.set(idx, "launched after the trial ended");
+            latch.countDown();
+            return;
+        }
+        watch(idx, s, latch);
+    }
+
+    /** After the launch: HTTP readiness watches the endpoint, exit readiness waits for the exit (line: the listener). */
+    private void watch(int idx, Sandbox s, CountDownLatch latch) {
+        if (httpPort != null) {
+            HttpPoller hp;
+            synchronized (this) {
+                if (poller == null) {
+                    poller = new HttpPoller();
+                }
+                hp = poller;
+            }
+            watches.set(idx, hp.watch(s.endpoint(httpPort), s.launchedAtNanos(), at -> {
+                if (readyAt.compareAndSet(idx, 0, at)) {
+                    latch.countDown();
+                }
+            }));
+        } else if (readiness == Readiness.EXIT) {
+            awaitExit(idx, s, latch);
         }
     }
 
@@ -191,6 +378,7 @@ final class Fleet implements AutoCloseable {
             readyAt.compareAndSet(idx, 0, at);
         } else {
             String out = (r.stdout() + r.stderr()).strip();
+            failedAt.set(idx, System.nanoTime());
             launchErrors.set(idx, (r.timedOut() ? "still running at the trial's timeout (killed)"
                     : "exited with status " + r.exitCode()) + (out.isEmpty() ? "" : ": "
                     + (out.length() > 500 ? out.substring(0, 500) + "…" : out)));
@@ -330,16 +518,19 @@ final class Fleet implements AutoCloseable {
                 }
             }
         }
-        HttpPoller p = poller;
-        if (p != null) {
-            p.close();
+        HttpPoller hp = poller;
+        if (hp != null) {
+            hp.close();
         }
+        AtomicReferenceArray<io.isobench.runtime.Prewarmed> p = pool;
         for (int i = 0; i < capacity; i++) {
             Sandbox s = sandboxes.get(i);
             if (s != null) {
                 long t0 = System.nanoTime();
                 s.close();
                 teardownNanos.set(i, System.nanoTime() - t0);
+            } else if (p != null && p.get(i) != null) {
+                p.get(i).close(); // created, never started
             }
         }
         if (interrupted) {

@@ -177,6 +177,35 @@ public class IncusDriver implements RuntimeDriver {
 
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        Created c = create(spec);
+        return start(c, spec, c.t0);
+    }
+
+    @Override
+    public String prewarmUnsupported() {
+        return null;
+    }
+
+    /**
+     * {@code incus init} (the container's copy of the image on the pool, its config, scratch and proxy devices) ahead;
+     * {@link io.isobench.runtime.Prewarmed#start()} is {@code incus start} (booting its init) and the workload's
+     * {@code incus exec}: start to ready counts the boot, as a stopped warm-pool member's start would.
+     */
+    @Override
+    public io.isobench.runtime.Prewarmed prewarm(LaunchSpec spec) throws LaunchException {
+        if (!spec.wrapper().isEmpty() || spec.runToCompletion()) {
+            throw new LaunchException("cannot prewarm with a wrapper or to run to completion");
+        }
+        Created c = create(spec);
+        return new io.isobench.runtime.PrewarmedInstance(spec.name(), c.t0, System.nanoTime(), at -> start(c, spec, at),
+                c.booting::close);
+    }
+
+    /** An initialized, not yet started container and what tears it down until a sandbox owns it. */
+    private record Created(String name, long t0, Path scratch, IncusProxy proxy, Runnable teardown, Cleanup.Action booting) {
+    }
+
+    private Created create(LaunchSpec spec) throws LaunchException {
         String why = notReady();
         if (why != null) {
             throw new LaunchException(why);
@@ -186,7 +215,6 @@ public class IncusDriver implements RuntimeDriver {
         String name = instanceName(spec.name());
         String init = spec.imageInit();
         Path scratch = Scratch.hostDir(spec);
-        IncusProxy proxy = null;
         Runnable teardown = () -> {
             Incus.call("delete", "--force", name);
             Cgroups.removeIfEmpty("/lxc.payload." + name);
@@ -198,7 +226,6 @@ public class IncusDriver implements RuntimeDriver {
             Scratch.remove(scratch);
             IncusProxy.release(net[0]);
         });
-        long booted;
         try {
             List<String> args = new ArrayList<>(List.of("init", alias, name, "--no-profiles", "--storage", Incus.POOL));
             for (String c : initConfig(spec.limits(), init, ProcessHandle.current().pid())) {
@@ -210,11 +237,23 @@ public class IncusDriver implements RuntimeDriver {
                         "path=" + Scratch.PATH, "shift=true"), "adding the scratch disk");
             }
             if (spec.network() != null) {
-                proxy = IncusProxy.create(name, spec.network());
-                net[0] = proxy;
+                net[0] = IncusProxy.create(name, spec.network());
             }
+        } catch (LaunchException | RuntimeException e) {
+            booting.close();
+            throw e instanceof LaunchException le ? le : new LaunchException("cannot create the Incus container: " + e.getMessage(), e);
+        }
+        return new Created(name, t0, scratch, net[0], teardown, booting);
+    }
+
+    /** {@code incus start}, loopback up when there are proxies, then the workload through {@code incus exec}; launched at t0. */
+    private Sandbox start(Created c, LaunchSpec spec, long t0) throws LaunchException {
+        String name = c.name;
+        IncusProxy p = c.proxy;
+        long booted;
+        try {
             check(Incus.call(START_TIMEOUT, "start", name), "incus start");
-            if (proxy != null) {
+            if (p != null) {
                 // no NIC and an init that configures nothing: loopback is down until brought up, and the proxy
                 // devices connect to the workload there (part of the launch, as a network setup is for the others)
                 check(Incus.call("exec", name, "--force-noninteractive", "--", spec.image().tools().get("busybox"),
@@ -222,28 +261,27 @@ public class IncusDriver implements RuntimeDriver {
             }
             booted = System.nanoTime();
         } catch (LaunchException | RuntimeException e) {
-            booting.close();
+            c.booting.close();
             throw e instanceof LaunchException le ? le : new LaunchException("cannot start the Incus container: " + e.getMessage(), e);
         }
-        IncusProxy p = proxy;
         ProcessSandbox s;
         try {
             s = new ProcessSandbox(spec.name(), execArgv(Incus.bin(), name, spec), spec, () -> {
-                teardown.run();
-                Scratch.remove(scratch);
+                c.teardown.run();
+                Scratch.remove(c.scratch);
                 IncusProxy.release(p);
             }, () -> hostPids(name), null, t0);
         } catch (LaunchException e) {
-            booting.close();
+            c.booting.close();
             throw e;
         }
-        booting.disarm();
+        c.booting.disarm();
         s.phase(Sandbox.Phase.BOOTED, booted);
         if (p != null) {
             s.network(p, spec.network());
         }
-        return scratch == null ? s
-                : s.scratchStorage("Incus disk device (shift=true) of a host directory on " + Scratch.fileSystem(scratch));
+        return c.scratch == null ? s
+                : s.scratchStorage("Incus disk device (shift=true) of a host directory on " + Scratch.fileSystem(c.scratch));
     }
 
     /** The container's processes and its {@code [lxc monitor]} (one per instance): the payload and monitor cgroups. */

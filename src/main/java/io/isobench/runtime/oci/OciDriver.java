@@ -116,13 +116,106 @@ public abstract class OciDriver implements RuntimeDriver {
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
         long t0 = System.nanoTime(); // the launch starts here: bundle, namespace and network setup count
+        Prepared p = prepare(spec);
+        List<String> argv = spec.wrapped(p.cli("run", "--bundle", p.bundle.toString(), spec.name()));
+        return p.sandbox(new ProcessSandbox(spec.name(), argv, spec, p.teardown, () -> Cgroups.pids(p.cgroupsPath), null, t0));
+    }
+
+    @Override
+    public String prewarmUnsupported() {
+        return null;
+    }
+
+    /**
+     * {@code <bin> create} (bundle, namespaces, cgroup; the container's init waits, holding the workload's stdio, which
+     * the launcher passed on), waited for; {@link io.isobench.runtime.Prewarmed#start()} runs {@code <bin> start}.
+     */
+    @Override
+    public io.isobench.runtime.Prewarmed prewarm(LaunchSpec spec) throws LaunchException {
+        if (!spec.wrapper().isEmpty() || spec.runToCompletion()) {
+            throw new LaunchException("cannot prewarm with a wrapper or to run to completion");
+        }
+        long t0 = System.nanoTime();
+        Prepared p = prepare(spec);
+        ProcessSandbox created = p.sandbox(new ProcessSandbox(spec.name(), p.cli("create", "--bundle", p.bundle.toString(),
+                spec.name()), spec, p.teardown, () -> Cgroups.pids(p.cgroupsPath), null, t0));
+        int status;
+        try {
+            status = created.awaitLauncher(CLI_TIMEOUT);
+        } catch (InterruptedException e) {
+            created.close();
+            Thread.currentThread().interrupt();
+            throw new LaunchException("interrupted while creating " + spec.name(), e);
+        }
+        if (status != 0) {
+            String out = created.outputSoFar();
+            created.close();
+            throw new LaunchException(binary() + " create " + (status < 0 ? "timed out after " + CLI_TIMEOUT.toSeconds() + " s"
+                    : "exited with status " + status) + (out.isEmpty() ? "" : ": " + out));
+        }
+        long createdAt = System.nanoTime();
+        return new io.isobench.runtime.PrewarmedInstance(spec.name(), t0, createdAt, at -> {
+            ProcResult r = Proc.of(p.cli("start", spec.name())).timeout(CLI_TIMEOUT).run();
+            if (!r.ok()) {
+                throw new LaunchException(binary() + " start failed: " + Trials.reason(r));
+            }
+            return created.phase(Sandbox.Phase.STARTED, System.nanoTime());
+        }, created::close);
+    }
+
+    /** A container's host-side setup done (bundle, scratch, network namespace) and how to undo it. */
+    private final class Prepared {
+        final Path bundle;
+        final String cgroupsPath;
+        final Path scratch;
+        final NetNs netns;
+        final Runnable teardown;
+        final String name;
+        final io.isobench.runtime.NetworkSpec network;
+
+        Prepared(LaunchSpec spec, Path bundle, String cgroupsPath, Path scratch, NetNs netns) {
+            this.bundle = bundle;
+            this.cgroupsPath = cgroupsPath;
+            this.scratch = scratch;
+            this.netns = netns;
+            this.name = spec.name();
+            this.network = spec.network();
+            Path stateRoot = stateRoot();
+            this.teardown = () -> {
+                if (stateRoot == null || Files.exists(stateRoot.resolve(name))) {
+                    Proc.of(cli("kill", name, "KILL")).timeout(CLI_TIMEOUT).run();
+                    Proc.of(cli("delete", "--force", name)).timeout(CLI_TIMEOUT).run();
+                }
+                ImageBuilder.deleteTree(bundle);
+                Scratch.remove(scratch);
+                Cgroups.removeIfEmpty(cgroupsPath);
+                if (netns != null) {
+                    netns.close();
+                }
+            };
+        }
+
+        /** The runtime's command line for {@code args}, with the network flags when the container has a namespace. */
+        List<String> cli(String... args) {
+            return netns == null ? OciDriver.this.cli(args) : networkCli(List.of(args));
+        }
+
+        ProcessSandbox sandbox(ProcessSandbox s) {
+            if (netns != null) { // describe() wraps the namespace (runsc names its stack): only when there is one
+                s.network(describe(netns), network);
+            }
+            return scratch == null ? s : s.scratchStorage(scratchStorage(scratch));
+        }
+    }
+
+    private Prepared prepare(LaunchSpec spec) throws LaunchException {
         Path bundle = WorkDir.get().resolve("bundles").resolve(spec.name());
-        String cgroupsPath;
         Path scratch = Scratch.hostDir(spec);
         NetNs netns = null;
         try {
             netns = NetNs.createFor(spec);
-            cgroupsPath = OciBundle.write(bundle, spec, scratch, netns == null ? null : netns.path());
+            String cgroupsPath = OciBundle.write(bundle, spec, scratch, netns == null ? null : netns.path());
+            return new Prepared(spec, bundle, cgroupsPath, scratch, netns);
         } catch (IOException | LaunchException e) {
             ImageBuilder.deleteTree(bundle);
             Scratch.remove(scratch);
@@ -132,28 +225,6 @@ public abstract class OciDriver implements RuntimeDriver {
             throw e instanceof LaunchException le ? le
                     : new LaunchException("cannot write OCI bundle: " + e.getMessage(), e);
         }
-        List<String> run = new ArrayList<>(List.of("run", "--bundle", bundle.toString(), spec.name()));
-        List<String> argv = spec.wrapped(netns == null ? cli(run.toArray(String[]::new))
-                : networkCli(run));
-        final NetNs ns = netns;
-        Path stateRoot = stateRoot();
-        Runnable teardown = () -> {
-            if (stateRoot == null || Files.exists(stateRoot.resolve(spec.name()))) {
-                Proc.of(cli("kill", spec.name(), "KILL")).timeout(CLI_TIMEOUT).run();
-                Proc.of(cli("delete", "--force", spec.name())).timeout(CLI_TIMEOUT).run();
-            }
-            ImageBuilder.deleteTree(bundle);
-            Scratch.remove(scratch);
-            Cgroups.removeIfEmpty(cgroupsPath);
-            if (ns != null) {
-                ns.close();
-            }
-        };
-        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, () -> Cgroups.pids(cgroupsPath), null, t0);
-        if (ns != null) { // describe() wraps the namespace (runsc names its stack): only when there is one
-            s.network(describe(ns), spec.network());
-        }
-        return scratch == null ? s : s.scratchStorage(scratchStorage(scratch));
     }
 
     /**

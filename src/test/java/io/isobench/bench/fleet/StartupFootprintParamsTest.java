@@ -32,10 +32,12 @@ class StartupFootprintParamsTest {
         StartupBenchmark b = new StartupBenchmark();
         List<Params> cases = b.cases(p.params().get("startup"));
         assertThat(cases).extracting(c -> c.get("instances") + "@" + c.get("delay_ms"))
-                .containsExactly("1@0", "1@100", "4@0", "4@100");
+                .containsExactly("1@0", "4@0", "1@100", "4@100"); // per arrival pattern, then instances
         assertThat(b.repetitions(p.params().get("startup"))).hasValue(2);
         // 4 instances 100 ms apart: the 3 delays count in the expected time
         assertThat(b.expectedDuration(cases.get(3)).toMillis()).isEqualTo(300 + 4 * 150 + 2000);
+        // the older delay keeps its case params (compare pairs them with older runs): no arrival key
+        assertThat(cases).allSatisfy(c -> assertThat(c.values()).doesNotContainKeys("arrival", "mode", "seed", "delay"));
     }
 
     /** runs > 1 (back-to-back launches per iteration) labels every case with it and scales the expected time. */
