@@ -60,6 +60,7 @@ public final class DoctorCommand implements Callable<Integer> {
                 r.put("version", a.version());
                 r.put("reason", a.reason());
                 r.put("details", a.details());
+                r.put("restore", a.available() ? restore(drivers.get(i)) : null);
                 rts.add(r);
             }
             m.put("runtimes", rts);
@@ -80,8 +81,16 @@ public final class DoctorCommand implements Callable<Integer> {
             String status = a.available() ? "available  " : "unavailable";
             out.printf("  %-12s %s %-22s %s%n", a.id(), status, a.version() == null ? "" : a.version(),
                     a.available() ? details(a.details()) : a.reason());
+            if (a.available()) {
+                out.printf("  %-12s restore: %s%n", "", restore(drivers.get(i)));
+            }
         }
         return 0;
+    }
+
+    /** How the runtime restores a saved instance (startup.mode=restore), or why it cannot; asked after its probe. */
+    static String restore(RuntimeDriver d) {
+        return d.checkpointer().map(c -> "yes, " + c.method()).orElseGet(() -> "no: " + d.restoreUnsupported());
     }
 
     private static String details(Map<String, Object> d) {

@@ -122,13 +122,14 @@ public final class StartupBenchmark implements Benchmark {
 
     @Override
     public List<io.isobench.image.BuiltTool> builtTools() {
-        return List.of(HTTP_PROBE);
+        return List.of(HTTP_PROBE, RestoreTrial.COUNTER_PROBE);
     }
 
     @Override
     public List<Metric> metrics() {
         List<Metric> m = new ArrayList<>(List.of(READY_MS, TEARDOWN_MS, ALL_READY_MS, FIRST_LINE_MS));
         io.isobench.runtime.Sandbox.Phase.NAMES.forEach(p -> m.add(phaseMetric(p)));
+        m.addAll(RestoreTrial.METRICS);
         return m;
     }
 
@@ -212,6 +213,9 @@ public final class StartupBenchmark implements Benchmark {
 
     @Override
     public TrialOutcome run(TrialContext ctx) throws TrialFailure, InterruptedException {
+        if ("restore".equals(ctx.params().values().get("mode"))) {
+            return RestoreTrial.run(ctx); // startup.mode=restore: checkpoint a warmed server, time restore to its first answer
+        }
         int runs = runs(ctx.params());
         List<Sample> samples = new ArrayList<>();
         StringBuilder raw = new StringBuilder();

@@ -115,13 +115,30 @@ public abstract class OciDriver implements RuntimeDriver {
 
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        return start(spec, null, null);
+    }
+
+    /** A live instance of this driver: what a checkpoint needs (its network, kept for the restore). */
+    private record Instance(LaunchSpec spec, java.util.concurrent.atomic.AtomicReference<NetNs> net) {
+    }
+
+    private final Map<String, Instance> instances = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Runs {@code spec} ({@code <bin> run}), or restores it from {@code image} ({@code <bin> restore --image-path}) in
+     * {@code keptNet} (the saved instance's network namespace, whose addresses the saved network stack holds; null:
+     * a new one as for a launch).
+     */
+    private Sandbox start(LaunchSpec spec, Path image, NetNs keptNet) throws LaunchException {
         long t0 = System.nanoTime(); // the launch starts here: bundle, namespace and network setup count
         Path bundle = WorkDir.get().resolve("bundles").resolve(spec.name());
         String cgroupsPath;
         Path scratch = Scratch.hostDir(spec);
-        NetNs netns = null;
+        NetNs netns = keptNet;
         try {
-            netns = NetNs.createFor(spec);
+            if (netns == null) {
+                netns = NetNs.createFor(spec);
+            }
             cgroupsPath = OciBundle.write(bundle, spec, scratch, netns == null ? null : netns.path());
         } catch (IOException | LaunchException e) {
             ImageBuilder.deleteTree(bundle);
@@ -132,12 +149,15 @@ public abstract class OciDriver implements RuntimeDriver {
             throw e instanceof LaunchException le ? le
                     : new LaunchException("cannot write OCI bundle: " + e.getMessage(), e);
         }
-        List<String> run = new ArrayList<>(List.of("run", "--bundle", bundle.toString(), spec.name()));
+        List<String> run = new ArrayList<>(image == null ? List.of("run", "--bundle", bundle.toString(), spec.name())
+                : List.of("restore", "--bundle", bundle.toString(), "--image-path", image.toString(), spec.name()));
         List<String> argv = spec.wrapped(netns == null ? cli(run.toArray(String[]::new))
                 : networkCli(run));
         final NetNs ns = netns;
+        var nsRef = new java.util.concurrent.atomic.AtomicReference<>(ns);
         Path stateRoot = stateRoot();
         Runnable teardown = () -> {
+            instances.remove(spec.name());
             if (stateRoot == null || Files.exists(stateRoot.resolve(spec.name()))) {
                 Proc.of(cli("kill", spec.name(), "KILL")).timeout(CLI_TIMEOUT).run();
                 Proc.of(cli("delete", "--force", spec.name())).timeout(CLI_TIMEOUT).run();
@@ -145,15 +165,90 @@ public abstract class OciDriver implements RuntimeDriver {
             ImageBuilder.deleteTree(bundle);
             Scratch.remove(scratch);
             Cgroups.removeIfEmpty(cgroupsPath);
-            if (ns != null) {
-                ns.close();
+            NetNs n = nsRef.getAndSet(null); // null when a checkpoint kept it for the restore
+            if (n != null) {
+                n.close();
             }
         };
-        ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, () -> Cgroups.pids(cgroupsPath), null, t0);
+        instances.put(spec.name(), new Instance(spec, nsRef));
+        ProcessSandbox s;
+        try {
+            s = new ProcessSandbox(spec.name(), argv, spec, teardown, () -> Cgroups.pids(cgroupsPath), null, t0);
+        } catch (LaunchException e) {
+            instances.remove(spec.name());
+            throw e;
+        }
         if (ns != null) { // describe() wraps the namespace (runsc names its stack): only when there is one
             s.network(describe(ns), spec.network());
         }
         return scratch == null ? s : s.scratchStorage(scratchStorage(scratch));
+    }
+
+    /** For a checkpoint: how long saving an instance may take. */
+    static final Duration CHECKPOINT_TIMEOUT = Duration.ofSeconds(120);
+
+    /**
+     * Why this runtime cannot checkpoint and restore here, or null when it can ({@link #checkpointer()} then drives
+     * {@code <bin> checkpoint --image-path DIR ID} and {@code <bin> restore --bundle B --image-path DIR ID}).
+     */
+    protected String checkpointUnsupported() {
+        return id() + ": isobench drives checkpoint/restore only for runsc, and for runc where CRIU works";
+    }
+
+    @Override
+    public java.util.Optional<io.isobench.runtime.Checkpointer> checkpointer() {
+        return checkpointUnsupported() == null ? java.util.Optional.of(new CliCheckpointer()) : java.util.Optional.empty();
+    }
+
+    @Override
+    public String restoreUnsupported() {
+        return checkpointUnsupported();
+    }
+
+    /** The OCI CLI's own checkpoint and restore subcommands (gVisor's are built in; runc's call CRIU). */
+    private final class CliCheckpointer implements io.isobench.runtime.Checkpointer {
+        @Override
+        public String method() {
+            return binary() + " checkpoint --image-path DIR, then " + binary() + " restore --bundle B --image-path DIR"
+                    + " in the saved instance's network namespace";
+        }
+
+        @Override
+        public Snapshot checkpoint(Sandbox sandbox, Path dir) throws LaunchException {
+            Instance in = instances.get(sandbox.id());
+            if (in == null) {
+                throw new LaunchException(sandbox.id() + " is not a running instance of " + id());
+            }
+            ProcResult r = Proc.of(cli("checkpoint", "--image-path", dir.toString(), sandbox.id()))
+                    .timeout(CHECKPOINT_TIMEOUT).run();
+            if (!r.ok()) {
+                throw new LaunchException(binary() + " checkpoint failed: " + Trials.reason(r));
+            }
+            Map<String, String> facts = new LinkedHashMap<>();
+            facts.put("checkpoint", String.join(" ", r.argv()));
+            String out = (r.stdout() + r.stderr()).strip();
+            if (!out.isEmpty()) {
+                facts.put("checkpoint_output", out.length() > 2000 ? out.substring(0, 2000) + "…" : out);
+            }
+            return new Snapshot(dir, facts, in.net().getAndSet(null));
+        }
+
+        @Override
+        public Sandbox restore(Snapshot snapshot, LaunchSpec spec) throws LaunchException {
+            if (!(snapshot.kept() == null || snapshot.kept() instanceof NetNs)) {
+                throw new LaunchException("not a snapshot of " + id());
+            }
+            NetNs kept = (NetNs) snapshot.kept();
+            if (kept != null) {
+                try {
+                    kept.readdress(); // gVisor's netstack took the address off the device; its restore looks there
+                } catch (LaunchException e) {
+                    kept.close();
+                    throw e;
+                }
+            }
+            return start(spec, snapshot.dir(), kept);
+        }
     }
 
     /**
