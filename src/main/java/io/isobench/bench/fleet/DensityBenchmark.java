@@ -90,7 +90,7 @@ public final class DensityBenchmark implements Benchmark {
     static long budgetBytes(String budget, long memAvailable, long sharePercent) {
         String b = budget.strip();
         if (b.equals("auto")) {
-            return memAvailable / 100 * sharePercent;
+            return Math.multiplyExact(memAvailable, sharePercent) / 100;
         }
         long v;
         try {

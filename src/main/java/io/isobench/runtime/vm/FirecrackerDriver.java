@@ -245,10 +245,16 @@ public final class FirecrackerDriver implements RuntimeDriver {
     static Request snapshotLoad(String dir, String tapDevice) {
         Map<String, Object> b = new LinkedHashMap<>();
         b.put("snapshot_path", dir + "/" + SNAPSHOT_STATE);
-        b.put("mem_backend", Map.of("backend_type", "File", "backend_path", dir + "/" + SNAPSHOT_MEMORY));
+        Map<String, Object> mem = new LinkedHashMap<>();
+        mem.put("backend_type", "File");
+        mem.put("backend_path", dir + "/" + SNAPSHOT_MEMORY);
+        b.put("mem_backend", mem);
         b.put("resume_vm", true);
         if (tapDevice != null) {
-            b.put("network_overrides", List.of(Map.of("iface_id", "eth0", "host_dev_name", tapDevice)));
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("iface_id", "eth0");
+            o.put("host_dev_name", tapDevice);
+            b.put("network_overrides", List.of(o));
         }
         return new Request("/snapshot/load", Json.MAPPER.writeValueAsString(b));
     }
