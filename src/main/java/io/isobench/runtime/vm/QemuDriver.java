@@ -167,6 +167,7 @@ public abstract class QemuDriver implements RuntimeDriver {
         } catch (IOException e) {
             return Availability.no(id(), version, "no guest kernel: " + e.getMessage());
         }
+        qemuVersion = version;
         ProcResult nd = Proc.of(qemu, "-netdev", "help").timeout(Duration.ofSeconds(20)).run();
         userNet = nd.ok() && nd.stdout().lines().anyMatch(l -> l.strip().equals("user"));
         probeNetwork();
@@ -339,7 +340,7 @@ public abstract class QemuDriver implements RuntimeDriver {
         }
         argv.addAll(List.of("-monitor", "unix:" + control + ",server=on,wait=off"));
         if (saved != null) {
-            argv.addAll(List.of("-incoming", "file:" + saved.state()));
+            argv.addAll(List.of("-incoming", migrationUri(qemuVersion, saved.state(), false)));
         }
         GuestSandbox s = new GuestSandbox(spec, spec.wrapped(net == null ? argv : net.wrap(argv)), "QEMU", nonce, initrd,
                 serial, diskFile, net, memoryMib(spec.limits()) << 20, saved != null);
@@ -413,12 +414,43 @@ public abstract class QemuDriver implements RuntimeDriver {
      * running until the last pass), then {@code quit}; the restore starts the same machine with
      * {@code -incoming file:DIR/vm.state} in the same network path, and the guest runs on where it stopped.
      */
+    private volatile String qemuVersion;
+
+    /** Whether this QEMU migrates to a file directly ({@code file:} URIs came with QEMU 8.2); else through {@code exec:cat}. */
+    static boolean fileMigration(String version) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(version == null ? "" : version);
+        if (!m.find()) {
+            return false;
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        return major > 8 || (major == 8 && minor >= 2);
+    }
+
+    /**
+     * The migration URI that writes ({@code out}) or reads the saved guest at {@code state}: {@code file:PATH} where
+     * QEMU has it, else {@code exec:cat} (QEMU runs it with /bin/sh; the path, isobench's own work dir, is single-quoted
+     * and may not contain a quote).
+     */
+    static String migrationUri(String version, Path state, boolean out) throws LaunchException {
+        String p = state.toString();
+        if (fileMigration(version)) {
+            return "file:" + p;
+        }
+        if (p.indexOf('\'') >= 0 || p.indexOf('\n') >= 0) {
+            throw new LaunchException("snapshot path unusable in QEMU's exec: migration: " + p);
+        }
+        return out ? "exec:cat > '" + p + "'" : "exec:cat '" + p + "'";
+    }
+
     @Override
     public java.util.Optional<io.isobench.runtime.Checkpointer> checkpointer() {
         return java.util.Optional.of(new io.isobench.runtime.Checkpointer() {
             @Override
             public String method() {
-                return "QEMU monitor: migrate file:DIR/vm.state, quit; then a new QEMU with -incoming file:DIR/vm.state";
+                return fileMigration(qemuVersion)
+                        ? "QEMU monitor: migrate file:DIR/vm.state, quit; then a new QEMU with -incoming file:DIR/vm.state"
+                        : "QEMU monitor: migrate exec:cat > DIR/vm.state, quit; then a new QEMU with -incoming exec:cat DIR/vm.state";
             }
 
             @Override
@@ -430,7 +462,7 @@ public abstract class QemuDriver implements RuntimeDriver {
                 Path state = dir.resolve("vm.state");
                 Map<String, String> facts = new LinkedHashMap<>();
                 try (QemuMonitor m = QemuMonitor.connect(in.control(), Duration.ofSeconds(10))) {
-                    String reply = m.command("migrate file:" + state, MIGRATION_TIMEOUT);
+                    String reply = m.command("migrate " + migrationUri(qemuVersion, state, true), MIGRATION_TIMEOUT);
                     String info = m.command("info migrate", Duration.ofSeconds(10));
                     if (!info.contains("completed")) {
                         throw new LaunchException("QEMU's migration to " + state + " did not complete: "

@@ -85,7 +85,7 @@ class RestoreIT {
 
     @Test
     void qemuMicrovmRestoresFromAMigrationFile() throws Exception {
-        RuntimeDriver d = probed("qemu-microvm");
+        RuntimeDriver d = probed(System.getProperty("restore.vm", "qemu-microvm"));
         TrialOutcome o = restore(d, Duration.ofSeconds(240));
         assertThat(value(o, "restore_ms")).isPositive();
         assertThat(value(o, "snapshot_mib")).as("guest RAM in use and device state").isGreaterThan(1.0);
