@@ -84,7 +84,7 @@ public final class RestoreTrial {
                 throw new TrialFailure("launch failed: " + e.getMessage(), raw.toString());
             }
             raw.append("isobench: network path: ").append(saved.networkPath()).append('\n');
-            Answer first = awaitAnswer(saved.endpoint(PORT), deadline);
+            Answer first = awaitAnswer(saved.endpoint(PORT), deadline, new Poll());
             if (first == null) {
                 throw new TrialFailure("the instance to save never answered", raw + output(saved));
             }
@@ -115,14 +115,15 @@ public final class RestoreTrial {
                 throw new TrialFailure("restore failed: " + e.getMessage(), raw.toString());
             }
             double launchedMs = (System.nanoTime() - r0) / 1e6;
-            Answer back = awaitAnswer(restored.endpoint(PORT), deadline);
+            Poll poll = new Poll();
+            Answer back = awaitAnswer(restored.endpoint(PORT), deadline, poll);
             long answeredAt = System.nanoTime();
             if (back == null) {
                 throw new TrialFailure("the restored instance never answered within the trial's timeout", raw + output(restored));
             }
             double restoreMs = (answeredAt - r0) / 1e6;
             raw.append(String.format(Locale.ROOT, "restored instance %s: first answer %s (restore call returned after "
-                    + "%.3f ms)%n", restored.id(), back.line(), launchedMs));
+                    + "%.3f ms; %s)%n", restored.id(), back.line(), launchedMs, poll));
             if (!back.token().equals(last.token()) || back.served() != last.served() + 1) {
                 throw new TrialFailure(String.format(Locale.ROOT, "the restored instance lost its state: expected token %s "
                         + "served=%d, got %s", last.token(), last.served() + 1, back.line()), raw.toString());
@@ -157,20 +158,32 @@ public final class RestoreTrial {
         return m.find() ? new Answer(m.group(1), Long.parseLong(m.group(2)), m.group()) : null;
     }
 
-    /** Polls until the server answers (the first answer counts), or null at the deadline. */
-    private static Answer awaitAnswer(InetSocketAddress ep, long deadline) throws InterruptedException {
+    /** Polls until the server answers (the first answer counts), or null at the deadline; {@code poll} records the attempts. */
+    private static Answer awaitAnswer(InetSocketAddress ep, long deadline, Poll poll) throws InterruptedException {
         while (System.nanoTime() < deadline) {
+            poll.attempts++;
             try {
                 Answer a = get(ep, Duration.ofMillis(Math.max(1, Math.min(2000, (deadline - System.nanoTime()) / 1_000_000))));
                 if (a != null) {
                     return a;
                 }
             } catch (IOException e) {
-                // not up yet
+                poll.lastError = e.getClass().getSimpleName() + ": " + e.getMessage(); // not up yet
             }
             Thread.sleep(POLL);
         }
         return null;
+    }
+
+    /** How a wait for the first answer went: attempts and the last attempt's error. */
+    private static final class Poll {
+        int attempts;
+        String lastError;
+
+        @Override
+        public String toString() {
+            return attempts + " attempts" + (lastError == null ? "" : ", the last failed one: " + lastError);
+        }
     }
 
     /** One GET / (HTTP/1.0, the server closes); the parsed answer, or IOException when it is not the probe's. */

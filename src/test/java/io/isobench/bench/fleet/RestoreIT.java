@@ -31,6 +31,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Real checkpoint and restore: runsc (its own checkpoint/restore, in the saved sandbox's network namespace) and
  * qemu-microvm (migration to a file, -incoming; TCG here, so one small VM); a restored instance answers with the saved
  * server's token and next count. runc says why it cannot (CRIU), and a restore case in it fails with that reason.
+ * Other runtimes of the same families: {@code -Drestore.runsc=runsc@20240729}, {@code -Drestore.vm=qemu}.
  */
 class RestoreIT {
     @TempDir
@@ -73,7 +74,7 @@ class RestoreIT {
 
     @Test
     void runscRestoresAWarmedServerWithItsState() throws Exception {
-        RuntimeDriver d = probed("runsc");
+        RuntimeDriver d = probed(System.getProperty("restore.runsc", "runsc"));
         assertThat(d.restoreUnsupported()).isNull();
         TrialOutcome o = restore(d, Duration.ofSeconds(60));
         assertThat(o.samples()).extracting(s -> s.metric().name()).containsExactly("restore_ms", "checkpoint_ms", "snapshot_mib");
