@@ -24,7 +24,7 @@ public interface Checkpointer {
 
     /**
      * Starts a new instance from {@code snapshot}; {@code spec} is the saved instance's spec with a new name. The restored
-     * instance takes over what the snapshot kept (it is torn down with the instance). Its
+     * instance takes over what the snapshot kept (it is torn down with the instance; a restore that fails closes it). Its
      * {@link Sandbox#launchedAtNanos()} is when the restore began.
      */
     Sandbox restore(Snapshot snapshot, LaunchSpec spec) throws RuntimeDriver.LaunchException;

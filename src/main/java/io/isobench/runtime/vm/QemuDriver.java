@@ -275,7 +275,6 @@ public abstract class QemuDriver implements RuntimeDriver {
 
     /** Boots {@code spec}'s guest, or ({@code saved} non-null) starts a QEMU that loads a saved guest ({@code -incoming}). */
     private Sandbox start(LaunchSpec spec, Saved saved) throws LaunchException {
-        long t0 = System.nanoTime();
         String qemu = Tools.which(QEMU);
         if (qemu == null) {
             throw new LaunchException(QEMU + " not found");
@@ -295,8 +294,19 @@ public abstract class QemuDriver implements RuntimeDriver {
         // the checkpoint's monitor (short name: unix socket paths are limited to 107 bytes)
         Path control = dir.resolve("ctl" + CONTROL_SEQ.incrementAndGet() + ".sock");
         Path diskFile = spec.scratchBytes() == null ? null : dir.resolve(spec.name() + ".scratch.raw");
-        if (saved != null && diskFile != null) {
-            throw new LaunchException("restoring a VM with scratch storage is not supported");
+        String incoming = null;
+        if (saved != null) {
+            try {
+                if (diskFile != null) {
+                    throw new LaunchException("restoring a VM with scratch storage is not supported");
+                }
+                incoming = migrationUri(qemuVersion, saved.state(), false);
+            } catch (LaunchException e) {
+                if (saved.net() != null) {
+                    saved.net().close(); // a failed restore closes what it took over
+                }
+                throw e;
+            }
         }
         String tp = tapProblem;
         if (saved == null && spec.network() != null && tp != null && !userNet) {
@@ -340,7 +350,7 @@ public abstract class QemuDriver implements RuntimeDriver {
         }
         argv.addAll(List.of("-monitor", "unix:" + control + ",server=on,wait=off"));
         if (saved != null) {
-            argv.addAll(List.of("-incoming", migrationUri(qemuVersion, saved.state(), false)));
+            argv.addAll(List.of("-incoming", incoming));
         }
         GuestSandbox s = new GuestSandbox(spec, spec.wrapped(net == null ? argv : net.wrap(argv)), "QEMU", nonce, initrd,
                 serial, diskFile, net, memoryMib(spec.limits()) << 20, saved != null);
@@ -409,11 +419,7 @@ public abstract class QemuDriver implements RuntimeDriver {
         }
     }
 
-    /**
-     * Migration to a file through the VM's monitor ({@code migrate file:DIR/vm.state}: RAM and device state, the guest
-     * running until the last pass), then {@code quit}; the restore starts the same machine with
-     * {@code -incoming file:DIR/vm.state} in the same network path, and the guest runs on where it stopped.
-     */
+    /** The version the probe found (decides the migration URI). */
     private volatile String qemuVersion;
 
     /** Whether this QEMU migrates to a file directly ({@code file:} URIs came with QEMU 8.2); else through {@code exec:cat}. */
@@ -443,6 +449,11 @@ public abstract class QemuDriver implements RuntimeDriver {
         return out ? "exec:cat > '" + p + "'" : "exec:cat '" + p + "'";
     }
 
+    /**
+     * Migration to a file through the VM's monitor ({@code migrate file:DIR/vm.state}, or exec:cat: RAM and device state,
+     * the guest running until the last pass), then {@code quit}; the restore starts the same machine with
+     * {@code -incoming} from that file in the same network path, and the guest runs on where it stopped.
+     */
     @Override
     public java.util.Optional<io.isobench.runtime.Checkpointer> checkpointer() {
         return java.util.Optional.of(new io.isobench.runtime.Checkpointer() {
