@@ -62,6 +62,7 @@ public final class DoctorCommand implements Callable<Integer> {
                 r.put("details", a.details());
                 String pre = drivers.get(i).prewarmUnsupported();
                 r.put("prewarm", pre == null ? Map.of("supported", true) : Map.of("supported", false, "reason", pre));
+                r.put("restore", a.available() ? restore(drivers.get(i)) : null);
                 rts.add(r);
             }
             m.put("runtimes", rts);
@@ -82,6 +83,9 @@ public final class DoctorCommand implements Callable<Integer> {
             String status = a.available() ? "available  " : "unavailable";
             out.printf("  %-12s %s %-22s %s%n", a.id(), status, a.version() == null ? "" : a.version(),
                     a.available() ? details(a.details()) : a.reason());
+            if (a.available()) {
+                out.printf("  %-12s restore: %s%n", "", restore(drivers.get(i)));
+            }
         }
         out.println();
         out.println(prewarmLine(drivers, avail));
@@ -110,6 +114,11 @@ public final class DoctorCommand implements Callable<Integer> {
                 .append(yes.isEmpty() ? "none of the available runtimes" : String.join(" ", yes));
         no.forEach((why, ids) -> sb.append("\n  cannot: ").append(String.join(" ", ids)).append(" (").append(why).append(')'));
         return sb.toString();
+    }
+
+    /** How the runtime restores a saved instance (startup.mode=restore), or why it cannot; asked after its probe. */
+    static String restore(RuntimeDriver d) {
+        return d.checkpointer().map(c -> "yes, " + c.method()).orElseGet(() -> "no: " + d.restoreUnsupported());
     }
 
     private static String details(Map<String, Object> d) {

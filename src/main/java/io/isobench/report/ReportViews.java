@@ -10,7 +10,7 @@ public final class ReportViews {
 
     public static List<ReportView> all() {
         return List.of(new StartupView(), new FootprintView(), new LoadProfileView(), new ServersView(), new MemoryView(),
-                new NetworkView(), new ResultsView());
+                new NetworkView(), new DensityView(), new ResultsView());
     }
 
     /** Every view's notes for this run, in view order. */

@@ -131,6 +131,29 @@ public final class NetNs implements SandboxNetwork {
         return ns;
     }
 
+    /**
+     * Gives the namespace's veth end its sandbox address again when a runtime took it away: gVisor's netstack removes
+     * the address from the host device when it takes the interface over, and a {@code runsc restore} in this namespace
+     * looks for it there again. Nothing for a namespace with a tap (its veth end has no address). Idempotent.
+     */
+    public void readdress() throws RuntimeDriver.LaunchException {
+        if (tap != null) {
+            return;
+        }
+        String nsIf = "ibc" + Long.toHexString(slot);
+        ProcResult show = Proc.of(Tools.which("ip"), "-n", name, "-o", "-4", "addr", "show", "dev", nsIf)
+                .timeout(IP_TIMEOUT).run();
+        if (show.ok() && show.stdout().contains(" " + sandboxAddr.getHostAddress() + "/")) {
+            return;
+        }
+        ProcResult add = Proc.of(Tools.which("ip"), "-n", name, "addr", "add", sandboxAddr.getHostAddress() + "/30", "dev", nsIf)
+                .timeout(IP_TIMEOUT).run();
+        if (!add.ok()) {
+            throw new RuntimeDriver.LaunchException("cannot give " + nsIf + " in " + name + " its address again: "
+                    + add.failureSummary());
+        }
+    }
+
     /** A new namespace when {@code spec} asks for a network, else null. */
     public static NetNs createFor(LaunchSpec spec) throws RuntimeDriver.LaunchException {
         return spec.network() == null ? null : create();

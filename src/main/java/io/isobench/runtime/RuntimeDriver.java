@@ -94,6 +94,20 @@ public interface RuntimeDriver {
         return null;
     }
 
+    /**
+     * How this runtime saves a running instance and restores it ({@code startup.mode=restore}); empty when it cannot
+     * here, with the reason in {@link #restoreUnsupported()}. Asked after a successful probe.
+     */
+    default java.util.Optional<Checkpointer> checkpointer() {
+        return java.util.Optional.empty();
+    }
+
+    /** Why {@link #checkpointer()} is empty (for doctor and skipped restore cases); null when it is present. */
+    default String restoreUnsupported() {
+        return checkpointer().isPresent() ? null
+                : id() + " has no checkpoint/restore that isobench drives (no way to save a running instance to files)";
+    }
+
     /** A tag shown after the runtime's name, e.g. "(TCG)", and its explanation. */
     record Mark(String tag, String note) {
     }

@@ -165,7 +165,7 @@ public final class StartupBenchmark implements Benchmark {
 
     @Override
     public List<io.isobench.image.BuiltTool> builtTools() {
-        return List.of(HTTP_PROBE);
+        return List.of(HTTP_PROBE, RestoreTrial.COUNTER_PROBE);
     }
 
     @Override
@@ -173,13 +173,15 @@ public final class StartupBenchmark implements Benchmark {
         List<Metric> m = new ArrayList<>(List.of(READY_MS, TEARDOWN_MS, ALL_READY_MS, FIRST_LINE_MS, READY_P50_MS,
                 READY_P95_MS, READY_P99_MS, READY_MAX_MS, SUCCESS_RATE, LATENESS_MS, IN_FLIGHT_MAX, IN_FLIGHT, CREATE_MS, INSTANCE));
         io.isobench.runtime.Sandbox.Phase.NAMES.forEach(p -> m.add(phaseMetric(p)));
+        m.addAll(RestoreTrial.METRICS);
         return m;
     }
 
     /**
      * One case per (mode, readiness, arrival[, instances]). Burst and staggered cases keep the params of earlier versions
      * (instances, delay_ms: 0 for a burst), so compare pairs them with older runs; a poisson case has arrival, duration
-     * and seed instead of instances. A mode other than cold is in the case's params.
+     * and seed instead of instances. A mode other than cold is in the case's params; restore is one case (one instance
+     * of the counter probe, HTTP readiness: {@link RestoreTrial}) whatever the arrivals.
      */
     @Override
     public List<Params> cases(Params resolved) {
@@ -196,6 +198,11 @@ public final class StartupBenchmark implements Benchmark {
         Params base = resolved.without("iterations").without("delay").without("arrival").without("duration")
                 .without("seed").without("mode");
         for (String mode : modes) {
+            if (mode.equals(RESTORE)) {
+                // one instance of the counter probe, answered over HTTP, saved and restored (RestoreTrial): no arrival
+                cases.add(base.without("instances").without("runs").with("readiness", HTTP).with("mode", RESTORE));
+                continue;
+            }
             for (String r : readiness) {
                 for (Arrival a : arrivals) {
                     List<Params> cs = new ArrayList<>();
@@ -267,12 +274,15 @@ public final class StartupBenchmark implements Benchmark {
         return c.values().getOrDefault("mode", COLD);
     }
 
-    /** Why {@code driver} cannot run a prewarmed case (no create/start split), or null. */
+    /** Why {@code driver} cannot run a prewarmed case (no create/start split) or a restore case (no checkpoint), or null. */
     @Override
     public String unsupported(io.isobench.runtime.RuntimeDriver driver, Params c) {
         if (PREWARMED.equals(modeOf(c))) {
             String why = driver.prewarmUnsupported();
             return why == null ? null : driver.id() + " cannot prewarm (startup.mode=prewarmed): " + why;
+        }
+        if (RESTORE.equals(modeOf(c)) && driver.checkpointer().isEmpty()) {
+            return driver.id() + " cannot restore (startup.mode=restore): " + driver.restoreUnsupported();
         }
         return null;
     }
@@ -352,7 +362,7 @@ public final class StartupBenchmark implements Benchmark {
     @Override
     public TrialOutcome run(TrialContext ctx) throws TrialFailure, InterruptedException {
         if (RESTORE.equals(modeOf(ctx.params()))) {
-            return restore(ctx);
+            return RestoreTrial.run(ctx); // startup.mode=restore: checkpoint a warmed server, time restore to its first answer
         }
         int runs = runs(ctx.params());
         List<Sample> samples = new ArrayList<>();
@@ -386,12 +396,6 @@ public final class StartupBenchmark implements Benchmark {
             throw new UserException("startup.runs must be at least 1");
         }
         return (int) runs;
-    }
-
-    /** startup.mode=restore: a warmed instance's checkpoint restored to its first answer (issue 21 part 3). */
-    private static TrialOutcome restore(TrialContext ctx) throws TrialFailure {
-        throw new TrialFailure("startup.mode=restore is not available in this build (bench.fleet.RestoreTrial, "
-                + "issue 21 part 3, is not part of it)", "");
     }
 
     /**

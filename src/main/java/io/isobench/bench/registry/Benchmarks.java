@@ -4,6 +4,7 @@ import io.isobench.bench.Benchmark;
 import io.isobench.bench.disk.DiskDdBenchmark;
 import io.isobench.bench.disk.DiskFileioBenchmark;
 import io.isobench.bench.disk.DiskFioBenchmark;
+import io.isobench.bench.fleet.DensityBenchmark;
 import io.isobench.bench.fleet.FootprintBenchmark;
 import io.isobench.bench.fleet.LoadProfileBenchmark;
 import io.isobench.bench.fleet.StartupBenchmark;
@@ -25,7 +26,7 @@ public final class Benchmarks {
 
     public static List<Benchmark> all() {
         return List.of(new CpuBenchmark(), new MemoryBenchmark(), new SyscallBenchmark(), new SyscallSurfaceBenchmark(),
-                new StartupBenchmark(), new FootprintBenchmark(), new LoadProfileBenchmark(), new DiskFioBenchmark(),
+                new StartupBenchmark(), new FootprintBenchmark(), new DensityBenchmark(), new LoadProfileBenchmark(), new DiskFioBenchmark(),
                 new DiskDdBenchmark(), new DiskFileioBenchmark(), new NetworkBenchmark(), new NginxBenchmark(),
                 new RedisBenchmark(), new MysqlBenchmark());
     }

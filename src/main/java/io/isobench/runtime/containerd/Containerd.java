@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The containerd daemon isobench's {@code ctr} calls talk to: the host's own when its socket answers (dockerd's or a
  * system containerd at {@link #SYSTEM_SOCKET}), else a standalone containerd started once per isobench process with a
- * config, root and state in a root-only directory of the work dir, stopped at exit (a {@link Cleanup} action registered
+ * config and state in a root-only directory of the work dir and its root (image content) in the scratch dir, stopped at exit (a {@link Cleanup} action registered
  * before the sandboxes', so it runs after them).
  */
 final class Containerd {
@@ -60,7 +60,7 @@ final class Containerd {
     }
 
     String description() {
-        return standalone ? "standalone containerd started by isobench (config, root and state in its work dir)"
+        return standalone ? "standalone containerd started by isobench (config and state in its work dir, root in its scratch dir)"
                 : "running containerd at " + address;
     }
 
@@ -90,14 +90,20 @@ final class Containerd {
         return r.ok() && r.stdout().contains("Server:");
     }
 
-    /** The standalone daemon's config: every path inside {@code dir}, no CRI plugin. */
-    static String config(Path dir) {
+    /**
+     * The standalone daemon's config: state and sockets inside {@code dir}, the root (image content and snapshots:
+     * hundreds of MB) inside {@code bulk} on a disk file system, no CRI plugin.
+     */
+    static String config(Path dir, Path bulk) {
         String d = dir.toAbsolutePath().toString();
-        if (!d.matches("[A-Za-z0-9_./-]+")) {
-            throw new IllegalArgumentException("unexpected characters in " + d);
+        String r = bulk.toAbsolutePath().toString();
+        for (String x : List.of(d, r)) {
+            if (!x.matches("[A-Za-z0-9_./-]+")) {
+                throw new IllegalArgumentException("unexpected characters in " + x);
+            }
         }
         return "version = 2\n"
-                + "root = \"" + d + "/root\"\n"
+                + "root = \"" + r + "/root\"\n"
                 + "state = \"" + d + "/state\"\n"
                 + "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n"
                 + "[grpc]\n  address = \"" + d + "/containerd.sock\"\n"
@@ -112,11 +118,14 @@ final class Containerd {
                     + " and containerd is not installed (apt-get install containerd)");
         }
         Path dir = WorkDir.get().resolve(DIR);
+        Path bulk = WorkDir.scratch().resolve(DIR); // image content and snapshots: on disk, not in /run's tmpfs
         Process p;
         try {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            Files.writeString(dir.resolve("config.toml"), config(dir));
+            Files.createDirectories(bulk);
+            Files.setPosixFilePermissions(bulk, PosixFilePermissions.fromString("rwx------"));
+            Files.writeString(dir.resolve("config.toml"), config(dir, bulk));
             p = new ProcessBuilder(bin, "--config", dir.resolve("config.toml").toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("containerd.log").toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();

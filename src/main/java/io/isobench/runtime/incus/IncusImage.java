@@ -58,7 +58,7 @@ final class IncusImage {
             if (Incus.call("image", "info", alias).ok()) {
                 return alias;
             }
-            Path dir = WorkDir.get().resolve("incus-image-" + image.shortHash());
+            Path dir = WorkDir.scratch().resolve("incus-image-" + image.shortHash());
             try {
                 Files.createDirectories(dir);
                 Files.writeString(dir.resolve("metadata.yaml"), metadata(image.hash(), arch(), Instant.now().getEpochSecond()));

@@ -115,10 +115,32 @@ public abstract class OciDriver implements RuntimeDriver {
 
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        return start(spec, null, null);
+    }
+
+    /** A live instance of this driver: what a checkpoint needs (its network, kept for the restore). */
+    private record Instance(LaunchSpec spec, java.util.concurrent.atomic.AtomicReference<NetNs> net) {
+    }
+
+    private final Map<String, Instance> instances = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Runs {@code spec} ({@code <bin> run}), or restores it from {@code image} ({@code <bin> restore --image-path}) in
+     * {@code keptNet} (the saved instance's network namespace, whose addresses the saved network stack holds; null:
+     * a new one as for a launch).
+     */
+    private Sandbox start(LaunchSpec spec, Path image, NetNs keptNet) throws LaunchException {
         long t0 = System.nanoTime(); // the launch starts here: bundle, namespace and network setup count
-        Prepared p = prepare(spec);
-        List<String> argv = spec.wrapped(p.cli("run", "--bundle", p.bundle.toString(), spec.name()));
-        return p.sandbox(new ProcessSandbox(spec.name(), argv, spec, p.teardown, () -> Cgroups.pids(p.cgroupsPath), null, t0));
+        Prepared p = prepare(spec, keptNet);
+        List<String> argv = spec.wrapped(image == null ? p.cli("run", "--bundle", p.bundle.toString(), spec.name())
+                : p.cli("restore", "--bundle", p.bundle.toString(), "--image-path", image.toString(), spec.name()));
+        instances.put(spec.name(), new Instance(spec, p.net));
+        try {
+            return p.sandbox(new ProcessSandbox(spec.name(), argv, spec, p.teardown, () -> Cgroups.pids(p.cgroupsPath), null, t0));
+        } catch (LaunchException e) {
+            instances.remove(spec.name());
+            throw e;
+        }
     }
 
     @Override
@@ -136,7 +158,7 @@ public abstract class OciDriver implements RuntimeDriver {
             throw new LaunchException("cannot prewarm with a wrapper or to run to completion");
         }
         long t0 = System.nanoTime();
-        Prepared p = prepare(spec);
+        Prepared p = prepare(spec, null);
         ProcessSandbox created = p.sandbox(new ProcessSandbox(spec.name(), p.cli("create", "--bundle", p.bundle.toString(),
                 spec.name()), spec, p.teardown, () -> Cgroups.pids(p.cgroupsPath), null, t0));
         int status;
@@ -168,7 +190,9 @@ public abstract class OciDriver implements RuntimeDriver {
         final Path bundle;
         final String cgroupsPath;
         final Path scratch;
-        final NetNs netns;
+        /** The network namespace; emptied when a checkpoint keeps it for the restore (teardown then leaves it). */
+        final java.util.concurrent.atomic.AtomicReference<NetNs> net;
+        final boolean hasNet;
         final Runnable teardown;
         final String name;
         final io.isobench.runtime.NetworkSpec network;
@@ -177,11 +201,13 @@ public abstract class OciDriver implements RuntimeDriver {
             this.bundle = bundle;
             this.cgroupsPath = cgroupsPath;
             this.scratch = scratch;
-            this.netns = netns;
+            this.net = new java.util.concurrent.atomic.AtomicReference<>(netns);
+            this.hasNet = netns != null;
             this.name = spec.name();
             this.network = spec.network();
             Path stateRoot = stateRoot();
             this.teardown = () -> {
+                instances.remove(name);
                 if (stateRoot == null || Files.exists(stateRoot.resolve(name))) {
                     Proc.of(cli("kill", name, "KILL")).timeout(CLI_TIMEOUT).run();
                     Proc.of(cli("delete", "--force", name)).timeout(CLI_TIMEOUT).run();
@@ -189,31 +215,35 @@ public abstract class OciDriver implements RuntimeDriver {
                 ImageBuilder.deleteTree(bundle);
                 Scratch.remove(scratch);
                 Cgroups.removeIfEmpty(cgroupsPath);
-                if (netns != null) {
-                    netns.close();
+                NetNs n = net.getAndSet(null); // null when a checkpoint kept it for the restore
+                if (n != null) {
+                    n.close();
                 }
             };
         }
 
         /** The runtime's command line for {@code args}, with the network flags when the container has a namespace. */
         List<String> cli(String... args) {
-            return netns == null ? OciDriver.this.cli(args) : networkCli(List.of(args));
+            return !hasNet ? OciDriver.this.cli(args) : networkCli(List.of(args));
         }
 
         ProcessSandbox sandbox(ProcessSandbox s) {
-            if (netns != null) { // describe() wraps the namespace (runsc names its stack): only when there is one
-                s.network(describe(netns), network);
+            NetNs n = net.get();
+            if (n != null) { // describe() wraps the namespace (runsc names its stack): only when there is one
+                s.network(describe(n), network);
             }
             return scratch == null ? s : s.scratchStorage(scratchStorage(scratch));
         }
     }
 
-    private Prepared prepare(LaunchSpec spec) throws LaunchException {
+    private Prepared prepare(LaunchSpec spec, NetNs keptNet) throws LaunchException {
         Path bundle = WorkDir.get().resolve("bundles").resolve(spec.name());
         Path scratch = Scratch.hostDir(spec);
-        NetNs netns = null;
+        NetNs netns = keptNet;
         try {
-            netns = NetNs.createFor(spec);
+            if (netns == null) {
+                netns = NetNs.createFor(spec);
+            }
             String cgroupsPath = OciBundle.write(bundle, spec, scratch, netns == null ? null : netns.path());
             return new Prepared(spec, bundle, cgroupsPath, scratch, netns);
         } catch (IOException | LaunchException e) {
@@ -224,6 +254,73 @@ public abstract class OciDriver implements RuntimeDriver {
             }
             throw e instanceof LaunchException le ? le
                     : new LaunchException("cannot write OCI bundle: " + e.getMessage(), e);
+        }
+    }
+
+    /** For a checkpoint: how long saving an instance may take. */
+    static final Duration CHECKPOINT_TIMEOUT = Duration.ofSeconds(120);
+
+    /**
+     * Why this runtime cannot checkpoint and restore here, or null when it can ({@link #checkpointer()} then drives
+     * {@code <bin> checkpoint --image-path DIR ID} and {@code <bin> restore --bundle B --image-path DIR ID}).
+     */
+    protected String checkpointUnsupported() {
+        return id() + ": isobench drives checkpoint/restore only for runsc, and for runc where CRIU works";
+    }
+
+    @Override
+    public java.util.Optional<io.isobench.runtime.Checkpointer> checkpointer() {
+        return checkpointUnsupported() == null ? java.util.Optional.of(new CliCheckpointer()) : java.util.Optional.empty();
+    }
+
+    @Override
+    public String restoreUnsupported() {
+        return checkpointUnsupported();
+    }
+
+    /** The OCI CLI's own checkpoint and restore subcommands (gVisor's are built in; runc's call CRIU). */
+    private final class CliCheckpointer implements io.isobench.runtime.Checkpointer {
+        @Override
+        public String method() {
+            return binary() + " checkpoint --image-path DIR, then " + binary() + " restore --bundle B --image-path DIR"
+                    + " in the saved instance's network namespace";
+        }
+
+        @Override
+        public Snapshot checkpoint(Sandbox sandbox, Path dir) throws LaunchException {
+            Instance in = instances.get(sandbox.id());
+            if (in == null) {
+                throw new LaunchException(sandbox.id() + " is not a running instance of " + id());
+            }
+            ProcResult r = Proc.of(cli("checkpoint", "--image-path", dir.toString(), sandbox.id()))
+                    .timeout(CHECKPOINT_TIMEOUT).run();
+            if (!r.ok()) {
+                throw new LaunchException(binary() + " checkpoint failed: " + Trials.reason(r));
+            }
+            Map<String, String> facts = new LinkedHashMap<>();
+            facts.put("checkpoint", String.join(" ", r.argv()));
+            String out = (r.stdout() + r.stderr()).strip();
+            if (!out.isEmpty()) {
+                facts.put("checkpoint_output", out.length() > 2000 ? out.substring(0, 2000) + "…" : out);
+            }
+            return new Snapshot(dir, facts, in.net().getAndSet(null));
+        }
+
+        @Override
+        public Sandbox restore(Snapshot snapshot, LaunchSpec spec) throws LaunchException {
+            if (!(snapshot.kept() == null || snapshot.kept() instanceof NetNs)) {
+                throw new LaunchException("not a snapshot of " + id());
+            }
+            NetNs kept = (NetNs) snapshot.kept();
+            if (kept != null) {
+                try {
+                    kept.readdress(); // gVisor's netstack took the address off the device; its restore looks there
+                } catch (LaunchException e) {
+                    kept.close();
+                    throw e;
+                }
+            }
+            return start(spec, snapshot.dir(), kept);
         }
     }
 

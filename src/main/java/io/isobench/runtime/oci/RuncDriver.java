@@ -20,6 +20,12 @@ public final class RuncDriver extends OciDriver {
         return java.nio.file.Path.of("/run/runc");
     }
 
+    /** Checkpoint/restore needs CRIU, and {@code criu check} passing on this kernel (asked once per process, with a timeout). */
+    @Override
+    protected String checkpointUnsupported() {
+        return Criu.problem();
+    }
+
     @Override
     protected String binary() {
         return "runc";

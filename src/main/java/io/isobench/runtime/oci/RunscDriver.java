@@ -392,6 +392,18 @@ public final class RunscDriver extends OciDriver {
         return Availability.ok(a.id(), a.version(), d);
     }
 
+    /**
+     * gVisor saves the whole sandbox (Sentry, netstack, file state) with {@code runsc checkpoint} and starts it again with
+     * {@code runsc restore}. Not with hostinet (the probe's fallback when netstack fails): its sockets are the host
+     * kernel's, which a checkpoint cannot save.
+     */
+    @Override
+    protected String checkpointUnsupported() {
+        return portsNetwork == PortsNetwork.HOSTINET && netstackFailure != null
+                ? id() + " serves ports with hostinet here (netstack failed), whose host-kernel sockets a checkpoint cannot save"
+                : null;
+    }
+
     @Override
     protected List<String> networkCli(List<String> args) {
         PortsNetwork mode = portsNetwork;

@@ -55,6 +55,14 @@ final class FirecrackerApi {
         }
     }
 
+    /** PATCH {@code path} with {@code json} (e.g. {@code /vm} to pause); returns normally on 2xx. */
+    void patch(String path, String json) throws IOException {
+        Response r = request("PATCH", path, json);
+        if (r.status() / 100 != 2) {
+            throw new ApiException(r.status(), "PATCH " + path + " -> HTTP " + r.status() + ": " + faultMessage(r.body()));
+        }
+    }
+
     /** GET {@code path}; the body on 2xx. */
     String get(String path) throws IOException {
         Response r = request("GET", path, null);

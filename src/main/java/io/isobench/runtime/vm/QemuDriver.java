@@ -182,6 +182,7 @@ public abstract class QemuDriver implements RuntimeDriver {
         } catch (IOException e) {
             return Availability.no(id(), version, "no guest kernel: " + e.getMessage());
         }
+        qemuVersion = version;
         ProcResult nd = Proc.of(qemu, "-netdev", "help").timeout(Duration.ofSeconds(20)).run();
         userNet = nd.ok() && nd.stdout().lines().anyMatch(l -> l.strip().equals("user"));
         probeNetwork();
@@ -273,6 +274,22 @@ public abstract class QemuDriver implements RuntimeDriver {
 
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        return start(spec, null);
+    }
+
+    /** A live VM of this driver: what a checkpoint needs. */
+    private record Instance(String nonce, Path control) {
+    }
+
+    private final Map<String, Instance> instances = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicInteger CONTROL_SEQ = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** What a restore starts from: the migration file, the saved guest's nonce and its network path. */
+    private record Saved(Path state, String nonce, QemuNet net) {
+    }
+
+    /** Boots {@code spec}'s guest, or ({@code saved} non-null) starts a QEMU that loads a saved guest ({@code -incoming}). */
+    private Sandbox start(LaunchSpec spec, Saved saved) throws LaunchException {
         String qemu = Tools.which(QEMU);
         if (qemu == null) {
             throw new LaunchException(QEMU + " not found");
@@ -285,18 +302,35 @@ public abstract class QemuDriver implements RuntimeDriver {
         } catch (IOException e) {
             throw new LaunchException("cannot prepare the guest: " + e.getMessage(), e);
         }
-        String nonce = HexFormat.of().formatHex(randomBytes());
+        String nonce = saved != null ? saved.nonce() : HexFormat.of().formatHex(randomBytes());
         Path dir = WorkDir.get().resolve("qemu");
         Path bulk = WorkDir.scratch().resolve("qemu"); // tens of MB per launch: on disk, not in /run's tmpfs
         Path initrd = bulk.resolve(spec.name() + ".initrd");
         Path serial = dir.resolve(spec.name() + ".console.log");
+        // the checkpoint's monitor (short name: unix socket paths are limited to 107 bytes)
+        Path control = dir.resolve("ctl" + CONTROL_SEQ.incrementAndGet() + ".sock");
         Path diskFile = spec.scratchBytes() == null ? null : bulk.resolve(spec.name() + ".scratch.raw");
+        String incoming = null;
+        if (saved != null) {
+            try {
+                if (diskFile != null) {
+                    throw new LaunchException("restoring a VM with scratch storage is not supported");
+                }
+                incoming = migrationUri(qemuVersion, saved.state(), false);
+            } catch (LaunchException e) {
+                if (saved.net() != null) {
+                    saved.net().close(); // a failed restore closes what it took over
+                }
+                throw e;
+            }
+        }
         String tp = tapProblem;
-        if (spec.network() != null && tp != null && !userNet) {
+        if (saved == null && spec.network() != null && tp != null && !userNet) {
             throw new LaunchException("no VM network path: tap unusable (" + tp + ") and " + QEMU
                     + " has no user-mode networking (-netdev help lists no 'user')");
         }
-        QemuNet net = spec.network() == null ? null : tp == null ? QemuTapNet.create(virtioNetDevice(), accel())
+        QemuNet net = saved != null ? saved.net() : spec.network() == null ? null
+                : tp == null ? QemuTapNet.create(virtioNetDevice(), accel())
                 : QemuUserNet.create(spec.network(), virtioNetDevice(), accel(), dir);
         ScratchDisk disk = null;
         try {
@@ -331,14 +365,159 @@ public abstract class QemuDriver implements RuntimeDriver {
             int app = argv.indexOf("-append") + 1;
             argv.set(app, argv.get(app) + " " + String.join(" ", net.kernelParams()));
         }
+        argv.addAll(List.of("-monitor", "unix:" + control + ",server=on,wait=off"));
+        if (saved != null) {
+            argv.addAll(List.of("-incoming", incoming));
+        }
         GuestSandbox s = new GuestSandbox(spec, spec.wrapped(net == null ? argv : net.wrap(argv)), "QEMU", nonce, initrd,
-                serial, diskFile, net, memoryMib(spec.limits()) << 20).watchBoot(stallBound(probeBootMillis, accel()));
+                serial, diskFile, net, memoryMib(spec.limits()) << 20, saved != null);
+        if (saved == null) { // a restored guest prints nothing until asked: no boot to watch
+            s.watchBoot(stallBound(probeBootMillis, accel()));
+        }
+        s.afterTeardown(() -> {
+            instances.remove(spec.name());
+            deleteQuietly(control);
+        });
+        instances.put(spec.name(), new Instance(nonce, control));
+        if (saved != null) {
+            try {
+                awaitIncoming(s, control, net);
+            } catch (LaunchException e) {
+                s.close();
+                throw e;
+            }
+        }
         if (disk != null) {
             s.scratchStorage("virtio-blk (" + virtioBlkDevice() + ") raw file on host " + disk.hostFileSystem()
                     + ", cache=" + cache + (cache.equals("none") ? " (host O_DIRECT)" : " (host page cache; O_DIRECT unsupported there)")
                     + ", ext2 in the guest");
         }
         return s;
+    }
+
+    /** How long QEMU may take to write or load a saved guest (TCG, a few hundred MiB). */
+    static final Duration MIGRATION_TIMEOUT = Duration.ofSeconds(300);
+
+    /**
+     * Waits until the restored QEMU has loaded the saved guest and runs it ({@code info status}), then brings the network
+     * path up for it (slirp's host forwards belong to the new QEMU).
+     */
+    private static void awaitIncoming(GuestSandbox s, Path control, QemuNet net) throws LaunchException {
+        long end = System.nanoTime() + MIGRATION_TIMEOUT.toNanos();
+        try (QemuMonitor m = QemuMonitor.connect(control, Duration.ofSeconds(30))) {
+            String status = "";
+            while (System.nanoTime() < end) {
+                status = m.command("info status", Duration.ofSeconds(10));
+                if (status.contains("status: running")) {
+                    if (net != null) {
+                        net.guestNetworkUp();
+                    }
+                    return;
+                }
+                if (!status.contains("inmigrate") && !status.contains("paused") && !status.contains("prelaunch")) {
+                    break;
+                }
+                Thread.sleep(10);
+            }
+            throw new LaunchException("the restored VM does not run: " + status);
+        } catch (IOException e) {
+            throw new LaunchException("the restoring QEMU did not load the saved guest: " + e.getMessage()
+                    + (s.vmmAlive() ? "" : "; QEMU exited: " + s.await(Duration.ofSeconds(2)).stderr().strip()), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LaunchException("interrupted while restoring", e);
+        }
+    }
+
+    /** What a QEMU snapshot keeps for the restore: the guest's network path (it holds its address) and console nonce. */
+    private record Kept(QemuNet net, String nonce) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (net != null) {
+                net.close();
+            }
+        }
+    }
+
+    /** The version the probe found (decides the migration URI). */
+    private volatile String qemuVersion;
+
+    /** Whether this QEMU migrates to a file directly ({@code file:} URIs came with QEMU 8.2); else through {@code exec:cat}. */
+    static boolean fileMigration(String version) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(version == null ? "" : version);
+        if (!m.find()) {
+            return false;
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        return major > 8 || (major == 8 && minor >= 2);
+    }
+
+    /**
+     * The migration URI that writes ({@code out}) or reads the saved guest at {@code state}: {@code file:PATH} where
+     * QEMU has it, else {@code exec:cat} (QEMU runs it with /bin/sh; the path, isobench's own work dir, is single-quoted
+     * and may not contain a quote).
+     */
+    static String migrationUri(String version, Path state, boolean out) throws LaunchException {
+        String p = state.toString();
+        if (fileMigration(version)) {
+            return "file:" + p;
+        }
+        if (p.indexOf('\'') >= 0 || p.indexOf('\n') >= 0) {
+            throw new LaunchException("snapshot path unusable in QEMU's exec: migration: " + p);
+        }
+        return out ? "exec:cat > '" + p + "'" : "exec:cat '" + p + "'";
+    }
+
+    /**
+     * Migration to a file through the VM's monitor ({@code migrate file:DIR/vm.state}, or exec:cat: RAM and device state,
+     * the guest running until the last pass), then {@code quit}; the restore starts the same machine with
+     * {@code -incoming} from that file in the same network path, and the guest runs on where it stopped.
+     */
+    @Override
+    public java.util.Optional<io.isobench.runtime.Checkpointer> checkpointer() {
+        return java.util.Optional.of(new io.isobench.runtime.Checkpointer() {
+            @Override
+            public String method() {
+                return fileMigration(qemuVersion)
+                        ? "QEMU monitor: migrate file:DIR/vm.state, quit; then a new QEMU with -incoming file:DIR/vm.state"
+                        : "QEMU monitor: migrate exec:cat > DIR/vm.state, quit; then a new QEMU with -incoming exec:cat DIR/vm.state";
+            }
+
+            @Override
+            public Snapshot checkpoint(Sandbox sandbox, Path dir) throws LaunchException {
+                Instance in = instances.get(sandbox.id());
+                if (in == null || !(sandbox instanceof GuestSandbox gs)) {
+                    throw new LaunchException(sandbox.id() + " is not a running VM of " + id());
+                }
+                Path state = dir.resolve("vm.state");
+                Map<String, String> facts = new LinkedHashMap<>();
+                try (QemuMonitor m = QemuMonitor.connect(in.control(), Duration.ofSeconds(10))) {
+                    String reply = m.command("migrate " + migrationUri(qemuVersion, state, true), MIGRATION_TIMEOUT);
+                    String info = m.command("info migrate", Duration.ofSeconds(10));
+                    if (!info.contains("completed")) {
+                        throw new LaunchException("QEMU's migration to " + state + " did not complete: "
+                                + (reply.isEmpty() ? "" : reply + "; ") + info.lines().limit(3).toList());
+                    }
+                    facts.put("migration", info.lines().filter(l -> l.contains("total time") || l.contains("transferred")
+                            || l.contains("Migration status")).map(String::strip).collect(java.util.stream.Collectors.joining("; ")));
+                    QemuNet net = (QemuNet) gs.keepNetwork(); // before quit: the teardown that follows must leave it
+                    m.quit();
+                    gs.await(Duration.ofSeconds(30));
+                    return new Snapshot(dir, facts, new Kept(net, in.nonce()));
+                } catch (IOException e) {
+                    throw new LaunchException("QEMU's monitor: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public Sandbox restore(Snapshot snapshot, LaunchSpec spec) throws LaunchException {
+                if (!(snapshot.kept() instanceof Kept k)) {
+                    throw new LaunchException("not a snapshot of " + id());
+                }
+                return start(spec, new Saved(snapshot.dir().resolve("vm.state"), k.nonce(), k.net()));
+            }
+        });
     }
 
     private static byte[] randomBytes() {

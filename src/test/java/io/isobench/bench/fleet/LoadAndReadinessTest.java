@@ -120,7 +120,7 @@ class LoadAndReadinessTest {
                 .containsExactly("first-line@1", "first-line@4", "http@1", "http@4");
         assertThatThrownBy(() -> new PlanLoader().set("startup.readiness=smoke-signal", "--set"))
                 .isInstanceOf(UserException.class).hasMessageContaining("not one of");
-        assertThat(new StartupBenchmark().builtTools()).extracting(t -> t.name()).containsExactly("http-probe");
+        assertThat(new StartupBenchmark().builtTools()).extracting(t -> t.name()).containsExactly("http-probe", "counter-probe");
         assertThat(new StartupBenchmark().metrics()).extracting(Metric::name)
                 .contains("ready_ms", "teardown_ms", "all_ready_ms", "first_line_ms", "setup_ms", "spawned_ms", "booted_ms");
     }

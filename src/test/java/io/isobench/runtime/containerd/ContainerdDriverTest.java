@@ -87,10 +87,10 @@ class ContainerdDriverTest {
 
     @Test
     void standaloneConfigKeepsEverythingInItsDir() {
-        String c = Containerd.config(Path.of("/tmp/isobench-1-abc/containerd"));
-        assertThat(c).contains("root = \"/tmp/isobench-1-abc/containerd/root\"")
-                .contains("state = \"/tmp/isobench-1-abc/containerd/state\"")
-                .contains("address = \"/tmp/isobench-1-abc/containerd/containerd.sock\"");
+        String c = Containerd.config(Path.of("/run/isobench/1-abc/containerd"), Path.of("/var/tmp/isobench/1-abc/containerd"));
+        assertThat(c).contains("root = \"/var/tmp/isobench/1-abc/containerd/root\"")
+                .contains("state = \"/run/isobench/1-abc/containerd/state\"")
+                .contains("address = \"/run/isobench/1-abc/containerd/containerd.sock\"");
     }
     /** Only a shim of one of our ids, in isobench's namespace, on our daemon's socket, is ours to kill. */
     @Test

@@ -46,6 +46,12 @@ class FirecrackerRequestsTest {
         if (path.equals("/actions")) {
             return "InstanceActionInfo";
         }
+        if (path.equals("/snapshot/create")) {
+            return "SnapshotCreateParams";
+        }
+        if (path.equals("/snapshot/load")) {
+            return "SnapshotLoadParams";
+        }
         throw new AssertionError("the driver PUTs to a path the test does not know: " + path);
     }
 
@@ -99,6 +105,35 @@ class FirecrackerRequestsTest {
         var rs = FirecrackerDriver.requests(1, 128, "/k", "/i", FirecrackerDriver.bootArgs("1", false, List.of()), null, null);
         assertThat(rs).extracting(FirecrackerDriver.Request::path).containsExactly("/machine-config", "/boot-source", "/actions");
         assertValid(rs);
+    }
+
+    @Test
+    void snapshotBodiesMatchTheDocument() {
+        var create = FirecrackerDriver.snapshotCreate("/w/snap");
+        var load = FirecrackerDriver.snapshotLoad("/w/snap", "ibtap");
+        assertValid(List.of(create, load, FirecrackerDriver.snapshotLoad("/w/snap", null)));
+        assertThat(errors("Vm", FirecrackerDriver.vmState(true))).isEmpty();
+        assertThat(FirecrackerDriver.vmState(true)).isEqualTo("{\"state\":\"Paused\"}");
+        assertThat(FirecrackerDriver.vmState(false)).isEqualTo("{\"state\":\"Resumed\"}");
+        Map<String, Object> c = Json.MAPPER.readValue(create.body(), new tools.jackson.core.type.TypeReference<>() { });
+        assertThat(c).containsEntry("snapshot_type", "Full").containsEntry("snapshot_path", "/w/snap/vm.state")
+                .containsEntry("mem_file_path", "/w/snap/vm.mem");
+        Map<String, Object> l = Json.MAPPER.readValue(load.body(), new tools.jackson.core.type.TypeReference<>() { });
+        assertThat(l).containsEntry("resume_vm", true).doesNotContainKey("mem_file_path");
+        assertThat(l.get("mem_backend")).isEqualTo(Map.of("backend_type", "File", "backend_path", "/w/snap/vm.mem"));
+        assertThat(load.body()).contains("\"network_overrides\":[{\"iface_id\":\"eth0\",\"host_dev_name\":\"ibtap\"}]");
+    }
+
+    /** The snapshot definitions catch wrong bodies too: both memory sources, a snapshot type the API lacks, no path. */
+    @Test
+    void theDocumentCatchesWrongSnapshotBodies() {
+        assertThat(errors("SnapshotCreateParams", "{\"snapshot_path\":\"/s\"}")).isNotEmpty();
+        assertThat(errors("SnapshotCreateParams", "{\"snapshot_path\":\"/s\",\"mem_file_path\":\"/m\",\"snapshot_type\":\"Incremental\"}"))
+                .isNotEmpty();
+        assertThat(errors("SnapshotLoadParams", "{\"mem_backend\":{\"backend_type\":\"File\",\"backend_path\":\"/m\"}}")).isNotEmpty();
+        assertThat(errors("SnapshotLoadParams", "{\"snapshot_path\":\"/s\",\"mem_backend\":{\"backend_type\":\"Disk\",\"backend_path\":\"/m\"}}"))
+                .isNotEmpty();
+        assertThat(errors("Vm", "{\"state\":\"Stopped\"}")).isNotEmpty();
     }
 
     /** The validation can fail: a misspelled field, a missing required one, a vCPU count the API refuses. */

@@ -42,6 +42,14 @@ public final class GuestConsole {
         this.onBegin = r;
     }
 
+    /**
+     * For a guest restored from a snapshot taken after its BEGIN marker: its output is framed from the first line on
+     * (no BEGIN will come), and no boot is recorded.
+     */
+    public synchronized void resumeInside() {
+        inside = true;
+    }
+
     public static String beginMarker(String nonce) {
         return "@@ISOBENCH-BEGIN " + nonce + "@@";
     }

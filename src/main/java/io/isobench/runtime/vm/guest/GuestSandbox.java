@@ -33,6 +33,8 @@ public final class GuestSandbox implements Sandbox {
     private final long guestMemoryBytes;
     private volatile long lastOutputNanos = System.nanoTime();
     private volatile String stalled;
+    /** Set when a checkpoint took the network over for the restored instance: teardown then leaves it alone. */
+    private final java.util.concurrent.atomic.AtomicBoolean netKept = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param vmm              the VMM's name for messages ("QEMU")
@@ -44,13 +46,26 @@ public final class GuestSandbox implements Sandbox {
      */
     public GuestSandbox(LaunchSpec spec, List<String> argv, String vmm, String nonce, Path initrd, Path serial, Path disk,
                         GuestNet net, long guestMemoryBytes) throws RuntimeDriver.LaunchException {
+        this(spec, argv, vmm, nonce, initrd, serial, disk, net, guestMemoryBytes, false);
+    }
+
+    /**
+     * As above; {@code resumed}: the VMM restores a guest saved after its BEGIN marker, so its output is framed from
+     * the start ({@link GuestConsole#resumeInside()}) and {@code net} is told nothing at BEGIN (the driver brings the
+     * restored guest's network path up itself).
+     */
+    public GuestSandbox(LaunchSpec spec, List<String> argv, String vmm, String nonce, Path initrd, Path serial, Path disk,
+                        GuestNet net, long guestMemoryBytes, boolean resumed) throws RuntimeDriver.LaunchException {
         this.vmm = vmm;
         this.serial = serial;
         this.net = net;
         this.guestMemoryBytes = guestMemoryBytes;
         LaunchSpec.LineListener user = spec.onLine();
         this.console = new GuestConsole(nonce, user == null ? null : user::line);
-        if (net != null) {
+        if (resumed) {
+            console.resumeInside();
+        }
+        if (net != null && !resumed) {
             // the guest's eth0 is up at BEGIN: only now do slirp's host ports forward (see QemuUserNet)
             // off the output reader's thread: the monitor dialogue may take a while, and that thread relays every sandbox's output
             console.onBegin(() -> Thread.ofVirtual().name("guest-net-up-" + spec.name()).start(net::guestNetworkUp));
@@ -72,7 +87,7 @@ public final class GuestSandbox implements Sandbox {
             if (disk != null) {
                 GuestInitramfs.deleteQuietly(disk);
             }
-            if (net != null) {
+            if (net != null && !netKept.get()) {
                 net.close(); // releases the host ports or deletes the namespace (QEMU, which used them, is gone)
             }
             afterTeardown.run();
@@ -162,6 +177,15 @@ public final class GuestSandbox implements Sandbox {
     /** Why the boot was cut short ({@link #watchBoot}), or null. */
     public String stalled() {
         return stalled;
+    }
+
+    /**
+     * Hands the network path over (a checkpoint keeps it for the restored guest, which holds its addresses): this
+     * sandbox's teardown no longer closes it. Null when it has none.
+     */
+    public GuestNet keepNetwork() {
+        netKept.set(true);
+        return net;
     }
 
     /** Whether the VMM process still runs. */
