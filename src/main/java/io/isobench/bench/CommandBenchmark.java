@@ -23,7 +23,9 @@ public abstract class CommandBenchmark implements Benchmark {
     public TrialOutcome run(TrialContext ctx) throws TrialFailure {
         LaunchSpec spec = ctx.launchSpec(command(ctx)).build();
         ProcResult r;
+        String placement;
         try (Sandbox s = ctx.driver().launch(spec)) {
+            placement = s.cpuPlacement();
             r = s.await(ctx.timeout());
         } catch (RuntimeDriver.LaunchException e) {
             throw new TrialFailure("launch failed: " + e.getMessage(), "");
@@ -35,10 +37,12 @@ public abstract class CommandBenchmark implements Benchmark {
         if (r.exitCode() != 0) {
             throw new TrialFailure(r.failureSummary(), r.combinedOutput());
         }
+        // how the sandbox was pinned beyond its CPU set (a VM's vCPU threads), first in the raw output
+        String raw = (placement == null ? "" : "isobench: cpu placement: " + placement + "\n") + r.combinedOutput();
         try {
-            return new TrialOutcome(parse(r.stdout(), ctx.params()), r.combinedOutput());
+            return new TrialOutcome(parse(r.stdout(), ctx.params()), raw);
         } catch (ParseException e) {
-            throw failure("", e, r.combinedOutput());
+            throw failure("", e, raw);
         }
     }
 

@@ -139,8 +139,9 @@ public abstract class QemuDriver implements RuntimeDriver {
         return GuestKernel.defaultCache();
     }
 
+    /** The CPU limit rounded up; pinned, at most one vCPU per CPU of the set. */
     static int vcpus(Limits limits) {
-        return Math.max(1, (int) Math.ceil(limits.cpus() - 1e-9));
+        return limits.cpuCount();
     }
 
     static long memoryMib(Limits limits) {
@@ -314,8 +315,35 @@ public abstract class QemuDriver implements RuntimeDriver {
             int app = argv.indexOf("-append") + 1;
             argv.set(app, argv.get(app) + " " + String.join(" ", net.kernelParams()));
         }
-        GuestSandbox s = new GuestSandbox(spec, spec.wrapped(net == null ? argv : net.wrap(argv)), "QEMU", nonce, initrd,
+        io.isobench.util.CpuSet pinTo = spec.limits().cpuset();
+        Path qmp = pinTo == null ? null : dir.resolve("qmp" + QMP_SEQ.incrementAndGet() + ".sock");
+        if (qmp != null) {
+            argv.addAll(QemuVcpus.qmpArgs(qmp));
+        }
+        List<String> pinned;
+        try {
+            pinned = io.isobench.runtime.CpuPinning.wrap(spec.limits(), argv); // every QEMU thread within the set
+        } catch (LaunchException e) {
+            deleteQuietly(initrd);
+            if (diskFile != null) {
+                deleteQuietly(diskFile);
+            }
+            if (net != null) {
+                net.close();
+            }
+            throw e;
+        }
+        GuestSandbox s = new GuestSandbox(spec, spec.wrapped(net == null ? pinned : net.wrap(pinned)), "QEMU", nonce, initrd,
                 serial, diskFile, net, memoryMib(spec.limits()) << 20);
+        if (qmp != null) {
+            s.afterTeardown(() -> deleteQuietly(qmp));
+            try {
+                s.cpuPlacement(QemuVcpus.pin(qmp, pinTo));
+            } catch (IOException e) {
+                s.close();
+                throw new LaunchException("cannot pin the VM's vCPU threads to CPUs " + pinTo + ": " + e.getMessage(), e);
+            }
+        }
         if (disk != null) {
             s.scratchStorage("virtio-blk (" + virtioBlkDevice() + ") raw file on host " + disk.hostFileSystem()
                     + ", cache=" + cache + (cache.equals("none") ? " (host O_DIRECT)" : " (host page cache; O_DIRECT unsupported there)")
@@ -323,6 +351,8 @@ public abstract class QemuDriver implements RuntimeDriver {
         }
         return s;
     }
+
+    private static final java.util.concurrent.atomic.AtomicLong QMP_SEQ = new java.util.concurrent.atomic.AtomicLong();
 
     private static byte[] randomBytes() {
         byte[] b = new byte[8];
