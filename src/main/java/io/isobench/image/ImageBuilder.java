@@ -452,8 +452,9 @@ public final class ImageBuilder {
 
         /**
          * {@link #hostFile} for a file; for a directory, every file and symlink below it (and its empty directories).
-         * A dangling symlink in the tree (Debian's torch/lib points at test libraries of another package) is mirrored
-         * as a symlink only. Returns the shared objects ({@code *.so}, {@code *.so.N}) among the regular files, whose
+         * A dangling symlink in the tree (Debian's torch/lib points at test libraries of another package) or one to a
+         * directory (torch/test -> the libtorch-test package) is mirrored as a symlink only: its target is not part of
+         * the tree unless declared itself. Returns the shared objects ({@code *.so}, {@code *.so.N}) among the regular files, whose
          * library closure the caller adds.
          */
         List<String> hostTree(String hostPath) {
@@ -467,7 +468,8 @@ public final class ImageBuilder {
                 for (Path x : walk.sorted().toList()) {
                     if (Files.isDirectory(x, LinkOption.NOFOLLOW_LINKS)) {
                         dir(canonical(x.toString()));
-                    } else if (Files.isSymbolicLink(x) && !Files.exists(x)) {
+                    } else if (Files.isSymbolicLink(x) && (!Files.exists(x) || Files.isDirectory(x))) {
+                        // dangling, or a directory elsewhere (torch/test -> libtorch-test): the link, not its target
                         String c = canonical(x.getParent().toString()) + "/" + x.getFileName();
                         entries.putIfAbsent(c, new Entry(c, Kind.SYMLINK, Files.readSymbolicLink(x).toString()));
                     } else {
