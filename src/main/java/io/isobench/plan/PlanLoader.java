@@ -104,18 +104,21 @@ public final class PlanLoader {
         return l.build();
     }
 
-    /** Applies the named preset ("default" or "quick"). */
+    /** Applies the named preset ("default" or one of {@link Defaults#PRESETS}: quick, ml-paper). */
     public PlanLoader preset(String name) {
-        switch (name) {
-            case "default" -> { }
-            case "quick" -> Defaults.QUICK.forEach((k, v) -> {
+        if (!name.equals("default")) {
+            Map<String, String> p = Defaults.PRESETS.get(name);
+            if (p == null) {
+                throw new UserException("unknown preset '" + name + "' (known: default, "
+                        + String.join(", ", new java.util.TreeSet<>(Defaults.PRESETS.keySet())) + ")");
+            }
+            new java.util.TreeMap<>(p).forEach((k, v) -> {
                 if (k.contains(".")) {
-                    set(k + "=" + v, "preset quick");
+                    set(k + "=" + v, "preset " + name);
                 } else {
-                    top(k, v, "preset quick");
+                    top(k, v, "preset " + name);
                 }
             });
-            default -> throw new UserException("unknown preset '" + name + "' (known: default, quick)");
         }
         preset = name;
         return this;
