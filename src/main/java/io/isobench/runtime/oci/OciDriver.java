@@ -120,7 +120,11 @@ public abstract class OciDriver implements RuntimeDriver {
         String cgroupsPath;
         Path scratch = Scratch.hostDir(spec);
         NetNs netns = null;
+        List<String> pin;
         try {
+            // pinned: config.json's cpus pins the container; the launcher under taskset keeps the runtime's own
+            // processes (runc, runsc's sentry and gofer) on the same CPUs
+            pin = io.isobench.runtime.CpuPinning.prefix(spec.limits());
             netns = NetNs.createFor(spec);
             cgroupsPath = OciBundle.write(bundle, spec, scratch, netns == null ? null : netns.path());
         } catch (IOException | LaunchException e) {
@@ -133,8 +137,9 @@ public abstract class OciDriver implements RuntimeDriver {
                     : new LaunchException("cannot write OCI bundle: " + e.getMessage(), e);
         }
         List<String> run = new ArrayList<>(List.of("run", "--bundle", bundle.toString(), spec.name()));
-        List<String> argv = spec.wrapped(netns == null ? cli(run.toArray(String[]::new))
-                : networkCli(run));
+        List<String> launcher = new ArrayList<>(pin);
+        launcher.addAll(netns == null ? cli(run.toArray(String[]::new)) : networkCli(run));
+        List<String> argv = spec.wrapped(launcher);
         final NetNs ns = netns;
         Path stateRoot = stateRoot();
         Runnable teardown = () -> {

@@ -118,7 +118,7 @@ final class QemuVcpus {
                 throw new IOException("cannot pin vCPU " + e.getKey() + " (thread " + e.getValue() + ") to CPU " + cpu
                         + ": " + why);
             }
-            done.add("vCPU " + e.getKey() + " -> CPU " + cpu);
+            done.add("vCPU " + e.getKey() + " (thread " + e.getValue() + ") -> CPU " + cpu);
         }
         return "QEMU under taskset -c " + set + "; vCPU threads (QMP query-cpus-fast) pinned " + String.join(", ", done);
     }
