@@ -288,6 +288,10 @@ public final class FirecrackerDriver implements RuntimeDriver {
         if (why != null) {
             throw new LaunchException("firecracker cannot run here: " + why);
         }
+        String tooLarge = GuestInitramfs.tooLarge(spec.image(), QemuDriver.memoryMib(spec.limits()) << 20);
+        if (tooLarge != null) {
+            throw new LaunchException(tooLarge);
+        }
         GuestKernel kernel;
         Path base;
         Path vmlinux;

@@ -263,6 +263,10 @@ public abstract class QemuDriver implements RuntimeDriver {
         if (qemu == null) {
             throw new LaunchException(QEMU + " not found");
         }
+        String tooLarge = GuestInitramfs.tooLarge(spec.image(), memoryMib(spec.limits()) << 20);
+        if (tooLarge != null) {
+            throw new LaunchException(tooLarge);
+        }
         GuestKernel kernel;
         Path base;
         try {
