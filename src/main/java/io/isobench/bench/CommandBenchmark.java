@@ -16,12 +16,17 @@ public abstract class CommandBenchmark implements Benchmark {
 
     protected abstract List<String> command(TrialContext ctx);
 
+    /** The workload's environment besides the one every driver gives (none unless a benchmark needs it). */
+    protected java.util.Map<String, String> env(TrialContext ctx) {
+        return java.util.Map.of();
+    }
+
     /** Parses the tool's stdout; throws {@link ParseException} when it is not what the tool prints on success. */
     protected abstract List<Sample> parse(String stdout, Params params) throws ParseException;
 
     @Override
     public TrialOutcome run(TrialContext ctx) throws TrialFailure {
-        LaunchSpec spec = ctx.launchSpec(command(ctx)).build();
+        LaunchSpec spec = ctx.launchSpec(command(ctx)).env(env(ctx)).build();
         ProcResult r;
         String placement;
         try (Sandbox s = ctx.driver().launch(spec)) {

@@ -92,6 +92,18 @@ class MlParsingTest {
     }
 
     @Test
+    void allocatorKeepTellsGlibcToKeepFreedMemoryAndGlibcLeavesItsDefaults() {
+        WorkloadImage image = new WorkloadImage("h".repeat(64), Path.of("/x"), Map.of(), 0, 0, List.of(), Map.of(), Map.of());
+        Params p = new Params(Map.of("model", "tiny", "mode", "train", "batch", "8", "batches", "5", "threads", "1",
+                "allocator", "keep"));
+        TrialContext keep = new TrialContext(null, image, new Limits(1, 1L << 30), p, Duration.ofMinutes(1), "n");
+        assertThat(new MlBenchmark().env(keep)).containsKeys("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_");
+        TrialContext glibc = new TrialContext(null, image, new Limits(1, 1L << 30), p.with("allocator", "glibc"),
+                Duration.ofMinutes(1), "n");
+        assertThat(new MlBenchmark().env(glibc)).isEmpty();
+    }
+
+    @Test
     void theImageHoldsTheInterpreterStdlibAndTorchTrees() {
         MlBenchmark b = new MlBenchmark();
         assertThat(b.tools()).containsExactly("/usr/bin/python3");
