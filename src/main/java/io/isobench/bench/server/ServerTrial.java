@@ -84,7 +84,8 @@ final class ServerTrial implements AutoCloseable {
 
     static ParamSpec placementParam() {
         return ParamSpec.choice("placement", "apart", false, "apart: on 2+ CPUs pin the client (taskset) to the last CPU "
-                + "and the sandbox's host processes to the others; none: no pinning (recorded either way)", "apart", "none");
+                + "and the sandbox's host processes to the others; none: no pinning (recorded either way); a case pinned "
+                + "by --cpuset keeps the sandbox on its set and puts the client on the CPUs outside it", "apart", "none");
     }
 
     static Placement placement(Params p) {
