@@ -89,7 +89,7 @@ class PinningIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"native", "runc", "runsc", "qemu-microvm"})
+    @ValueSource(strings = {"native", "runc", "runsc", "qemu-microvm", "crun", "bwrap", "nspawn", "lxc", "lxc-system"})
     void everyTaskOfAPinnedSandboxRunsOnlyOnItsCpu(String runtime) throws Exception {
         int last = Runtime.getRuntime().availableProcessors() - 1;
         CpuSet set = CpuSet.parse(Integer.toString(last), "test");
