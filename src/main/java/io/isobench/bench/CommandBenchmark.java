@@ -16,14 +16,21 @@ public abstract class CommandBenchmark implements Benchmark {
 
     protected abstract List<String> command(TrialContext ctx);
 
+    /** The workload's environment besides the one every driver gives (none unless a benchmark needs it). */
+    protected java.util.Map<String, String> env(TrialContext ctx) {
+        return java.util.Map.of();
+    }
+
     /** Parses the tool's stdout; throws {@link ParseException} when it is not what the tool prints on success. */
     protected abstract List<Sample> parse(String stdout, Params params) throws ParseException;
 
     @Override
     public TrialOutcome run(TrialContext ctx) throws TrialFailure {
-        LaunchSpec spec = ctx.launchSpec(command(ctx)).build();
+        LaunchSpec spec = ctx.launchSpec(command(ctx)).env(env(ctx)).build();
         ProcResult r;
+        String placement;
         try (Sandbox s = ctx.driver().launch(spec)) {
+            placement = s.cpuPlacement();
             r = s.await(ctx.timeout());
         } catch (RuntimeDriver.LaunchException e) {
             throw new TrialFailure("launch failed: " + e.getMessage(), "");
@@ -35,10 +42,12 @@ public abstract class CommandBenchmark implements Benchmark {
         if (r.exitCode() != 0) {
             throw new TrialFailure(r.failureSummary(), r.combinedOutput());
         }
+        // how the sandbox was pinned beyond its CPU set (a VM's vCPU threads), first in the raw output
+        String raw = (placement == null ? "" : "isobench: cpu placement: " + placement + "\n") + r.combinedOutput();
         try {
-            return new TrialOutcome(parse(r.stdout(), ctx.params()), r.combinedOutput());
+            return new TrialOutcome(parse(r.stdout(), ctx.params()), raw);
         } catch (ParseException e) {
-            throw failure("", e, r.combinedOutput());
+            throw failure("", e, raw);
         }
     }
 

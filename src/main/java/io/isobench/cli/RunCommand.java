@@ -31,6 +31,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "the quick preset that 'study' uses (5 repetitions of 5 s trials, 1 s cooldown, 1 MiB sequential memory writes only); flags still override")
     boolean quick;
 
+    @Option(names = "--preset", paramLabel = "NAME", description = "a named preset under the plan file and flags: quick "
+            + "(as --quick) or ml-paper (the papers' ResNet-50 training: ml, batch 32, 100 batches)")
+    String preset;
+
     @Option(names = "--runs", paramLabel = "K", defaultValue = "1",
             description = "make K separate stored runs of the plan, one after the other (default 1): the replications "
                     + "'compare A1..AK -- B1..BK' tests at the run level (runs, not samples, are the unit of replication)")
@@ -79,12 +83,15 @@ public final class RunCommand implements Callable<Integer> {
             if (fleet != null) {
                 throw new UserException("--fleet: a resumed run keeps the fleet it had; give no --fleet with --resume");
             }
-            if (quick || options.given() || runs != 1 || dryRun) {
+            if (quick || preset != null || options.given() || runs != 1 || dryRun) {
                 throw new UserException("--resume runs the stored plan of the run: give no plan options (nor --runs or --dry-run) with it");
             }
             return execute(null, resume, 1, json, quiet, common, spec.commandLine().getOut(), null, null);
         }
-        Plan plan = options.build(quick ? "quick" : "default");
+        if (quick && preset != null && !preset.equals("quick")) {
+            throw new UserException("--quick and --preset " + preset + " are two presets: give one");
+        }
+        Plan plan = options.build(quick ? "quick" : preset == null ? "default" : preset);
         if (dryRun) {
             DryRun.print(plan, json, spec.commandLine().getOut());
             return 0;

@@ -52,6 +52,15 @@ public final class RunOptions {
             + "installed one as runsc@<its version> (plan key runsc.binary; version, source and sha256 are recorded)")
     String runscBinary;
 
+    @Option(names = "--cpuset", paramLabel = "CPUS|none", description = "pin every sandbox (natively: taskset; VMs: "
+            + "every vCPU thread) to these host CPUs, e.g. 0-1; repeat it to measure each case once per set, "
+            + "e.g. --cpuset none --cpuset 0-1 (default none: unpinned)")
+    List<String> cpusets = new ArrayList<>();
+
+    @Option(names = "--numa", paramLabel = "none|node:N|spread", description = "NUMA placement: node:N binds CPUs and "
+            + "memory to node N, spread uses every node (default none); on a one-node host recorded as having no effect")
+    String numa;
+
     @Option(names = "--plan", paramLabel = "FILE", description = "YAML plan file (flags override it)")
     Path plan;
 
@@ -62,7 +71,7 @@ public final class RunOptions {
     boolean given() {
         return runtimes != null || benchmarks != null || repetitions != null || ciTarget != null || warmups != null
                 || cooldown != null || timeout != null || baseline != null || cpus != null || memory != null
-                || plan != null || !sets.isEmpty() || runscBinary != null;
+                || plan != null || !sets.isEmpty() || runscBinary != null || subnet != null || !cpusets.isEmpty() || numa != null;
     }
 
     /**
@@ -79,6 +88,14 @@ public final class RunOptions {
                 a.add(o[0]);
                 a.add(o[1]);
             }
+        }
+        for (String c : cpusets) {
+            a.add("--cpuset");
+            a.add(c);
+        }
+        if (numa != null) {
+            a.add("--numa");
+            a.add(numa);
         }
         for (String s : sets) {
             a.add("--set");
@@ -104,6 +121,10 @@ public final class RunOptions {
         top(l, "limits.cpus", cpus);
         top(l, "limits.memory", memory);
         top(l, "subnet", subnet);
+        if (!cpusets.isEmpty()) {
+            l.top("cpuset", String.join(";", cpusets), "--cpuset");
+        }
+        top(l, "numa", numa);
         for (String s : sets) {
             l.set(s, "--set");
         }

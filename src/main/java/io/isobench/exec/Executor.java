@@ -76,7 +76,7 @@ public final class Executor {
         }
         long n = 0;
         for (Benchmark b : benchmarks) {
-            for (Params c : b.cases(plan.params().get(b.id()))) {
+            for (Params c : cases(b)) {
                 if (caseDone(resumedRun, b, c)) {
                     continue;
                 }
@@ -100,7 +100,7 @@ public final class Executor {
     public long totalTrials() {
         long n = 0;
         for (Benchmark b : benchmarks) {
-            n += (long) b.cases(plan.params().get(b.id())).size() * (plan.warmups() + repetitions(b)) * runtimes.size();
+            n += (long) cases(b).size() * (plan.warmups() + repetitions(b)) * runtimes.size();
         }
         return n;
     }
@@ -112,7 +112,7 @@ public final class Executor {
 
     /** What one trial of a case in a runtime is expected to take: the benchmark's estimate, the launch, the cooldown. */
     Duration planned(Benchmark b, Params c, RuntimeDriver rt) {
-        return b.expectedDuration(c).plus(rt.launchOverhead()).plus(plan.cooldown());
+        return b.expectedDuration(Plan.Pinning.benchmarkParams(c)).plus(rt.launchOverhead()).plus(plan.cooldown());
     }
 
     /**
@@ -127,7 +127,7 @@ public final class Executor {
     public List<CaseEstimate> estimate() {
         List<CaseEstimate> out = new ArrayList<>();
         for (Benchmark b : benchmarks) {
-            for (Params c : b.cases(plan.params().get(b.id()))) {
+            for (Params c : cases(b)) {
                 int rounds = plan.warmups() + repetitions(b);
                 Duration d = Duration.ZERO;
                 for (RuntimeDriver rt : runtimes) {
@@ -138,6 +138,20 @@ public final class Executor {
             }
         }
         return out;
+    }
+
+    /**
+     * A benchmark's cases under the plan's placement: each of its own cases once per CPU set of {@code --cpuset}
+     * (a pinned one carries the set in its parameters, so it is stored and reported as a case of its own).
+     */
+    List<Params> cases(Benchmark b) {
+        return plan.pinning().expand(b.cases(plan.params().get(b.id())));
+    }
+
+    /** The context of one trial of an expanded case: the benchmark's own parameters, the case's pinned limits. */
+    private TrialContext context(RuntimeDriver rt, Params c, Duration timeout, String name) {
+        return new TrialContext(rt, image, plan.pinning().limits(plan.limits(), c), Plan.Pinning.benchmarkParams(c),
+                timeout, name);
     }
 
     /** Measured rounds of a benchmark's cases: its own (startup's iterations) or the plan's (the maximum when adaptive). */
@@ -154,11 +168,11 @@ public final class Executor {
     public void execute(String runId, Progress progress) throws InterruptedException {
         boolean first = true;
         for (Benchmark b : benchmarks) {
-            List<Params> cases = b.cases(plan.params().get(b.id()));
+            List<Params> cases = cases(b);
             if (!cases.isEmpty() && !runtimes.isEmpty() && !Cleanup.shuttingDown()) {
                 Params c0 = cases.get(0);
-                if (b.warmHarness(new TrialContext(runtimes.get(0), image, plan.limits(), c0,
-                        plan.trialTimeout(b.expectedDuration(c0)), "isobench-" + runId + "-" + b.id() + "-hw"))) {
+                if (b.warmHarness(context(runtimes.get(0), c0, plan.trialTimeout(b.expectedDuration(
+                        Plan.Pinning.benchmarkParams(c0))), "isobench-" + runId + "-" + b.id() + "-hw"))) {
                     first = false;
                 }
             }
@@ -278,11 +292,11 @@ public final class Executor {
                                Progress progress) throws InterruptedException {
         // the runtime's measured launch (a TCG guest's boot: a minute on a loaded host) is part of what a trial takes;
         // without it a slow but healthy VM boot was killed at the benchmark's own estimate x 3 + 60 s (66 s for startup)
-        Duration timeout = plan.trialTimeout(b.expectedDuration(c).plus(rt.launchOverhead()));
+        Duration timeout = plan.trialTimeout(b.expectedDuration(Plan.Pinning.benchmarkParams(c)).plus(rt.launchOverhead()));
         // safeName: runtime ids may hold characters container ids refuse (docker:runc, runsc@20240729-systrap)
         String name = "isobench-" + runId + "-" + b.id() + "-" + io.isobench.runtime.Trials.safeName(rt.id()) + "-" + (warmup ? "w" : "r") + rep
                 + "-" + Long.toHexString(System.nanoTime() & 0xffff);
-        TrialContext ctx = new TrialContext(rt, image, plan.limits(), c, timeout, name);
+        TrialContext ctx = context(rt, c, timeout, name);
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         List<Sample> samples = List.of();

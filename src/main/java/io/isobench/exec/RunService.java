@@ -195,7 +195,7 @@ public final class RunService {
                 .map(StoredRun.RuntimeRow::runtime).toList();
         // the same runtimes, in the same order, as the run had: each must still work
         Plan same = new Plan(used, plan.benchmarks(), plan.repetitions(), plan.warmups(), plan.cooldown(), plan.timeout(),
-                plan.baseline(), plan.limits(), plan.params(), plan.preset(), plan.adaptive(), plan.subnet(), plan.runscBinary());
+                plan.baseline(), plan.limits(), plan.params(), plan.preset(), plan.adaptive(), plan.subnet(), plan.runscBinary(), plan.pinning());
         Prepared pr = prepare(same, host);
         if (pr.usable().size() != used.size()) {
             List<String> gone = new ArrayList<>();

@@ -8,7 +8,14 @@ import java.util.Map;
  * come from hosts whose facts differ.
  */
 public record HostFacts(String hostname, String os, String kernel, String arch, String cpuModel, int cpus,
-                        long memoryBytes, String cgroup, KvmStatus kvm, String cpuGovernor, double loadAverage) {
+                        long memoryBytes, String cgroup, KvmStatus kvm, String cpuGovernor, double loadAverage,
+                        java.util.SortedMap<Integer, String> numaNodes) {
+
+    public HostFacts(String hostname, String os, String kernel, String arch, String cpuModel, int cpus,
+                     long memoryBytes, String cgroup, KvmStatus kvm, String cpuGovernor, double loadAverage) {
+        this(hostname, os, kernel, arch, cpuModel, cpus, memoryBytes, cgroup, kvm, cpuGovernor, loadAverage,
+                new java.util.TreeMap<>());
+    }
 
     /** Whether KVM can run guests here, as shown by a probe guest, not by the existence of /dev/kvm. */
     public record KvmStatus(boolean present, boolean usable, String detail) {
@@ -37,6 +44,14 @@ public record HostFacts(String hostname, String os, String kernel, String arch, 
         m.put("kvm", k);
         m.put("cpu_governor", cpuGovernor);
         m.put("loadavg_start", loadAverage);
+        Map<String, Object> numa = new LinkedHashMap<>();
+        numaNodes.forEach((n, cpuList) -> numa.put("node" + n, cpuList));
+        m.put("numa_nodes", numa);
         return m;
+    }
+
+    /** {@code numaNodes}: node number to its CPU list, from /sys/devices/system/node (one node 0 where absent). */
+    public int numaNodeCount() {
+        return Math.max(1, numaNodes.size());
     }
 }

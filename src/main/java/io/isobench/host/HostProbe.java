@@ -22,7 +22,32 @@ public final class HostProbe {
         return new HostFacts(hostname(), osName(), read("proc/sys/kernel/osrelease", "unknown").strip(),
                 System.getProperty("os.arch"), cpuModel(), Runtime.getRuntime().availableProcessors(),
                 memTotalBytes(), cgroupMode(), kvmProbe.probe(),
-                read("sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "n/a").strip(), loadAverage());
+                read("sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "n/a").strip(), loadAverage(),
+                numaNodes());
+    }
+
+    /**
+     * The host's NUMA nodes, node number to its CPU list ({@code /sys/devices/system/node/nodeN/cpulist}); empty when
+     * the kernel has no NUMA support (then the host is one node).
+     */
+    public java.util.SortedMap<Integer, String> numaNodes() {
+        java.util.SortedMap<Integer, String> m = new java.util.TreeMap<>();
+        Path dir = root.resolve("sys/devices/system/node");
+        if (!Files.isDirectory(dir)) {
+            return m;
+        }
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (name.matches("node[0-9]{1,5}")) {
+                    m.put(Integer.parseInt(name.substring(4)),
+                            read(root.relativize(p.resolve("cpulist")).toString(), "").strip());
+                }
+            }
+        } catch (IOException e) {
+            return m;
+        }
+        return m;
     }
 
     /** 1-minute load average from /proc/loadavg (NaN when unreadable). */

@@ -41,6 +41,7 @@ public final class ImageBuilder {
     static final String LAYOUT_VERSION = "2"; // 2: /tmp and /var/tmp 1777
     private static final Pattern LDD_PATH = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x[0-9a-f]+\\)");
     private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(20);
+    private static final Pattern SHARED_OBJECT = Pattern.compile("\\.so(\\.[0-9.]+)?$");
 
     private final Path cacheDir;
 
@@ -125,7 +126,12 @@ public final class ImageBuilder {
                 missing.add(f);
                 continue;
             }
-            plan.hostTree(f);
+            // a tree of Python extension modules (torch's _C, numpy's cores) needs their libraries like a tool
+            for (String so : plan.hostTree(f)) {
+                for (String lib : libraryClosure(so)) {
+                    plan.hostFile(lib);
+                }
+            }
         }
         Map<String, String> dataPaths = new TreeMap<>();
         for (var e : new TreeMap<>(dataFiles).entrySet()) {
@@ -444,24 +450,40 @@ public final class ImageBuilder {
             entries.put(cur.toString(), new Entry(cur.toString(), Kind.FILE, cur.toString()));
         }
 
-        /** {@link #hostFile} for a file; for a directory, every file and symlink below it (and its empty directories). */
-        void hostTree(String hostPath) {
+        /**
+         * {@link #hostFile} for a file; for a directory, every file and symlink below it (and its empty directories).
+         * A dangling symlink in the tree (Debian's torch/lib points at test libraries of another package) or one to a
+         * directory (torch/test -> the libtorch-test package) is mirrored as a symlink only: its target is not part of
+         * the tree unless declared itself. Returns the shared objects ({@code *.so}, {@code *.so.N}) among the regular files, whose
+         * library closure the caller adds.
+         */
+        List<String> hostTree(String hostPath) {
             Path p = Path.of(hostPath);
             if (!Files.isDirectory(p)) {
                 hostFile(hostPath);
-                return;
+                return SHARED_OBJECT.matcher(p.getFileName().toString()).find() ? List.of(hostPath) : List.of();
             }
+            List<String> sharedObjects = new ArrayList<>();
             try (var walk = Files.walk(p)) {
                 for (Path x : walk.sorted().toList()) {
                     if (Files.isDirectory(x, LinkOption.NOFOLLOW_LINKS)) {
                         dir(canonical(x.toString()));
+                    } else if (Files.isSymbolicLink(x) && (!Files.exists(x) || Files.isDirectory(x))) {
+                        // dangling, or a directory elsewhere (torch/test -> libtorch-test): the link, not its target
+                        String c = canonical(x.getParent().toString()) + "/" + x.getFileName();
+                        entries.putIfAbsent(c, new Entry(c, Kind.SYMLINK, Files.readSymbolicLink(x).toString()));
                     } else {
                         hostFile(x.toString());
+                        if (Files.isRegularFile(x, LinkOption.NOFOLLOW_LINKS)
+                                && SHARED_OBJECT.matcher(x.getFileName().toString()).find()) {
+                            sharedObjects.add(x.toString());
+                        }
                     }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            return sharedObjects;
         }
 
         int fileCount() {

@@ -6,6 +6,7 @@ import io.isobench.bench.Params;
 import io.isobench.bench.registry.Benchmarks;
 import io.isobench.runtime.Limits;
 import io.isobench.runtime.Runtimes;
+import io.isobench.util.CpuSet;
 import io.isobench.util.Units;
 import io.isobench.util.UserException;
 import tools.jackson.core.JacksonException;
@@ -30,7 +31,7 @@ import java.util.Set;
  */
 public final class PlanLoader {
     static final Set<String> TOP_KEYS = Set.of("runtimes", "benchmarks", "repetitions", "warmups", "cooldown",
-            "timeout", "baseline", "limits", "params", "ci_target", "subnet", "runsc");
+            "timeout", "baseline", "limits", "params", "ci_target", "subnet", "runsc", "cpuset", "numa");
 
     private List<String> runtimes = List.of();
     private List<String> benchmarks = Benchmarks.defaultIds();
@@ -46,6 +47,8 @@ public final class PlanLoader {
     private String preset = "default";
     private String subnet;
     private String runscBinary;
+    private List<String> cpusets = List.of(Plan.Pinning.UNPINNED);
+    private String numa = "none";
     private final Map<String, Map<String, String>> params = new LinkedHashMap<>();
     static final int MAX_COUNT = 100_000;
     static final double MAX_CPUS = 4096;
@@ -94,21 +97,32 @@ public final class PlanLoader {
         if (m.get("subnet") instanceof String sn) {
             l.top("subnet", sn, src);
         }
+        if (m.get("placement") instanceof Map<?, ?> pl) {
+            if (pl.get("cpuset") instanceof List<?> sets && !sets.isEmpty()) {
+                l.top("cpuset", String.join(";", sets.stream().map(String::valueOf).toList()), src);
+            }
+            if (pl.get("numa") instanceof String n) {
+                l.top("numa", n, src);
+            }
+        }
         return l.build();
     }
 
-    /** Applies the named preset ("default" or "quick"). */
+    /** Applies the named preset ("default" or one of {@link Defaults#PRESETS}: quick, ml-paper). */
     public PlanLoader preset(String name) {
-        switch (name) {
-            case "default" -> { }
-            case "quick" -> Defaults.QUICK.forEach((k, v) -> {
+        if (!name.equals("default")) {
+            Map<String, String> p = Defaults.PRESETS.get(name);
+            if (p == null) {
+                throw new UserException("unknown preset '" + name + "' (known: default, "
+                        + String.join(", ", new java.util.TreeSet<>(Defaults.PRESETS.keySet())) + ")");
+            }
+            new java.util.TreeMap<>(p).forEach((k, v) -> {
                 if (k.contains(".")) {
-                    set(k + "=" + v, "preset quick");
+                    set(k + "=" + v, "preset " + name);
                 } else {
-                    top(k, v, "preset quick");
+                    top(k, v, "preset " + name);
                 }
             });
-            default -> throw new UserException("unknown preset '" + name + "' (known: default, quick)");
         }
         preset = name;
         return this;
@@ -145,6 +159,15 @@ public final class PlanLoader {
             switch (key) {
                 case "runsc" -> { } // applied first
                 case "runtimes", "benchmarks" -> top(key, listText(v, where), src);
+                case "cpuset" -> { // items are CPU lists, which hold commas themselves
+                    List<String> items = new ArrayList<>();
+                    if (v.isArray()) {
+                        v.forEach(i -> items.add(scalar(i, where)));
+                    } else {
+                        items.add(scalar(v, where));
+                    }
+                    top(key, String.join(";", items), src);
+                }
                 case "limits" -> {
                     requireObject(v, where);
                     for (var l : v.properties()) {
@@ -228,6 +251,8 @@ public final class PlanLoader {
             }
             case "subnet" -> subnet = io.isobench.runtime.AddressPool.validate(value, where).toString();
             case "runsc.binary" -> runscBinary = io.isobench.runtime.oci.RunscDriver.useBinary(value, where);
+            case "cpuset" -> cpusets = cpusets(value, where);
+            case "numa" -> numa = numa(value, where);
             case "limits.memory" -> {
                 memory = Units.parseSize(value, where);
                 if (memory < MIN_MEMORY) {
@@ -286,7 +311,84 @@ public final class PlanLoader {
         }
         Plan.Adaptive adaptive = adaptiveMax == null ? null : new Plan.Adaptive(Defaults.ADAPTIVE_MIN, adaptiveMax, ciTarget);
         return new Plan(runtimes, benchmarks, adaptive == null ? repetitions : Defaults.ADAPTIVE_MIN, warmups, cooldown,
-                timeout, baseline, new Limits(cpus, memory), resolved, preset, adaptive, subnet, runscBinary);
+                timeout, baseline, new Limits(cpus, memory), resolved, preset, adaptive, subnet, runscBinary,
+                pinning(cpusets, numa, new io.isobench.host.HostProbe().numaNodes()));
+    }
+
+    /** {@code --cpuset}: ";"-separated items, each {@code none} or a CPU list of this host's online CPUs. */
+    static List<String> cpusets(String value, String where) {
+        List<String> out = new ArrayList<>();
+        CpuSet online = onlineCpus();
+        for (String item : value.split(";", -1)) {
+            String i = item.strip();
+            if (i.equals(Plan.Pinning.UNPINNED) || i.equals("unpinned")) {
+                out.add(Plan.Pinning.UNPINNED);
+                continue;
+            }
+            CpuSet set = CpuSet.parse(i, where);
+            if (!online.containsAll(set)) {
+                throw new UserException(where + ": CPU set " + set + " is not within this host's online CPUs " + online);
+            }
+            out.add(set.toString());
+        }
+        return out.stream().distinct().toList();
+    }
+
+    /** The host's online CPUs (/sys/devices/system/cpu/online), else 0..n-1. */
+    static CpuSet onlineCpus() {
+        try {
+            return CpuSet.parse(Files.readString(Path.of("/sys/devices/system/cpu/online")), "online CPUs");
+        } catch (IOException | UserException e) {
+            List<Integer> l = new ArrayList<>();
+            for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+                l.add(i);
+            }
+            return new CpuSet(l);
+        }
+    }
+
+    /** {@code --numa}: none, node:N or spread (checked against the host's nodes when the plan is built). */
+    static String numa(String value, String where) {
+        String v = value.strip();
+        if (v.equals("none") || v.equals("spread") || v.matches("node:[0-9]{1,5}")) {
+            return v.startsWith("node:") ? "node:" + Integer.parseInt(v.substring(5)) : v;
+        }
+        throw new UserException(where + ": '" + value + "' is not a NUMA placement (none, node:N or spread)");
+    }
+
+    /**
+     * The placement of a plan on a host with {@code nodes} (node to CPU list; empty: no NUMA support, one node). On a
+     * one-node host a NUMA setting is accepted and recorded as having no effect; node:N binds cases to the node's
+     * CPUs (and must contain every pinned set) and memory; spread allocates from every node and binds no CPU.
+     */
+    static Plan.Pinning pinning(List<String> cpusets, String numa, java.util.SortedMap<Integer, String> nodes) {
+        int count = Math.max(1, nodes.size());
+        if (numa.equals("none")) {
+            return new Plan.Pinning(cpusets, numa, null, null, null);
+        }
+        if (numa.startsWith("node:")) {
+            int n = Integer.parseInt(numa.substring(5));
+            if (!nodes.isEmpty() && !nodes.containsKey(n) || nodes.isEmpty() && n != 0) {
+                throw new UserException("--numa " + numa + ": this host has no NUMA node " + n + " (nodes: "
+                        + (nodes.isEmpty() ? "0" : String.join(", ", nodes.keySet().stream().map(String::valueOf).toList())) + ")");
+            }
+        }
+        if (count == 1) {
+            return new Plan.Pinning(cpusets, numa, "no effect: 1 NUMA node", null, null);
+        }
+        if (numa.equals("spread")) {
+            String all = String.join(",", nodes.keySet().stream().map(String::valueOf).toList());
+            return new Plan.Pinning(cpusets, numa, "memory from every node (" + all + "), CPUs not bound to a node", null, all);
+        }
+        int n = Integer.parseInt(numa.substring(5));
+        CpuSet nodeCpus = CpuSet.parse(nodes.get(n), "NUMA node " + n);
+        for (String s : cpusets) {
+            if (!s.equals(Plan.Pinning.UNPINNED) && !nodeCpus.containsAll(CpuSet.parse(s, "--cpuset"))) {
+                throw new UserException("--cpuset " + s + " is not within NUMA node " + n + "'s CPUs " + nodeCpus);
+            }
+        }
+        return new Plan.Pinning(cpusets, numa, "CPUs " + nodeCpus + " and memory of node " + n, nodeCpus.toString(),
+                Integer.toString(n));
     }
 
     /** A benchmark's parameters (defaults, then what was set), checked by the benchmark itself. */

@@ -83,6 +83,10 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
             notes.add(String.format(Locale.ROOT, "Sandboxes were limited to %s CPUs and %s MiB of memory; the %s baseline ran unconfined.",
                     lim.get("cpus"), lim.get("memory_bytes") instanceof Number n ? n.longValue() / (1024 * 1024) : "?", baseline));
         }
+        String placement = placementNote(plan, baseline);
+        if (placement != null) {
+            notes.add(placement);
+        }
         for (StoredRun.RuntimeRow r : run.runtimes()) {
             if (!r.available()) {
                 continue;
@@ -127,5 +131,27 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
         StringBuilder sb = new StringBuilder();
         p.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : " ").append(k).append('=').append(v));
         return sb.toString();
+    }
+
+    /**
+     * What --cpuset and --numa did: pinned cases are their own cases ("cpuset" in their parameters), the baseline pinned
+     * by taskset to the same set; a NUMA setting with its effect ("no effect: 1 NUMA node"). Null for the default.
+     */
+    static String placementNote(Map<String, Object> plan, String baseline) {
+        if (!(plan.get("placement") instanceof Map<?, ?> pl)) {
+            return null;
+        }
+        List<String> parts = new ArrayList<>();
+        if (pl.get("cpuset") instanceof List<?> sets && !sets.equals(List.of("none"))) {
+            List<String> pinned = sets.stream().map(String::valueOf).filter(x -> !x.equals("none")).toList();
+            parts.add("Cases with cpuset=" + String.join(" / cpuset=", pinned) + " pinned every sandbox (VMs: every vCPU "
+                    + "thread, one to one) to those host CPUs and the " + baseline + " baseline with taskset"
+                    + (sets.contains("none") ? "; the cases without cpuset ran unpinned, so each pair shows what pinning "
+                    + "changes for the same runtime" : ""));
+        }
+        if (pl.get("numa") instanceof String numa && !numa.equals("none")) {
+            parts.add("NUMA placement " + numa + ": " + (pl.get("numa_effect") instanceof String e ? e : "recorded"));
+        }
+        return parts.isEmpty() ? null : String.join(". ", parts) + ".";
     }
 }

@@ -41,9 +41,18 @@ public interface Sandbox extends AutoCloseable {
     List<Long> hostPids();
 
     /**
+     * How the sandbox was pinned beyond {@link Limits#cpuset()} itself (a VM's vCPU threads one to one); null when
+     * there is nothing more to say.
+     */
+    default String cpuPlacement() {
+        return null;
+    }
+
+    /**
      * Where the scratch storage of {@link LaunchSpec#scratchBytes()} lives, e.g. "bind mount of a host directory on
      * ext4 (/dev/vda)"; null when none was asked for.
      */
+
     default String scratchStorage() {
         return null;
     }

@@ -51,6 +51,8 @@ public final class Installer {
         add(byPkg, new Need("sysbench", "sysbench", "benchmarks cpu, memory and disk-fileio"));
         add(byPkg, new Need("fio", "fio", "benchmark disk"));
         add(byPkg, new Need("iperf3", "iperf3", "benchmark network"));
+        add(byPkg, new Need("python3-torch", "/usr/lib/python3/dist-packages/torch/__init__.py", "benchmark ml (PyTorch)"));
+        add(byPkg, new Need("python3-torchvision", "/usr/lib/python3/dist-packages/torchvision/__init__.py", "benchmark ml (ResNet and MobileNet models)"));
         add(byPkg, new Need("busybox-static", "busybox", "shell and utilities inside the workload image"));
         add(byPkg, new Need("gcc", "gcc", "the isobench-spawn launcher helper (without it the JDK starts sandboxes, slower at scale), the syscall/HTTP probes"));
         add(byPkg, new Need("libc6-dev", "/usr/include/stdio.h", "benchmarks syscall and syscall-surface (static C library for the probe)"));

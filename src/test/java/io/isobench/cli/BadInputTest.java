@@ -48,7 +48,10 @@ class BadInputTest {
             new String[]{"runsc-not-executable", "runsc:\n  binary: /etc/hostname\n"},
             new String[]{"runsc-not-runsc", "runsc:\n  binary: /bin/true\n"},
             new String[]{"runsc-unknown-key", "runsc:\n  path: /bin/true\n"},
-            new String[]{"runsc-not-mapping", "runsc: /bin/true\n"});
+            new String[]{"runsc-not-mapping", "runsc: /bin/true\n"},
+            new String[]{"cpuset-item", "cpuset: [none, x]\n"},
+            new String[]{"cpuset-map", "cpuset: {a: 1}\n"},
+            new String[]{"numa-node", "numa: node:77\n"});
 
     static Stream<List<String>> inputs() {
         List<List<String>> l = new ArrayList<>();
@@ -74,6 +77,17 @@ class BadInputTest {
         }
         for (String subnet : List.of("198.18.0.1/15", "198.18.0.0/30", "fd00::/8", "127.0.0.0/16", "300.1.0.0/16", "10.0.0.0")) {
             l.add(List.of("run", "--subnet", subnet, "--db", "{new}"));
+        }
+        for (String set : List.of("", "a", "0-", "3-1", "0,,1", "0-99999", "4096", "0 1", "none;x")) {
+            l.add(List.of("run", "--cpuset", set, "--db", "{new}"));
+        }
+        for (String numa : List.of("node", "node:", "node:-1", "node:99", "all", "node:1x")) {
+            l.add(List.of("run", "--numa", numa, "--db", "{new}"));
+        }
+        l.add(List.of("run", "--preset", "ml-fast", "--db", "{new}"));
+        l.add(List.of("run", "--quick", "--preset", "ml-paper", "--db", "{new}"));
+        for (String set : List.of("ml.model=vgg16", "ml.mode=eval", "ml.batch=0", "ml.batches=0", "ml.threads=-1")) {
+            l.add(List.of("run", "--set", set, "--db", "{new}"));
         }
         l.add(List.of("run", "--timeout", "0", "--db", "{new}"));
         l.add(List.of("run", "--timeout", "1 m", "--db", "{new}"));

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ImageBuilderTest {
     @TempDir
@@ -52,6 +53,29 @@ class ImageBuilderTest {
         }
         WorkloadImage other = b.build(Set.of("true", "false"), false);
         assertThat(other.hash()).isNotEqualTo(img.hash());
+    }
+
+    @Test
+    void aTreeBringsItsSharedObjectsLibrariesAndKeepsForeignLinksAsLinks(@TempDir Path data) throws Exception {
+        Path tree = data.resolve("pkg");
+        Files.createDirectories(tree.resolve("lib"));
+        // a real shared object of the host inside the tree (a Python extension module would be one)
+        Path libc = Path.of("/lib/x86_64-linux-gnu/libm.so.6").toRealPath();
+        assumeTrue(Files.isRegularFile(libc), "no libm here");
+        Files.copy(libc, tree.resolve("lib/_ext.so"));
+        Files.createDirectories(data.resolve("elsewhere"));
+        Files.writeString(data.resolve("elsewhere/big.bin"), "not part of the tree");
+        Files.createSymbolicLink(tree.resolve("test"), Path.of("../elsewhere"));
+        Files.createSymbolicLink(tree.resolve("lib/gone.so"), Path.of("missing.so"));
+        WorkloadImage img = new ImageBuilder(cache).build(Set.of(), java.util.List.of(), Set.of(tree.toString()),
+                java.util.Map.of(), false);
+        Path root = img.rootfs();
+        assertThat(root.resolve(tree.toString().substring(1)).resolve("lib/_ext.so")).exists();
+        // the closure of _ext.so: libm needs libc, copied at its host path
+        assertThat(root.resolve("lib/x86_64-linux-gnu/libc.so.6")).exists();
+        assertThat(Files.isSymbolicLink(root.resolve(tree.toString().substring(1)).resolve("test"))).isTrue();
+        assertThat(root.resolve(data.toString().substring(1)).resolve("elsewhere")).doesNotExist();
+        assertThat(Files.isSymbolicLink(root.resolve(tree.toString().substring(1)).resolve("lib/gone.so"))).isTrue();
     }
 
     @Test

@@ -59,6 +59,18 @@ class PlanLoaderTest {
     }
 
     @Test
+    void mlPaperPresetIsThePapersResnet50TrainingAndFlagsStillOverride() {
+        Plan p = new PlanLoader().preset("ml-paper").build();
+        assertThat(p.benchmarks()).containsExactly("ml");
+        assertThat(p.params().get("ml").values()).containsEntry("model", "resnet50").containsEntry("mode", "train")
+                .containsEntry("batch", "32").containsEntry("batches", "100");
+        assertThat(p.toMap()).containsEntry("preset", "ml-paper");
+        assertThat(new PlanLoader().preset("ml-paper").set("ml.batches=5", "--set").build().params().get("ml").get("batches"))
+                .isEqualTo("5");
+        assertThat(new PlanLoader().build().params()).doesNotContainKey("ml"); // not run by default
+    }
+
+    @Test
     void quickPresetShortensNetworkTrials() {
         assertThat(new PlanLoader().top("benchmarks", "network", "test").build().params().get("network").get("time"))
                 .isEqualTo("10s");

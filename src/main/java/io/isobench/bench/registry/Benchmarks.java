@@ -9,6 +9,7 @@ import io.isobench.bench.fleet.FootprintBenchmark;
 import io.isobench.bench.fleet.LoadProfileBenchmark;
 import io.isobench.bench.fleet.StartupBenchmark;
 import io.isobench.bench.micro.CpuBenchmark;
+import io.isobench.bench.micro.MlBenchmark;
 import io.isobench.bench.micro.MemoryBenchmark;
 import io.isobench.bench.micro.SyscallBenchmark;
 import io.isobench.bench.micro.SyscallSurfaceBenchmark;
@@ -28,7 +29,7 @@ public final class Benchmarks {
         return List.of(new CpuBenchmark(), new MemoryBenchmark(), new SyscallBenchmark(), new SyscallSurfaceBenchmark(),
                 new StartupBenchmark(), new FootprintBenchmark(), new DensityBenchmark(), new LoadProfileBenchmark(), new DiskFioBenchmark(),
                 new DiskDdBenchmark(), new DiskFileioBenchmark(), new NetworkBenchmark(), new NginxBenchmark(),
-                new RedisBenchmark(), new MysqlBenchmark());
+                new RedisBenchmark(), new MysqlBenchmark(), new MlBenchmark());
     }
 
     /**

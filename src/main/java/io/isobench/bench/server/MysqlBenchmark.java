@@ -174,7 +174,7 @@ public final class MysqlBenchmark implements Benchmark {
         long rows = p.getLong("tables") * p.getLong("table_size");
         long scratch = (512L << 20) + rows * 400; // redo log, system tablespace, ~250 B per sbtest row with index
         try (ServerSecret secret = ServerSecret.create();
-             ServerTrial t = start(ctx, secret, scratch, ServerTrial.placement(p), p.getDuration("ready_timeout"),
+             ServerTrial t = start(ctx, secret, scratch, ServerTrial.placement(ctx, p), p.getDuration("ready_timeout"),
                      clientOptions(secret))) {
             StringBuilder info = new StringBuilder();
             String sysbench = ctx.image().tools().get("sysbench");

@@ -141,7 +141,7 @@ public final class NetworkBenchmark implements Benchmark {
         String probe = ctx.image().tools().get(PROBE.name());
         List<String> server = rtt ? List.of(probe, "server", Integer.toString(port))
                 : List.of(iperf, "-s", "-p", Integer.toString(port), "--forceflush");
-        try (ServerTrial t = ServerTrial.start(ctx, server, Map.of(), port, null, ServerTrial.placement(p), READY_TIMEOUT,
+        try (ServerTrial t = ServerTrial.start(ctx, server, Map.of(), port, null, ServerTrial.placement(ctx, p), READY_TIMEOUT,
                 rtt ? NetworkBenchmark::echoes : NetworkBenchmark::accepts)) {
             List<String> client = rtt
                     ? List.of(probe, "client", t.host(), Integer.toString(t.port()), p.get("round_trips"),

@@ -160,7 +160,7 @@ public final class NginxBenchmark implements Benchmark {
         if (client.equals("wrk") && wrk == null) {
             throw new TrialFailure("wrk not installed on the host (apt-get install wrk)", "");
         }
-        ServerTrial.Placement pl = ServerTrial.placement(p);
+        ServerTrial.Placement pl = ServerTrial.placement(ctx, p);
         int workers = ServerTrial.serverCpus(ctx, pl);
         String globals = "daemon off; master_process on; worker_processes " + workers + ";";
         // the shell joins stderr to stdout, puts the page under the prefix and passes the scratch path; the values are

@@ -113,7 +113,7 @@ public final class RedisBenchmark implements Benchmark {
 
     private TrialOutcome measure(TrialContext ctx, Params p, String command, ServerSecret secret) throws TrialFailure,
             InterruptedException {
-        try (ServerTrial t = start(ctx, secret, ServerTrial.placement(p))) {
+        try (ServerTrial t = start(ctx, secret, ServerTrial.placement(ctx, p))) {
             StringBuilder info = new StringBuilder();
             long warm = p.getLong("warmup_requests");
             if (warm > 0) {

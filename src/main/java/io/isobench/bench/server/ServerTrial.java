@@ -63,6 +63,20 @@ final class ServerTrial implements AutoCloseable {
             return new Placement(server, Integer.toString(hostCpus - 1), hostCpus - 1, "pinned apart");
         }
 
+        /** The plan pinned the sandbox to {@code set}: the client gets the CPUs outside it, or any CPU when none is. */
+        static Placement pinnedByPlan(io.isobench.util.CpuSet set, int hostCpus) {
+            List<Integer> rest = new ArrayList<>();
+            for (int c = 0; c < hostCpus; c++) {
+                if (!set.cpus().contains(c)) {
+                    rest.add(c);
+                }
+            }
+            String client = rest.isEmpty() ? null : new io.isobench.util.CpuSet(rest).toString();
+            return new Placement(null, client, set.size(), "sandbox pinned to CPU " + set + " by the plan (--cpuset); "
+                    + (client == null ? "client on any CPU (none is outside the set)" : "client on CPU " + client
+                    + " (taskset -c " + client + ")"));
+        }
+
         boolean pinned() {
             return serverCpus != null;
         }
@@ -70,11 +84,24 @@ final class ServerTrial implements AutoCloseable {
 
     static ParamSpec placementParam() {
         return ParamSpec.choice("placement", "apart", false, "apart: on 2+ CPUs pin the client (taskset) to the last CPU "
-                + "and the sandbox's host processes to the others; none: no pinning (recorded either way)", "apart", "none");
+                + "and the sandbox's host processes to the others; none: no pinning (recorded either way); a case pinned "
+                + "by --cpuset keeps the sandbox on its set and puts the client on the CPUs outside it", "apart", "none");
     }
 
     static Placement placement(Params p) {
         return Placement.plan(p.get("placement"), Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * The placement of a trial: when the plan pins sandboxes ({@code --cpuset}), the driver has put the server on that
+     * set and it stays there; the client then runs on the host CPUs outside the set (if there are any).
+     */
+    static Placement placement(TrialContext ctx, Params p) {
+        io.isobench.util.CpuSet set = ctx.limits().cpuset();
+        if (set == null) {
+            return placement(p);
+        }
+        return Placement.pinnedByPlan(set, Runtime.getRuntime().availableProcessors());
     }
 
     /** CPUs the server may use: the plan's CPU limit rounded up, within the CPUs placement gives it. At least 1. */
@@ -169,7 +196,8 @@ final class ServerTrial implements AutoCloseable {
     /** Pins the sandbox's host processes (all threads) to the server CPUs; says what was done. */
     private String pin() {
         if (!placement.pinned()) {
-            return placement.why() + "; client and server processes on any host CPU";
+            return placement.clientCpus() != null ? placement.why()
+                    : placement.why() + "; client and server processes on any host CPU";
         }
         String taskset = Tools.which("taskset");
         if (taskset == null) {
@@ -223,7 +251,7 @@ final class ServerTrial implements AutoCloseable {
     ProcResult client(List<String> argv) {
         List<String> full = new ArrayList<>();
         String taskset = Tools.which("taskset");
-        if (placement.pinned() && taskset != null) {
+        if (placement.clientCpus() != null && taskset != null) {
             full.addAll(List.of(taskset, "-c", placement.clientCpus()));
         }
         full.addAll(argv);

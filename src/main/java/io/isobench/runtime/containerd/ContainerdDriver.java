@@ -207,6 +207,10 @@ public final class ContainerdDriver implements RuntimeDriver {
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
         long t0 = System.nanoTime();
+        if (spec.limits().cpuset() != null || spec.limits().mems() != null) {
+            // the workload is the shim's child (a taskset on ctr would not reach it) and ctr has no cpuset flag
+            throw new LaunchException("pinning is not implemented for containerd: ctr run has no --cpuset-cpus");
+        }
         Containerd daemon = Containerd.get();
         String cid = containerId(spec.name());
         Path scratch = Scratch.hostDir(spec);

@@ -478,6 +478,12 @@ public final class DockerDriver implements RuntimeDriver {
         argv.addAll(DockerNetwork.labelArgs());
         argv.addAll(List.of("--cidfile", cidFile.toString(), "--hostname", "isobench", "--read-only", "--tmpfs", "/tmp",
                 "--cpus=" + l.cpus(), "--memory=" + l.memoryBytes()));
+        if (l.cpuset() != null) {
+            argv.add("--cpuset-cpus=" + l.cpuset());
+        }
+        if (l.mems() != null) {
+            argv.add("--cpuset-mems=" + l.mems());
+        }
         SandboxNetwork net = null;
         if (spec.network() == null) {
             argv.add("--network=none");

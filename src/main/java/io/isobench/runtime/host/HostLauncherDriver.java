@@ -119,7 +119,21 @@ public abstract class HostLauncherDriver implements RuntimeDriver {
             throw e instanceof LaunchException le ? le
                     : new LaunchException("cannot prepare the " + id() + " instance: " + e.getMessage(), e);
         }
-        List<String> argv = joinsNamespaceItself() ? in.argv() : NetNs.enter(ns, in.argv());
+        List<String> pinned;
+        try {
+            // pinned: the launcher runs under taskset and every process of the container inherits the affinity
+            pinned = io.isobench.runtime.CpuPinning.wrap(spec.limits(), in.argv());
+        } catch (LaunchException e) {
+            if (in.guard() != null) {
+                in.guard().close(); // its action tears down instance, scratch and namespace
+            } else {
+                in.teardown().run();
+                Scratch.remove(scratch);
+                NetNs.closeQuietly(ns);
+            }
+            throw e;
+        }
+        List<String> argv = joinsNamespaceItself() ? pinned : NetNs.enter(ns, pinned);
         ProcessSandbox s;
         try {
             s = new ProcessSandbox(spec.name(), argv, spec, () -> {

@@ -55,7 +55,15 @@ public final class NativeDriver implements RuntimeDriver {
         java.nio.file.Path scratch = Scratch.hostDir(spec);
         NetNs ns = NetNs.createFor(spec, scratch);
         // with ports: the process runs in an isobench netns (nsenter), reached over a veth pair like the containers
-        List<String> argv = spec.wrapped(NetNs.enter(ns, spec.argv()));
+        List<String> argv;
+        try {
+            // pinned: taskset (numactl with memory nodes) execs the workload, which inherits the affinity
+            argv = spec.wrapped(NetNs.enter(ns, io.isobench.runtime.CpuPinning.wrap(spec.limits(), spec.argv())));
+        } catch (LaunchException e) {
+            Scratch.remove(scratch);
+            NetNs.closeQuietly(ns);
+            throw e;
+        }
         Map<String, String> env = new java.util.HashMap<>(LaunchSpec.DEFAULT_ENV);
         env.putAll(Scratch.env(spec, scratch == null ? null : scratch.toString()));
         ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, () -> {

@@ -159,11 +159,26 @@ public class IncusDriver implements RuntimeDriver {
             long ms = Math.max(1, Math.round(limits.cpus() * 100));
             c.add("limits.cpu.allowance=" + ms + "ms/100ms");
         }
+        if (limits != null && limits.cpuset() != null) {
+            c.add("limits.cpu=" + incusCpuSet(limits.cpuset()));
+        }
+        if (limits != null && limits.mems() != null) {
+            c.add("limits.cpu.nodes=" + limits.mems());
+        }
         if (limits != null && limits.memoryBytes() > 0) {
             c.add("limits.memory=" + limits.memoryBytes() + "B");
         }
         c.add("raw.lxc=lxc.init.cmd = " + init);
         return c;
+    }
+
+    /**
+     * {@code limits.cpu} as a set of CPUs to pin to: Incus reads a bare number as a count of CPUs, so a single CPU is
+     * written as the range {@code N-N}.
+     */
+    static String incusCpuSet(io.isobench.util.CpuSet set) {
+        String s = set.toString();
+        return s.matches("[0-9]+") ? s + "-" + s : s;
     }
 
     /** {@code incus exec} of the workload: no terminal, cwd /, its environment passed explicitly. */

@@ -230,6 +230,10 @@ public final class K8sDriver implements RuntimeDriver {
         if (!spec.wrapper().isEmpty()) {
             throw new LaunchException(id() + " cannot wrap a launcher: the pod's processes are on a cluster node");
         }
+        if (spec.limits().cpuset() != null || spec.limits().mems() != null) {
+            // a pod's CPUs are the kubelet's CPU manager's to give (static policy, Guaranteed QoS), not a setting of a pod
+            throw new LaunchException(id() + " cannot pin: a pod's CPUs are set by the node's kubelet CPU manager, not by isobench");
+        }
         if (spec.network() != null) {
             throw new LaunchException(id() + " has no network path from isobench's host to a pod yet (ports "
                     + spec.network() + " asked for)");

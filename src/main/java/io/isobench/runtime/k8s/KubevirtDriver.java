@@ -150,6 +150,9 @@ public final class KubevirtDriver implements RuntimeDriver {
             throw new LaunchException("kubevirt runs only run-to-completion workloads without a line listener, wrapper or "
                     + "ports: the guest's output is on its serial console, which isobench does not read yet");
         }
+        if (spec.limits().cpuset() != null || spec.limits().mems() != null) {
+            throw new LaunchException("kubevirt cannot pin: a VMI's dedicated CPUs are the kubelet CPU manager's to give, not isobench's");
+        }
         String disk = env.apply(DISK_ENV);
         if (disk == null || disk.isBlank()) {
             throw new LaunchException("$" + DISK_ENV + " is not set");

@@ -96,7 +96,16 @@ public final class OciBundle {
         resources.put("devices", List.of(Map.of("allow", false, "access", "rwm")));
         Limits l = spec.limits();
         resources.put("memory", Map.of("limit", l.memoryBytes()));
-        resources.put("cpu", Map.of("quota", Math.round(l.cpus() * CPU_PERIOD_US), "period", CPU_PERIOD_US));
+        Map<String, Object> cpu = new LinkedHashMap<>();
+        cpu.put("quota", Math.round(l.cpus() * CPU_PERIOD_US));
+        cpu.put("period", CPU_PERIOD_US);
+        if (l.cpuset() != null) {
+            cpu.put("cpus", l.cpuset().toString());
+        }
+        if (l.mems() != null) {
+            cpu.put("mems", l.mems());
+        }
+        resources.put("cpu", cpu);
         linux.put("resources", resources);
         linux.put("cgroupsPath", cgroupsPath);
         Map<String, Object> network = netns == null ? Map.of("type", "network")

@@ -132,8 +132,12 @@ public abstract class OciDriver implements RuntimeDriver {
     private Sandbox start(LaunchSpec spec, Path image, NetNs keptNet) throws LaunchException {
         long t0 = System.nanoTime(); // the launch starts here: bundle, namespace and network setup count
         Prepared p = prepare(spec, keptNet);
-        List<String> argv = spec.wrapped(image == null ? p.cli("run", "--bundle", p.bundle.toString(), spec.name())
+        // pinned: config.json's cpus pins the container; the launcher under taskset keeps the runtime's own
+        // processes (runc, runsc's sentry and gofer) on the same CPUs
+        List<String> launcher = new ArrayList<>(p.pin);
+        launcher.addAll(image == null ? p.cli("run", "--bundle", p.bundle.toString(), spec.name())
                 : p.cli("restore", "--bundle", p.bundle.toString(), "--image-path", image.toString(), spec.name()));
+        List<String> argv = spec.wrapped(launcher);
         instances.put(spec.name(), new Instance(spec, p.net));
         try {
             return p.sandbox(new ProcessSandbox(spec.name(), argv, spec, p.teardown, () -> Cgroups.pids(p.cgroupsPath), null, t0));
@@ -159,8 +163,10 @@ public abstract class OciDriver implements RuntimeDriver {
         }
         long t0 = System.nanoTime();
         Prepared p = prepare(spec, null);
-        ProcessSandbox created = p.sandbox(new ProcessSandbox(spec.name(), p.cli("create", "--bundle", p.bundle.toString(),
-                spec.name()), spec, p.teardown, () -> Cgroups.pids(p.cgroupsPath), null, t0));
+        List<String> create = new ArrayList<>(p.pin);
+        create.addAll(p.cli("create", "--bundle", p.bundle.toString(), spec.name()));
+        ProcessSandbox created = p.sandbox(new ProcessSandbox(spec.name(), create, spec, p.teardown,
+                () -> Cgroups.pids(p.cgroupsPath), null, t0));
         int status;
         try {
             status = created.awaitLauncher(CLI_TIMEOUT);
@@ -196,8 +202,11 @@ public abstract class OciDriver implements RuntimeDriver {
         final Runnable teardown;
         final String name;
         final io.isobench.runtime.NetworkSpec network;
+        /** The taskset/numactl prefix of a pinned launch (empty: unpinned). */
+        final List<String> pin;
 
-        Prepared(LaunchSpec spec, Path bundle, String cgroupsPath, Path scratch, NetNs netns) {
+        Prepared(LaunchSpec spec, Path bundle, String cgroupsPath, Path scratch, NetNs netns, List<String> pin) {
+            this.pin = List.copyOf(pin);
             this.bundle = bundle;
             this.cgroupsPath = cgroupsPath;
             this.scratch = scratch;
@@ -241,11 +250,12 @@ public abstract class OciDriver implements RuntimeDriver {
         Path scratch = Scratch.hostDir(spec);
         NetNs netns = keptNet;
         try {
+            List<String> pin = io.isobench.runtime.CpuPinning.prefix(spec.limits());
             if (netns == null) {
                 netns = NetNs.createFor(spec);
             }
             String cgroupsPath = OciBundle.write(bundle, spec, scratch, netns == null ? null : netns.path());
-            return new Prepared(spec, bundle, cgroupsPath, scratch, netns);
+            return new Prepared(spec, bundle, cgroupsPath, scratch, netns, pin);
         } catch (IOException | LaunchException e) {
             ImageBuilder.deleteTree(bundle);
             Scratch.remove(scratch);

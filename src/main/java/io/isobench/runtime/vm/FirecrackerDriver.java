@@ -334,10 +334,17 @@ public final class FirecrackerDriver implements RuntimeDriver {
 
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
+        if (spec.limits().cpuset() != null || spec.limits().mems() != null) {
+            throw new LaunchException("pinning is not implemented for Firecracker yet (its vCPU threads are not looked up)");
+        }
         String fc = Tools.which(BINARY);
         String why = unavailable(fc, kvm.probe());
         if (why != null) {
             throw new LaunchException("firecracker cannot run here: " + why);
+        }
+        String tooLarge = GuestInitramfs.tooLarge(spec.image(), QemuDriver.memoryMib(spec.limits()) << 20);
+        if (tooLarge != null) {
+            throw new LaunchException(tooLarge);
         }
         GuestKernel kernel;
         Path base;

@@ -154,8 +154,9 @@ public abstract class QemuDriver implements RuntimeDriver {
         return GuestKernel.defaultCache();
     }
 
+    /** The CPU limit rounded up; pinned, at most one vCPU per CPU of the set. */
     static int vcpus(Limits limits) {
-        return Math.max(1, (int) Math.ceil(limits.cpus() - 1e-9));
+        return limits.cpuCount();
     }
 
     static long memoryMib(Limits limits) {
@@ -294,6 +295,10 @@ public abstract class QemuDriver implements RuntimeDriver {
         if (qemu == null) {
             throw new LaunchException(QEMU + " not found");
         }
+        String tooLarge = GuestInitramfs.tooLarge(spec.image(), memoryMib(spec.limits()) << 20);
+        if (tooLarge != null) {
+            throw new LaunchException(tooLarge);
+        }
         GuestKernel kernel;
         Path base;
         try {
@@ -369,7 +374,25 @@ public abstract class QemuDriver implements RuntimeDriver {
         if (saved != null) {
             argv.addAll(List.of("-incoming", incoming));
         }
-        GuestSandbox s = new GuestSandbox(spec, spec.wrapped(net == null ? argv : net.wrap(argv)), "QEMU", nonce, initrd,
+        io.isobench.util.CpuSet pinTo = spec.limits().cpuset();
+        Path qmp = pinTo == null ? null : dir.resolve("qmp" + QMP_SEQ.incrementAndGet() + ".sock");
+        if (qmp != null) {
+            argv.addAll(QemuVcpus.qmpArgs(qmp));
+        }
+        List<String> pinned;
+        try {
+            pinned = io.isobench.runtime.CpuPinning.wrap(spec.limits(), argv); // every QEMU thread within the set
+        } catch (LaunchException e) {
+            deleteQuietly(initrd);
+            if (diskFile != null) {
+                deleteQuietly(diskFile);
+            }
+            if (net != null) {
+                net.close();
+            }
+            throw e;
+        }
+        GuestSandbox s = new GuestSandbox(spec, spec.wrapped(net == null ? pinned : net.wrap(pinned)), "QEMU", nonce, initrd,
                 serial, diskFile, net, memoryMib(spec.limits()) << 20, saved != null);
         if (saved == null) { // a restored guest prints nothing until asked: no boot to watch
             s.watchBoot(stallBound(probeBootMillis, accel()));
@@ -377,8 +400,19 @@ public abstract class QemuDriver implements RuntimeDriver {
         s.afterTeardown(() -> {
             instances.remove(spec.name());
             deleteQuietly(control);
+            if (qmp != null) {
+                deleteQuietly(qmp);
+            }
         });
         instances.put(spec.name(), new Instance(nonce, control));
+        if (qmp != null) {
+            try {
+                s.cpuPlacement(QemuVcpus.pin(qmp, pinTo));
+            } catch (IOException e) {
+                s.close();
+                throw new LaunchException("cannot pin the VM's vCPU threads to CPUs " + pinTo + ": " + e.getMessage(), e);
+            }
+        }
         if (saved != null) {
             try {
                 awaitIncoming(s, control, net);
@@ -519,6 +553,8 @@ public abstract class QemuDriver implements RuntimeDriver {
             }
         });
     }
+
+    private static final java.util.concurrent.atomic.AtomicLong QMP_SEQ = new java.util.concurrent.atomic.AtomicLong();
 
     private static byte[] randomBytes() {
         byte[] b = new byte[8];

@@ -47,6 +47,15 @@ class IncusTest {
     }
 
     @Test
+    void aPinnedInstanceGetsItsCpuSetAsLimitsCpuNeverACount() {
+        Limits one = new Limits(1, 1L << 30).pinned(io.isobench.util.CpuSet.parse("1", "t"), null);
+        assertThat(IncusDriver.initConfig(one, "/init", 1)).contains("limits.cpu=1-1"); // "1" would mean one CPU anywhere
+        Limits two = new Limits(2, 1L << 30).pinned(io.isobench.util.CpuSet.parse("0,2-3", "t"), "0");
+        assertThat(IncusDriver.initConfig(two, "/init", 1)).contains("limits.cpu=0,2-3", "limits.cpu.nodes=0");
+        assertThat(IncusDriver.initConfig(new Limits(2, 1L << 30), "/init", 1)).noneMatch(c -> c.startsWith("limits.cpu="));
+    }
+
+    @Test
     void execPassesEnvironmentAndArgvUnchanged() {
         LaunchSpec spec = LaunchSpec.builder("isobench-t1", IMAGE, new Limits(1, 1L << 30))
                 .argv(List.of("/usr/bin/sysbench", "cpu", "run")).env(Map.of("K", "v w")).build();

@@ -28,6 +28,7 @@ public final class GuestSandbox implements Sandbox {
     private final String vmm;
     private volatile String serialLog;
     private volatile String scratchStorage;
+    private volatile String cpuPlacement;
     private volatile String logLabel = "guest kernel console, hvc0";
     private volatile Runnable afterTeardown = () -> { };
     private final long guestMemoryBytes;
@@ -272,6 +273,16 @@ public final class GuestSandbox implements Sandbox {
     @Override
     public List<Long> hostPids() {
         return inner.hostPids();
+    }
+
+    @Override
+    public String cpuPlacement() {
+        return cpuPlacement;
+    }
+
+    /** Says how the VM's threads were pinned (see {@link io.isobench.runtime.Sandbox#cpuPlacement()}). */
+    public void cpuPlacement(String description) {
+        this.cpuPlacement = description;
     }
 
     @Override

@@ -7,6 +7,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The guest's /init is a resource file; it must frame the workload as {@link GuestConsole} reads it. */
 class GuestInitramfsTest {
     @Test
+    void anImageTooLargeForTheGuestsMemoryIsRefusedWithTheMemoryItWouldNeed() {
+        io.isobench.image.WorkloadImage ml = new io.isobench.image.WorkloadImage("a".repeat(64), java.nio.file.Path.of("/x"),
+                java.util.Map.of(), 6211, 735_670_434L, java.util.List.of(), java.util.Map.of(), java.util.Map.of());
+        assertThat(GuestInitramfs.tooLarge(ml, 2048L << 20)).contains("701 MiB", "at least 2105 MiB", "2048 MiB given");
+        assertThat(GuestInitramfs.tooLarge(ml, 4096L << 20)).isNull();
+        io.isobench.image.WorkloadImage sysbench = new io.isobench.image.WorkloadImage("b".repeat(64),
+                java.nio.file.Path.of("/x"), java.util.Map.of(), 40, 5_000_000L, java.util.List.of(), java.util.Map.of(),
+                java.util.Map.of());
+        assertThat(GuestInitramfs.tooLarge(sysbench, 256L << 20)).isNull();
+    }
+
+    @Test
     void initFramesTheWorkloadWithTheConsoleMarkers() {
         String init = GuestInitramfs.initScript();
         assertThat(init).startsWith("#!/.isobench/busybox sh\n").endsWith("$BB $HALT -f\n");
