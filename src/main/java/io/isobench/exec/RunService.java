@@ -257,7 +257,10 @@ public final class RunService {
         return runId;
     }
 
-    /** Marks the run failed with {@code e}'s message; says so on stderr when even that cannot be written. */
+    /**
+     * Marks the run failed with {@code e}'s message; says so on stderr when even that cannot be written, unless
+     * {@code e} is the store's own failure (then the caller's one line is all: the store went away).
+     */
     private void fail(String runId, Throwable e) {
         String reason = String.valueOf(e.getMessage()).strip().replaceAll("\\s*\\R\\s*", "; ");
         try {
@@ -265,6 +268,9 @@ public final class RunService {
             store.failRun(runId, (e instanceof Store.StoreException ? "" : e.getClass().getSimpleName() + ": ") + reason,
                     u.cpuSeconds(), u.peakRssBytes());
         } catch (RuntimeException again) {
+            if (e instanceof Store.StoreException) {
+                return; // the store itself is gone: the caller's one line says so; the next run marks this one abandoned
+            }
             err.println("isobench: run " + runId + " could not be marked failed either (" + again.getMessage()
                     + "); the next run marks it abandoned");
         }

@@ -66,12 +66,19 @@ enum LxcLeftovers implements Leftovers {
                     if (pids.isEmpty()) {
                         continue;
                     }
+                    // asked before lxc-stop, which ends the monitor whose command line proves the container ours
+                    boolean ours = monitoredFrom(monitors, path);
+                    boolean stopped = false;
                     if (Tools.which("lxc-stop") != null) { // only ever reaches a container of this lxcpath
-                        Proc.of(Tools.which("lxc-stop"), "-k", "-n", name, "-P", path.toString()).timeout(Trials.CLI_TIMEOUT).run();
+                        stopped = Proc.of(Tools.which("lxc-stop"), "-k", "-n", name, "-P", path.toString())
+                                .timeout(Trials.CLI_TIMEOUT).run().ok();
                     }
-                    if (!monitoredFrom(monitors, path)) {
+                    if (!ours && !stopped) {
                         // a container of the same name elsewhere (another lxcpath) shares these cgroup names: not ours
                         continue;
+                    }
+                    if (!ours) {
+                        pids.clear(); // lxc-stop ended ours; the cgroups' remaining processes are not provably ours
                     }
                     for (long pid : pids) {
                         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
