@@ -83,6 +83,11 @@ public final class FleetRunCommand implements Callable<Integer> {
             + "from its extension, as 'report'); default: Markdown on stdout")
     String out;
 
+    @Option(names = "--job-output", paramLabel = "DIR", description = "Slurm: where each node's job writes its output, "
+            + "DIR/FLEET_ID/NODE.out (a directory you own that the nodes see, e.g. in a shared home; default "
+            + "~/.local/share/isobench/fleet); a failed node's last lines are shown with its reason")
+    java.nio.file.Path jobOutput;
+
     @Option(names = "--poll", paramLabel = "DURATION", hidden = true, defaultValue = "5s",
             description = "how often the engine and the store are read (default 5s)")
     String poll;
@@ -115,7 +120,7 @@ public final class FleetRunCommand implements Callable<Integer> {
         boolean parallel = mode == null || !mode.oneAtATime;
         String fleetId = FleetService.newFleetId();
         FleetJob job = new FleetJob(fleetId, runArgs, loc.display(), deadline);
-        try (FleetEngine eng = FleetEngines.open(engine)) {
+        try (FleetEngine eng = FleetEngines.open(engine, jobOutput == null ? null : jobOutput.toAbsolutePath())) {
             List<FleetNode> picked = pick(eng);
             if (dryRun) {
                 stdout.printf("# isobench fleet run --dry-run: nothing is submitted and no database is touched; fleet id "
