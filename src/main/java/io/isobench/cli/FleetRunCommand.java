@@ -88,8 +88,9 @@ public final class FleetRunCommand implements Callable<Integer> {
             + "~/.local/share/isobench/fleet); a failed node's last lines are shown with its reason")
     java.nio.file.Path jobOutput;
 
-    @Option(names = "--poll", paramLabel = "DURATION", hidden = true, defaultValue = "5s",
-            description = "how often the engine and the store are read (default 5s)")
+    @Option(names = "--poll", paramLabel = "DURATION", defaultValue = "5s",
+            description = "how often the engine and the store are read for progress (default 5s, at least 1s): each "
+                    + "poll is one engine listing of the fleet's jobs and two store queries, whatever the node count")
     String poll;
 
     @Mixin
@@ -113,6 +114,9 @@ public final class FleetRunCommand implements Callable<Integer> {
         List<String> runArgs = new ArrayList<>(quick ? List.of("--quick") : List.of());
         runArgs.addAll(options.args());
         Duration pollEvery = Units.parseDuration(poll, "--poll");
+        if (pollEvery.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new UserException("--poll: at least 1s (every poll asks the engine and the store): '" + poll + "'");
+        }
         Duration deadline = time != null ? Units.parseDuration(time, "--time")
                 : DryRun.expected(plan).multipliedBy(2).plus(Duration.ofMinutes(30));
         StoreLocation loc = StoreLocation.parse(common.db == null ? Stores.defaultLocation() : common.db);

@@ -261,7 +261,7 @@ public final class FleetService {
 
     /** Whether the fleet was ended by someone else ({@code fleet cancel}, or this process's Ctrl-C hook). */
     private boolean cancelledElsewhere(String id) {
-        return !"running".equals(store.loadFleet(id).status());
+        return !"running".equals(store.fleetStatus(id)); // one row: this runs several times per poll
     }
 
     /** The latest run of each node of the fleet (by the node name it was tagged with, else its host name). */

@@ -183,6 +183,8 @@ class FleetServiceTest {
             FleetService svc = new FleetService(eng, store, new PrintStream(log, true, StandardCharsets.UTF_8), Duration.ofMillis(5));
             svc.run(job("f5"), eng.nodes(NodeSelection.all()), true, "login1");
 
+            assertThat(store.fleetStatus("f5")).isEqualTo("failed");
+            assertThat(store.fleetStatus("f")).as("an exact id, not a prefix").isNull();
             String stored = store.loadFleet("f5").nodes().get(1).reason();
             assertThat(stored).startsWith("Slurm job j2 FAILED (NonZeroExitCode); its run run-b is abandoned with 0 trials\n"
                     + "last 20 lines of the job's output (/out/f5/b.out):\n  | line 11\n");
