@@ -306,17 +306,54 @@ public final class Comparison {
         }
     }
 
-    /** Reasons the runs may not be comparable: each run against the first of side A, without repeats. */
+    /**
+     * Reasons the runs may not be comparable, one line per distinct fact: a host fact once for the whole comparison
+     * (its value on each side, or per run where a side's runs differ), a plan or runtime difference once with the runs
+     * it concerns (each run against the first of side A).
+     */
     public static List<String> warnings(List<StoredRun> as, List<StoredRun> bs) {
-        java.util.Set<String> w = new java.util.LinkedHashSet<>();
+        if (as.size() == 1 && bs.size() == 1) {
+            return warnings(as.get(0), bs.get(0));
+        }
+        List<String> w = new ArrayList<>();
+        for (String k : HOST_KEYS) {
+            Map<String, List<String>> va = hostValues(as, k);
+            Map<String, List<String>> vb = hostValues(bs, k);
+            if (va.size() > 1 || vb.size() > 1 || !va.keySet().equals(vb.keySet())) {
+                w.add("different hosts: " + k + " is " + describe(va) + " in A and " + describe(vb) + " in B");
+            }
+        }
+        Map<String, List<String>> facts = new LinkedHashMap<>();
         List<StoredRun> others = new ArrayList<>(as.subList(1, as.size()));
         others.addAll(bs);
         for (StoredRun r : others) {
             for (String x : warnings(as.get(0), r)) {
-                w.add(others.size() > 1 && !x.startsWith("run ") ? as.get(0).header().id() + " vs " + r.header().id() + ": " + x : x);
+                if (!x.startsWith("different hosts: ")) {
+                    facts.computeIfAbsent(x, f -> new ArrayList<>()).add(r.header().id());
+                }
             }
         }
-        return new ArrayList<>(w);
+        facts.forEach((x, ids) -> w.add(x.startsWith("run ") ? x
+                : as.get(0).header().id() + " vs " + String.join(", ", ids) + ": " + x));
+        return w;
+    }
+
+    /** Each distinct value of host fact k (quoted) with the runs that have it, in run order. */
+    private static Map<String, List<String>> hostValues(List<StoredRun> runs, String k) {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        for (StoredRun r : runs) {
+            m.computeIfAbsent("'" + r.header().host().get(k) + "'", v -> new ArrayList<>()).add(r.header().id());
+        }
+        return m;
+    }
+
+    private static String describe(Map<String, List<String>> values) {
+        if (values.size() == 1) {
+            return values.keySet().iterator().next();
+        }
+        List<String> l = new ArrayList<>();
+        values.forEach((v, ids) -> l.add(v + " (" + String.join(", ", ids) + ")"));
+        return String.join(", ", l);
     }
 
     /** Reasons the two runs may not be comparable: different host facts or plan settings. */

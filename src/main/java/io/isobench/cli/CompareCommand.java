@@ -69,8 +69,10 @@ public final class CompareCommand implements Callable<Integer> {
             List<Comparison.Change> changes = result.changes();
             List<String> warnings = Comparison.warnings(ra, rb);
             boolean regression = result.regression();
-            for (String w : warnings) {
-                System.err.println("isobench: warning: " + w);
+            if (json || changes.isEmpty()) { // the text output has them among its lines: once is enough
+                for (String w : warnings) {
+                    spec.commandLine().getErr().println("isobench: warning: " + w);
+                }
             }
             if (changes.isEmpty()) {
                 throw new UserException("runs " + ids(ra) + " and " + ids(rb) + " have no result in common");

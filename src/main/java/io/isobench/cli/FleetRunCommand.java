@@ -83,8 +83,14 @@ public final class FleetRunCommand implements Callable<Integer> {
             + "from its extension, as 'report'); default: Markdown on stdout")
     String out;
 
-    @Option(names = "--poll", paramLabel = "DURATION", hidden = true, defaultValue = "5s",
-            description = "how often the engine and the store are read (default 5s)")
+    @Option(names = "--job-output", paramLabel = "DIR", description = "Slurm: where each node's job writes its output, "
+            + "DIR/FLEET_ID/NODE.out (a directory you own that the nodes see, e.g. in a shared home; default "
+            + "~/.local/share/isobench/fleet); a failed node's last lines are shown with its reason")
+    java.nio.file.Path jobOutput;
+
+    @Option(names = "--poll", paramLabel = "DURATION", defaultValue = "5s",
+            description = "how often the engine and the store are read for progress (default 5s, at least 1s): each "
+                    + "poll is one engine listing of the fleet's jobs and two store queries, whatever the node count")
     String poll;
 
     @Mixin
@@ -108,6 +114,9 @@ public final class FleetRunCommand implements Callable<Integer> {
         List<String> runArgs = new ArrayList<>(quick ? List.of("--quick") : List.of());
         runArgs.addAll(options.args());
         Duration pollEvery = Units.parseDuration(poll, "--poll");
+        if (pollEvery.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new UserException("--poll: at least 1s (every poll asks the engine and the store): '" + poll + "'");
+        }
         Duration deadline = time != null ? Units.parseDuration(time, "--time")
                 : DryRun.expected(plan).multipliedBy(2).plus(Duration.ofMinutes(30));
         StoreLocation loc = StoreLocation.parse(common.db == null ? Stores.defaultLocation() : common.db);
@@ -115,7 +124,7 @@ public final class FleetRunCommand implements Callable<Integer> {
         boolean parallel = mode == null || !mode.oneAtATime;
         String fleetId = FleetService.newFleetId();
         FleetJob job = new FleetJob(fleetId, runArgs, loc.display(), deadline);
-        try (FleetEngine eng = FleetEngines.open(engine)) {
+        try (FleetEngine eng = FleetEngines.open(engine, jobOutput == null ? null : jobOutput.toAbsolutePath())) {
             List<FleetNode> picked = pick(eng);
             if (dryRun) {
                 stdout.printf("# isobench fleet run --dry-run: nothing is submitted and no database is touched; fleet id "

@@ -26,6 +26,11 @@ public final class FleetStatusCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FLEET_ID", description = "a fleet id, a unique prefix of one, or 'latest'")
     String fleetId;
 
+    @Option(names = "--job-output", paramLabel = "DIR", description = "Slurm: where the fleet's jobs wrote their output (as given to fleet run), "
+            + "DIR/FLEET_ID/NODE.out (a directory you own that the nodes see, e.g. in a shared home; default "
+            + "~/.local/share/isobench/fleet); a failed node's last lines are shown with its reason")
+    java.nio.file.Path jobOutput;
+
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
 
@@ -41,7 +46,7 @@ public final class FleetStatusCommand implements Callable<Integer> {
         try (Store store = common.openExistingStore()) {
             Store.FleetRow f = store.loadFleet(fleetId);
             List<FleetService.StatusRow> rows;
-            try (FleetEngine engine = engineOrNone(f.engine())) {
+            try (FleetEngine engine = engineOrNone(f.engine(), jobOutput == null ? null : jobOutput.toAbsolutePath())) {
                 rows = new FleetService(engine, store, System.err, Duration.ofSeconds(5)).status(f);
             }
             if (json) {
@@ -63,6 +68,8 @@ public final class FleetStatusCommand implements Callable<Integer> {
                     n.put("trials", r.trials());
                     n.put("trials_planned", r.trialsPlanned());
                     n.put("reason", r.reason());
+                    n.put("output", r.output() == null ? null
+                            : Map.of("source", r.output().source(), "lines", r.output().lines()));
                     nodes.add(n);
                 }
                 m.put("nodes", nodes);
@@ -80,9 +87,9 @@ public final class FleetStatusCommand implements Callable<Integer> {
      * The fleet's engine, or, where it cannot be used from here (not built in, its client missing), one that says so
      * when asked for jobs: status then shows what the store recorded.
      */
-    private static FleetEngine engineOrNone(String id) {
+    private static FleetEngine engineOrNone(String id, java.nio.file.Path jobOutput) {
         try {
-            return FleetEngines.open(id);
+            return FleetEngines.open(id, jobOutput);
         } catch (io.isobench.util.UserException e) {
             return new io.isobench.fleet.UnavailableEngine(id, e.getMessage());
         }
@@ -99,6 +106,11 @@ public final class FleetStatusCommand implements Callable<Integer> {
                     r.runStatus() == null ? "-" : r.runStatus(), r.trials() == null ? "-"
                             : r.trials() + "/" + (r.trialsPlanned() == null ? "?" : r.trialsPlanned()),
                     r.reason() == null ? "" : r.reason());
+        }
+        for (FleetService.StatusRow r : rows) {
+            if (r.output() != null) {
+                out.printf("%n%s: %s%n", r.node(), r.output().block());
+            }
         }
         out.flush();
     }

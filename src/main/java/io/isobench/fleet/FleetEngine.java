@@ -43,6 +43,14 @@ public interface FleetEngine extends AutoCloseable {
      */
     List<String> cancel(String fleetId) throws FleetException;
 
+    /**
+     * The end of what the node's job {@code job} printed (for a failed node's reason), or null when the engine kept
+     * nothing of it (not started, its output already gone). Touches nothing.
+     */
+    default JobOutput output(String fleetId, String node, String job) throws FleetException {
+        return null;
+    }
+
     @Override
     default void close() {
     }

@@ -16,8 +16,16 @@ public final class FleetEngines {
 
     /** The engine with this id, connected with the engine's usual configuration (kubeconfig, Slurm's own). */
     public static FleetEngine open(String id) {
+        return open(id, null);
+    }
+
+    /**
+     * As {@link #open(String)}; {@code jobOutput}: where Slurm jobs write their output (DIR/FLEET_ID/NODE.out; null:
+     * the default, {@link io.isobench.fleet.slurm.SlurmEngine#defaultOutputDir}). Kubernetes keeps pod logs instead.
+     */
+    public static FleetEngine open(String id, java.nio.file.Path jobOutput) {
         if (id.equals("slurm")) {
-            return new io.isobench.fleet.slurm.SlurmEngine();
+            return new io.isobench.fleet.slurm.SlurmEngine(jobOutput);
         }
         if (id.equals("kubernetes")) {
             return io.isobench.fleet.kubernetes.KubernetesEngine.fromEnvironment();

@@ -58,7 +58,7 @@ public final class FleetService {
 
     /** One node's line of {@code fleet status}. */
     public record StatusRow(String node, String job, String phase, String runId, String runStatus, Integer trials,
-                            Long trialsPlanned, String reason) {
+                            Long trialsPlanned, String reason, JobOutput output) {
     }
 
     /** A new fleet id: UTC time and a random suffix ("f20261203-0105-3fa9"), short enough for job names and labels. */
@@ -237,13 +237,31 @@ public final class FleetService {
 
     private void end(String id, Map<String, NodeOutcome> ended, NodeOutcome o) {
         ended.put(o.node(), o);
-        store.updateFleetNode(id, o.node(), o.job(), o.ok() ? "succeeded" : "failed", o.reason());
-        say(id, o.node() + ": " + (o.ok() ? "done, run " + o.runId() : "FAILED: " + o.reason()));
+        String reason = o.reason();
+        if (!o.ok() && o.job() != null) {
+            // what the node itself printed: all there is when its run never reached the store; kept with the reason,
+            // for the engine may drop it (a Kubernetes Job's TTL removes its pod and log)
+            JobOutput out = output(id, o.node(), o.job());
+            if (out != null && !out.lines().isEmpty()) {
+                reason = reason + "\n" + out.block();
+            }
+        }
+        store.updateFleetNode(id, o.node(), o.job(), o.ok() ? "succeeded" : "failed", reason);
+        say(id, o.node() + ": " + (o.ok() ? "done, run " + o.runId() : "FAILED: " + reason));
+    }
+
+    /** The engine's tail of the node's job output, or null (none, or the engine cannot say: why, as its one line). */
+    private JobOutput output(String id, String node, String job) {
+        try {
+            return engine.output(id, node, job);
+        } catch (FleetException | RuntimeException e) {
+            return new JobOutput(engine.id(), List.of("cannot read the job's output: " + e.getMessage()));
+        }
     }
 
     /** Whether the fleet was ended by someone else ({@code fleet cancel}, or this process's Ctrl-C hook). */
     private boolean cancelledElsewhere(String id) {
-        return !"running".equals(store.loadFleet(id).status());
+        return !"running".equals(store.fleetStatus(id)); // one row: this runs several times per poll
     }
 
     /** The latest run of each node of the fleet (by the node name it was tagged with, else its host name). */
@@ -313,8 +331,14 @@ public final class FleetService {
                 reason = engineNote;
             }
             Store.FleetRunRow r = runs.get(n.node());
+            JobOutput.Reason why = JobOutput.split(reason);
+            JobOutput out = why.output();
+            if (out == null && "failed".equals(phase) && n.job() != null) {
+                out = output(fleet.id(), n.node(), n.job()); // fleet run did not see it fail (it was stopped, or is running)
+            }
             rows.add(new StatusRow(n.node(), n.job(), phase, r == null ? null : r.runId(), r == null ? null : r.status(),
-                    r == null ? null : r.trials(), r == null ? null : r.trialsPlanned(), reason));
+                    r == null ? null : r.trials(), r == null ? null : r.trialsPlanned(), why.text(),
+                    out == null || out.lines().isEmpty() ? null : out));
         }
         return rows;
     }

@@ -308,6 +308,76 @@ public final class MultiHostReport {
         return b;
     }
 
+    /**
+     * The side-by-side section as JSON (the {@code hosts} field of {@code report --format json} over several hosts):
+     * the columns, the baseline, a result per benchmark, case, metric and runtime with each column's statistics
+     * (baseline rows: the host's own median, raw; other rows: the cost factor against that run's own baseline, with its
+     * CI and verdict; null where the run has no such result), and the facts that differ between the columns.
+     */
+    public Map<String, Object> json() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("hosts", hosts());
+        List<Map<String, Object>> cols = new ArrayList<>();
+        for (Column c : columns) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("label", c.label());
+            x.put("host", c.host());
+            x.put("run_id", c.run().run().header().id());
+            x.put("baseline", c.run().baseline());
+            cols.add(x);
+        }
+        m.put("columns", cols);
+        m.put("baseline", baselineName());
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (Line l : lines()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("benchmark", l.benchmark());
+            x.put("params", l.params());
+            x.put("metric", l.metric());
+            x.put("unit", l.unit());
+            x.put("higher_is_better", l.higherIsBetter());
+            x.put("runtime", l.runtime());
+            x.put("is_baseline", l.baseline());
+            x.put("builds", l.builds());
+            List<Map<String, Object>> per = new ArrayList<>();
+            for (ResultStats st : l.perColumn()) {
+                if (st == null) {
+                    per.add(null);
+                    continue;
+                }
+                Map<String, Object> y = new LinkedHashMap<>();
+                y.put("n", st.n());
+                y.put("median", finite(st.median()));
+                y.put("ci95_low", finite(st.ci95Low()));
+                y.put("ci95_high", finite(st.ci95High()));
+                y.put("ci95_level", finite(st.ci95Level()));
+                y.put("ratio_to_baseline", st.ratioToBaseline());
+                y.put("ratio_ci95_low", st.ratioCi95Low());
+                y.put("ratio_ci95_high", st.ratioCi95High());
+                y.put("ratio_ci95_level", st.ratioCiLevel());
+                y.put("verdict", st.verdict());
+                y.put("p_adjusted", st.pAdjusted());
+                per.add(y);
+            }
+            x.put("per_column", per);
+            results.add(x);
+        }
+        m.put("results", results);
+        List<Map<String, Object>> facts = new ArrayList<>();
+        for (Fact f : differingFacts()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("name", f.name());
+            x.put("per_column", f.perColumn());
+            facts.add(x);
+        }
+        m.put("differing_facts", facts);
+        return m;
+    }
+
+    private static Double finite(double d) {
+        return Double.isFinite(d) ? d : null;
+    }
+
     /** The side-by-side table as text (for {@code show} over several runs). */
     public void print(PrintWriter out) {
         String base = baselineName();

@@ -576,7 +576,22 @@ public final class Store implements AutoCloseable {
         }, "cannot read fleet " + idOrPrefix);
     }
 
-    /** Every run of the fleet, oldest first, with its trials done and planned and its last failure's reason. */
+    /** The status of the fleet with exactly this id (null when there is none): one row, for {@code fleet run}'s polls. */
+    public synchronized String fleetStatus(String id) {
+        return retryBusy(() -> {
+            try (PreparedStatement ps = conn.prepareStatement("SELECT status FROM fleets WHERE id=?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        }, "cannot read fleet " + id);
+    }
+
+    /**
+     * Every run of the fleet, oldest first, with its trials done and planned and its last failure's reason: one query
+     * for all the fleet's nodes (what {@code fleet run} reads on each poll).
+     */
     public synchronized List<FleetRunRow> fleetRuns(String fleetId) {
         return retryBusy(() -> {
             List<FleetRunRow> l = new ArrayList<>();

@@ -174,6 +174,24 @@ class ComparisonTest {
     }
 
     @Test
+    void severalRunsPerSideAcrossHostsWarnEachDifferentFactOnce() {
+        Map<String, Object> other = new java.util.HashMap<>(HOST);
+        other.put("hostname", "h2");
+        other.put("kernel", "6.2");
+        Map<String, Object> third = new java.util.HashMap<>(other);
+        third.put("kernel", "6.3");
+        List<StoredRun> as = List.of(run("a1", HOST, Map.of("cooldown", "5s"), 1, 2, 3), run("a2", HOST, Map.of("cooldown", "5s"), 1, 2, 3));
+        List<StoredRun> bs = List.of(run("b1", other, Map.of("cooldown", "1s"), 1, 2, 3), run("b2", third, Map.of("cooldown", "1s"), 1, 2, 3));
+        List<String> w = Comparison.warnings(as, bs);
+        assertThat(w).doesNotHaveDuplicates();
+        assertThat(w).filteredOn(x -> x.contains("hostname")).containsExactly("different hosts: hostname is 'h' in A and 'h2' in B");
+        assertThat(w).filteredOn(x -> x.contains("kernel"))
+                .containsExactly("different hosts: kernel is '6.1' in A and '6.2' (b1), '6.3' (b2) in B");
+        assertThat(w).filteredOn(x -> x.contains("cooldown")).singleElement().asString().startsWith("a1 vs b1, b2: different plans");
+        assertThat(w).noneMatch(x -> x.contains("cpu_model"));
+    }
+
+    @Test
     void busyHostWarning() {
         assertThat(HostLoad.busyWarning(HOST)).isNull();
         assertThat(HostLoad.busyWarning(Map.of("cpus", 2, "loadavg_start", 1.5))).contains("busy");

@@ -53,6 +53,15 @@ class FleetCliTest {
     }
 
     @Test
+    void thePollIntervalIsADocumentedSettingOfAtLeastASecond() {
+        Result help = run("fleet", "run", "--help");
+        assertThat(help.out().replaceAll("\\s+", " ")).contains("--poll=DURATION how often the engine and the store are read")
+                .contains("(default 5s, at least 1s)");
+        usageError(run("fleet", "run", "--engine", "slurm", "--db", "postgresql://u@db.example/team", "--poll", "200ms"),
+                "--poll: at least 1s");
+    }
+
+    @Test
     void unknownEngineAndExclusiveModes() {
         usageError(run("fleet", "run", "--engine", "nomad", "--db", "postgresql://u@db.example/team"),
                 "unknown fleet engine 'nomad'");

@@ -111,6 +111,19 @@ class FleetServiceTest {
             return lines;
         }
 
+        /** A FAILS node's job printed 30 lines (a Slurm output file, a pod's log); the others printed nothing kept. */
+        @Override
+        public JobOutput output(String fleetId, String node, String job) {
+            if (nodes.get(node) != Behaviour.FAILS) {
+                return null;
+            }
+            StringBuilder sb = new StringBuilder();
+            for (int i = 1; i <= 30; i++) {
+                sb.append("line ").append(i).append(i == 30 ? " isobench: --db: cannot connect " + "x".repeat(400) : "").append('\n');
+            }
+            return JobOutput.tail("/out/" + fleetId + "/" + node + ".out", sb.toString());
+        }
+
         synchronized long live() {
             return jobs.values().stream().filter(j -> j.phase() == NodeJobState.Phase.RUNNING).count();
         }
@@ -160,6 +173,39 @@ class FleetServiceTest {
         }
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("fleet f1: a: done, run run-a")
                 .contains("fleet f1: b: FAILED: Slurm job j2 FAILED");
+    }
+
+    @Test
+    void aFailedNodesOutputTailIsKeptWithItsReasonAndShownByStatus() {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Store store = Stores.open(dir.resolve("o.db").toString(), Stores.Mode.CREATE)) {
+            ScriptedEngine eng = new ScriptedEngine(store, nodes("a", Behaviour.OK, "b", Behaviour.FAILS));
+            FleetService svc = new FleetService(eng, store, new PrintStream(log, true, StandardCharsets.UTF_8), Duration.ofMillis(5));
+            svc.run(job("f5"), eng.nodes(NodeSelection.all()), true, "login1");
+
+            assertThat(store.fleetStatus("f5")).isEqualTo("failed");
+            assertThat(store.fleetStatus("f")).as("an exact id, not a prefix").isNull();
+            String stored = store.loadFleet("f5").nodes().get(1).reason();
+            assertThat(stored).startsWith("Slurm job j2 FAILED (NonZeroExitCode); its run run-b is abandoned with 0 trials\n"
+                    + "last 20 lines of the job's output (/out/f5/b.out):\n  | line 11\n");
+            assertThat(stored).doesNotContain("line 10\n");
+            assertThat(stored.lines().mapToInt(String::length).max().orElseThrow()).isLessThanOrEqualTo(JobOutput.LINE_CHARS + 4);
+            assertThat(log.toString(StandardCharsets.UTF_8)).contains("b: FAILED: Slurm job j2").contains("  | line 30 isobench: --db");
+
+            List<FleetService.StatusRow> rows = svc.status(store.loadFleet("f5"));
+            assertThat(rows.get(0).output()).isNull();
+            assertThat(rows.get(1).reason()).isEqualTo("Slurm job j2 FAILED (NonZeroExitCode); its run run-b is abandoned with 0 trials");
+            assertThat(rows.get(1).output().source()).isEqualTo("/out/f5/b.out");
+            assertThat(rows.get(1).output().lines()).hasSize(20).first().isEqualTo("line 11");
+            assertThat(rows.get(1).output().lines().get(19)).startsWith("line 30 isobench: --db: cannot connect xxx").endsWith("…")
+                    .hasSize(JobOutput.LINE_CHARS);
+
+            // a failure fleet run did not see (it was stopped): status reads the output itself
+            store.updateFleetNode("f5", "b", null, "failed", "Slurm job j2 FAILED");
+            FleetService.StatusRow b = svc.status(store.loadFleet("f5")).get(1);
+            assertThat(b.reason()).isEqualTo("Slurm job j2 FAILED");
+            assertThat(b.output().lines()).hasSize(20);
+        }
     }
 
     @Test

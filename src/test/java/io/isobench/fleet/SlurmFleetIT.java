@@ -74,16 +74,24 @@ class SlurmFleetIT {
         localUrl = pg;
     }
 
-    /** Fleets the tests made: their jobs' output files (on the nodes' /tmp, here the host's) are removed at the end. */
+    /**
+     * Fleets the tests made: their jobs' output files (in the default --job-output directory under this user's home,
+     * which the nodes, on this machine, share) are removed at the end.
+     */
     private static final List<String> FLEETS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @AfterAll
     static void stop() throws java.io.IOException {
+        Path outputs = io.isobench.fleet.slurm.SlurmEngine.defaultOutputDir(System.getenv());
         for (String f : FLEETS) {
-            try (var files = Files.newDirectoryStream(Path.of("/tmp"), "isobench-" + f + "-*.out")) {
-                for (Path p : files) {
-                    Files.deleteIfExists(p);
+            Path d = outputs.resolve(f);
+            if (Files.isDirectory(d)) {
+                try (var files = Files.newDirectoryStream(d)) {
+                    for (Path p : files) {
+                        Files.deleteIfExists(p);
+                    }
                 }
+                Files.deleteIfExists(d);
             }
         }
         STORES.close();
@@ -94,9 +102,13 @@ class SlurmFleetIT {
 
     /** `isobench fleet run …` of the packaged jar, as a user would start it, with the store's password in $PGPASSWORD. */
     private Process fleetRun(Path log, String... args) throws Exception {
+        return fleetRunInto(nodeUrl, log, args);
+    }
+
+    private Process fleetRunInto(String db, Path log, String... args) throws Exception {
         List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString(), "fleet", "run", "--engine", "slurm",
-                "--poll", "1s", "--db", nodeUrl));
+                "--poll", "1s", "--db", db));
         argv.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(false)
                 .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(log.toFile());
@@ -157,6 +169,38 @@ class SlurmFleetIT {
                 .containsPattern("isb-n2 +\\d+ +succeeded +\\S+ +completed +4/4");
         Cli list = cli("list", "--fleet", fleet, "--db", localUrl);
         assertThat(list.out().lines().filter(l -> l.contains(fleet)).count()).isEqualTo(2);
+    }
+
+    /**
+     * A node whose run cannot open the store (the URL names 127.0.0.1: this host reaches PostgreSQL there, each node
+     * only itself) fails before anything reaches the store: what its job printed is all there is, and both the end
+     * of fleet run and fleet status show its last lines beside Slurm's state.
+     */
+    @Test
+    void aNodeThatCannotReachTheStoreShowsWhatItsJobPrinted() throws Exception {
+        String unreachable = nodeUrl.replace("@" + NODES_SEE_HOST_AT, "@127.0.0.1");
+        Path log = dir.resolve("unreachable.log");
+        Process p = fleetRunInto(unreachable, log, "--nodes", "isb-n1", "--runtimes", "native", "--benchmarks", "cpu",
+                "--repetitions", "1", "--warmups", "0", "--cooldown", "0s", "--set", "cpu.time=1s");
+        assertThat(p.waitFor(4, TimeUnit.MINUTES)).as("fleet run ends").isTrue();
+        String err = Files.readString(log);
+        Matcher m = FLEET_ID.matcher(err);
+        assertThat(m.find()).as(err).isTrue();
+        String fleet = m.group(1);
+        FLEETS.add(fleet);
+        assertThat(p.exitValue()).as(err).isEqualTo(1);
+        Path out = io.isobench.fleet.slurm.SlurmEngine.defaultOutputDir(System.getenv()).resolve(fleet).resolve("isb-n1.out");
+        assertThat(out).as("the job's --output file, read on this host").exists();
+        assertThat(err).contains(fleet + ": isb-n1: FAILED: ").contains("no run of it reached the store")
+                .contains("of the job's output (" + out + "):").containsPattern("\\n  \\| .*127\\.0\\.0\\.1");
+
+        Cli status = cli("fleet", "status", fleet, "--db", localUrl);
+        assertThat(status.code()).as(status.err()).isZero();
+        assertThat(status.out()).containsPattern("isb-n1 +\\d+ +failed ")
+                .contains("isb-n1: last ").contains("of the job's output (" + out + "):")
+                .containsPattern("\\n  \\| .*127\\.0\\.0\\.1");
+        Cli json = cli("fleet", "status", fleet, "--db", localUrl, "--json");
+        assertThat(json.out()).contains("\"output\"").contains("\"source\" : \"" + out + "\"");
     }
 
     @Test

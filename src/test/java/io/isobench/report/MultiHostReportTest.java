@@ -124,6 +124,43 @@ class MultiHostReportTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void jsonReportHasTheHostsSectionBesideEachRunsOwnContract() throws Exception {
+        MultiHostReport m = twoHosts(SHA_B);
+        List<ReportRun> runs = m.columns().stream().map(MultiHostReport.Column::run).toList();
+        StringWriter w = new StringWriter();
+        new JsonReport().write(runs, w);
+        List<Map<String, Object>> doc = io.isobench.util.Json.MAPPER.readValue(w.toString(),
+                new tools.jackson.core.type.TypeReference<List<Map<String, Object>>>() { });
+        assertThat(doc).hasSize(2);
+        assertThat(doc).extracting(r -> r.get("run_id")).containsExactly("run-fast", "run-slow"); // the run contract stays
+        assertThat(doc.get(0).get("hosts")).isEqualTo(doc.get(1).get("hosts"));
+        Map<String, Object> hosts = (Map<String, Object>) doc.get(0).get("hosts");
+        assertThat(hosts.get("hosts")).isEqualTo(List.of("fast", "slow"));
+        assertThat((List<Map<String, Object>>) hosts.get("columns")).extracting(c -> c.get("run_id"))
+                .containsExactly("run-fast", "run-slow");
+        assertThat(hosts.get("baseline")).isEqualTo("native");
+        List<Map<String, Object>> results = (List<Map<String, Object>>) hosts.get("results");
+        assertThat(results).extracting(r -> r.get("runtime")).containsExactly("native", "runc", "runsc");
+        List<Map<String, Object>> nat = (List<Map<String, Object>>) results.get(0).get("per_column");
+        assertThat(results.get(0).get("is_baseline")).isEqualTo(true);
+        assertThat(((Number) nat.get(0).get("median")).doubleValue()).isCloseTo(4000, within(20.0));
+        assertThat(((Number) nat.get(1).get("median")).doubleValue()).isCloseTo(1000, within(5.0));
+        List<Map<String, Object>> runc = (List<Map<String, Object>>) results.get(1).get("per_column");
+        assertThat(((Number) runc.get(0).get("ratio_to_baseline")).doubleValue()).isCloseTo(1.10, within(0.01));
+        assertThat(((Number) runc.get(1).get("ratio_to_baseline")).doubleValue()).isCloseTo(1.30, within(0.01));
+        assertThat(((Number) runc.get(1).get("ratio_ci95_low")).doubleValue()).isLessThanOrEqualTo(1.30);
+        assertThat(((Number) runc.get(1).get("ratio_ci95_high")).doubleValue()).isGreaterThanOrEqualTo(1.30);
+        assertThat((String) results.get(2).get("builds")).startsWith("different gVisor builds");
+        assertThat((List<Map<String, Object>>) hosts.get("differing_facts")).extracting(f -> f.get("name"))
+                .contains("CPU model", "CPUs", "kernel").doesNotContain("OS");
+
+        StringWriter one = new StringWriter();
+        new JsonReport().write(List.of(runs.get(0)), one);
+        assertThat(one.toString()).doesNotContain("\"hosts\"");
+    }
+
+    @Test
     void textSideBySide() {
         StringWriter w = new StringWriter();
         twoHosts(SHA_B).print(new PrintWriter(w));

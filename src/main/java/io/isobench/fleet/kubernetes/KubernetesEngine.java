@@ -13,10 +13,12 @@ import io.isobench.fleet.FleetEngine;
 import io.isobench.fleet.FleetException;
 import io.isobench.fleet.FleetJob;
 import io.isobench.fleet.FleetNode;
+import io.isobench.fleet.JobOutput;
 import io.isobench.fleet.NodeJobState;
 import io.isobench.fleet.NodeSelection;
 import io.isobench.runtime.k8s.K8sDriver;
 import io.isobench.runtime.k8s.KubeCluster;
+import io.isobench.runtime.k8s.PodManifests;
 import io.isobench.util.UserException;
 import io.isobench.util.Version;
 
@@ -214,6 +216,35 @@ public final class KubernetesEngine implements FleetEngine {
             out.add(state(j, pod, node));
         }
         return out;
+    }
+
+    /**
+     * The tail of the node's agent pod's log (the newest pod of the fleet on that node; the kubelet keeps a failed
+     * Job's pod, and so its log, until the Job's TTL), or null when there is no pod or no log yet.
+     */
+    @Override
+    public JobOutput output(String fleetId, String node, String job) throws FleetException {
+        String ns = settings().namespace();
+        var pods = cluster().client().pods().inNamespace(ns);
+        String podName = null;
+        try {
+            Pod pod = pods.withLabels(AgentJobs.fleetSelector(fleetId)).list().getItems().stream()
+                    .filter(p -> PodManifests.labelValue(node).equals(p.getMetadata().getLabels().get(AgentJobs.NODE)))
+                    .max(java.util.Comparator.comparing(p -> String.valueOf(p.getMetadata().getCreationTimestamp())))
+                    .orElse(null);
+            if (pod == null) {
+                return null;
+            }
+            podName = pod.getMetadata().getName();
+            String log = pods.withName(podName).tailingLines(JobOutput.LINES).getLog();
+            return log == null ? null : JobOutput.tail("log of pod " + ns + "/" + podName, log);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 400 || e.getCode() == 404) {
+                return null; // the container never started (no log), or the pod is gone
+            }
+            throw new FleetException("reading the log of " + (podName == null ? "the agent pod of " + node
+                    : "pod " + ns + "/" + podName) + ": " + KubeCluster.oneLine(e), e);
+        }
     }
 
     /** A Job's state: its Complete/Failed condition, else its pod's (Pending with the waiting reason, Running). */

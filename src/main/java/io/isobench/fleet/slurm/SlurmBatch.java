@@ -26,18 +26,23 @@ final class SlurmBatch {
     }
 
     /** sbatch's argv for the node's job (the script on stdin). */
-    static List<String> sbatchArgv(FleetJob job, String node, Map<String, String> env) {
+    static List<String> sbatchArgv(FleetJob job, String node, Map<String, String> env, java.nio.file.Path outputDir) {
         List<String> a = new ArrayList<>(List.of("sbatch", "--parsable", "--exclusive", "--nodes=1",
                 "--nodelist=" + node, "--job-name=" + job.jobName(), "--time=" + minutes(job.deadline()),
-                "--output=" + output(job, node)));
+                "--output=" + output(job, node, outputDir)));
         List<String> names = EXPORTED.stream().filter(env::containsKey).toList();
         a.add("--export=" + (names.isEmpty() ? "NONE" : String.join(",", names)));
         return List.copyOf(a);
     }
 
-    /** Where the job's stdout and stderr go, on the node ({@code %j}: the job id). */
-    static String output(FleetJob job, String node) {
-        return "/tmp/" + job.jobName() + "-" + node + "-%j.out";
+    /**
+     * Where the job's stdout and stderr go: {@code DIR/FLEET_ID/NODE.out}, a path the submitting user owns that the node
+     * writes to and the submitting host reads back (a shared home or file system, as Slurm clusters have); Slurm opens
+     * it on the node as the job's user and does not create its directory ({@link SlurmEngine#submit} does). No
+     * Slurm filename pattern applies: the engine refuses a DIR with '%' or '\\'; node names and fleet ids have none.
+     */
+    static java.nio.file.Path output(FleetJob job, String node, java.nio.file.Path outputDir) {
+        return outputDir.resolve(job.fleetId()).resolve(node + ".out");
     }
 
     /** Slurm's --time in whole minutes, rounded up (at least 1). */

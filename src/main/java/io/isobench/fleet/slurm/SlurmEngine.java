@@ -5,12 +5,16 @@ import io.isobench.fleet.FleetEngine;
 import io.isobench.fleet.FleetException;
 import io.isobench.fleet.FleetJob;
 import io.isobench.fleet.FleetNode;
+import io.isobench.fleet.JobOutput;
 import io.isobench.fleet.NodeJobState;
 import io.isobench.fleet.NodeSelection;
 import io.isobench.proc.Proc;
 import io.isobench.proc.ProcResult;
 import io.isobench.util.UserException;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,14 +34,26 @@ public final class SlurmEngine implements FleetEngine {
 
     private final Supplier<List<String>> launcher;
     private final Map<String, String> env;
+    private final Path outputDir;
     private Boolean sacct; // null: not tried yet; false: the cluster keeps no accounting
 
     public SlurmEngine() {
-        this(null, System.getenv());
+        this(null, System.getenv(), defaultOutputDir(System.getenv()));
+    }
+
+    /** {@code outputDir}: where the nodes' jobs write their output, DIR/FLEET_ID/NODE.out (null: the default). */
+    public SlurmEngine(Path outputDir) {
+        this(null, System.getenv(), outputDir == null ? defaultOutputDir(System.getenv()) : outputDir);
     }
 
     /** {@code launcher}: how nodes start isobench (null: as this process was started, {@link AgentLauncher}). */
-    SlurmEngine(List<String> launcher, Map<String, String> env) {
+    SlurmEngine(List<String> launcher, Map<String, String> env, Path outputDir) {
+        String dir = outputDir.toString();
+        if (!outputDir.isAbsolute() || dir.contains("%") || dir.contains("\\")) {
+            throw new UserException("--job-output: give an absolute directory without '%' or '\\' (Slurm reads those "
+                    + "as filename patterns): " + dir);
+        }
+        this.outputDir = outputDir.normalize();
         this.launcher = launcher != null ? () -> launcher : () -> {
             try {
                 return AgentLauncher.current();
@@ -46,6 +62,17 @@ public final class SlurmEngine implements FleetEngine {
             }
         };
         this.env = Map.copyOf(env);
+    }
+
+    /**
+     * $XDG_DATA_HOME/isobench/fleet, else $HOME/.local/share/isobench/fleet: under the submitting user's home, which
+     * Slurm clusters share with their nodes.
+     */
+    public static Path defaultOutputDir(Map<String, String> env) {
+        String xdg = env.get("XDG_DATA_HOME");
+        Path base = xdg != null && xdg.startsWith("/") ? Path.of(xdg)
+                : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".local", "share");
+        return base.resolve("isobench").resolve("fleet");
     }
 
     @Override
@@ -92,13 +119,20 @@ public final class SlurmEngine implements FleetEngine {
 
     @Override
     public String render(FleetJob job, FleetNode node) {
-        return "# " + String.join(" ", SlurmBatch.sbatchArgv(job, node.name(), env).stream().map(SlurmBatch::quote).toList())
+        return "# " + String.join(" ", SlurmBatch.sbatchArgv(job, node.name(), env, outputDir).stream().map(SlurmBatch::quote).toList())
                 + " < this script\n" + SlurmBatch.script(job, node.name(), launcher.get());
     }
 
     @Override
     public String submit(FleetJob job, FleetNode node) throws FleetException {
-        ProcResult r = Proc.of(SlurmBatch.sbatchArgv(job, node.name(), env))
+        Path out = SlurmBatch.output(job, node.name(), outputDir);
+        try {
+            Files.createDirectories(out.getParent()); // Slurm does not: a job whose --output directory is missing fails silently
+        } catch (IOException e) {
+            throw new FleetException("cannot create the directory of the node jobs' output " + out.getParent() + ": " + e
+                    + " (--job-output DIR: a directory the nodes see and you can write)", e);
+        }
+        ProcResult r = Proc.of(SlurmBatch.sbatchArgv(job, node.name(), env, outputDir))
                 .stdin(SlurmBatch.script(job, node.name(), launcher.get())).timeout(COMMAND_TIMEOUT).run();
         return jobId(r, node.name());
     }
@@ -110,6 +144,32 @@ public final class SlurmEngine implements FleetEngine {
             throw new FleetException("sbatch refused the job for node " + node + ": " + r.failureSummary());
         }
         return id;
+    }
+
+    /** The tail of the node's --output file, as this host sees it (null when there is no such file). */
+    @Override
+    public JobOutput output(String fleetId, String node, String job) {
+        Path p = outputDir.resolve(fleetId).resolve(node + ".out");
+        try {
+            return JobOutput.tail(p.toString(), tail(p, 64 * 1024));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            return new JobOutput(p.toString(), List.of("cannot read it: " + e.getMessage()));
+        }
+    }
+
+    /** The last {@code max} bytes of a file (as UTF-8; a cut character at the start becomes U+FFFD). */
+    static String tail(Path p, int max) throws IOException {
+        try (var ch = java.nio.channels.FileChannel.open(p)) {
+            long size = ch.size();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) Math.min(size, max));
+            ch.position(size - b.capacity());
+            while (b.hasRemaining() && ch.read(b) > 0) {
+                // until full or at the end
+            }
+            return new String(b.array(), 0, b.position(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     @Override

@@ -213,6 +213,35 @@ class KubernetesEngineTest {
     }
 
     @Test
+    void aFailedAgentPodsLogTailGoesIntoTheNodesReason(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        StringBuilder out = new StringBuilder();
+        for (int i = 1; i <= 30; i++) {
+            out.append("agent line ").append(i).append('\n');
+        }
+        out.append("isobench: --db: cannot reach postgresql://bench@db.example:5432/isobench\n");
+        kubelet = new SimulatedKubelet(mock, p -> new SimulatedKubelet.Behaviour(out.toString(), 2, true, null));
+        assertThat(engine.output(JOB.fleetId(), "node-a", "x")).as("no pod yet").isNull();
+        try (io.isobench.store.Store store = io.isobench.store.Stores.open(dir.resolve("k.db").toString(),
+                io.isobench.store.Stores.Mode.CREATE)) {
+            java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+            io.isobench.fleet.FleetService svc = new io.isobench.fleet.FleetService(engine, store,
+                    new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8), Duration.ofMillis(50));
+            io.isobench.fleet.FleetService.Outcome o = svc.run(JOB, List.of(new FleetNode("node-a", true, null)), true, "here");
+            assertThat(o.nodes()).singleElement().satisfies(n -> assertThat(n.ok()).isFalse());
+
+            String reason = store.loadFleet(JOB.fleetId()).nodes().get(0).reason();
+            assertThat(reason).contains("BackoffLimitExceeded").contains("exit code 2")
+                    .contains("last 20 lines of the job's output (log of pod isobench-test/isobench-f-20261203-ab12-node-a")
+                    .contains("  | agent line 12\n").doesNotContain("agent line 11\n")
+                    .endsWith("  | isobench: --db: cannot reach postgresql://bench@db.example:5432/isobench");
+            assertThat(mock.logRequests).isNotEmpty().as("the log is asked for its tail only")
+                    .allMatch(path -> path.contains("tailLines=20"));
+            assertThat(svc.status(store.loadFleet(JOB.fleetId())).get(0).output().lines()).hasSize(20);
+        }
+        engine.cancel(JOB.fleetId());
+    }
+
+    @Test
     void theEngineIsRegisteredAndWithoutAClusterSaysWhy() {
         assertThat(FleetEngines.ids()).contains("kubernetes");
         KubernetesEngine none = new KubernetesEngine(() -> {

@@ -66,11 +66,13 @@ class SlurmBatchTest {
     @Test
     void sbatchArgvExportsOnlyNamedVariablesAndRoundsTimeUp() {
         FleetJob j = new FleetJob("f1", List.of(), "postgresql://u@h/db", Duration.ofSeconds(61));
-        List<String> argv = SlurmBatch.sbatchArgv(j, "n7", Map.of("PATH", "/usr/bin", "PGPASSWORD", "secret", "AWS_SECRET", "x"));
+        java.nio.file.Path out = java.nio.file.Path.of("/home/u/.local/share/isobench/fleet");
+        List<String> argv = SlurmBatch.sbatchArgv(j, "n7", Map.of("PATH", "/usr/bin", "PGPASSWORD", "secret", "AWS_SECRET", "x"), out);
         assertThat(argv).containsExactly("sbatch", "--parsable", "--exclusive", "--nodes=1", "--nodelist=n7",
-                "--job-name=isobench-f1", "--time=2", "--output=/tmp/isobench-f1-n7-%j.out", "--export=PATH,PGPASSWORD");
+                "--job-name=isobench-f1", "--time=2", "--output=/home/u/.local/share/isobench/fleet/f1/n7.out",
+                "--export=PATH,PGPASSWORD");
         assertThat(String.join(" ", argv)).doesNotContain("secret");
-        assertThat(SlurmBatch.sbatchArgv(j, "n7", Map.of())).last().isEqualTo("--export=NONE");
+        assertThat(SlurmBatch.sbatchArgv(j, "n7", Map.of(), out)).last().isEqualTo("--export=NONE");
         assertThat(SlurmBatch.minutes(Duration.ofSeconds(1))).isEqualTo(1);
         assertThat(SlurmBatch.minutes(Duration.ofMinutes(90))).isEqualTo(90);
     }

@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  */
 public final class MockCluster implements AutoCloseable {
     public static final String NAMESPACE = "isobench-test";
+    private static final Pattern TAIL_LINES = Pattern.compile("[?&]tailLines=(\\d+)");
     private static final Pattern LOG = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/log");
 
     public final KubernetesMockServer server;
@@ -37,6 +38,8 @@ public final class MockCluster implements AutoCloseable {
     public final KubeCluster cluster;
     /** Pod name -> its container's log so far. */
     public final Map<String, String> logs = new ConcurrentHashMap<>();
+    /** The path (with its query) of every pod log request, in order. */
+    public final List<String> logRequests = new CopyOnWriteArrayList<>();
     private final List<Injection> injections = new CopyOnWriteArrayList<>();
 
     /** An error answer for the next {@code times} requests with this method whose path contains {@code fragment}. */
@@ -75,7 +78,14 @@ public final class MockCluster implements AutoCloseable {
                 }
                 Matcher m = LOG.matcher(r.getPath());
                 if ("GET".equals(r.getMethod()) && m.find()) {
+                    logRequests.add(r.getPath());
                     String log = logs.get(m.group(2));
+                    Matcher tail = TAIL_LINES.matcher(r.getPath());
+                    if (log != null && tail.find()) { // as the kubelet does: the last N lines only
+                        List<String> lines = log.lines().toList();
+                        log = String.join("\n", lines.subList(Math.max(0, lines.size() - Integer.parseInt(tail.group(1))),
+                                lines.size())) + "\n";
+                    }
                     return log == null ? status(400, "BadRequest", "container is waiting to start")
                             : new MockResponse().setResponseCode(200).setBody(log);
                 }
