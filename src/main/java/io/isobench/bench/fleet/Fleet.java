@@ -339,8 +339,14 @@ final class Fleet implements AutoCloseable {
         }
     }
 
-    /** A launch returned: a fleet closed meanwhile closes it at once (none outlives the fleet), else it is watched. */
+    /**
+     * A launch returned: a fleet closed meanwhile closes it at once (none outlives the fleet) and counts it as not
+     * launched, unless it was already ready (a line can come before a start command returns); else it is watched.
+     */
     private void afterLaunch(int idx, Sandbox s, CountDownLatch latch) {
+        if (closed && readyAt.get(idx) != 0) {
+            return; // ready (its first line came before the launch call returned) and the trial ended: close() tears it down
+        }
         if (closed) {
             s.close(); // the fleet was closed while this launch was under way
             launchErrors.set(idx, "launched after the trial ended");

@@ -37,6 +37,11 @@ import java.util.Map;
  */
 public abstract class OciDriver implements RuntimeDriver {
     static final Duration CLI_TIMEOUT = Trials.CLI_TIMEOUT;
+    /**
+     * A prewarm's create and its start: hundreds created at once on a saturated host take far longer than one CLI call
+     * (194 runsc creates at once here: over 20 s each); the trial's own timeout still bounds the time to ready.
+     */
+    static final Duration PREWARM_TIMEOUT = Duration.ofSeconds(120);
 
     /** Name of the CLI binary. */
     protected abstract String binary();
@@ -169,7 +174,7 @@ public abstract class OciDriver implements RuntimeDriver {
                 () -> Cgroups.pids(p.cgroupsPath), null, t0));
         int status;
         try {
-            status = created.awaitLauncher(CLI_TIMEOUT);
+            status = created.awaitLauncher(PREWARM_TIMEOUT);
         } catch (InterruptedException e) {
             created.close();
             Thread.currentThread().interrupt();
@@ -178,12 +183,12 @@ public abstract class OciDriver implements RuntimeDriver {
         if (status != 0) {
             String out = created.outputSoFar();
             created.close();
-            throw new LaunchException(binary() + " create " + (status < 0 ? "timed out after " + CLI_TIMEOUT.toSeconds() + " s"
+            throw new LaunchException(binary() + " create " + (status < 0 ? "timed out after " + PREWARM_TIMEOUT.toSeconds() + " s"
                     : "exited with status " + status) + (out.isEmpty() ? "" : ": " + out));
         }
         long createdAt = System.nanoTime();
         return new io.isobench.runtime.PrewarmedInstance(spec.name(), t0, createdAt, at -> {
-            ProcResult r = Proc.of(p.cli("start", spec.name())).timeout(CLI_TIMEOUT).run();
+            ProcResult r = Proc.of(p.cli("start", spec.name())).timeout(PREWARM_TIMEOUT).run();
             if (!r.ok()) {
                 throw new LaunchException(binary() + " start failed: " + Trials.reason(r));
             }

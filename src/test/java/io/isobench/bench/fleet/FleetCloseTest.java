@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Fleet.close() waits for every launch still under way, also when interrupted, and closes what they started. */
 class FleetCloseTest {
     /** Launches block until released; counts sandboxes opened and closed. */
-    static final class Gate implements RuntimeDriver {
+    static class Gate implements RuntimeDriver {
         final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch entered;
         final AtomicInteger open = new AtomicInteger();
@@ -107,5 +107,44 @@ class FleetCloseTest {
         closer.join(10_000);
         assertThat(closer.isAlive()).isFalse();
         assertThat(gate.open).as("sandboxes left open after close()").hasValue(0);
+    }
+
+    /**
+     * A workload's first line can come before the launch call returns (runc start returns after the container ran):
+     * when that made the last instance ready and the trial closed the fleet before the call returned, the instance was
+     * counted as "launched after the trial ended" although it was ready.
+     */
+    @Test
+    void anInstanceReadyBeforeItsLaunchReturnedIsNotCountedAsLateWhenTheFleetClosesMeanwhile() throws Exception {
+        CountDownLatch closed = new CountDownLatch(1);
+        AtomicInteger open = new AtomicInteger();
+        Gate driver = new Gate(2) {
+            @Override
+            public Sandbox launch(LaunchSpec spec) {
+                spec.onLine().line("ready", System.nanoTime()); // ready before the call returns
+                try {
+                    closed.await(10, TimeUnit.SECONDS); // the trial ends and closes the fleet meanwhile
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                release.countDown();
+                return super.launch(spec);
+            }
+        };
+        TrialContext ctx = new TrialContext(driver, null, new Limits(1, 64L << 20), new Params(Map.of()),
+                Duration.ofSeconds(30), "isobench-test-fleet");
+        Fleet fleet = new Fleet(ctx, 2, List.of("true"));
+        fleet.launchAt(System.nanoTime(), new long[]{0, 0});
+        assertThat(fleet.awaitReady(System.nanoTime() + TimeUnit.SECONDS.toNanos(10))).isTrue();
+        Thread closer = Thread.ofPlatform().start(fleet::close);
+        Thread.sleep(200); // close() has set its flag and waits for the launches under way
+        closed.countDown();
+        closer.join(10_000);
+        assertThat(closer.isAlive()).isFalse();
+        for (int i = 0; i < 2; i++) {
+            assertThat(fleet.ready(i)).isTrue();
+            assertThat(fleet.launchError(i)).as("instance " + i).isNull();
+        }
+        assertThat(driver.open).as("sandboxes left open after close()").hasValue(0);
     }
 }
