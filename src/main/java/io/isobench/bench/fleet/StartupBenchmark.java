@@ -304,6 +304,9 @@ public final class StartupBenchmark implements Benchmark {
 
     @Override
     public Duration expectedDuration(Params p) {
+        if (RESTORE.equals(modeOf(p))) {
+            return Duration.ofSeconds(20); // one instance: warmed, saved, restored (a VM's boot is the runtime's launch overhead)
+        }
         int runs = runs(p);
         Arrival a = arrivalOf(p);
         long ms;
