@@ -129,6 +129,7 @@ final class ContainerdImage {
                     if (pid <= 0 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                         // content and the unpacked snapshot go with the image (containerd's garbage collection)
                         Proc.of(daemon.ctr("images", "rm", "--sync", old)).timeout(Containerd.CALL_TIMEOUT).run();
+                        daemon.images.remove(old);
                     }
                 }
             }
