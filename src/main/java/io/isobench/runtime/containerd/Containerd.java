@@ -39,6 +39,8 @@ final class Containerd {
     final boolean standalone;
     /** Container ids this process ran here (swept once more at exit: {@link ContainerdLeftovers#removeOwn}). */
     final java.util.Set<String> launched = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Image refs this process found or imported here ({@link ContainerdImage#ensure}). */
+    final java.util.Set<String> images = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Containerd(String address, Path state, boolean standalone) {
         this.address = address;

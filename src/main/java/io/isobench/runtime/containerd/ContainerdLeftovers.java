@@ -14,8 +14,10 @@ import java.util.List;
 
 /**
  * What a dead isobench left in containerd: in the running daemon's {@code isobench} namespace, containers labelled
- * {@code io.isobench.pid} with a dead pid (task killed and deleted, then the container); a standalone containerd whose
- * socket is in a dead work dir gets the same for all its containers, then is stopped.
+ * {@code io.isobench.pid} with a dead pid (task killed and deleted, then the container with its snapshot), then container
+ * snapshots labelled so that no container owned (a create cut short); a standalone containerd whose socket is in a dead
+ * work dir gets the same for all its containers, then is stopped (its root, images included, goes with the scratch dir).
+ * Imported images are not leftovers: {@link ContainerdImage} keeps one per hash a live isobench uses and prunes the rest.
  */
 enum ContainerdLeftovers implements Leftovers {
     INSTANCE;
@@ -76,6 +78,12 @@ enum ContainerdLeftovers implements Leftovers {
                 if (runc != null && Files.isDirectory(RUNC_ROOT.resolve(id), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     found = true;
                     Proc.of(runc, "--root", RUNC_ROOT.toString(), "delete", "--force", id).timeout(Containerd.CALL_TIMEOUT).run();
+                }
+            }
+            for (String key : snapshotKeys(address)) {
+                if (ids.contains(key)) {
+                    found = true;
+                    removeSnapshot(address, key);
                 }
             }
             for (long shim : shims(address, ids)) {
@@ -145,7 +153,39 @@ enum ContainerdLeftovers implements Leftovers {
                 }
             }
         }
+        for (String key : snapshotKeys(address)) {
+            if (key.startsWith("sha256:")) {
+                continue; // an image's unpacked layer: the image's, not a container's
+            }
+            long pid = all ? -1 : snapshotPid(address, key);
+            if ((all || (pid > 0 && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)))
+                    && removeSnapshot(address, key)) {
+                done.add("containerd snapshot " + key);
+            }
+        }
         return done;
+    }
+
+    private static List<String> snapshot(String address, String... args) {
+        List<String> a = new ArrayList<>(List.of("snapshots", "--snapshotter", ContainerdImage.SNAPSHOTTER));
+        a.addAll(List.of(args));
+        return Containerd.ctrAt(address, a.toArray(String[]::new));
+    }
+
+    /** Keys of the snapshots of isobench's namespace (a container's snapshot is keyed by its id). */
+    static List<String> snapshotKeys(String address) {
+        ProcResult ls = Proc.of(snapshot(address, "ls")).timeout(Containerd.CALL_TIMEOUT).run();
+        return ls.ok() ? names(ls.stdout()) : List.of();
+    }
+
+    private static boolean removeSnapshot(String address, String key) {
+        return Proc.of(snapshot(address, "rm", key)).timeout(Containerd.CALL_TIMEOUT).run().ok();
+    }
+
+    /** The io.isobench.pid label of a snapshot ({@code ctr snapshots info} JSON, as a container's), or -1. */
+    private static long snapshotPid(String address, String key) {
+        ProcResult info = Proc.of(snapshot(address, "info", key)).timeout(Containerd.CALL_TIMEOUT).run();
+        return info.ok() ? labelPid(info.stdout()) : -1;
     }
 
     /** Container names from {@code ctr container list} (a header line, then one container a line). */

@@ -54,6 +54,8 @@ class ContainerdCrunIT {
                             .filteredOn(s -> s.runtime().equals(rt) && s.benchmark().equals(bench)).isNotEmpty();
                 }
             }
+            assertThat(run.runtimes()).filteredOn(r -> r.runtime().equals(RUNC_V2)).singleElement()
+                    .satisfies(r -> assertThat(r.details()).containsEntry("image", "imported (snapshotter overlayfs)"));
             double nativePss = pss(run, "native");
             assertThat(pss(run, RUNC_V2)).as("ctr, the shim and the workload").isGreaterThan(nativePss);
             String prefix = "isobench-" + id;
@@ -61,6 +63,53 @@ class ContainerdCrunIT {
             assertThat(IntegrationSupport.leftoverContainers("crun", prefix)).as("crun list").isEmpty();
             assertNothingInContainerd(prefix);
         }
+    }
+
+    /** The imported image runs read-only, from an overlayfs snapshot, and the snapshot goes with the container. */
+    @Test
+    void importedImageIsReadOnlyAndItsSnapshotGoes() throws Exception {
+        var image = new ImageBuilder(dir.resolve("images")).build(java.util.Set.of("touch", "grep"), false);
+        var driver = ContainerdDriver.forId(RUNC_V2).orElseThrow();
+        String name = "isobench-ro-" + ProcessHandle.current().pid();
+        var spec = io.isobench.runtime.LaunchSpec.builder(name, image, new io.isobench.runtime.Limits(1, 256L << 20))
+                .argv(List.of(image.tools().get("grep"), " / overlay ", "/proc/self/mounts")).build();
+        try (var s = driver.launch(spec)) {
+            ProcResult r = s.await(java.time.Duration.ofSeconds(60));
+            assertThat(r.exitCode()).as(r.combinedOutput()).isZero();
+            assertThat(r.stdout()).as("the rootfs is an overlay mounted read-only").containsPattern("^overlay / overlay ro[,\s]");
+        }
+        var touch = io.isobench.runtime.LaunchSpec.builder(name + "-w", image, new io.isobench.runtime.Limits(1, 256L << 20))
+                .argv(List.of(image.tools().get("touch"), "/written")).build();
+        try (var s = driver.launch(touch)) {
+            ProcResult r = s.await(java.time.Duration.ofSeconds(60));
+            assertThat(r.exitCode()).as(r.combinedOutput()).isNotZero();
+            assertThat(r.combinedOutput()).contains("Read-only file system");
+        }
+        assertNothingInContainerd(name);
+    }
+
+    /** Importing a new image removes isobench's image of a process that is gone, with its unpacked snapshot. */
+    @Test
+    void anImportPrunesImagesOfDeadProcesses() throws Exception {
+        Containerd daemon = Containerd.get();
+        ImageBuilder builder = new ImageBuilder(dir.resolve("images"));
+        var old = builder.build(java.util.Set.of("true"), false);
+        var fresh = builder.build(java.util.Set.of("true", "false"), false);
+        String oldRef = ContainerdImage.ensure(daemon, old);
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        ProcResult label = Proc.of(daemon.ctr("images", "label", oldRef, Containerd.PID_LABEL + "=" + gone.pid()))
+                .timeout(Containerd.CALL_TIMEOUT).run();
+        assertThat(label.ok()).as(label.combinedOutput()).isTrue();
+        String oldSnapshots = Proc.of(daemon.ctr("snapshots", "ls")).timeout(Containerd.CALL_TIMEOUT).run().stdout();
+        String freshRef = ContainerdImage.ensure(daemon, fresh);
+        String images = Proc.of(daemon.ctr("images", "ls", "-q")).timeout(Containerd.CALL_TIMEOUT).run().stdout();
+        assertThat(images.lines().toList()).contains(freshRef).doesNotContain(oldRef);
+        assertThat(ContainerdImage.ensure(daemon, fresh)).isEqualTo(freshRef);
+        List<String> oldLayers = oldSnapshots.lines().skip(1).map(x -> x.strip().split("\\s+")[0]).toList();
+        String now = Proc.of(daemon.ctr("snapshots", "ls")).timeout(Containerd.CALL_TIMEOUT).run().stdout();
+        assertThat(oldLayers).as("the old image's layer snapshot: " + now).isNotEmpty()
+                .anyMatch(k -> !now.contains(k));
     }
 
     @Test

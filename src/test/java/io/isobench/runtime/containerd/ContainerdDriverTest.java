@@ -44,18 +44,22 @@ class ContainerdDriverTest {
 
     @Test
     void runArgsWithoutNetworkOrScratch() {
-        List<String> a = ContainerdDriver.runArgs("io.containerd.runc.v2", spec(null), "isobench-t1", "/isobench/isobench-t1", null, null, 42);
-        assertThat(a).startsWith("run", "--rootfs", "--read-only", "--rm", "--runtime", "io.containerd.runc.v2",
+        String ref = ContainerdImage.ref(IMAGE);
+        List<String> a = ContainerdDriver.runArgs("io.containerd.runc.v2", spec(null), ref, "isobench-t1",
+                "/isobench/isobench-t1", null, null, 42);
+        assertThat(ref).isEqualTo("isobench/workload:" + "a".repeat(64));
+        assertThat(a).startsWith("run", "--snapshotter", "overlayfs", "--read-only", "--rm", "--runtime", "io.containerd.runc.v2",
                 "--cgroup", "/isobench/isobench-t1", "--cpus", "1.5", "--memory-limit", Long.toString(256L << 20),
-                "--label", "io.isobench.pid=42")
-                .endsWith("/var/cache/isobench/images/abc/rootfs", "isobench-t1", "/usr/bin/sysbench", "cpu", "run")
-                .doesNotContain("--with-ns");
+                "--label", "io.isobench.pid=42", "--snapshotter-label", "io.isobench.pid=42")
+                .endsWith(ref, "isobench-t1", "/usr/bin/sysbench", "cpu", "run")
+                .doesNotContain("--with-ns", "--rootfs", "/var/cache/isobench/images/abc/rootfs");
         assertThat(String.join(" ", a)).contains("dst=/tmp").doesNotContain("dst=/scratch");
     }
 
     @Test
     void runArgsWithNetnsAndScratch() {
-        List<String> a = ContainerdDriver.runArgs("io.containerd.runc.v2", spec(1L << 20), "isobench-t1", "/isobench/isobench-t1",
+        List<String> a = ContainerdDriver.runArgs("io.containerd.runc.v2", spec(1L << 20), ContainerdImage.ref(IMAGE),
+                "isobench-t1", "/isobench/isobench-t1",
                 Path.of("/tmp/isobench-1-2/scratch/t1"), Path.of("/run/netns/isobench-1-3"), 42);
         assertThat(a).containsSequence("--with-ns", "network:/run/netns/isobench-1-3")
                 .containsSequence("--mount", "type=bind,src=/tmp/isobench-1-2/scratch/t1,dst=/scratch,options=rbind:rw")

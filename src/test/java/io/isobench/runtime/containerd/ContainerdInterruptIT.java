@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Ctrl-C while 8 {@code containerd:io.containerd.runc.v2} instances are being launched at once (startup with 8
  * instances, back to back), at a few moments after the first trial: afterwards containerd's isobench namespace has no
- * container or task of the run, runc's state root for it has no container, and no shim of the run is running.
+ * container or task of the run, runc's state root for it has no container, no mount (the containers' overlay rootfs)
+ * names the run, and no shim of the run is running.
  */
 class ContainerdInterruptIT {
     @TempDir
@@ -80,6 +81,9 @@ class ContainerdInterruptIT {
                 s.map(x -> x.getFileName().toString()).filter(x -> x.startsWith(prefix)).forEach(x -> l.add("runc state: " + x));
             }
         }
+        // a container's rootfs: an overlay mount on its bundle's rootfs dir, named by its id
+        Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().filter(x -> x.contains(prefix))
+                .forEach(x -> l.add("mount: " + x));
         ProcessHandle.allProcesses().filter(h -> h.info().command().orElse("").contains("containerd-shim")
                 && h.info().arguments().map(a -> String.join(" ", a).contains(prefix)).orElse(false))
                 .forEach(h -> l.add("shim " + h.pid()));
