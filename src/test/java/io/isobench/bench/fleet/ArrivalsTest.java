@@ -221,6 +221,19 @@ class ArrivalsTest {
     }
 
     @Test
+    void restoreIsOneCaseWhateverTheArrivalsAndSkipsRuntimesThatCannotRestore() {
+        Plan p = new PlanLoader().top("benchmarks", "startup", "--benchmarks").set("startup.instances=1,8", "--set")
+                .set("startup.mode=cold,restore", "--set").build();
+        StartupBenchmark b = new StartupBenchmark();
+        List<Params> cases = b.cases(p.params().get("startup"));
+        List<Params> restore = cases.stream().filter(c -> "restore".equals(c.values().get("mode"))).toList();
+        assertThat(restore).hasSize(1);
+        assertThat(restore.get(0).values()).containsOnlyKeys("mode", "readiness").containsEntry("readiness", "http");
+        assertThat(b.expectedDuration(restore.get(0))).isPositive();
+        assertThat(b.unsupported(new NativeDriver(), restore.get(0))).startsWith("native cannot restore");
+    }
+
+    @Test
     void arrivalMistakesAreUsageErrors() {
         StartupBenchmark b = new StartupBenchmark();
         assertThatThrownBy(() -> new PlanLoader().top("benchmarks", "startup", "--benchmarks")
