@@ -102,7 +102,8 @@ public final class Statistics {
     /**
      * 95 % interval of the cost factor (see {@link Summary#costFactor}) of {@code x} against {@code base}: the
      * ratio of the two medians' order-statistic intervals, each at sqrt(95 %) so that both hold together with at
-     * least 95 % (the samples are independent); null when the denominator's interval reaches zero.
+     * least 95 % (the samples are independent); null when either interval reaches zero (no ratio of a quantity
+     * that may be zero or negative).
      */
     public static Interval costCi(double[] base, double[] x, boolean higherIsBetter) {
         return higherIsBetter ? ratioCi(base, x) : ratioCi(x, base);
@@ -113,7 +114,7 @@ public final class Statistics {
         double each = Math.sqrt(LEVEL);
         Interval n = medianCi(num, each);
         Interval d = medianCi(den, each);
-        if (!(d.low() > 0) || !Double.isFinite(d.high()) || !Double.isFinite(n.low()) || !Double.isFinite(n.high())) {
+        if (!(d.low() > 0) || !(n.low() > 0) || !Double.isFinite(d.high()) || !Double.isFinite(n.high())) {
             return null;
         }
         // n/d is monotone in each argument over the box (d > 0): the extremes are at its corners

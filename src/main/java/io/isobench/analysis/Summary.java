@@ -96,9 +96,13 @@ public final class Summary {
                 null);
     }
 
-    /** >1 means worse than the baseline whatever the metric's direction; null without a usable baseline. */
+    /**
+     * >1 means worse than the baseline whatever the metric's direction; null without a usable baseline, and when either
+     * median is not above zero (a ratio of a negative or zero quantity, e.g. a MemAvailable drop that noise made
+     * negative, is no cost factor).
+     */
     public static Double costFactor(double median, Double baselineMedian, boolean higherIsBetter) {
-        if (baselineMedian == null) {
+        if (baselineMedian == null || !(median > 0) || !(baselineMedian > 0)) {
             return null;
         }
         double r = higherIsBetter ? baselineMedian / median : median / baselineMedian;

@@ -109,7 +109,8 @@ public final class TextSummary {
         }
         Double r = s.ratioToBaseline();
         if (r == null) {
-            return "n/a (no " + baseline + " result)";
+            return s.verdict() == null ? "n/a (no " + baseline + " result)"
+                    : "n/a (no ratio: a median is not above 0): " + s.verdict();
         }
         double pct = (r - 1) * 100;
         String word = Math.abs(pct) < 0.05 ? "same" : (pct > 0 ? String.format(Locale.ROOT, "%.1f%% worse", pct)

@@ -31,6 +31,9 @@ class SummaryTest {
         assertThat(Summary.costFactor(2, 1.0, false)).isEqualTo(2.0);
         assertThat(Summary.costFactor(2, null, false)).isNull();
         assertThat(Summary.costFactor(0, 1.0, true)).isNull();
+        // a MemAvailable drop that noise made negative in the baseline: no cost factor (was -415x "better")
+        assertThat(Summary.costFactor(7.631, -0.018, false)).isNull();
+        assertThat(Summary.costFactor(-1, 2.0, false)).isNull();
     }
 
     @Test
