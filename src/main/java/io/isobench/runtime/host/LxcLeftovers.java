@@ -100,6 +100,70 @@ enum LxcLeftovers implements Leftovers {
                 // the dir went meanwhile
             }
         }
+        done.addAll(sweepWithoutWorkDir());
         return done;
+    }
+
+    /**
+     * A container whose work dir is gone (deleted by hand, a reboot of /run's tmpfs without the processes going): its
+     * monitor's command line still names the lxcpath inside that work dir, {@code [lxc monitor] LXCPATH NAME}. Only a
+     * monitor whose lxcpath lies in an isobench work dir (the root-only state root) of a dead pid, that no longer
+     * exists, counts: lxc-stop cannot reach it (no config), so its payload's and monitor's processes are killed.
+     */
+    static List<String> sweepWithoutWorkDir() {
+        List<String> done = new ArrayList<>();
+        java.io.File[] procs = new java.io.File("/proc").listFiles((dir, n) -> n.chars().allMatch(Character::isDigit));
+        if (procs == null) {
+            return done;
+        }
+        for (java.io.File pr : procs) {
+            String cmd;
+            try {
+                cmd = Files.readString(pr.toPath().resolve("cmdline"));
+            } catch (IOException | RuntimeException e) {
+                continue;
+            }
+            String[] m = monitorOf(cmd);
+            if (m == null || Files.exists(Path.of(m[0]), LinkOption.NOFOLLOW_LINKS)
+                    || !io.isobench.proc.WorkDir.inDeadWorkDir(m[0])) {
+                continue;
+            }
+            String name = m[1];
+            List<Long> pids = new ArrayList<>(Cgroups.pids("/lxc.payload." + name));
+            pids.add(Long.parseLong(pr.getName()));
+            for (long pid : pids) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            long end = System.nanoTime() + Trials.CLI_TIMEOUT.toNanos();
+            while (pids.stream().anyMatch(Proc::running) && System.nanoTime() < end) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            Cgroups.removeIfEmpty("/lxc.payload." + name);
+            Cgroups.removeIfEmpty("/lxc.monitor." + name);
+            done.add("lxc container " + name + " (its work dir was gone; found by its monitor)");
+        }
+        return done;
+    }
+
+    /**
+     * {lxcpath, name} of an LXC monitor's command line ({@code [lxc monitor] LXCPATH NAME}, NUL-separated or not) for an
+     * isobench container, else null.
+     */
+    static String[] monitorOf(String cmdline) {
+        String c = cmdline.replace('\0', ' ').strip();
+        String prefix = "[lxc monitor] ";
+        if (!c.startsWith(prefix)) {
+            return null;
+        }
+        String[] t = c.substring(prefix.length()).strip().split(" +");
+        if (t.length != 2 || !t[0].startsWith("/") || !t[1].startsWith("isobench-") || !t[1].matches("[A-Za-z0-9_.-]+")) {
+            return null;
+        }
+        return t;
     }
 }
