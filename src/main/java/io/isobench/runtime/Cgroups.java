@@ -75,4 +75,32 @@ public final class Cgroups {
             }
         }
     }
+
+    /**
+     * As {@link #removeIfEmpty}, after removing the cgroup's own empty descendants deepest first (LXC nests a {@code .lxc}
+     * cgroup in the unified tree); a cgroup that still has processes stays, and so do its ancestors.
+     */
+    public static void removeTreeIfEmpty(String cgroupsPath) {
+        String rel = cgroupsPath.startsWith("/") ? cgroupsPath.substring(1) : cgroupsPath;
+        for (Path base : hierarchies()) {
+            Path d = base.resolve(rel);
+            if (!d.startsWith(base) || d.equals(base) || !Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try (var walk = Files.walk(d)) {
+                walk.filter(x -> Files.isDirectory(x, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !x.equals(d))
+                        .sorted(java.util.Comparator.comparingInt(Path::getNameCount).reversed())
+                        .forEach(x -> {
+                            try {
+                                Files.deleteIfExists(x); // rmdir: only an empty cgroup goes
+                            } catch (IOException e) {
+                                // still in use
+                            }
+                        });
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // gone meanwhile
+            }
+        }
+        removeIfEmpty(cgroupsPath);
+    }
 }

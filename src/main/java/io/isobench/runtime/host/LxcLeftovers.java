@@ -92,8 +92,8 @@ enum LxcLeftovers implements Leftovers {
                             break;
                         }
                     }
-                    Cgroups.removeIfEmpty("/lxc.payload." + name);
-                    Cgroups.removeIfEmpty("/lxc.monitor." + name);
+                    Cgroups.removeTreeIfEmpty("/lxc.payload." + name);
+                    Cgroups.removeTreeIfEmpty("/lxc.monitor." + name);
                     done.add("lxc container " + name);
                 }
             } catch (IOException ignored) {
@@ -143,8 +143,8 @@ enum LxcLeftovers implements Leftovers {
                     break;
                 }
             }
-            Cgroups.removeIfEmpty("/lxc.payload." + name);
-            Cgroups.removeIfEmpty("/lxc.monitor." + name);
+            Cgroups.removeTreeIfEmpty("/lxc.payload." + name);
+            Cgroups.removeTreeIfEmpty("/lxc.monitor." + name);
             done.add("lxc container " + name + " (its work dir was gone; found by its monitor)");
         }
         return done;
