@@ -134,6 +134,23 @@ public final class Proc {
     private static final boolean CHILDREN_FILES = java.nio.file.Files.exists(
             java.nio.file.Path.of("/proc/self/task/" + ProcessHandle.current().pid() + "/children"));
 
+    /**
+     * SIGKILLs {@code pids} and waits until none is {@link #running} or {@code bound} has passed (polled every 20 ms);
+     * an interrupt ends the wait early and is kept.
+     */
+    public static void killAndWait(java.util.List<Long> pids, java.time.Duration bound) {
+        pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        long end = System.nanoTime() + bound.toNanos();
+        while (pids.stream().anyMatch(Proc::running) && System.nanoTime() < end) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** Whether {@code pid} exists and is not a zombie (PID 1 here may be slow to reap what it inherits). */
     public static boolean running(long pid) {
         try {

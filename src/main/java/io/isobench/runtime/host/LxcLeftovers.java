@@ -80,20 +80,7 @@ enum LxcLeftovers implements Leftovers {
                     if (!ours) {
                         pids.clear(); // lxc-stop ended ours; the cgroups' remaining processes are not provably ours
                     }
-                    for (long pid : pids) {
-                        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-                    }
-                    long end = System.nanoTime() + Trials.CLI_TIMEOUT.toNanos();
-                    while (pids.stream().anyMatch(Proc::running) && System.nanoTime() < end) {
-                        try {
-                            Thread.sleep(50);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            break;
-                        }
-                    }
-                    Cgroups.removeTreeIfEmpty("/lxc.payload." + name);
-                    Cgroups.removeTreeIfEmpty("/lxc.monitor." + name);
+                    remove(name, pids);
                     done.add("lxc container " + name);
                 }
             } catch (IOException ignored) {
@@ -131,23 +118,17 @@ enum LxcLeftovers implements Leftovers {
             String name = m[1];
             List<Long> pids = new ArrayList<>(Cgroups.pids("/lxc.payload." + name));
             pids.add(Long.parseLong(pr.getName()));
-            for (long pid : pids) {
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            }
-            long end = System.nanoTime() + Trials.CLI_TIMEOUT.toNanos();
-            while (pids.stream().anyMatch(Proc::running) && System.nanoTime() < end) {
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            Cgroups.removeTreeIfEmpty("/lxc.payload." + name);
-            Cgroups.removeTreeIfEmpty("/lxc.monitor." + name);
+            remove(name, pids);
             done.add("lxc container " + name + " (its work dir was gone; found by its monitor)");
         }
         return done;
+    }
+
+    /** Kills the container's processes {@code pids} (waits at most a CLI timeout), then removes its empty cgroups. */
+    private static void remove(String name, List<Long> pids) {
+        Proc.killAndWait(pids, Trials.CLI_TIMEOUT);
+        Cgroups.removeTreeIfEmpty("/lxc.payload." + name);
+        Cgroups.removeTreeIfEmpty("/lxc.monitor." + name);
     }
 
     /**

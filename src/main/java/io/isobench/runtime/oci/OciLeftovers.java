@@ -63,16 +63,7 @@ record OciLeftovers(String binary, List<String> prefix) implements Leftovers {
                     }
                     String cg = "/isobench/" + name;
                     List<Long> pids = io.isobench.runtime.Cgroups.pids(cg);
-                    pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-                    long end = System.nanoTime() + 5_000_000_000L;
-                    while (pids.stream().anyMatch(Proc::running) && System.nanoTime() < end) {
-                        try {
-                            Thread.sleep(20);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            break;
-                        }
-                    }
+                    Proc.killAndWait(pids, java.time.Duration.ofSeconds(5));
                     io.isobench.runtime.Cgroups.removeIfEmpty(cg);
                     if (!pids.isEmpty()) {
                         done.add("processes of the cgroup " + cg);
