@@ -52,6 +52,24 @@ public final class IntegrationSupport {
                 .filter(id -> id.startsWith(prefix)).toList();
     }
 
+    /**
+     * What runc, crun and runsc keep per container in their state roots, for names starting with {@code prefix}: a
+     * create cut short leaves entries there that {@code list} does not show (runc: a directory with only exec.fifo).
+     */
+    public static List<Path> leftoverStateFiles(String prefix) {
+        List<Path> l = new ArrayList<>();
+        for (String root : List.of("/run/runc", "/run/crun", "/run/runsc")) {
+            try (var entries = Files.list(Path.of(root))) {
+                entries.filter(e -> e.getFileName().toString().startsWith(prefix)).forEach(l::add);
+            } catch (java.nio.file.NoSuchFileException absent) {
+                // runtime never ran here
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return l;
+    }
+
     /** Cgroups of containers whose names start with {@code prefix}, under any hierarchy (v1 controllers, v2, unified). */
     public static List<Path> leftoverCgroups(String prefix) {
         List<Path> l = new ArrayList<>();
@@ -93,6 +111,7 @@ public final class IntegrationSupport {
     public static void assertNothingLeft(String prefix) {
         assertThat(leftoverContainers("runc", prefix)).as("runc list").isEmpty();
         assertThat(leftoverContainers("runsc", prefix)).as("runsc list").isEmpty();
+        assertThat(leftoverStateFiles(prefix)).as("OCI runtimes' state files (containers whose create was cut short)").isEmpty();
         assertThat(leftoverCgroups(prefix)).as("cgroups").isEmpty();
     }
 }

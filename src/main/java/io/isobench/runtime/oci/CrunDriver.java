@@ -53,7 +53,7 @@ public final class CrunDriver extends OciDriver {
 
     @Override
     public java.util.Optional<io.isobench.runtime.Leftovers> leftovers() {
-        return java.util.Optional.of(new OciLeftovers(binary(), wrap(hybridHost(), List.of())));
+        return java.util.Optional.of(new OciLeftovers(binary(), wrap(hybridHost(), List.of()), stateFilesRoot()));
     }
 
     /** {@code argv} as is, or on a hybrid host run in a private mount namespace without the unified cgroup tree. */

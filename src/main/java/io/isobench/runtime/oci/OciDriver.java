@@ -61,6 +61,15 @@ public abstract class OciDriver implements RuntimeDriver {
         return null;
     }
 
+    /**
+     * Where this runtime keeps its per-container state files, whatever their layout (a directory per container, or
+     * runsc's lock and state files): what a create cut short leaves there is removed at teardown and by the janitor
+     * ({@link OciStateRoot}). Null when unknown.
+     */
+    protected Path stateFilesRoot() {
+        return stateRoot();
+    }
+
     /** Extra facts recorded with every result of this runtime. */
     protected Map<String, Object> details() {
         return Map.of();
@@ -79,7 +88,7 @@ public abstract class OciDriver implements RuntimeDriver {
     /** {@code <binary> list}: containers named isobench-* whose bundle is in a dead work dir are killed and deleted. */
     @Override
     public java.util.Optional<Leftovers> leftovers() {
-        return java.util.Optional.of(new OciLeftovers(binary()));
+        return java.util.Optional.of(new OciLeftovers(binary(), stateFilesRoot()));
     }
 
     /** The executable to run: {@link #binary()} found on PATH by default (null when absent). */
@@ -220,11 +229,14 @@ public abstract class OciDriver implements RuntimeDriver {
             this.name = spec.name();
             this.network = spec.network();
             Path stateRoot = stateRoot();
+            Path stateFiles = stateFilesRoot();
             this.teardown = () -> {
                 instances.remove(name);
                 if (stateRoot == null || Files.exists(stateRoot.resolve(name))) {
                     Proc.of(cli("kill", name, "KILL")).timeout(CLI_TIMEOUT).run();
                     Proc.of(cli("delete", "--force", name)).timeout(CLI_TIMEOUT).run();
+                    // a create cut short (timed out, killed with the trial) leaves state the runtime cannot delete
+                    OciStateRoot.removeUnloadable(stateFiles, name);
                 }
                 ImageBuilder.deleteTree(bundle);
                 Scratch.remove(scratch);

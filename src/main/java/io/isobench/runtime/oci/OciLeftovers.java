@@ -14,11 +14,13 @@ import java.util.List;
  * An OCI CLI's containers left by a dead isobench: {@code <binary> list} shows each container's bundle; one named
  * isobench-* whose bundle is inside a dead work dir (listed, or by its path alone when the dir is already gone) is
  * killed and force-deleted; {@code prefix} goes before every
- * call (crun's private mount namespace on hybrid hosts).
+ * call (crun's private mount namespace on hybrid hosts). A container whose create was cut short has no state the
+ * runtime can load, so {@code list} cannot show it: what it left in {@code stateRoot} is removed by
+ * {@link OciStateRoot} (null: none known).
  */
-record OciLeftovers(String binary, List<String> prefix) implements Leftovers {
-    OciLeftovers(String binary) {
-        this(binary, List.of());
+record OciLeftovers(String binary, List<String> prefix, Path stateRoot) implements Leftovers {
+    OciLeftovers(String binary, Path stateRoot) {
+        this(binary, List.of(), stateRoot);
     }
 
     private List<String> argv(String bin, String... args) {
@@ -40,6 +42,7 @@ record OciLeftovers(String binary, List<String> prefix) implements Leftovers {
             sweepListed(bin, r.stdout(), deadWorkDirs, done);
         }
         done.addAll(sweepBundleCgroups(deadWorkDirs));
+        done.addAll(OciStateRoot.removeUnloadable(stateRoot));
         return done;
     }
 

@@ -240,7 +240,13 @@ public final class RunscDriver extends OciDriver {
     /** Each runsc executable sweeps its own containers (the state root is shared: {@code runsc list}). */
     @Override
     public java.util.Optional<io.isobench.runtime.Leftovers> leftovers() {
-        return java.util.Optional.of(new OciLeftovers(fixed == null ? binary() : fixed.path().toString()));
+        return java.util.Optional.of(new OciLeftovers(fixed == null ? binary() : fixed.path().toString(), stateFilesRoot()));
+    }
+
+    /** runsc's default --root for root (isobench passes none): {@code ID_sandbox:ID.lock} and {@code .state} files. */
+    @Override
+    protected java.nio.file.Path stateFilesRoot() {
+        return java.nio.file.Path.of("/var/run/runsc");
     }
 
     /** runsc's package, shared with the engine runtimes that use runsc. */
