@@ -161,7 +161,27 @@ public class ProcessSandbox implements Sandbox {
         }
         String o = process.stdout();
         String e = process.stderr();
-        return new ProcResult(argv, finished ? process.exitValue() : -1, !finished, o, e, Duration.ofNanos(elapsed));
+        int rc = finished ? process.exitValue() : -1;
+        Supplier<String> notes = failureNotes;
+        if (rc != 0 && notes != null) {
+            String n = notes.get();
+            if (n != null && !n.isEmpty()) {
+                e = e.isEmpty() || e.endsWith("\n") ? e + n : e + "\n" + n;
+            }
+        }
+        return new ProcResult(argv, rc, !finished, o, e, Duration.ofNanos(elapsed));
+    }
+
+    private volatile Supplier<String> failureNotes;
+
+    /**
+     * What the runtime itself reported about a failed instance outside its launcher's output (e.g. runsc's panic log),
+     * appended to the stderr of {@link #await} when the launcher did not exit 0; its last line becomes the failure's
+     * reason. Returns this.
+     */
+    public ProcessSandbox onFailure(Supplier<String> notes) {
+        this.failureNotes = notes;
+        return this;
     }
 
     /**

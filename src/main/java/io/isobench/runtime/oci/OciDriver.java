@@ -70,6 +70,20 @@ public abstract class OciDriver implements RuntimeDriver {
         return stateRoot();
     }
 
+    /**
+     * Global flags that make the runtime write its own crash report for one container to {@code log} (runsc:
+     * {@code --panic-log}: a sentry panic otherwise goes nowhere, and the trial fails with an empty output); empty:
+     * the runtime has none. A failed instance's report is appended to its output ({@link #crashReport}).
+     */
+    protected List<String> crashLogFlags(Path log) {
+        return List.of();
+    }
+
+    /** What a failed instance's output gains from its crash log (null or empty: nothing). */
+    protected String crashReport(Path log) {
+        return null;
+    }
+
     /** Extra facts recorded with every result of this runtime. */
     protected Map<String, Object> details() {
         return Map.of();
@@ -191,6 +205,10 @@ public abstract class OciDriver implements RuntimeDriver {
         }
         if (status != 0) {
             String out = created.outputSoFar();
+            String crash = p.crashLog == null ? null : crashReport(p.crashLog);
+            if (crash != null && !crash.isEmpty()) {
+                out = out.isEmpty() ? crash.strip() : out + "\n" + crash.strip();
+            }
             created.close();
             throw new LaunchException(binary() + " create " + (status < 0 ? "timed out after " + PREWARM_TIMEOUT.toSeconds() + " s"
                     : "exited with status " + status) + (out.isEmpty() ? "" : ": " + out));
@@ -218,6 +236,9 @@ public abstract class OciDriver implements RuntimeDriver {
         final io.isobench.runtime.NetworkSpec network;
         /** The taskset/numactl prefix of a pinned launch (empty: unpinned). */
         final List<String> pin;
+        /** The runtime's crash report for this container ({@link #crashLogFlags}), or null. */
+        final Path crashLog;
+        private final List<String> crashFlags;
 
         Prepared(LaunchSpec spec, Path bundle, String cgroupsPath, Path scratch, NetNs netns, List<String> pin) {
             this.pin = List.copyOf(pin);
@@ -228,6 +249,9 @@ public abstract class OciDriver implements RuntimeDriver {
             this.hasNet = netns != null;
             this.name = spec.name();
             this.network = spec.network();
+            Path log = WorkDir.get().resolve(name + ".crash.log");
+            this.crashFlags = crashLogFlags(log);
+            this.crashLog = crashFlags.isEmpty() ? null : log;
             Path stateRoot = stateRoot();
             Path stateFiles = stateFilesRoot();
             this.teardown = () -> {
@@ -241,6 +265,13 @@ public abstract class OciDriver implements RuntimeDriver {
                 ImageBuilder.deleteTree(bundle);
                 Scratch.remove(scratch);
                 Cgroups.removeIfEmpty(cgroupsPath);
+                if (crashLog != null) {
+                    try {
+                        Files.deleteIfExists(crashLog);
+                    } catch (IOException ignored) {
+                        // the work dir goes at exit
+                    }
+                }
                 NetNs n = net.getAndSet(null); // null when a checkpoint kept it for the restore
                 if (n != null) {
                     n.close();
@@ -250,10 +281,15 @@ public abstract class OciDriver implements RuntimeDriver {
 
         /** The runtime's command line for {@code args}, with the network flags when the container has a namespace. */
         List<String> cli(String... args) {
-            return !hasNet ? OciDriver.this.cli(args) : networkCli(List.of(args));
+            List<String> a = new ArrayList<>(crashFlags); // global flags: before the command
+            a.addAll(List.of(args));
+            return !hasNet ? OciDriver.this.cli(a.toArray(String[]::new)) : networkCli(a);
         }
 
         ProcessSandbox sandbox(ProcessSandbox s) {
+            if (crashLog != null) {
+                s.onFailure(() -> crashReport(crashLog));
+            }
             NetNs n = net.get();
             if (n != null) { // describe() wraps the namespace (runsc names its stack): only when there is one
                 s.network(describe(n), network);

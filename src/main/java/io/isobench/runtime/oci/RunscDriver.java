@@ -303,6 +303,48 @@ public final class RunscDriver extends OciDriver {
         return platform == null ? List.of("--network=none") : List.of("--platform=" + platform, "--network=none");
     }
 
+    /** {@code --panic-log}: where the sandbox's Go runtime writes a sentry panic (else it is lost: exit 2, no output). */
+    @Override
+    protected List<String> crashLogFlags(java.nio.file.Path log) {
+        return List.of("--panic-log=" + log);
+    }
+
+    /** The most of a panic log shown with a failed trial: the panic and the panicking goroutine come first. */
+    static final int PANIC_HEAD_BYTES = 64 * 1024;
+
+    /**
+     * A sentry panic's report (its head: the panic message and the panicking goroutine's stack, the rest being every
+     * other goroutine), then one line naming it, which becomes the failure's reason; null when runsc wrote none.
+     */
+    @Override
+    protected String crashReport(java.nio.file.Path log) {
+        return panicReport(log);
+    }
+
+    static String panicReport(java.nio.file.Path log) {
+        byte[] head;
+        long size;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(log)) {
+            size = java.nio.file.Files.size(log);
+            head = in.readNBytes(PANIC_HEAD_BYTES);
+        } catch (java.io.IOException e) {
+            return null; // none written: runsc did not crash
+        }
+        String text = new String(head, java.nio.charset.StandardCharsets.UTF_8);
+        if (text.isBlank()) {
+            return null;
+        }
+        String first = text.strip().lines().findFirst().orElse("").strip();
+        StringBuilder sb = new StringBuilder("--- runsc --panic-log (").append(size).append(" bytes")
+                .append(size > head.length ? ", first " + head.length + " shown" : "").append(") ---\n").append(text);
+        if (!text.endsWith("\n")) {
+            sb.append('\n');
+        }
+        sb.append("runsc: the gVisor sentry ").append(first.startsWith("panic:") ? "panicked: " + first.substring(6).strip()
+                : "wrote to its panic log: " + first).append('\n');
+        return sb.toString();
+    }
+
     /** How launches that ask for ports are networked; chosen by {@link #probe} by trying each in turn. */
     enum PortsNetwork {
         /** gVisor's own TCP/IP stack over the isobench netns's veth ({@code --network=sandbox}). */

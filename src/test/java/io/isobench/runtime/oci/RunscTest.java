@@ -24,6 +24,25 @@ class RunscTest {
     }
 
     @Test
+    void aSentryPanicBecomesTheFailuresOutputAndReason(@TempDir Path dir) throws IOException {
+        Path log = dir.resolve("c.crash.log");
+        Files.writeString(log, fixture("panic-log-systrap-20240729-ml.txt"));
+        String report = RunscDriver.panicReport(log);
+        assertThat(report).startsWith("--- runsc --panic-log (" + Files.size(log) + " bytes) ---\n")
+                .contains("gvisor.dev/gvisor/pkg/sentry/kernel.(*Task).assertTaskGoroutine");
+        io.isobench.proc.ProcResult r = new io.isobench.proc.ProcResult(List.of("runsc"), 2, false, "", report,
+                java.time.Duration.ZERO);
+        assertThat(r.failureSummary()).isEqualTo("exit code 2: runsc: the gVisor sentry panicked: running on goroutine "
+                + "47733141851424 (task goroutine for kernel.Task 0x2b69bd005508 is 0)");
+
+        Files.writeString(log, ""); // runsc creates the file on every run; empty: no crash
+        assertThat(RunscDriver.panicReport(log)).isNull();
+        assertThat(RunscDriver.panicReport(dir.resolve("absent"))).isNull();
+        Files.writeString(log, "x".repeat(RunscDriver.PANIC_HEAD_BYTES + 10));
+        assertThat(RunscDriver.panicReport(log)).contains("bytes, first " + RunscDriver.PANIC_HEAD_BYTES + " shown)");
+    }
+
+    @Test
     void platformsAndDefaultFromRunscFlags() throws IOException {
         RunscBinary.Platforms old = RunscBinary.parsePlatforms(fixture("flags-20221219.txt"));
         assertThat(old.names()).containsExactly("ptrace", "kvm");
