@@ -74,7 +74,7 @@ public final class Trials {
             if (msg >= 0) {
                 l = l.substring(msg + 5, l.endsWith("\"") ? l.length() - 1 : l.length());
             }
-            if (!l.isEmpty()) {
+            if (!l.isEmpty() && !(l.startsWith("--- ") && l.endsWith(" ---"))) { // not a section header (a crash report's)
                 return l + " (exit code " + r.exitCode() + ")";
             }
         }

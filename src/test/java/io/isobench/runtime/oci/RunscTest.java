@@ -34,6 +34,9 @@ class RunscTest {
                 java.time.Duration.ZERO);
         assertThat(r.failureSummary()).isEqualTo("exit code 2: runsc: the gVisor sentry panicked: running on goroutine "
                 + "47733141851424 (task goroutine for kernel.Task 0x2b69bd005508 is 0)");
+        // a probe's trial container: the panic, not the report's header line
+        assertThat(io.isobench.runtime.Trials.reason(r)).isEqualTo("panic: running on goroutine 47733141851424 (task "
+                + "goroutine for kernel.Task 0x2b69bd005508 is 0) (exit code 2)");
 
         Files.writeString(log, ""); // runsc creates the file on every run; empty: no crash
         assertThat(RunscDriver.panicReport(log)).isNull();
