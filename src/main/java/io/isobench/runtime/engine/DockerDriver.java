@@ -504,10 +504,23 @@ public final class DockerDriver implements RuntimeDriver {
             removeLeftTask(cidFile);
             Scratch.remove(scratch);
         };
+        long panicFrom = RunscDriver.isRunsc(runtime) ? fileSize(DockerEngine.RUNSC_PANIC_LOG) : -1;
         ProcessSandbox s = new ProcessSandbox(spec.name(), argv, spec, teardown, new HostPids(name), null, t0);
         s.network(net, spec.network());
+        if (panicFrom >= 0) { // the engine's runsc entries all append to one panic log: what came while this one ran
+            s.onFailure(() -> RunscDriver.panicReport(DockerEngine.RUNSC_PANIC_LOG, panicFrom, DockerEngine.RUNSC_PANIC_LOG
+                    + ", appended while this container ran (shared by every engine-run runsc container)"));
+        }
         return scratch == null ? s : s.scratchStorage("bind mount (docker run -v) of a host directory on "
                 + Scratch.fileSystem(scratch) + (RunscDriver.isRunsc(runtime) ? ", file I/O served by gVisor" : ""));
+    }
+
+    private static long fileSize(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0; // not yet written: runsc creates it
+        }
     }
 
     private SandboxNetwork endpointOn(DockerNetwork bridge, java.net.InetAddress ip, String rt, String stack) {

@@ -127,7 +127,15 @@ public final class DockerEngine {
     }
 
     /**
-     * The runsc entries isobench needs under "runtimes": {@code runsc} with {@code --network=none} (what every launch
+     * Where every engine-registered runsc writes a Sentry panic ({@code --panic-log}; gVisor has no per-container
+     * name for it, so all of them append to one file). Without it a container whose Sentry panicked fails with exit
+     * code 2 and no output; {@link DockerDriver} shows what was appended while a failed container ran.
+     */
+    public static final Path RUNSC_PANIC_LOG = Path.of("/var/log/isobench/runsc-panic.log");
+    static final String PANIC_LOG_ARG = "--panic-log=" + RUNSC_PANIC_LOG;
+
+    /**
+     * The runsc entries isobench needs under "runtimes" (each also with {@link #PANIC_LOG_ARG}): {@code runsc} with {@code --network=none} (what every launch
      * without ports uses: runsc's default netstack refuses to start on some hosts, see below), and two variants for
      * launches whose workload needs ports, tried in this order by docker:runsc's probe: {@code runsc-netstack}
      * ({@code --network=sandbox}, gVisor's own TCP/IP stack) and {@code runsc-hostinet} ({@code --network=host}: the
@@ -143,7 +151,7 @@ public final class DockerEngine {
                 {"runsc-hostinet", path, "--network=host"}}) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("path", e[1]);
-            m.put("runtimeArgs", List.of(e[2]));
+            m.put("runtimeArgs", List.of(e[2], PANIC_LOG_ARG));
             all.put(e[0], m);
         }
         // platform and version variants (runsc-ptrace, runsc@20240729-systrap...), each with its two ports variants
@@ -155,6 +163,7 @@ public final class DockerEngine {
                     args.add(exeAndFlag.get(1));
                 }
                 args.add(net[1]);
+                args.add(PANIC_LOG_ARG);
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("path", exeAndFlag.get(0));
                 m.put("runtimeArgs", List.copyOf(args));

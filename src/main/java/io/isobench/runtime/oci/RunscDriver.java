@@ -322,12 +322,36 @@ public final class RunscDriver extends OciDriver {
     }
 
     static String panicReport(java.nio.file.Path log) {
+        return panicReport(log, 0, "runsc --panic-log");
+    }
+
+    /**
+     * What {@code log} holds from byte {@code from} on (a Sentry panic report), headed by {@code what} and ending with
+     * one line naming the panic; null when nothing is there. The file must be a regular file of root's (never a
+     * symlink): it is read as root.
+     */
+    public static String panicReport(java.nio.file.Path log, long from, String what) {
         byte[] head;
         long size;
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(log)) {
-            size = java.nio.file.Files.size(log);
-            head = in.readNBytes(PANIC_HEAD_BYTES);
-        } catch (java.io.IOException e) {
+        try {
+            var a = java.nio.file.Files.readAttributes(log, java.nio.file.attribute.PosixFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (!a.isRegularFile() || !a.owner().getName().equals("root")) {
+                return null;
+            }
+            try (var ch = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                size = ch.size() - from;
+                if (size <= 0) {
+                    return null;
+                }
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) Math.min(size, PANIC_HEAD_BYTES));
+                while (b.hasRemaining() && ch.read(b, from + b.position()) > 0) {
+                    // read on
+                }
+                head = java.util.Arrays.copyOf(b.array(), b.position());
+            }
+        } catch (java.io.IOException | UnsupportedOperationException e) {
             return null; // none written: runsc did not crash
         }
         String text = new String(head, java.nio.charset.StandardCharsets.UTF_8);
@@ -335,7 +359,7 @@ public final class RunscDriver extends OciDriver {
             return null;
         }
         String first = text.strip().lines().findFirst().orElse("").strip();
-        StringBuilder sb = new StringBuilder("--- runsc --panic-log (").append(size).append(" bytes")
+        StringBuilder sb = new StringBuilder("--- ").append(what).append(" (").append(size).append(" bytes")
                 .append(size > head.length ? ", first " + head.length + " shown" : "").append(") ---\n").append(text);
         if (!text.endsWith("\n")) {
             sb.append('\n');

@@ -43,7 +43,8 @@ class DockerEngineTest {
                 "runsc-netstack-hidden", "--network=sandbox", "runsc-hostinet", "--network=host").entrySet()) {
             @SuppressWarnings("unchecked")
             Map<String, Object> rt = (Map<String, Object>) rts.get(e.getKey());
-            assertThat(rt).as(e.getKey()).containsEntry("runtimeArgs", List.of(e.getValue()));
+            assertThat(rt).as(e.getKey()).containsEntry("runtimeArgs", List.of(e.getValue(),
+                    "--panic-log=/var/log/isobench/runsc-panic.log"));
         }
         // a second time: nothing to do, no second backup
         assertThat(engine(json).registerRunsc()).isNull();

@@ -38,6 +38,17 @@ class RunscTest {
         assertThat(io.isobench.runtime.Trials.reason(r)).isEqualTo("panic: running on goroutine 47733141851424 (task "
                 + "goroutine for kernel.Task 0x2b69bd005508 is 0) (exit code 2)");
 
+        // one log shared by many containers (the engine's runsc entries): only what came after the launch
+        String earlier = "panic: an earlier container's\n";
+        Files.writeString(log, earlier + fixture("panic-log-systrap-20240729-ml.txt"));
+        String shared = RunscDriver.panicReport(log, earlier.length(), "shared log");
+        assertThat(shared).startsWith("--- shared log (" + (Files.size(log) - earlier.length()) + " bytes) ---\npanic: running")
+                .doesNotContain("an earlier container's");
+        assertThat(RunscDriver.panicReport(log, Files.size(log), "shared log")).isNull();
+        Path link = dir.resolve("link");
+        Files.createSymbolicLink(link, log);
+        assertThat(RunscDriver.panicReport(link, 0, "a symlink")).isNull(); // read as root: never through a link
+
         Files.writeString(log, ""); // runsc creates the file on every run; empty: no crash
         assertThat(RunscDriver.panicReport(log)).isNull();
         assertThat(RunscDriver.panicReport(dir.resolve("absent"))).isNull();
