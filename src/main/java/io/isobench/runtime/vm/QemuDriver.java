@@ -379,9 +379,10 @@ public abstract class QemuDriver implements RuntimeDriver {
             // the guest's /init formats /dev/vda (ext2, busybox mke2fs) and mounts it at /scratch before BEGIN
             // found by its serial: with the image disk as well, the order of disks is not the guest's vda, vdb
             argv.addAll(List.of("-drive", "file=" + disk.file() + ",if=none,id=scratch,format=raw,cache=" + cache,
-                    "-device", virtioBlkDevice() + ",drive=scratch,serial=" + ScratchDisk.SERIAL));
+                    "-device", virtioBlkDevice() + ",drive=scratch" + (imageDisk == null ? "" : ",serial=" + ScratchDisk.SERIAL)));
             int app = argv.indexOf("-append") + 1;
-            argv.set(app, argv.get(app) + " " + ScratchDisk.SERIAL_PARAM);
+            // alone it is vda; beside the image disk /init finds it by serial
+            argv.set(app, argv.get(app) + " " + (imageDisk == null ? ScratchDisk.KERNEL_PARAM : ScratchDisk.SERIAL_PARAM));
         }
         if (imageDisk != null) {
             argv.addAll(imageDiskArgs(imageDisk));
