@@ -29,7 +29,7 @@ import java.util.TreeMap;
  */
 public final class GuestInitramfs {
     /** Bump when the initramfs layout or /init changes so cached bases are rebuilt. */
-    static final String INITRD_LAYOUT = "12";
+    static final String INITRD_LAYOUT = "13";
     /** Modules the guest loads, in order; dependencies are resolved from modules.dep. */
     static final List<String> MODULES = List.of("virtio_mmio", "virtio_pci", "virtio_console", "virtio_blk");
     /** Modules the guest loads only when a network was asked for (with their dependencies not in {@link #MODULES}). */
