@@ -148,12 +148,28 @@ public final class GuestInitramfs {
         return target;
     }
 
-    /** base + an uncompressed newc archive with /isobench/cmd (the base ends 4-byte aligned, so plain concatenation works). */
+    /**
+     * The launch initrd's size is a multiple of this: QEMU's microvm machine loads the initrd to end in the last page of
+     * low RAM (it reserves no room for ACPI data, unlike pc/q35), where its ACPI tables are (e.g. DSDT at 0x7ffffc80,
+     * FACP at 0x7ffffe58 with 2 GiB); an initrd whose size mod 4096 exceeds ~3200 bytes overwrote them and the kernel
+     * hung at "ACPI: Core revision", before /init, with no console output. A whole number of pages ends it on the last
+     * page's boundary, clear of the tables, whatever the image and the command.
+     */
+    static final int PAGE = 4096;
+
+    /**
+     * base + an uncompressed newc archive with /isobench/cmd (the base ends 4-byte aligned, so plain concatenation
+     * works), then NULs (which the kernel skips between archives) up to a whole number of {@link #PAGE}s.
+     */
     public static void writeLaunchInitrd(Path base, Path out, LaunchSpec spec) throws IOException {
         Files.copy(base, out, StandardCopyOption.REPLACE_EXISTING);
         try (Cpio c = new Cpio(new BufferedOutputStream(Files.newOutputStream(out, StandardOpenOption.APPEND)))) {
             c.dir("isobench", 0755);
             c.file("isobench/cmd", 0755, commandScript(spec).getBytes(StandardCharsets.UTF_8));
+        }
+        long tail = Files.size(out) % PAGE;
+        if (tail != 0) {
+            Files.write(out, new byte[(int) (PAGE - tail)], StandardOpenOption.APPEND);
         }
     }
 
