@@ -28,7 +28,10 @@ import java.util.TreeMap;
  * cached per kernel and image hash; a per-launch one holds only {@code /isobench/cmd}, the workload as a shell script.
  */
 public final class GuestInitramfs {
-    /** Bump when the initramfs layout or /init changes so cached bases are rebuilt. */
+    /**
+     * Bump when the initramfs layout changes so cached bases are rebuilt; a change of /init needs no bump: the cached
+     * base's name carries a hash of its text ({@link #initHash}), so a base never boots an older /init.
+     */
     static final String INITRD_LAYOUT = "13";
     /** Modules the guest loads, in order; dependencies are resolved from modules.dep. */
     static final List<String> MODULES = List.of("virtio_mmio", "virtio_pci", "virtio_console", "virtio_blk");
@@ -86,7 +89,7 @@ public final class GuestInitramfs {
     public static Path baseInitrd(GuestKernel kernel, WorkloadImage image, boolean diskTrees) throws IOException {
         Path dir = cacheDir(kernel).resolve("initrd");
         Path target = dir.resolve(kernel.release() + "-" + image.hash().substring(0, 16) + "-l" + INITRD_LAYOUT
-                + (diskTrees ? "-ro" + ImageDisk.LAYOUT : "") + ".cpio");
+                + "-i" + initHash() + (diskTrees ? "-ro" + ImageDisk.LAYOUT : "") + ".cpio");
         if (Files.isRegularFile(target)) {
             return target;
         }
@@ -193,6 +196,16 @@ public final class GuestInitramfs {
 
     static String quote(String s) {
         return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** The first 8 hex digits of the SHA-256 of {@link #initScript()}: part of a cached base's name. */
+    static String initHash() {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(initScript().getBytes(StandardCharsets.UTF_8))).substring(0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
