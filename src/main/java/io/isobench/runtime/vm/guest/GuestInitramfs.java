@@ -154,9 +154,10 @@ public final class GuestInitramfs {
     /**
      * The launch initrd's size is a multiple of this: QEMU's microvm machine loads the initrd to end in the last page of
      * low RAM (it reserves no room for ACPI data, unlike pc/q35), where its ACPI tables are (e.g. DSDT at 0x7ffffc80,
-     * FACP at 0x7ffffe58 with 2 GiB); an initrd whose size mod 4096 exceeds ~3200 bytes overwrote them and the kernel
-     * hung at "ACPI: Core revision", before /init, with no console output. A whole number of pages ends it on the last
-     * page's boundary, clear of the tables, whatever the image and the command.
+     * FACP at 0x7ffffe58 with 2 GiB). An initrd ending at 0x7ffff000 + (size mod 4096) overwrote them: past 3200 the
+     * DSDT (the guest then has no virtio-mmio devices: no hvc0, no disks, /init waits), past 3672 the FACP too (the
+     * kernel hangs after "ACPI: Core revision"); either way no console output. A whole number of pages ends it on the
+     * last page's boundary, clear of the tables, whatever the image and the command.
      */
     static final int PAGE = 4096;
 
