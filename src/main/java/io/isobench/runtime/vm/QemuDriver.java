@@ -18,6 +18,7 @@ import io.isobench.runtime.vm.guest.GuestConsole;
 import io.isobench.runtime.vm.guest.GuestInitramfs;
 import io.isobench.runtime.vm.guest.GuestKernel;
 import io.isobench.runtime.vm.guest.GuestSandbox;
+import io.isobench.runtime.vm.guest.ImageDisk;
 import io.isobench.runtime.vm.guest.ScratchDisk;
 import io.isobench.util.Tools;
 import io.isobench.proc.WorkDir;
@@ -117,7 +118,8 @@ public abstract class QemuDriver implements RuntimeDriver {
     @Override
     public List<AptPackage> packages() {
         return List.of(new AptPackage("qemu-system-x86", QEMU, "runtimes qemu and qemu-microvm; probing whether KVM is usable"),
-                new AptPackage("busybox-static", "busybox", "the VM guest's /init"));
+                new AptPackage("busybox-static", "busybox", "the VM guest's /init"),
+                new AptPackage("e2fsprogs", "mke2fs", "the read-only disk of a large workload image's trees (ml)"));
     }
 
     /** QEMU processes with a file (initramfs, console log, disk) in a dead work dir. */
@@ -216,6 +218,8 @@ public abstract class QemuDriver implements RuntimeDriver {
         d.put("memory_bytes", memoryMib(limits) << 20);
         d.put("guest_kernel", kernel.describe());
         d.put("boot", "direct kernel boot, initramfs from the workload image");
+        d.put("image_tree", "initramfs (guest RAM); an image over " + (ImageDisk.THRESHOLD >> 20) + " MiB: its big trees on a "
+                + ImageDisk.HOW + ", " + virtioBlkDevice());
         d.put("kernel_params", String.join(" ", extraKernelParams()));
         String tp = tapProblem;
         d.put("network", tp == null
@@ -295,15 +299,29 @@ public abstract class QemuDriver implements RuntimeDriver {
         if (qemu == null) {
             throw new LaunchException(QEMU + " not found");
         }
-        String tooLarge = GuestInitramfs.tooLarge(spec.image(), memoryMib(spec.limits()) << 20);
-        if (tooLarge != null) {
-            throw new LaunchException(tooLarge);
+        long guestMemory = memoryMib(spec.limits()) << 20;
+        boolean onDisk = ImageDisk.needed(spec.image());
+        if (!onDisk) {
+            String tooLarge = GuestInitramfs.tooLarge(spec.image(), guestMemory);
+            if (tooLarge != null) {
+                throw new LaunchException(tooLarge);
+            }
         }
         GuestKernel kernel;
         Path base;
+        Path imageDisk = null;
         try {
             kernel = GuestKernel.obtain(kernelCache());
-            base = GuestInitramfs.baseInitrd(kernel, spec.image());
+            base = GuestInitramfs.baseInitrd(kernel, spec.image(), onDisk);
+            if (onDisk) {
+                // the guest holds only what stays in the initramfs; the big trees are read from the disk
+                String tooLarge = GuestInitramfs.tooLarge(Files.size(base), "the initramfs left beside the image disk",
+                        guestMemory, "");
+                if (tooLarge != null) {
+                    throw new LaunchException(tooLarge);
+                }
+                imageDisk = ImageDisk.obtain(GuestInitramfs.cacheDir(kernel).resolve("disk"), spec.image());
+            }
         } catch (IOException e) {
             throw new LaunchException("cannot prepare the guest: " + e.getMessage(), e);
         }
@@ -359,10 +377,17 @@ public abstract class QemuDriver implements RuntimeDriver {
         String cache = disk == null ? null : disk.directIo() ? "none" : "writeback";
         if (disk != null) {
             // the guest's /init formats /dev/vda (ext2, busybox mke2fs) and mounts it at /scratch before BEGIN
+            // found by its serial: with the image disk as well, the order of disks is not the guest's vda, vdb
             argv.addAll(List.of("-drive", "file=" + disk.file() + ",if=none,id=scratch,format=raw,cache=" + cache,
-                    "-device", virtioBlkDevice() + ",drive=scratch"));
+                    "-device", virtioBlkDevice() + ",drive=scratch" + (imageDisk == null ? "" : ",serial=" + ScratchDisk.SERIAL)));
             int app = argv.indexOf("-append") + 1;
-            argv.set(app, argv.get(app) + " " + ScratchDisk.KERNEL_PARAM);
+            // alone it is vda; beside the image disk /init finds it by serial
+            argv.set(app, argv.get(app) + " " + (imageDisk == null ? ScratchDisk.KERNEL_PARAM : ScratchDisk.SERIAL_PARAM));
+        }
+        if (imageDisk != null) {
+            argv.addAll(imageDiskArgs(imageDisk));
+            int app = argv.indexOf("-append") + 1;
+            argv.set(app, argv.get(app) + " " + ImageDisk.KERNEL_PARAM);
         }
         if (net != null) {
             // the guest's /init loads virtio_net and configures lo and eth0 before BEGIN (not workload time)
@@ -420,6 +445,9 @@ public abstract class QemuDriver implements RuntimeDriver {
                 s.close();
                 throw e;
             }
+        }
+        if (imageDisk != null) {
+            s.imageTree(ImageDisk.HOW);
         }
         if (disk != null) {
             s.scratchStorage("virtio-blk (" + virtioBlkDevice() + ") raw file on host " + disk.hostFileSystem()
@@ -560,6 +588,15 @@ public abstract class QemuDriver implements RuntimeDriver {
         byte[] b = new byte[8];
         RANDOM.nextBytes(b);
         return b;
+    }
+
+    /**
+     * The image disk, read-only (host side: QEMU opens the file O_RDONLY; guest side: a read-only virtio-blk device), with
+     * the serial the guest's /init finds it by.
+     */
+    List<String> imageDiskArgs(Path imageDisk) {
+        return List.of("-drive", "file=" + imageDisk + ",if=none,id=ro,format=raw,readonly=on",
+                "-device", virtioBlkDevice() + ",drive=ro,serial=" + ImageDisk.SERIAL);
     }
 
     List<String> argv(String qemu, GuestKernel kernel, Path initrd, Path serial, String nonce, Limits limits) {

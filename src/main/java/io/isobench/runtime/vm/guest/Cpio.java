@@ -72,9 +72,19 @@ public final class Cpio implements AutoCloseable {
      * names relative to it, prefixed by {@code prefix} ("" for the archive root).
      */
     public void tree(Path root, String prefix) throws IOException {
+        tree(root, prefix, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #tree(Path, String)}, but of each top-level directory named in {@code emptyDirs} only the directory
+     * itself (its mode kept, its content left out): a mount point for a tree that reaches the guest otherwise.
+     */
+    public void tree(Path root, String prefix, java.util.Set<String> emptyDirs) throws IOException {
         List<Path> paths;
         try (var walk = Files.walk(root)) {
-            paths = walk.filter(p -> !p.equals(root)).sorted().toList();
+            paths = walk.filter(p -> !p.equals(root))
+                    .filter(p -> !(root.relativize(p).getNameCount() > 1 && emptyDirs.contains(root.relativize(p).getName(0).toString())))
+                    .sorted().toList();
         }
         for (Path p : paths) {
             String name = prefix + root.relativize(p).toString();

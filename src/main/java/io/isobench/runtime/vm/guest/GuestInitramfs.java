@@ -28,8 +28,11 @@ import java.util.TreeMap;
  * cached per kernel and image hash; a per-launch one holds only {@code /isobench/cmd}, the workload as a shell script.
  */
 public final class GuestInitramfs {
-    /** Bump when the initramfs layout or /init changes so cached bases are rebuilt. */
-    static final String INITRD_LAYOUT = "11";
+    /**
+     * Bump when the initramfs layout changes so cached bases are rebuilt; a change of /init needs no bump: the cached
+     * base's name carries a hash of its text ({@link #initHash}), so a base never boots an older /init.
+     */
+    static final String INITRD_LAYOUT = "13";
     /** Modules the guest loads, in order; dependencies are resolved from modules.dep. */
     static final List<String> MODULES = List.of("virtio_mmio", "virtio_pci", "virtio_console", "virtio_blk");
     /** Modules the guest loads only when a network was asked for (with their dependencies not in {@link #MODULES}). */
@@ -47,22 +50,46 @@ public final class GuestInitramfs {
 
     /**
      * Why {@code image} cannot boot as the initramfs of a guest with {@code guestMemoryBytes}, or null when it can.
-     * Checked before the (image-sized) initramfs is built.
+     * Checked before the (image-sized) initramfs is built, by VMMs that carry the whole image in the initramfs.
      */
     public static String tooLarge(WorkloadImage image, long guestMemoryBytes) {
-        if (image.bytes() * MEMORY_PER_IMAGE_BYTE <= guestMemoryBytes) {
+        return tooLarge(image.bytes(), "the workload image", guestMemoryBytes,
+                "; a read-only disk of its large trees is attached by the QEMU runtimes only");
+    }
+
+    /**
+     * Why an initramfs of {@code initramfsBytes} ({@code what}) cannot boot in a guest with {@code guestMemoryBytes},
+     * or null when it can; {@code note} ends the reason.
+     */
+    public static String tooLarge(long initramfsBytes, String what, long guestMemoryBytes, String note) {
+        if (initramfsBytes * MEMORY_PER_IMAGE_BYTE <= guestMemoryBytes) {
             return null;
         }
-        return String.format(java.util.Locale.ROOT, "the workload image (%d MiB) is too large to boot as this guest's "
+        return String.format(java.util.Locale.ROOT, "%s (%d MiB) is too large to boot as this guest's "
                 + "initramfs: it needs at least %d MiB of guest memory (--memory; %d MiB given), and unpacking it takes "
-                + "minutes under TCG (a read-only disk root for large images is not implemented)",
-                image.bytes() >> 20, (image.bytes() * MEMORY_PER_IMAGE_BYTE >> 20) + 1, guestMemoryBytes >> 20);
+                + "minutes under TCG%s",
+                what, initramfsBytes >> 20, (initramfsBytes * MEMORY_PER_IMAGE_BYTE >> 20) + 1, guestMemoryBytes >> 20, note);
     }
 
     /** The cached base initramfs for this kernel and image: the image's rootfs, busybox, modules and /init. */
     public static Path baseInitrd(GuestKernel kernel, WorkloadImage image) throws IOException {
-        Path dir = kernel.dir().getParent().resolve("initrd");
-        Path target = dir.resolve(kernel.release() + "-" + image.hash().substring(0, 16) + "-l" + INITRD_LAYOUT + ".cpio");
+        return baseInitrd(kernel, image, false);
+    }
+
+    /** Where cached guest artifacts (initramfs bases, image disks) live, beside the kernel. */
+    public static Path cacheDir(GuestKernel kernel) {
+        return kernel.dir().getParent();
+    }
+
+    /**
+     * The cached base initramfs; {@code diskTrees}: the image's big trees ({@link ImageDisk#trees}) are left out (their
+     * directories kept empty, listed in {@code /.isobench/ro.trees}) for /init to bind-mount from the
+     * {@link ImageDisk} the VMM attaches.
+     */
+    public static Path baseInitrd(GuestKernel kernel, WorkloadImage image, boolean diskTrees) throws IOException {
+        Path dir = cacheDir(kernel).resolve("initrd");
+        Path target = dir.resolve(kernel.release() + "-" + image.hash().substring(0, 16) + "-l" + INITRD_LAYOUT
+                + "-i" + initHash() + (diskTrees ? "-ro" + ImageDisk.LAYOUT : "") + ".cpio");
         if (Files.isRegularFile(target)) {
             return target;
         }
@@ -77,7 +104,8 @@ public final class GuestInitramfs {
         Path tmp = Files.createTempFile(dir, ".build-", ".cpio");
         try {
             try (Cpio c = new Cpio(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
-                c.tree(image.rootfs(), "");
+                java.util.Set<String> trees = diskTrees ? ImageDisk.trees(image.rootfs()) : java.util.Set.of();
+                c.tree(image.rootfs(), "", trees);
                 if (!Files.isDirectory(image.rootfs().resolve("dev"))) {
                     c.dir("dev", 0755);
                 }
@@ -104,6 +132,10 @@ public final class GuestInitramfs {
                     }
                 }
                 c.file(".isobench/modules.net", 0644, netOrder.toString().getBytes(StandardCharsets.UTF_8));
+                if (diskTrees) {
+                    c.file(".isobench/ro.trees", 0644, trees.stream().map(t -> t + "\n")
+                            .collect(java.util.stream.Collectors.joining()).getBytes(StandardCharsets.UTF_8));
+                }
                 c.file("init", 0755, initScript().getBytes(StandardCharsets.UTF_8));
             }
             try {
@@ -119,12 +151,29 @@ public final class GuestInitramfs {
         return target;
     }
 
-    /** base + an uncompressed newc archive with /isobench/cmd (the base ends 4-byte aligned, so plain concatenation works). */
+    /**
+     * The launch initrd's size is a multiple of this: QEMU's microvm machine loads the initrd to end in the last page of
+     * low RAM (it reserves no room for ACPI data, unlike pc/q35), where its ACPI tables are (e.g. DSDT at 0x7ffffc80,
+     * FACP at 0x7ffffe58 with 2 GiB). An initrd ending at 0x7ffff000 + (size mod 4096) overwrote them: past 3200 the
+     * DSDT (the guest then has no virtio-mmio devices: no hvc0, no disks, /init waits), past 3672 the FACP too (the
+     * kernel hangs after "ACPI: Core revision"); either way no console output. A whole number of pages ends it on the
+     * last page's boundary, clear of the tables, whatever the image and the command.
+     */
+    static final int PAGE = 4096;
+
+    /**
+     * base + an uncompressed newc archive with /isobench/cmd (the base ends 4-byte aligned, so plain concatenation
+     * works), then NULs (which the kernel skips between archives) up to a whole number of {@link #PAGE}s.
+     */
     public static void writeLaunchInitrd(Path base, Path out, LaunchSpec spec) throws IOException {
         Files.copy(base, out, StandardCopyOption.REPLACE_EXISTING);
         try (Cpio c = new Cpio(new BufferedOutputStream(Files.newOutputStream(out, StandardOpenOption.APPEND)))) {
             c.dir("isobench", 0755);
             c.file("isobench/cmd", 0755, commandScript(spec).getBytes(StandardCharsets.UTF_8));
+        }
+        long tail = Files.size(out) % PAGE;
+        if (tail != 0) {
+            Files.write(out, new byte[(int) (PAGE - tail)], StandardOpenOption.APPEND);
         }
     }
 
@@ -148,6 +197,16 @@ public final class GuestInitramfs {
 
     static String quote(String s) {
         return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** The first 8 hex digits of the SHA-256 of {@link #initScript()}: part of a cached base's name. */
+    static String initHash() {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(initScript().getBytes(StandardCharsets.UTF_8))).substring(0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

@@ -230,6 +230,10 @@ public final class GuestSandbox implements Sandbox {
             if (cs != null) {
                 err.append("isobench: guest clocksource ").append(cs).append('\n');
             }
+            String tree = imageTree;
+            if (tree != null) {
+                err.append("isobench: image_tree=").append(tree).append('\n');
+            }
             String up = net == null ? null : net.upReport();
             if (up != null) {
                 err.append("isobench: ").append(up).append('\n');
@@ -283,6 +287,13 @@ public final class GuestSandbox implements Sandbox {
     /** Says how the VM's threads were pinned (see {@link io.isobench.runtime.Sandbox#cpuPlacement()}). */
     public void cpuPlacement(String description) {
         this.cpuPlacement = description;
+    }
+
+    private volatile String imageTree;
+
+    /** How the workload image's big trees reach the guest when not in the initramfs (reported on stderr); null: all in it. */
+    public void imageTree(String description) {
+        this.imageTree = description;
     }
 
     @Override

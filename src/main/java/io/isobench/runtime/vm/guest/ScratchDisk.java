@@ -18,6 +18,10 @@ public record ScratchDisk(Path file, boolean directIo) {
     public static final String GUEST_DEVICE = "vda";
     /** Tells the guest's /init to format and mount the disk. */
     public static final String KERNEL_PARAM = "isobench.scratch=" + GUEST_DEVICE;
+    /** The virtio-blk serial a VMM that sets serials gives the disk (QEMU: {@code serial=}); the guest finds it by it. */
+    public static final String SERIAL = "isobench-scratch";
+    /** Tells the guest's /init to format and mount the disk with serial {@link #SERIAL}, whatever the order of disks. */
+    public static final String SERIAL_PARAM = "isobench.scratch=serial:" + SERIAL;
 
     /**
      * Creates the sparse file of {@code bytes} rounded up to whole MiBs: with O_DIRECT a VMM may refuse an image whose
