@@ -40,6 +40,8 @@ public final class MockCluster implements AutoCloseable {
     public final Map<String, String> logs = new ConcurrentHashMap<>();
     /** The path (with its query) of every pod log request, in order. */
     public final List<String> logRequests = new CopyOnWriteArrayList<>();
+    /** The path (with its query) of every pod portforward request (a websocket upgrade CRUD mode does not serve). */
+    public final List<String> portForwardRequests = new CopyOnWriteArrayList<>();
     private final List<Injection> injections = new CopyOnWriteArrayList<>();
 
     /** An error answer for the next {@code times} requests with this method whose path contains {@code fragment}. */
@@ -75,6 +77,9 @@ public final class MockCluster implements AutoCloseable {
                         return status(i.code, i.code == 409 ? "AlreadyExists" : "Expired",
                                 i.code == 409 ? "object already exists (injected)" : "too old resource version (injected)");
                     }
+                }
+                if (r.getPath().contains("/portforward")) {
+                    portForwardRequests.add(r.getPath());
                 }
                 Matcher m = LOG.matcher(r.getPath());
                 if ("GET".equals(r.getMethod()) && m.find()) {

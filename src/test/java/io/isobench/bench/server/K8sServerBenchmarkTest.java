@@ -1,0 +1,123 @@
+package io.isobench.bench.server;
+
+import com.sun.net.httpserver.HttpServer;
+import io.isobench.bench.Params;
+import io.isobench.bench.Sample;
+import io.isobench.bench.TrialContext;
+import io.isobench.bench.TrialFailure;
+import io.isobench.bench.TrialOutcome;
+import io.isobench.image.WorkloadImage;
+import io.isobench.runtime.Limits;
+import io.isobench.runtime.RuntimeDriver;
+import io.isobench.runtime.k8s.K8sTestDrivers;
+import io.isobench.runtime.k8s.MockCluster;
+import io.isobench.runtime.k8s.SimulatedKubelet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The nginx benchmark's own code path (ServerTrial: launch with ports, endpoint, readiness, the real {@code ab} on
+ * this host, ab's parser) with {@code k8s:default} on fabric8's mock API server: the simulated kubelet gives the pod a
+ * loopback address as its IP, where the test serves the benchmark's page with the JDK's HTTP server standing in for
+ * the pod's nginx (no kubelet runs the pod's command here). It proves the pod-IP path end to end through the bench
+ * code, and that a pod without an IP becomes a recorded trial failure with the reason; not any figure of a real pod.
+ */
+class K8sServerBenchmarkTest {
+    static final String IMAGE_REPO = "registry.example:5000/isobench-workload";
+    MockCluster mock;
+    SimulatedKubelet kubelet;
+    HttpServer http;
+
+    @BeforeEach
+    void start() {
+        mock = new MockCluster();
+    }
+
+    @AfterEach
+    void stop() {
+        if (http != null) {
+            http.stop(0);
+        }
+        if (kubelet != null) {
+            kubelet.close();
+        }
+        mock.close();
+    }
+
+    static WorkloadImage image() {
+        return new WorkloadImage("0123456789ab" + "c".repeat(52), Path.of("/nonexistent"),
+                Map.of("busybox", "/bin/busybox", "nginx", "/usr/sbin/nginx", "ab", "/usr/bin/ab"), 3, 1, List.of(),
+                Map.of(), Map.of(NginxBenchmark.CONF, "/img/nginx.conf", NginxBenchmark.PAGE_FILE, "/img/index.html"));
+    }
+
+    static TrialContext ctx(RuntimeDriver d) {
+        Params p = new Params(Map.of("client", "ab", "requests", "2000", "concurrency", "4", "warmup", "0s",
+                "placement", "none", "wrk_duration", "2s", "wrk_threads", "1", "wrk_connections", "4"));
+        return new TrialContext(d, image(), new Limits(1, 256L << 20), p, Duration.ofSeconds(60),
+                "isobench-k8snginx-" + ProcessHandle.current().pid());
+    }
+
+    RuntimeDriver driver(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(Map.of("ISOBENCH_K8S_IMAGE", IMAGE_REPO));
+        env.putAll(extra);
+        return K8sTestDrivers.k8s("default", mock, env);
+    }
+
+    @Test
+    void anNginxTrialRunsAbAgainstThePodIp() throws Exception {
+        String ip = "127.0.0." + ThreadLocalRandom.current().nextInt(2, 250);
+        try {
+            http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(ip), NginxBenchmark.PORT), 128);
+        } catch (IOException e) {
+            Assumptions.abort("port " + NginxBenchmark.PORT + " on " + ip + " is taken on this host: " + e.getMessage());
+        }
+        byte[] page = NginxBenchmark.page().getBytes(StandardCharsets.US_ASCII);
+        http.createContext("/", ex -> {
+            ex.getResponseHeaders().add("Content-Type", "text/html");
+            ex.sendResponseHeaders(200, page.length);
+            ex.getResponseBody().write(page);
+            ex.close();
+        });
+        http.setExecutor(Executors.newFixedThreadPool(4));
+        http.start();
+        kubelet = new SimulatedKubelet(mock, pod -> SimulatedKubelet.Behaviour.runsForever());
+        kubelet.podIp = pod -> ip;
+        TrialOutcome o = new NginxBenchmark().run(ctx(driver(Map.of())));
+        assertThat(o.rawOutput()).contains("isobench: network path: k8s pod IP " + ip)
+                .contains("isobench: endpoint: " + ip + ":" + NginxBenchmark.PORT)
+                .contains("Complete requests:      2000").contains("--- server log ---");
+        double rps = o.samples().stream().filter(s -> s.metric().name().equals(NginxBenchmark.REQUESTS_PER_SECOND))
+                .mapToDouble(Sample::value).findFirst().orElseThrow();
+        assertThat(rps).isPositive();
+        assertThat(mock.client.pods().inNamespace(MockCluster.NAMESPACE).list().getItems()).as("the pod is deleted").isEmpty();
+    }
+
+    @Test
+    void aPodWithoutAnIpIsARecordedFailureWithTheReason() {
+        kubelet = new SimulatedKubelet(mock, pod -> SimulatedKubelet.Behaviour.runsForever()); // no IP ever
+        assertThatThrownBy(() -> new NginxBenchmark().run(ctx(driver(Map.of("ISOBENCH_K8S_IP_WAIT", "2")))))
+                .isInstanceOfSatisfying(TrialFailure.class, f -> {
+                    assertThat(f.reason()).startsWith("no endpoint for the server's port 8080: pod ")
+                            .contains("no IP (status.podIP) after 2 s");
+                    assertThat(f.rawOutput()).contains("isobench: network path: not chosen yet").contains("--- server log ---");
+                });
+        assertThat(mock.client.pods().inNamespace(MockCluster.NAMESPACE).list().getItems()).isEmpty();
+    }
+}
