@@ -116,7 +116,9 @@ public final class KubevirtDriver implements RuntimeDriver {
                     + DISK_ENV + " (docs/kubernetes.md)", d);
         }
         d.put("container_disk", disk);
-        d.put("output", "not read (serial console): run-to-completion workloads only");
+        d.put("output", "not read (serial console): no line listener; a server's log is empty");
+        d.put("network", "the VMI's IP (pod network, masquerade binding) when isobench's host reaches it, as on a node of "
+                + "the cluster; no port-forward");
         d.put("probe", "API only (version, CRD); no trial VMI");
         return Availability.ok(id(), version, d);
     }
