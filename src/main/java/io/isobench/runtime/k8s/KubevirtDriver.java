@@ -196,7 +196,16 @@ public final class KubevirtDriver implements RuntimeDriver {
         String launch = PodManifests.token(12);
         Map<String, String> labels = PodManifests.ownerLabels(launch);
         labels.put(PodManifests.IMAGE_HASH, spec.image().shortHash());
-        return new VmiSandbox(c, vmi(PodManifests.objectName(spec.name(), 63), c.namespace(), disk, spec, labels), spec, launch, mode)
-                .start();
+        VmiSandbox s = new VmiSandbox(c, vmi(PodManifests.objectName(spec.name(), 63), c.namespace(), disk, spec, labels),
+                spec, launch, mode);
+        String wait = env.apply(K8sDriver.IP_WAIT_ENV);
+        if (wait != null && !wait.isBlank()) {
+            try {
+                s.ipWait(Duration.ofSeconds(Long.parseLong(wait.strip())));
+            } catch (NumberFormatException e) {
+                throw new LaunchException("$" + K8sDriver.IP_WAIT_ENV + " is '" + wait + "': whole seconds");
+            }
+        }
+        return s.start();
     }
 }
