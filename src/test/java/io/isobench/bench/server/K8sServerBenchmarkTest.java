@@ -109,6 +109,52 @@ class K8sServerBenchmarkTest {
         assertThat(mock.client.pods().inNamespace(MockCluster.NAMESPACE).list().getItems()).as("the pod is deleted").isEmpty();
     }
 
+    /**
+     * From "outside the cluster" (the pod IP is routed nowhere) the trial goes through fabric8's port-forward, the mock
+     * playing the kubelet's end of each stream to the test's server: ab's requests all arrive, and the raw output says
+     * the figures include the tunnel.
+     */
+    @Test
+    void anNginxTrialFromOutsideTheClusterGoesThroughTheLabelledPortForward() throws Exception {
+        String ip = "127.0.0." + ThreadLocalRandom.current().nextInt(2, 250);
+        try {
+            http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(ip), NginxBenchmark.PORT), 128);
+        } catch (IOException e) {
+            Assumptions.abort("port " + NginxBenchmark.PORT + " on " + ip + " is taken on this host: " + e.getMessage());
+        }
+        byte[] page = NginxBenchmark.page().getBytes(StandardCharsets.US_ASCII);
+        java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+        http.createContext("/", ex -> {
+            served.incrementAndGet();
+            ex.sendResponseHeaders(200, page.length);
+            ex.getResponseBody().write(page);
+            ex.close();
+        });
+        http.setExecutor(Executors.newFixedThreadPool(4));
+        http.start();
+        kubelet = new SimulatedKubelet(mock, pod -> SimulatedKubelet.Behaviour.runsForever());
+        kubelet.podIp = pod -> "192.0.2.79";
+        mock.portForwardTo = pod -> addr(ip);
+        TrialContext ctx = ctx(driver(Map.of()));
+        TrialContext small = new TrialContext(ctx.driver(), ctx.image(), ctx.limits(), ctx.params().with("requests", "300"),
+                ctx.timeout(), ctx.instancePrefix());
+        TrialOutcome o = new NginxBenchmark().run(small);
+        assertThat(o.rawOutput()).contains("isobench: network path: k8s port-forward (API server tunnel): 127.0.0.1:")
+                .contains("includes that tunnel").contains("pod IP 192.0.2.79 is not reachable")
+                .contains("Complete requests:      300").contains("Failed requests:        0");
+        assertThat(served.get()).as("every request reached the pod's server").isGreaterThanOrEqualTo(300);
+        assertThat(mock.portForwardRequests).hasSizeGreaterThanOrEqualTo(300);
+        assertThat(mock.client.pods().inNamespace(MockCluster.NAMESPACE).list().getItems()).isEmpty();
+    }
+
+    static InetAddress addr(String ip) {
+        try {
+            return InetAddress.getByName(ip);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void aPodWithoutAnIpIsARecordedFailureWithTheReason() {
         kubelet = new SimulatedKubelet(mock, pod -> SimulatedKubelet.Behaviour.runsForever()); // no IP ever

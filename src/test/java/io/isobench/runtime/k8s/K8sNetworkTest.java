@@ -34,9 +34,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The network path of k8s:* pods against the mock API server with the simulated kubelet, which gives the pod an IP:
  * a loopback address where the test runs a real HTTP server (so the pod-IP path is reached for real), or an address
  * this host has no route to (so the driver falls back to a port-forward through the API server). fabric8's mock in
- * CRUD mode does not serve the portforward websocket, so for that path what is proven is the forward's construction
- * (a local listener on 127.0.0.1 whose connections go to the pod's portforward subresource with the right port), its
- * label, and its teardown; not that bytes flow through a real API server.
+ * CRUD mode does not serve the portforward websocket: one test checks the forward's construction (a local listener
+ * on 127.0.0.1 whose connections go to the pod's portforward subresource with the right port), its label, and its
+ * teardown against CRUD mode as is; another lets the mock play the kubelet's side of the websocket
+ * ({@link MockCluster.KubeletPortForward}) so that bytes flow through fabric8's real client. Neither proves what a
+ * real API server and kubelet do with the stream.
  */
 class K8sNetworkTest {
     MockCluster mock;
@@ -147,6 +149,38 @@ class K8sNetworkTest {
         assertThat(Cleanup.pending()).isEqualTo(cleanups);
         try (Socket c = new Socket()) {
             assertThatThrownBy(() -> c.connect(ep, 2000)).as("the forward's listener is closed").isInstanceOf(IOException.class);
+        }
+    }
+
+    /**
+     * With the mock playing the kubelet's side of the portforward websocket (to a real HTTP server on a loopback
+     * address), bytes flow through fabric8's real port-forward client: a GET through the local end is answered.
+     */
+    @Test
+    void anHttpRequestThroughThePortForwardReachesThePodsServer() throws Exception {
+        InetSocketAddress at = loopbackPodAddress();
+        http = HttpServer.create(at, 16);
+        http.createContext("/", ex -> {
+            byte[] b = "served through the tunnel\n".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        http.start();
+        kubelet = new SimulatedKubelet(mock, p -> SimulatedKubelet.Behaviour.runsForever());
+        kubelet.podIp = p -> "192.0.2.78"; // routed nowhere: the driver takes the port-forward
+        mock.portForwardTo = pod -> at.getAddress();
+        try (Sandbox s = driver(Map.of()).launch(spec(at.getPort()))) {
+            InetSocketAddress ep = s.endpoint(at.getPort());
+            assertThat(s.networkPath()).startsWith("k8s port-forward (API server tunnel)");
+            for (int i = 0; i < 3; i++) { // each connection is a stream of its own
+                HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ep.getPort() + "/"))
+                                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("served through the tunnel\n");
+            }
+            assertThat(mock.portForwardRequests).isNotEmpty().allSatisfy(path -> assertThat(path).endsWith("ports=" + at.getPort()));
         }
     }
 
