@@ -63,7 +63,8 @@ class K8sServerBenchmarkTest {
 
     static WorkloadImage image() {
         return new WorkloadImage("0123456789ab" + "c".repeat(52), Path.of("/nonexistent"),
-                Map.of("busybox", "/bin/busybox", "nginx", "/usr/sbin/nginx", "ab", "/usr/bin/ab"), 3, 1, List.of(),
+                Map.of("busybox", "/bin/busybox", "nginx", "/usr/sbin/nginx", "ab", "/usr/bin/ab",
+                        "redis-server", "/usr/bin/redis-server", "redis-benchmark", "/usr/bin/redis-benchmark"), 5, 1, List.of(),
                 Map.of(), Map.of(NginxBenchmark.CONF, "/img/nginx.conf", NginxBenchmark.PAGE_FILE, "/img/index.html"));
     }
 
@@ -144,6 +145,54 @@ class K8sServerBenchmarkTest {
                 .contains("Complete requests:      300").contains("Failed requests:        0");
         assertThat(served.get()).as("every request reached the pod's server").isGreaterThanOrEqualTo(300);
         assertThat(mock.portForwardRequests).hasSizeGreaterThanOrEqualTo(300);
+        assertThat(mock.client.pods().inNamespace(MockCluster.NAMESPACE).list().getItems()).isEmpty();
+    }
+
+    /**
+     * The redis benchmark's code path against a real redis-server at the pod IP: the test starts it when the simulated
+     * kubelet gives the pod its IP, with the password the driver put in the pod's environment (as the pod's own start
+     * script would read it), so readiness (AUTH + PING) and redis-benchmark run for real through the pod-IP path.
+     */
+    @Test
+    void aRedisTrialRunsRedisBenchmarkAgainstThePodIp() throws Exception {
+        String ip = "127.0.0." + ThreadLocalRandom.current().nextInt(2, 250);
+        try (var probe = new java.net.ServerSocket(RedisBenchmark.PORT, 1, addr(ip))) {
+            // free
+        } catch (IOException e) {
+            Assumptions.abort("port " + RedisBenchmark.PORT + " on " + ip + " is taken on this host: " + e.getMessage());
+        }
+        List<Process> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        kubelet = new SimulatedKubelet(mock, pod -> SimulatedKubelet.Behaviour.runsForever());
+        kubelet.podIp = pod -> {
+            String password = pod.getSpec().getContainers().get(0).getEnv().stream()
+                    .filter(e -> e.getName().equals(ServerSecret.ENV)).findFirst().orElseThrow().getValue();
+            try {
+                servers.add(new ProcessBuilder("/usr/bin/redis-server", "--bind", ip, "--port",
+                        Integer.toString(RedisBenchmark.PORT), "--requirepass", password, "--save", "", "--appendonly", "no",
+                        "--protected-mode", "no", "--dir", System.getProperty("java.io.tmpdir"))
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return ip;
+        };
+        try {
+            Params p = new Params(Map.of("command", "set", "requests", "5000", "concurrency", "4", "pipeline", "1",
+                    "data_size", "3", "warmup_requests", "0", "placement", "none"));
+            TrialContext c = ctx(driver(Map.of()));
+            TrialOutcome o = new RedisBenchmark().run(new TrialContext(c.driver(), c.image(), c.limits(), p, c.timeout(),
+                    "isobench-k8sredis-" + ProcessHandle.current().pid()));
+            assertThat(o.rawOutput()).contains("isobench: network path: k8s pod IP " + ip).contains(" -a *** ")
+                    .doesNotContainPattern("-a [0-9a-f]{32}");
+            assertThat(o.samples()).filteredOn(s -> s.metric().name().equals("requests_per_second"))
+                    .singleElement().satisfies(s -> assertThat(s.value()).isPositive());
+            assertThat(servers).hasSize(1);
+        } finally {
+            for (Process pr : servers) {
+                pr.destroy();
+                pr.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
         assertThat(mock.client.pods().inNamespace(MockCluster.NAMESPACE).list().getItems()).isEmpty();
     }
 
