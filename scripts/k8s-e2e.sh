@@ -75,6 +75,22 @@ sys.exit(1 if bad else 0)
 PY
 ok "startup phases created <= scheduled <= initialized <= containers_ready <= ready, and cpu samples, for $runtimes"
 
+# 3b. a server through the pods: nginx with ab on this host, by the path the driver chose and labelled
+first_rt=${runtimes%%,*}
+"${isobench[@]}" run --db "$db" --runtimes "$first_rt" --benchmarks nginx --set nginx.requests=5000 \
+  --set nginx.concurrency=10 --set nginx.warmup=0s --repetitions 1 --warmups 0 --cooldown 0s \
+  >"$work/nginx.out" 2>&1 || { tail -n 30 "$work/nginx.out" >&2; fail "isobench run --benchmarks nginx failed"; }
+python3 - "$db" "$first_rt" <<'PY' || fail "nginx through $first_rt: no sample or no labelled network path (above)"
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+raw = [r[0] for r in c.execute("select t.raw_output from trials t where t.runtime = ? and t.benchmark = 'nginx'", (sys.argv[2],))]
+fails = [r[0] for r in c.execute("select reason from failures where runtime = ? and benchmark = 'nginx'", (sys.argv[2],))]
+paths = [l for r in raw for l in r.splitlines() if l.startswith("isobench: network path: ")]
+print("  " + "\n  ".join(paths or ["no trial"]) + ("\n  failures: " + "; ".join(fails) if fails else ""))
+sys.exit(0 if paths and all("k8s pod IP" in p or "k8s port-forward (API server tunnel)" in p for p in paths) and not fails else 1)
+PY
+ok "nginx ran in a $first_rt pod, reached by the labelled path above"
+
 # 4. nothing left behind
 left=$(kubectl get pods "${ns_args[@]}" -l app.kubernetes.io/managed-by=isobench -o name)
 [ -z "$left" ] || fail "pods left behind: $left"
@@ -100,7 +116,7 @@ if [ -n "${ISOBENCH_K8S_AGENT_IMAGE:-}" ] && [ -n "${ISOBENCH_E2E_DB:-}" ]; then
   "${isobench[@]}" fleet cancel --engine kubernetes "$fleet_id" || fail "fleet cancel failed"
   kill "$fleet_pid" 2>/dev/null || true
   wait "$fleet_pid" 2>/dev/null || true
-  left=$(kubectl get jobs,pods "${ns_args[@]}" -l "isobench.io/fleet=$fleet_id" -o name)
+  left=$(kubectl get jobs,pods,configmaps "${ns_args[@]}" -l "isobench.io/fleet=$fleet_id" -o name)
   [ -z "$left" ] || fail "fleet objects left after cancel: $left"
   ok "fleet run on $node, status, cancel: nothing of fleet $fleet_id left"
 else

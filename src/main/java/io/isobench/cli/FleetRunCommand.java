@@ -68,6 +68,10 @@ public final class FleetRunCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "the quick preset of 'study' on every node; flags still override")
     boolean quick;
 
+    @Option(names = "--preset", paramLabel = "NAME", description = "a named preset on every node, as 'run --preset' "
+            + "(quick, ml-paper); the plan file and flags still override")
+    String preset;
+
     @Option(names = "--time", paramLabel = "DURATION", description = "each node's job limit on the engine (Slurm --time, "
             + "Kubernetes activeDeadlineSeconds; default: twice the plan's estimate + 30 min)")
     String time;
@@ -106,12 +110,14 @@ public final class FleetRunCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         // everything the user gave is checked here, before anything is submitted
-        if (options.plan != null) {
-            throw new UserException("--plan: a fleet's nodes do not see this host's files; give the plan's settings as "
-                    + "flags (--runtimes, --benchmarks, --set BENCH.PARAM=VALUE, ...)");
+        if (quick && preset != null && !preset.equals("quick")) {
+            throw new UserException("--quick and --preset " + preset + " are two presets: give one");
         }
-        Plan plan = options.build(quick ? "quick" : "default");
-        List<String> runArgs = new ArrayList<>(quick ? List.of("--quick") : List.of());
+        String presetName = quick ? "quick" : preset == null ? "default" : preset;
+        Plan plan = options.build(presetName); // the plan file, preset and flags as each node will load them
+        FleetJob.PlanText planText = options.plan == null ? null : planText(options.plan);
+        List<String> runArgs = new ArrayList<>(quick ? List.of("--quick")
+                : preset != null ? List.of("--preset", preset) : List.of());
         runArgs.addAll(options.args());
         Duration pollEvery = Units.parseDuration(poll, "--poll");
         if (pollEvery.compareTo(Duration.ofSeconds(1)) < 0) {
@@ -123,7 +129,7 @@ public final class FleetRunCommand implements Callable<Integer> {
         checkStore(loc);
         boolean parallel = mode == null || !mode.oneAtATime;
         String fleetId = FleetService.newFleetId();
-        FleetJob job = new FleetJob(fleetId, runArgs, loc.display(), deadline);
+        FleetJob job = new FleetJob(fleetId, runArgs, loc.display(), deadline, planText);
         try (FleetEngine eng = FleetEngines.open(engine, jobOutput == null ? null : jobOutput.toAbsolutePath())) {
             List<FleetNode> picked = pick(eng);
             if (dryRun) {
@@ -151,6 +157,25 @@ public final class FleetRunCommand implements Callable<Integer> {
                 report(store, o.runIds(), stdout);
                 return o.allOk() ? 0 : 1;
             }
+        }
+    }
+
+    /**
+     * The plan file's text, which the engine carries to every node (nodes need not see this host's files): at most
+     * {@link FleetJob#MAX_PLAN_BYTES}, UTF-8, no NUL byte. It was loaded (validated) by {@code options.build} already.
+     */
+    static FleetJob.PlanText planText(Path file) {
+        try {
+            if (Files.size(file) > FleetJob.MAX_PLAN_BYTES) {
+                throw new UserException("--plan " + file + ": over " + FleetJob.MAX_PLAN_BYTES / 1024 + " KiB (it travels "
+                        + "in each node's job)");
+            }
+            String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+            return new FleetJob.PlanText(file.toAbsolutePath().normalize().toString(), text);
+        } catch (IOException e) {
+            throw new UserException("--plan: cannot read " + file + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--plan " + file + ": " + e.getMessage());
         }
     }
 

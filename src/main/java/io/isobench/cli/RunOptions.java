@@ -75,8 +75,8 @@ public final class RunOptions {
     }
 
     /**
-     * The given plan options as `run` arguments, for a fleet's node agents (a plan file is not among them: the
-     * caller refuses --plan, since nodes do not see this host's files).
+     * The given plan options as `run` arguments, for a fleet's node agents (a plan file is not among them: nodes do
+     * not see this host's files, so the fleet's engine carries its text and adds --plan with the node's path).
      */
     List<String> args() {
         List<String> a = new ArrayList<>();

@@ -47,7 +47,19 @@ class FleetCliTest {
         usageError(run("fleet", "run", "--engine", "slurm", "--db", "postgresql://u@db.example/team", "--runtimes", "dokker"),
                 "unknown runtime 'dokker'");
         usageError(run("fleet", "run", "--engine", "slurm", "--db", "postgresql://u@db.example/team", "--plan",
-                dir.resolve("p.yaml").toString()), "--plan: a fleet's nodes do not see this host's files");
+                dir.resolve("p.yaml").toString()), "cannot read plan file");
+        usageError(run("fleet", "run", "--engine", "slurm", "--db", "postgresql://u@db.example/team", "--preset",
+                "fastest"), "unknown preset 'fastest'");
+        Path big = dir.resolve("big.yaml");
+        try {
+            java.nio.file.Files.writeString(big, ("# " + "x".repeat(1000) + "\n").repeat(300) + "repetitions: 3\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        usageError(run("fleet", "run", "--engine", "slurm", "--db", "postgresql://u@db.example/team", "--plan",
+                big.toString()), "over 256 KiB (it travels in each node's job)");
+        usageError(run("fleet", "run", "--engine", "slurm", "--db", "postgresql://u@db.example/team", "--quick",
+                "--preset", "ml-paper"), "--quick and --preset ml-paper are two presets");
         usageError(run("fleet", "run", "--engine", "slurm", "--db", "postgresql://u@db.example/team", "--time", "soon"),
                 "--time: not a duration");
     }

@@ -130,8 +130,12 @@ class SlurmFleetIT {
     @Test
     void aSmallStudyOnTwoNodesOneAtATime() throws Exception {
         Path log = dir.resolve("fleet.log");
-        Process p = fleetRun(log, "--one-at-a-time", "--runtimes", "native,runc", "--benchmarks", "cpu",
-                "--repetitions", "2", "--warmups", "0", "--cooldown", "0s", "--set", "cpu.time=1s");
+        // the plan file's text travels in each node's batch script (the nodes do not read this test's temp dir); its
+        // repetitions are overridden by the flag, as on one host
+        Path plan = dir.resolve("plan.yaml");
+        Files.writeString(plan, "runtimes: [native, runc]\nbenchmarks: [cpu]\nrepetitions: 3\nwarmups: 0\n"
+                + "cooldown: 0s\nparams:\n  cpu:\n    time: 1s\n");
+        Process p = fleetRun(log, "--one-at-a-time", "--plan", plan.toString(), "--repetitions", "2");
         assertThat(p.waitFor(8, TimeUnit.MINUTES)).as("fleet run ends").isTrue();
         String err = Files.readString(log);
         assertThat(p.exitValue()).as(err).isZero();
@@ -155,6 +159,9 @@ class SlurmFleetIT {
                     assertThat(run.samples().stream().filter(s -> s.runtime().equals(rt)
                             && s.metric().equals("events_per_second")).count()).as(r.host() + " " + rt).isEqualTo(2);
                 }
+                // only the plan file's runtimes and benchmark (without it: every available runtime, cpu and memory)
+                assertThat(run.samples()).extracting(s -> s.runtime()).containsOnly("native", "runc");
+                assertThat(run.samples()).extracting(s -> s.benchmark()).containsOnly("cpu");
                 assertThat(store.fleetOf(r.id()).node()).isEqualTo(r.host());
             }
             assertThat(store.fleetRuns(fleet)).allSatisfy(r -> {

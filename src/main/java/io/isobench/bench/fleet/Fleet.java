@@ -366,7 +366,16 @@ final class Fleet implements AutoCloseable {
                 }
                 hp = poller;
             }
-            watches.set(idx, hp.watch(s.endpoint(httpPort), s.launchedAtNanos(), at -> {
+            java.net.InetSocketAddress ep;
+            try {
+                ep = s.endpoint(httpPort);
+            } catch (IllegalStateException e) { // a remote sandbox's address can fail to come (no pod IP in time)
+                failedAt.set(idx, System.nanoTime());
+                launchErrors.set(idx, "no endpoint: " + e.getMessage());
+                latch.countDown();
+                return;
+            }
+            watches.set(idx, hp.watch(ep, s.launchedAtNanos(), at -> {
                 if (readyAt.compareAndSet(idx, 0, at)) {
                     latch.countDown();
                 }

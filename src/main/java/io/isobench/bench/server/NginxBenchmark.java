@@ -173,7 +173,8 @@ public final class NginxBenchmark implements Benchmark {
                 ctx.image().dataFiles().get(PAGE_FILE));
         try (ServerTrial t = ServerTrial.start(ctx, argv, Map.of(), PORT, 16L << 20, pl, Duration.ofSeconds(60),
                 NginxBenchmark::httpOk)) {
-            String url = "http://" + t.host() + ":" + t.port() + PAGE;
+            // an IPv6 endpoint (a pod IP on an IPv6 cluster) goes in brackets in a URL
+            String url = "http://" + (t.host().contains(":") ? "[" + t.host() + "]" : t.host()) + ":" + t.port() + PAGE;
             String ab = ctx.image().tools().get("ab");
             long warm = p.getDuration("warmup").toSeconds();
             if (warm > 0) {

@@ -138,7 +138,14 @@ final class ServerTrial implements AutoCloseable {
         ServerTrial t = null;
         boolean started = false;
         try {
-            InetSocketAddress ep = s.endpoint(port);
+            InetSocketAddress ep;
+            try {
+                ep = s.endpoint(port);
+            } catch (IllegalStateException e) { // a remote sandbox's address can fail to come (no pod IP in time)
+                String log = s.await(Duration.ofMillis(1)).combinedOutput();
+                throw new TrialFailure("no endpoint for the server's port " + port + ": " + e.getMessage(),
+                        "isobench: network path: " + s.networkPath() + "\n--- server log ---\n" + log);
+            }
             t = new ServerTrial(s, ep, placement, deadline);
             t.header.append("isobench: server ").append(String.join(" ", argv.stream()
                     .map(a -> a.isEmpty() || a.contains(" ") ? "'" + a + "'" : a).toList())).append('\n');
@@ -179,9 +186,10 @@ final class ServerTrial implements AutoCloseable {
                 last = e;
             }
             if (System.nanoTime() >= nextPidCheck) {
-                // an instance whose host processes are all gone will never become ready: fail now, not at the timeout
+                // an instance whose host processes are all gone (or, without host processes, a pod, whose driver saw it
+                // exit) will never become ready: fail now, not at the timeout
                 boolean has = !sandbox.hostPids().isEmpty();
-                if (hadProcesses && !has) {
+                if (hadProcesses && !has || sandbox.exitedAtNanos() >= 0) {
                     throw failure("server exited before it was ready (last check: " + last.getMessage() + ")", "");
                 }
                 hadProcesses |= has;

@@ -1,5 +1,7 @@
 package io.isobench.fleet.kubernetes;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -114,6 +116,33 @@ public final class AgentJobs {
      *
      * @param hostname the node's kubernetes.io/hostname label (usually its name)
      */
+    /** Where the agent's container sees the plan file (the ConfigMap's {@value #PLAN_KEY}), read-only. */
+    public static final String PLAN_DIR = "/etc/isobench/plan";
+    public static final String PLAN_KEY = "plan.yaml";
+
+    /**
+     * The ConfigMap carrying the fleet's plan file to the node's agent: named and labelled like the node's Job (so
+     * {@code cancel} deletes it by the fleet's labels), the plan's text under {@value #PLAN_KEY}, immutable. {@code
+     * submit} makes the Job its owner once the Job exists (an ownerReference with the Job's uid), so Kubernetes' garbage
+     * collector deletes it with the Job (when the TTL controller removes a finished Job, or anyone deletes it). Null
+     * when the fleet has no plan file.
+     */
+    public static ConfigMap planConfigMap(FleetJob fleet, String node, Settings s) {
+        if (fleet.plan() == null) {
+            return null;
+        }
+        return new ConfigMapBuilder()
+                .withNewMetadata().withName(jobName(fleet.fleetId(), node)).withNamespace(s.namespace())
+                .withLabels(labels(fleet.fleetId(), node)).addToAnnotations(FLEET_ID_ANNOTATION, fleet.fleetId())
+                .addToAnnotations(PLAN_SOURCE_ANNOTATION, fleet.plan().source()).endMetadata()
+                .withImmutable(true)
+                .addToData(PLAN_KEY, fleet.plan().text())
+                .build();
+    }
+
+    /** The plan file's path on the submitting host, for a reader of the ConfigMap. */
+    public static final String PLAN_SOURCE_ANNOTATION = "isobench.io/plan-source";
+
     public static Job job(FleetJob fleet, String node, String hostname, Settings s) {
         Map<String, String> labels = labels(fleet.fleetId(), node);
         List<EnvVar> env = new ArrayList<>();
@@ -132,6 +161,11 @@ public final class AgentJobs {
                     .withReadOnly(m.readOnly() ? Boolean.TRUE : null).build());
             volumes.add(new VolumeBuilder().withName(m.name()).withNewHostPath().withPath(m.path()).withType(m.type())
                     .endHostPath().build());
+        }
+        if (fleet.plan() != null) {
+            mounts.add(new VolumeMountBuilder().withName("plan").withMountPath(PLAN_DIR).withReadOnly(true).build());
+            volumes.add(new VolumeBuilder().withName("plan").withNewConfigMap().withName(jobName(fleet.fleetId(), node))
+                    .withOptional(false).endConfigMap().build());
         }
         return new JobBuilder()
                 .withNewMetadata().withName(jobName(fleet.fleetId(), node)).withNamespace(s.namespace())
@@ -159,7 +193,7 @@ public final class AgentJobs {
                 .withName(CONTAINER)
                 .withImage(s.image())
                 .withImagePullPolicy("IfNotPresent")
-                .withArgs(fleet.agentArgs(node))
+                .withArgs(fleet.agentArgs(node, PLAN_DIR + "/" + PLAN_KEY))
                 .withEnv(env)
                 .withNewSecurityContext().withPrivileged(true).endSecurityContext()
                 .withVolumeMounts(mounts)

@@ -162,7 +162,61 @@ public final class KubernetesEngine implements FleetEngine {
 
     @Override
     public String render(FleetJob job, FleetNode node) {
-        return Serialization.asYaml(job(job, node));
+        var cm = AgentJobs.planConfigMap(job, node.name(), settings());
+        String jobYaml = Serialization.asYaml(job(job, node));
+        if (cm == null) {
+            return jobYaml;
+        }
+        // created first; once the Job exists, submit adds an ownerReference to it (its uid is the API server's)
+        return Serialization.asYaml(cm) + "# then, once the Job below exists: metadata.ownerReferences = [{apiVersion: "
+                + "batch/v1, kind: Job, name: " + job(job, node).getMetadata().getName() + ", uid: <the Job's uid>}]\n"
+                + jobYaml;
+    }
+
+    /** Creates the plan's ConfigMap (a 409 adopts it when it carries the node job's labels). */
+    private void createPlan(io.fabric8.kubernetes.api.model.ConfigMap cm) throws FleetException {
+        String ns = cm.getMetadata().getNamespace();
+        String name = cm.getMetadata().getName();
+        var maps = cluster().client().configMaps().inNamespace(ns);
+        try {
+            maps.resource(cm).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw new FleetException("creating ConfigMap " + ns + "/" + name + " (the plan): " + KubeCluster.oneLine(e), e);
+            }
+            var existing = maps.withName(name).get();
+            if (existing == null || existing.getMetadata().getLabels() == null
+                    || !existing.getMetadata().getLabels().entrySet().containsAll(cm.getMetadata().getLabels().entrySet())
+                    || !cm.getData().equals(existing.getData())) {
+                throw new FleetException("ConfigMap " + ns + "/" + name + " exists and is not this fleet's plan ("
+                        + KubeCluster.oneLine(e) + ")");
+            }
+        }
+    }
+
+    private void deletePlanQuietly(io.fabric8.kubernetes.api.model.ConfigMap cm) {
+        try {
+            cluster().client().configMaps().inNamespace(cm.getMetadata().getNamespace()).withName(cm.getMetadata().getName())
+                    .delete();
+        } catch (KubernetesClientException | FleetException e) {
+            // cancel deletes it by the fleet's labels
+        }
+    }
+
+    /** Makes the node's Job the owner of its plan ConfigMap, so the garbage collector deletes them together. */
+    private void ownPlan(io.fabric8.kubernetes.api.model.ConfigMap cm, Job created) throws FleetException {
+        String ns = cm.getMetadata().getNamespace();
+        try {
+            cluster().client().configMaps().inNamespace(ns).withName(cm.getMetadata().getName()).edit(c -> {
+                c.getMetadata().setOwnerReferences(List.of(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+                        .withApiVersion("batch/v1").withKind("Job").withName(created.getMetadata().getName())
+                        .withUid(created.getMetadata().getUid()).withBlockOwnerDeletion(false).build()));
+                return c;
+            });
+        } catch (KubernetesClientException e) {
+            throw new FleetException("making Job " + ns + "/" + created.getMetadata().getName() + " the owner of its plan "
+                    + "ConfigMap: " + KubeCluster.oneLine(e) + " (fleet cancel still deletes it)", e);
+        }
     }
 
     @Override
@@ -174,10 +228,21 @@ public final class KubernetesEngine implements FleetEngine {
         String ns = manifest.getMetadata().getNamespace();
         String name = manifest.getMetadata().getName();
         var jobs = cluster().client().batch().v1().jobs().inNamespace(ns);
+        var plan = AgentJobs.planConfigMap(job, node.name(), settings());
+        if (plan != null) {
+            createPlan(plan); // before the Job: its pod mounts it
+        }
         try {
-            return jobs.resource(manifest).create().getMetadata().getName();
+            Job created = jobs.resource(manifest).create();
+            if (plan != null) {
+                ownPlan(plan, created);
+            }
+            return created.getMetadata().getName();
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
+                if (plan != null) {
+                    deletePlanQuietly(plan);
+                }
                 throw new FleetException("creating Job " + ns + "/" + name + ": " + KubeCluster.oneLine(e), e);
             }
             // AlreadyExists: ours when a retried create's first attempt went through, else someone else's
@@ -189,6 +254,9 @@ public final class KubernetesEngine implements FleetEngine {
             }
             if (existing != null && existing.getMetadata().getLabels() != null
                     && existing.getMetadata().getLabels().entrySet().containsAll(manifest.getMetadata().getLabels().entrySet())) {
+                if (plan != null) {
+                    ownPlan(plan, existing);
+                }
                 return name;
             }
             throw new FleetException("Job " + ns + "/" + name + " exists and is not this fleet's node job ("
@@ -320,6 +388,11 @@ public final class KubernetesEngine implements FleetEngine {
             for (Pod p : client.pods().inNamespace(ns).withLabels(AgentJobs.fleetSelector(fleetId)).list().getItems()) {
                 if (!client.pods().inNamespace(ns).withName(p.getMetadata().getName()).delete().isEmpty()) {
                     done.add("pod " + ns + "/" + p.getMetadata().getName());
+                }
+            }
+            for (var cm : client.configMaps().inNamespace(ns).withLabels(AgentJobs.fleetSelector(fleetId)).list().getItems()) {
+                if (!client.configMaps().inNamespace(ns).withName(cm.getMetadata().getName()).delete().isEmpty()) {
+                    done.add("ConfigMap " + ns + "/" + cm.getMetadata().getName() + " (the plan)");
                 }
             }
             long deadline = System.nanoTime() + CANCEL_WAIT.toNanos();

@@ -50,9 +50,17 @@ final class SlurmBatch {
         return Math.max(1, (d.toSeconds() + 59) / 60);
     }
 
+    /** Where the agent reads the plan: the script's here-document on its standard input. */
+    static final String PLAN_PATH = "/dev/stdin";
+
+    /**
+     * The batch script: one {@code exec} of the agent; with a plan file, its text follows as a here-document on the
+     * agent's standard input ({@code --plan /dev/stdin}) under a quoted delimiter that no line of the text equals, so sh
+     * expands nothing in it, and it needs no file the node shares with this host.
+     */
     static String script(FleetJob job, String node, List<String> launcher) {
         List<String> argv = new ArrayList<>(launcher);
-        argv.addAll(job.agentArgs(node));
+        argv.addAll(job.agentArgs(node, PLAN_PATH));
         StringBuilder sb = new StringBuilder("#!/bin/sh\n");
         sb.append("# isobench fleet ").append(job.fleetId().replaceAll("\\p{Cntrl}", "?")).append(": the node agent of ")
                 .append(node.replaceAll("\\p{Cntrl}", "?"))
@@ -61,7 +69,23 @@ final class SlurmBatch {
         for (String s : argv) {
             sb.append(' ').append(quote(s));
         }
-        return sb.append('\n').toString();
+        if (job.plan() == null) {
+            return sb.append('\n').toString();
+        }
+        String text = job.plan().text().endsWith("\n") || job.plan().text().isEmpty() ? job.plan().text()
+                : job.plan().text() + "\n";
+        String delimiter = delimiter(text);
+        return sb.append(" <<'").append(delimiter).append("'\n").append(text).append(delimiter).append('\n').toString();
+    }
+
+    /** A here-document delimiter that is no line of {@code text}. */
+    static String delimiter(String text) {
+        java.util.Set<String> lines = new java.util.HashSet<>(text.lines().toList());
+        String d = "ISOBENCH_PLAN_EOF";
+        for (int i = 1; lines.contains(d); i++) {
+            d = "ISOBENCH_PLAN_EOF_" + i;
+        }
+        return d;
     }
 
     /**

@@ -27,7 +27,8 @@ import java.util.function.Function;
  * pulls from ({@value #IMAGE_ENV}: a repository, to which the image's content hash is added as the tag, or a full
  * reference used as given). The probe asks the API (version, the RuntimeClass, its declared {@code overhead.podFixed});
  * it starts no trial pod, since the registry image is the plan's, not the probe's. Instances expose the API's
- * milestones as phases ({@link PodSandbox#phases()}); no host pids, no network path to isobench's host, no wrapper.
+ * milestones as phases ({@link PodSandbox#phases()}); no host pids, no wrapper; ports through {@link PodNetwork} (the pod
+ * IP, or a port-forward through the API server, labelled as such).
  */
 public final class K8sDriver implements RuntimeDriver {
     public static final String PREFIX = "k8s:";
@@ -35,6 +36,8 @@ public final class K8sDriver implements RuntimeDriver {
     /** The workload image in a registry: {@code registry/repo} (tag = the image's content hash) or a full reference. */
     public static final String IMAGE_ENV = "ISOBENCH_K8S_IMAGE";
     static final String OVERHEAD = "pod_overhead";
+    /** Seconds a launch with ports waits for its pod's IP (default {@link PodSandbox#IP_WAIT}). */
+    public static final String IP_WAIT_ENV = "ISOBENCH_K8S_IP_WAIT";
 
     private final String runtimeClass;
     private final ClusterSource cluster;
@@ -197,11 +200,27 @@ public final class K8sDriver implements RuntimeDriver {
         }
         d.put("image", image + (hasTag(image) ? " (as given: not checked against the plan's image hash)"
                 : ":<workload image hash>"));
-        d.put("network", "none reachable from isobench's host (benchmarks that need ports fail with that reason)");
+        try {
+            d.put("network", network(PodNetwork.Mode.parse(env.apply(PodNetwork.ENV))));
+        } catch (IllegalArgumentException e) {
+            return Availability.no(id(), version, e.getMessage(), d);
+        }
         d.put("limits_enforced", "cpu, memory (pod limits = requests: Guaranteed QoS)");
         d.put("output", "the container's log (stdout and stderr merged)");
         d.put("probe", "API only (version, RuntimeClass); no trial pod");
         return Availability.ok(id(), version, d);
+    }
+
+    /** The probe's word on how a launch's ports will be reached (each trial's raw output names the path it took). */
+    static String network(PodNetwork.Mode mode) {
+        return switch (mode) {
+            case AUTO -> "per pod: its IP when isobench's host reaches it (" + PodNetwork.POD_IP_LABEL + ", as on a node "
+                    + "of the cluster), else " + PodNetwork.PORT_FORWARD_LABEL + ", which includes the tunnel in what is "
+                    + "measured; $" + PodNetwork.ENV + "=pod-ip|port-forward forces one";
+            case POD_IP -> PodNetwork.POD_IP_LABEL + " (forced by $" + PodNetwork.ENV + ")";
+            case PORT_FORWARD -> PodNetwork.PORT_FORWARD_LABEL + " (forced by $" + PodNetwork.ENV + "): what is measured "
+                    + "through it includes the tunnel";
+        };
     }
 
     /** "cpu=250m, memory=120Mi", or "none declared". */
@@ -234,9 +253,11 @@ public final class K8sDriver implements RuntimeDriver {
             // a pod's CPUs are the kubelet's CPU manager's to give (static policy, Guaranteed QoS), not a setting of a pod
             throw new LaunchException(id() + " cannot pin: a pod's CPUs are set by the node's kubelet CPU manager, not by isobench");
         }
-        if (spec.network() != null) {
-            throw new LaunchException(id() + " has no network path from isobench's host to a pod yet (ports "
-                    + spec.network() + " asked for)");
+        PodNetwork.Mode mode;
+        try {
+            mode = PodNetwork.Mode.parse(env.apply(PodNetwork.ENV));
+        } catch (IllegalArgumentException e) {
+            throw new LaunchException(e.getMessage());
         }
         String image = env.apply(IMAGE_ENV);
         if (image == null || image.isBlank()) {
@@ -254,6 +275,15 @@ public final class K8sDriver implements RuntimeDriver {
         labels.put(PodManifests.IMAGE_HASH, spec.image().shortHash());
         var pod = PodManifests.pod(PodManifests.objectName(spec.name(), 63), c.namespace(),
                 runtimeClass.equals(DEFAULT) ? null : runtimeClass, imageRef(image, spec), spec, labels);
-        return new PodSandbox(c, pod, spec).start();
+        PodSandbox s = new PodSandbox(c, pod, spec, mode);
+        String wait = env.apply(IP_WAIT_ENV);
+        if (wait != null && !wait.isBlank()) {
+            try {
+                s.ipWait(Duration.ofSeconds(Long.parseLong(wait.strip())));
+            } catch (NumberFormatException e) {
+                throw new LaunchException("$" + IP_WAIT_ENV + " is '" + wait + "': whole seconds");
+            }
+        }
+        return s.start();
     }
 }

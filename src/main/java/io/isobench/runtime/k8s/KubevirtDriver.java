@@ -22,9 +22,10 @@ import java.util.function.Function;
  * {@code kubevirt}: the workload in a KubeVirt VirtualMachineInstance ({@code kubevirt.io/v1}, created as a generic
  * resource: no KubeVirt client library), booting a containerDisk from a registry ({@value #DISK_ENV}) that must hold
  * the workload's tools at the same paths; cloud-init (NoCloud) runs the argv and powers the guest off, so the VMI ends
- * Succeeded or Failed. Unavailable, with the reason, where the cluster has no VirtualMachineInstance CRD. What it does
- * not do yet: read the guest's output (it is on the serial console, a websocket subresource), so a launch with a line
- * listener is refused and only run-to-completion workloads (startup's exit readiness) run through it.
+ * Succeeded or Failed. Unavailable, with the reason, where the cluster has no VirtualMachineInstance CRD. Ports: the pod
+ * network with masquerade binding, reached at the VMI's IP ({@code status.interfaces[0].ipAddress}) when isobench's host
+ * routes to it; no port-forward. What it does not do yet: read the guest's output (it is on the serial console, a
+ * websocket subresource), so a launch with a line listener is refused and a server's log is empty.
  */
 public final class KubevirtDriver implements RuntimeDriver {
     public static final String ID = "kubevirt";
@@ -115,7 +116,9 @@ public final class KubevirtDriver implements RuntimeDriver {
                     + DISK_ENV + " (docs/kubernetes.md)", d);
         }
         d.put("container_disk", disk);
-        d.put("output", "not read (serial console): run-to-completion workloads only");
+        d.put("output", "not read (serial console): no line listener; a server's log is empty");
+        d.put("network", "the VMI's IP (pod network, masquerade binding) when isobench's host reaches it, as on a node of "
+                + "the cluster; no port-forward");
         d.put("probe", "API only (version, CRD); no trial VMI");
         return Availability.ok(id(), version, d);
     }
@@ -133,9 +136,10 @@ public final class KubevirtDriver implements RuntimeDriver {
         spec0.put("domain", Map.of(
                 "cpu", Map.of("cores", (int) Math.max(1, Math.ceil(spec.limits().cpus()))),
                 "resources", Map.of("requests", Map.of("memory", Long.toString(spec.limits().memoryBytes()))),
-                "devices", Map.of("disks", List.of(
-                        Map.of("name", "containerdisk", "disk", Map.of("bus", "virtio")),
-                        Map.of("name", "cloudinitdisk", "disk", Map.of("bus", "virtio"))))));
+                "devices", devices(spec)));
+        if (spec.network() != null) { // the pod network, masquerade binding: the VMI's IP forwards the declared ports
+            spec0.put("networks", List.of(Map.of("name", "default", "pod", Map.of())));
+        }
         spec0.put("volumes", List.of(
                 Map.of("name", "containerdisk", "containerDisk", Map.of("image", disk)),
                 Map.of("name", "cloudinitdisk", "cloudInitNoCloud", Map.of("userData", user.toString()))));
@@ -144,11 +148,37 @@ public final class KubevirtDriver implements RuntimeDriver {
                 .addToAdditionalProperties("spec", spec0).build();
     }
 
+    /** The guest's disks and, with a network, its one interface (masquerade, the launch's ports declared). */
+    static Map<String, Object> devices(LaunchSpec spec) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("disks", List.of(
+                Map.of("name", "containerdisk", "disk", Map.of("bus", "virtio")),
+                Map.of("name", "cloudinitdisk", "disk", Map.of("bus", "virtio"))));
+        if (spec.network() != null) {
+            d.put("interfaces", List.of(Map.of("name", "default", "masquerade", Map.of(), "ports",
+                    spec.network().tcpPorts().stream().map(p -> Map.of("name", "p-" + p, "port", p, "protocol", "TCP")).toList())));
+        }
+        return d;
+    }
+
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
-        if (spec.onLine() != null || !spec.wrapper().isEmpty() || spec.network() != null) {
-            throw new LaunchException("kubevirt runs only run-to-completion workloads without a line listener, wrapper or "
-                    + "ports: the guest's output is on its serial console, which isobench does not read yet");
+        if (spec.onLine() != null || !spec.wrapper().isEmpty()) {
+            throw new LaunchException("kubevirt runs only workloads without a line listener or wrapper: the guest's output "
+                    + "is on its serial console, which isobench does not read yet");
+        }
+        PodNetwork.Mode mode = PodNetwork.Mode.AUTO;
+        if (spec.network() != null) {
+            try {
+                mode = PodNetwork.Mode.parse(env.apply(PodNetwork.ENV));
+            } catch (IllegalArgumentException e) {
+                throw new LaunchException(e.getMessage());
+            }
+            if (mode == PodNetwork.Mode.PORT_FORWARD) {
+                throw new LaunchException("kubevirt has no port-forward path ($" + PodNetwork.ENV + "=port-forward): a "
+                        + "VMI's ports are forwarded by KubeVirt's own portforward subresource (virtctl port-forward), which "
+                        + "isobench does not use; only the VMI's IP is");
+            }
         }
         if (spec.limits().cpuset() != null || spec.limits().mems() != null) {
             throw new LaunchException("kubevirt cannot pin: a VMI's dedicated CPUs are the kubelet CPU manager's to give, not isobench's");
@@ -166,7 +196,16 @@ public final class KubevirtDriver implements RuntimeDriver {
         String launch = PodManifests.token(12);
         Map<String, String> labels = PodManifests.ownerLabels(launch);
         labels.put(PodManifests.IMAGE_HASH, spec.image().shortHash());
-        return new VmiSandbox(c, vmi(PodManifests.objectName(spec.name(), 63), c.namespace(), disk, spec, labels), spec, launch)
-                .start();
+        VmiSandbox s = new VmiSandbox(c, vmi(PodManifests.objectName(spec.name(), 63), c.namespace(), disk, spec, labels),
+                spec, launch, mode);
+        String wait = env.apply(K8sDriver.IP_WAIT_ENV);
+        if (wait != null && !wait.isBlank()) {
+            try {
+                s.ipWait(Duration.ofSeconds(Long.parseLong(wait.strip())));
+            } catch (NumberFormatException e) {
+                throw new LaunchException("$" + K8sDriver.IP_WAIT_ENV + " is '" + wait + "': whole seconds");
+            }
+        }
+        return s.start();
     }
 }

@@ -1,5 +1,7 @@
 package io.isobench.runtime.k8s;
 
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -86,6 +88,15 @@ public final class PodManifests {
         }
     }
 
+    /** The launch's TCP ports as {@code containerPorts} (named p-PORT; none without a network). */
+    static List<ContainerPort> ports(LaunchSpec spec) {
+        if (spec.network() == null) {
+            return List.of();
+        }
+        return spec.network().tcpPorts().stream().map(p -> new ContainerPortBuilder().withName("p-" + p)
+                .withContainerPort(p).withProtocol("TCP").build()).toList();
+    }
+
     /**
      * The pod of one instance: the workload image's argv as the container's command (its tools are at the same paths
      * as in every other runtime), the run's CPU and memory as limits and requests (Guaranteed QoS, as the local
@@ -128,6 +139,7 @@ public final class PodManifests {
                 .withNewSecurityContext().withReadOnlyRootFilesystem(true).withAllowPrivilegeEscalation(false)
                 .endSecurityContext()
                 .withVolumeMounts(mounts)
+                .withPorts(spec.network() == null ? null : ports(spec))
                 .endContainer()
                 .withVolumes(volumes)
                 .endSpec()

@@ -20,6 +20,7 @@ import io.isobench.runtime.Sandbox;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +43,8 @@ final class PodSandbox implements Sandbox {
     static final Duration LOG_DRAIN = Duration.ofSeconds(10);
     static final Duration DELETE_WAIT = Duration.ofSeconds(60);
     static final int MAX_OUTPUT = 8 << 20;
+    /** How long {@link #endpoint} waits for the pod's IP (scheduling, the pod sandbox's network set up). */
+    static final Duration IP_WAIT = Duration.ofSeconds(120);
 
     private final KubeCluster cluster;
     private final LaunchSpec spec;
@@ -63,11 +66,20 @@ final class PodSandbox implements Sandbox {
     private Cleanup.Action cleanup;
     private boolean closed;
     private final List<String> events = new ArrayList<>();
+    private final PodNetwork.Mode networkMode;
+    private final Object networkLock = new Object();
+    private PodNetwork network;
+    private Duration ipWait = IP_WAIT;
 
     PodSandbox(KubeCluster cluster, Pod manifest, LaunchSpec spec) {
+        this(cluster, manifest, spec, PodNetwork.Mode.AUTO);
+    }
+
+    PodSandbox(KubeCluster cluster, Pod manifest, LaunchSpec spec, PodNetwork.Mode networkMode) {
         this.cluster = cluster;
         this.manifest = manifest;
         this.spec = spec;
+        this.networkMode = networkMode;
         this.name = manifest.getMetadata().getName();
         this.launch = manifest.getMetadata().getLabels().get(PodManifests.LAUNCH);
     }
@@ -361,6 +373,108 @@ final class PodSandbox implements Sandbox {
         return spec.scratchBytes() == null ? null : "emptyDir on the node's disk (sizeLimit " + spec.scratchBytes() + " bytes)";
     }
 
+    /** For tests: how long {@link #endpoint} waits for the pod's IP. */
+    PodSandbox ipWait(Duration d) {
+        this.ipWait = d;
+        return this;
+    }
+
+    /**
+     * The host-side address of the pod's {@code port}: waits (at most {@link #IP_WAIT}) until the pod has an IP, then
+     * chooses the path once for all ports ({@link PodNetwork}): the pod IP when isobench's host reaches it, else a
+     * port-forward through the API server.
+     *
+     * @throws IllegalStateException no network asked for, a port not asked for, no IP in time (with the pod's state),
+     *                               the pod ended or failed first, or the port-forward could not be opened
+     */
+    @Override
+    public InetSocketAddress endpoint(int port) {
+        if (spec.network() == null) {
+            throw new IllegalStateException("this sandbox has no network (LaunchSpec.network was null)");
+        }
+        if (!spec.network().tcpPorts().contains(port)) {
+            throw new IllegalStateException("port " + port + " was not asked for (ports " + spec.network().tcpPorts() + ")");
+        }
+        synchronized (networkLock) {
+            if (network == null) {
+                network = choose(awaitIp());
+            }
+            return network.endpoint(port);
+        }
+    }
+
+    @Override
+    public String networkPath() {
+        if (spec.network() == null) {
+            return null;
+        }
+        synchronized (networkLock) {
+            return network != null ? network.description() : "not chosen yet (the pod's IP is awaited by the first endpoint call)";
+        }
+    }
+
+    /** The pod's IP once the API has one; throws with the reason when it ends, fails or times out first. */
+    private String awaitIp() {
+        long deadline = System.nanoTime() + ipWait.toNanos();
+        synchronized (lock) {
+            while (true) {
+                String ip = latest == null || latest.getStatus() == null ? null : latest.getStatus().getPodIP();
+                if (ip != null && !ip.isBlank()) {
+                    return ip;
+                }
+                String why = fatal != null ? fatal : deleted ? "the pod was deleted" : closed ? "the sandbox was closed"
+                        : exitedAt >= 0 ? "the pod ended before it had an IP" : null;
+                long left = deadline - System.nanoTime();
+                if (why == null && left <= 0) {
+                    why = "no IP (status.podIP) after " + ipWait.toSeconds() + " s";
+                }
+                if (why != null) {
+                    throw new IllegalStateException("pod " + id() + ": " + why + "; " + state(latest));
+                }
+                try {
+                    lock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the IP of pod " + id(), e);
+                }
+            }
+        }
+    }
+
+    /** The pod's phase and its conditions that are not True, for reasons. */
+    private static String state(Pod p) {
+        if (p == null || p.getStatus() == null) {
+            return "no status yet";
+        }
+        StringBuilder sb = new StringBuilder("phase " + p.getStatus().getPhase());
+        if (p.getStatus().getConditions() != null) {
+            for (PodCondition c : p.getStatus().getConditions()) {
+                if (!"True".equals(c.getStatus())) {
+                    sb.append(", ").append(c.getType()).append('=').append(c.getStatus())
+                            .append(c.getReason() == null ? "" : " " + c.getReason())
+                            .append(c.getMessage() == null ? "" : ": " + c.getMessage());
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private PodNetwork choose(String ip) {
+        List<Integer> ports = spec.network().tcpPorts();
+        return switch (networkMode) {
+            case POD_IP -> PodNetwork.podIp(ip, ports, "status.podIP; forced by $" + PodNetwork.ENV + "=pod-ip");
+            case PORT_FORWARD -> PodNetwork.portForward(pod(), id(), ports, "forced by $" + PodNetwork.ENV
+                    + "=port-forward; pod IP " + ip);
+            case AUTO -> {
+                String unreachable = PodNetwork.unreachable(ip, ports.get(0), PodNetwork.PROBE_TIMEOUT);
+                yield unreachable == null
+                        ? PodNetwork.podIp(ip, ports, "status.podIP; a TCP connect from isobench's host was answered")
+                        : PodNetwork.portForward(pod(), id(), ports, "pod IP " + ip + " is not reachable from isobench's "
+                        + "host: " + unreachable);
+            }
+        };
+    }
+
     /**
      * {@code created}: isobench's clock when the create call returned; {@code scheduled}, {@code initialized},
      * {@code containers_ready}: the pod's conditions' lastTransitionTime minus its creationTimestamp (both written by
@@ -426,6 +540,12 @@ final class PodSandbox implements Sandbox {
                 return;
             }
             closed = true;
+            lock.notifyAll(); // an endpoint() waiting for the IP gives up
+        }
+        synchronized (networkLock) {
+            if (network != null) {
+                network.close();
+            }
         }
         deleteQuietly();
         long deadline = System.nanoTime() + DELETE_WAIT.toNanos();

@@ -10,6 +10,7 @@ import io.isobench.runtime.LaunchSpec;
 import io.isobench.runtime.RuntimeDriver;
 import io.isobench.runtime.Sandbox;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,9 +39,18 @@ final class VmiSandbox implements Sandbox {
     private volatile GenericKubernetesResource latest;
     private volatile long exitedAt = -1;
     private Cleanup.Action cleanup;
-    private boolean closed;
+    private volatile boolean closed;
+    private final Object closeLock = new Object();
+    private final PodNetwork.Mode mode;
+    private PodNetwork network;
+    private Duration ipWait = PodSandbox.IP_WAIT;
 
     VmiSandbox(KubeCluster cluster, GenericKubernetesResource manifest, LaunchSpec spec, String launch) {
+        this(cluster, manifest, spec, launch, PodNetwork.Mode.AUTO);
+    }
+
+    VmiSandbox(KubeCluster cluster, GenericKubernetesResource manifest, LaunchSpec spec, String launch, PodNetwork.Mode mode) {
+        this.mode = mode;
         this.cluster = cluster;
         this.manifest = manifest;
         this.spec = spec;
@@ -120,6 +130,73 @@ final class VmiSandbox implements Sandbox {
                 "Succeeded".equals(phase) ? "" : "VMI phase Failed: " + status(latest).get("reason"), elapsed);
     }
 
+    /** For tests: how long {@link #endpoint} waits for the VMI's IP. */
+    VmiSandbox ipWait(Duration d) {
+        this.ipWait = d;
+        return this;
+    }
+
+    /**
+     * The VMI's {@code port} at its IP ({@code status.interfaces[0].ipAddress}, read every {@value #POLL_MILLIS} ms for at
+     * most {@link PodSandbox#IP_WAIT}) when isobench's host reaches it; otherwise an IllegalStateException with the
+     * reason (no port-forward for VMIs).
+     */
+    @Override
+    public synchronized InetSocketAddress endpoint(int port) {
+        if (spec.network() == null || !spec.network().tcpPorts().contains(port)) {
+            throw new IllegalStateException("port " + port + " was not asked for");
+        }
+        if (network == null) {
+            String ip = awaitIp();
+            boolean forced = PodNetwork.Mode.POD_IP == mode;
+            String unreachable = forced ? null : PodNetwork.unreachable(ip, spec.network().tcpPorts().get(0), PodNetwork.PROBE_TIMEOUT);
+            if (unreachable != null) {
+                throw new IllegalStateException("VMI " + id() + ": its IP " + ip + " is not reachable from isobench's host ("
+                        + unreachable + "); kubevirt has no port-forward path: run isobench on a node of the cluster (a fleet agent)");
+            }
+            network = PodNetwork.podIp(ip, spec.network().tcpPorts(), "status.interfaces[0].ipAddress, masquerade binding; "
+                    + (forced ? "forced by $" + PodNetwork.ENV + "=pod-ip" : "a TCP connect from isobench's host was answered"));
+        }
+        return network.endpoint(port);
+    }
+
+    @Override
+    public synchronized String networkPath() {
+        return spec.network() == null ? null : network != null ? network.description() : "not chosen yet";
+    }
+
+    private String awaitIp() {
+        long deadline = System.nanoTime() + ipWait.toNanos();
+        String phase = null;
+        while (System.nanoTime() < deadline && !closed) {
+            try {
+                GenericKubernetesResource r = vmi().get();
+                if (r == null) {
+                    throw new IllegalStateException("VMI " + id() + " was deleted before it had an IP");
+                }
+                latest = r;
+                phase = (String) status(r).get("phase");
+                if (status(r).get("interfaces") instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof Map<?, ?> i
+                        && i.get("ipAddress") instanceof String ip && !ip.isBlank()) {
+                    return ip;
+                }
+                if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+                    throw new IllegalStateException("VMI " + id() + " ended (" + phase + ") before it had an IP");
+                }
+            } catch (KubernetesClientException e) {
+                phase = "unknown (" + KubeCluster.oneLine(e) + ")";
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new IllegalStateException("VMI " + id() + ": no IP (status.interfaces[0].ipAddress) after "
+                + ipWait.toSeconds() + " s; phase " + phase);
+    }
+
     @Override
     public long exitedAtNanos() {
         return exitedAt;
@@ -168,11 +245,13 @@ final class VmiSandbox implements Sandbox {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        synchronized (closeLock) { // not this: an endpoint() waiting for the IP holds this, and sees closed
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         deleteQuietly();
         if (cleanup != null) {
             cleanup.disarm();

@@ -150,6 +150,51 @@ class KubernetesEngineTest {
     }
 
     @Test
+    void aPlanFileTravelsInAConfigMapOwnedByTheJobMountedIntoItAndShownByTheDryRun() throws Exception {
+        String text = "runtimes: [native, runc]\nbenchmarks: [cpu]\nrepetitions: 3\n";
+        FleetJob planned = new FleetJob(JOB.fleetId(), List.of("--preset", "quick"), JOB.storeUrl(), JOB.deadline(),
+                new FleetJob.PlanText("/home/me/plan.yaml", text));
+        FleetNode a = engine.nodes(new NodeSelection(List.of("node-a"), null)).get(0);
+        String yaml = engine.render(planned, a);
+        assertThat(mock.client.configMaps().inNamespace(MockCluster.NAMESPACE).list().getItems()).as("render touches nothing").isEmpty();
+        List<?> docs = new YAMLMapper().readerFor(Map.class).readValues(yaml).readAll();
+        assertThat(docs).hasSize(2);
+        var shownMap = Serialization.unmarshal(yaml.substring(0, yaml.indexOf("# then")), io.fabric8.kubernetes.api.model.ConfigMap.class);
+        assertThat(shownMap.getData()).containsExactly(Map.entry("plan.yaml", text));
+        assertThat(yaml).contains("ownerReferences").contains("kind: Job");
+
+        String jobName = engine.submit(planned, a);
+        Job created = jobsInCluster().get(0);
+        var cm = mock.client.configMaps().inNamespace(MockCluster.NAMESPACE).withName(jobName).get();
+        assertThat(cm.getData()).containsExactly(Map.entry("plan.yaml", text));
+        assertThat(cm.getImmutable()).isTrue();
+        assertThat(cm.getMetadata().getLabels()).isEqualTo(created.getMetadata().getLabels());
+        assertThat(cm.getMetadata().getAnnotations()).containsEntry("isobench.io/plan-source", "/home/me/plan.yaml");
+        assertThat(cm.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getKind()).isEqualTo("Job");
+            assertThat(o.getName()).isEqualTo(jobName);
+            assertThat(o.getUid()).isNotBlank().isEqualTo(created.getMetadata().getUid());
+        });
+        var pod = created.getSpec().getTemplate().getSpec();
+        var c = pod.getContainers().get(0);
+        assertThat(c.getArgs()).containsExactly("run", "--fleet", "f-20261203-ab12", "--fleet-node", "node-a", "--db",
+                "postgresql://bench@db.example:5432/isobench", "--plan", "/etc/isobench/plan/plan.yaml", "--preset", "quick");
+        assertThat(c.getVolumeMounts()).filteredOn(m -> m.getName().equals("plan")).singleElement()
+                .satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/etc/isobench/plan"))
+                .satisfies(m -> assertThat(m.getReadOnly()).isTrue());
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("plan")).singleElement()
+                .satisfies(v -> assertThat(v.getConfigMap().getName()).isEqualTo(jobName));
+        assertThat(created.getSpec()).isEqualTo(Serialization.unmarshal(yaml.substring(yaml.indexOf("# then")), Job.class).getSpec());
+
+        // a second submit (a lost answer) adopts both; cancel removes the ConfigMap with the Job
+        assertThat(engine.submit(planned, a)).isEqualTo(jobName);
+        assertThat(engine.cancel(planned.fleetId())).contains("ConfigMap isobench-test/" + jobName + " (the plan)");
+        assertThat(mock.client.configMaps().inNamespace(MockCluster.NAMESPACE).withLabels(AgentJobs.fleetSelector(
+                planned.fleetId())).list().getItems()).isEmpty();
+        assertThat(jobsInCluster()).isEmpty();
+    }
+
+    @Test
     void aLongFleetIdAndNodeNameStillMakeAValidUniqueJobName() {
         String a = AgentJobs.jobName("fleet-" + "x".repeat(60), "ip-10-0-0-1.eu-west-1.compute.internal");
         String b = AgentJobs.jobName("fleet-" + "x".repeat(60), "ip-10-0-0-2.eu-west-1.compute.internal");

@@ -49,6 +49,35 @@ class SlurmBatchTest {
     }
 
     @Test
+    void thePlanTextReachesTheAgentOnItsStdinUnchangedAndNoShellReadsIt() throws Exception {
+        Path marker = Path.of("/tmp/isobench-pwned");
+        Files.deleteIfExists(marker);
+        String text = "# a plan\nruntimes: [native, runc]\nbenchmarks: cpu\nnote: '$(touch /tmp/isobench-pwned) `id` $HOME \\'\n"
+                + "ISOBENCH_PLAN_EOF\n#SBATCH --wrap=evil\nset:\n  cpu.time: 1s"; // no final newline
+        FleetJob j = new FleetJob("f1", List.of("--repetitions", "2"), "postgresql://u@h/db", Duration.ofMinutes(5),
+                new FleetJob.PlanText("/home/me/plan.yaml", text));
+        // the "launcher" prints its stdin, a NUL, then each argument NUL-terminated
+        String script = SlurmBatch.script(j, "n1", List.of("sh", "-c", "cat; printf '\\0'; printf '%s\\0' \"$@\"", "sh"));
+        assertThat(script).contains("ISOBENCH_PLAN_EOF_1").doesNotContain("/home/me/plan.yaml");
+        ProcResult r = Proc.of("sh", "-c", script, "sh").timeout(Duration.ofSeconds(10)).run();
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        String[] parts = r.stdout().split("\0", -1);
+        assertThat(parts[0]).isEqualTo(text + "\n");
+        assertThat(Arrays.asList(parts).subList(1, parts.length - 1)).containsExactly("run", "--fleet", "f1", "--fleet-node",
+                "n1", "--db", "postgresql://u@h/db", "--plan", "/dev/stdin", "--repetitions", "2");
+        assertThat(marker).doesNotExist();
+        assertThat(j.agentArgs()).containsExactly("run", "--fleet", "f1", "--db", "postgresql://u@h/db", "--plan",
+                "/home/me/plan.yaml", "--repetitions", "2");
+        List<String> lines = script.lines().toList();
+        int exec = 0;
+        while (!lines.get(exec).startsWith("exec ")) {
+            assertThat(lines.get(exec)).doesNotStartWith("#SBATCH");
+            exec++;
+        }
+        assertThat(exec).isEqualTo(2);
+    }
+
+    @Test
     void noSbatchDirectiveComesFromAnArgument() {
         String script = SlurmBatch.script(job(List.of("--set", "\n#SBATCH --wrap=evil\n#SBATCH -w other")), "n1",
                 List.of("/opt/isobench/isobench"));

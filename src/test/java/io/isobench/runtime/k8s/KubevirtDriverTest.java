@@ -84,4 +84,47 @@ class KubevirtDriverTest {
         }
         assertThat(vmis()).isEmpty();
     }
+
+    /** A VMI's ports: the interface declares them, the endpoint is the VMI's IP when this host reaches it, no port-forward. */
+    @Test
+    void aVmiWithPortsIsReachedAtItsIpOrRefusedWithTheReason() throws Exception {
+        installKubevirt();
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 4, java.net.InetAddress.getLoopbackAddress())) {
+            int port = server.getLocalPort();
+            LaunchSpec spec = LaunchSpec.builder("isobench-nginx-1-1", PodSandboxTest.IMAGE, new Limits(1, 512L << 20))
+                    .argv(List.of("/usr/sbin/nginx")).network(io.isobench.runtime.NetworkSpec.tcp(port)).build();
+            try (Sandbox s = driver.launch(spec)) {
+                GenericKubernetesResource vmi = vmis().get(0);
+                String yaml = io.fabric8.kubernetes.client.utils.Serialization.asYaml(vmi);
+                assertThat(yaml).contains("masquerade", "port: " + port, "pod: {}");
+                // what KubeVirt writes once the guest's interface is up
+                vmi.getAdditionalProperties().put("status", Map.of("phase", "Running",
+                        "interfaces", List.of(Map.of("name", "default", "ipAddress", "127.0.0.1"))));
+                mock.client.genericKubernetesResources(VmiSandbox.VMI).inNamespace(MockCluster.NAMESPACE).resource(vmi).update();
+                assertThat(s.endpoint(port)).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", port));
+                assertThat(s.networkPath()).startsWith("k8s pod IP 127.0.0.1 (status.interfaces[0].ipAddress, masquerade");
+            }
+            LaunchSpec unreachable = spec.toBuilder().name("isobench-nginx-1-2").build();
+            try (Sandbox s = ((VmiSandbox) driver.launch(unreachable)).ipWait(Duration.ofSeconds(5))) {
+                GenericKubernetesResource vmi = vmis().get(0);
+                vmi.getAdditionalProperties().put("status", Map.of("phase", "Running",
+                        "interfaces", List.of(Map.of("name", "default", "ipAddress", "192.0.2.9"))));
+                mock.client.genericKubernetesResources(VmiSandbox.VMI).inNamespace(MockCluster.NAMESPACE).resource(vmi).update();
+                assertThatThrownBy(() -> s.endpoint(port)).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("192.0.2.9 is not reachable from isobench's host")
+                        .hasMessageContaining("no port-forward path");
+            }
+            LaunchSpec noIp = spec.toBuilder().name("isobench-nginx-1-3").build();
+            try (Sandbox s = ((VmiSandbox) driver.launch(noIp)).ipWait(Duration.ofSeconds(1))) {
+                assertThatThrownBy(() -> s.endpoint(port)).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("no IP (status.interfaces[0].ipAddress) after 1 s");
+            }
+        }
+        KubevirtDriver forced = new KubevirtDriver(() -> mock.cluster, Map.of(KubevirtDriver.DISK_ENV,
+                "registry.example/isobench-disk:1", "ISOBENCH_K8S_NETWORK", "port-forward")::get);
+        assertThatThrownBy(() -> forced.launch(LaunchSpec.builder("isobench-x-1", PodSandboxTest.IMAGE, new Limits(1, 1L << 30))
+                .argv(List.of("/bin/true")).network(io.isobench.runtime.NetworkSpec.tcp(80)).build()))
+                .hasMessageContaining("kubevirt has no port-forward path");
+        assertThat(vmis()).isEmpty();
+    }
 }

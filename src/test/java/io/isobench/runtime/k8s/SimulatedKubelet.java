@@ -54,6 +54,8 @@ public final class SimulatedKubelet implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stop;
     public final List<String> errors = new ArrayList<>();
+    /** The pod's IP as the network plugin would give it when the pod is initialized (null: the pod gets none). */
+    public volatile Function<Pod, String> podIp = p -> null;
 
     public SimulatedKubelet(MockCluster mock, Function<Pod, Behaviour> behaviour) {
         this.mock = mock;
@@ -128,7 +130,14 @@ public final class SimulatedKubelet implements AutoCloseable {
                 conditions.add(condition("PodScheduled", t0.plusSeconds(1)));
                 p.getSpec().setNodeName("node-a");
             }
-            case 1 -> conditions.add(condition("Initialized", t0.plusSeconds(2)));
+            case 1 -> {
+                conditions.add(condition("Initialized", t0.plusSeconds(2)));
+                String ip = podIp.apply(p);
+                if (ip != null) {
+                    s.setPodIP(ip);
+                    s.setPodIPs(List.of(new io.fabric8.kubernetes.api.model.PodIP(ip)));
+                }
+            }
             case 2 -> {
                 if (b.waitingReason() != null) {
                     s.setContainerStatuses(List.of(new ContainerStatusBuilder().withName(container).withReady(false)
