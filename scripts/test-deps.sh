@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(runc runsc crun containerd sysbench fio iperf3 busybox-static gcc libc6-dev linux-libc-dev strace qemu-system-x86 cpio bubblewrap systemd-container lxc docker.io chromium
       nginx-light apache2-utils wrk redis-server mariadb-server  # servers benchmarks: nginx, redis, mysql
-      python3-torch python3-torchvision  # benchmark ml (MlIT)
+      python3-torch python3-torchvision e2fsprogs  # benchmark ml (MlIT; MlVmIT: mke2fs -d makes the VM image disk)
       postgresql  # the team results store's tests (Debian 12: PostgreSQL 15, amcheck included)
       slurm-wlm munge socat)  # SlurmFleetIT: a two-node Slurm on this machine (scripts/slurm-test-cluster.sh starts it)
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
