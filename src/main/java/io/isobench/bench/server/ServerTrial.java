@@ -110,7 +110,7 @@ final class ServerTrial implements AutoCloseable {
         return Math.max(1, Math.min(limit <= 0 ? pl.serverCpuCount() : limit, pl.serverCpuCount()));
     }
 
-    private ServerTrial(Sandbox sandbox, InetSocketAddress endpoint, Placement placement, long deadline) {
+    ServerTrial(Sandbox sandbox, InetSocketAddress endpoint, Placement placement, long deadline) {
         this.sandbox = sandbox;
         this.endpoint = endpoint;
         this.placement = placement;
@@ -267,9 +267,15 @@ final class ServerTrial implements AutoCloseable {
     }
 
     /** Stops the server and returns what it printed (stdout, then stderr), at most the last 64 KiB. */
+    /** The server's own exit, when it ended before isobench stopped it (a crash, a runtime's panic); else null. */
+    private ProcResult serverExited;
+
     String stopAndLog() {
         if (serverLog == null) {
             ProcResult r = sandbox.await(Duration.ofMillis(1)); // kills it if it still runs
+            if (!r.timedOut()) {
+                serverExited = r;
+            }
             sandbox.close();
             String text = r.combinedOutput();
             serverLog = text.length() > MAX_LOG ? "...\n" + text.substring(text.length() - MAX_LOG) : text;
@@ -279,7 +285,12 @@ final class ServerTrial implements AutoCloseable {
 
     /** A failure with the header, the client's output and the server's log. */
     TrialFailure failure(String reason, String clientOutput) {
-        return new TrialFailure(reason, rawOutput(clientOutput));
+        String raw = rawOutput(clientOutput);
+        ProcResult gone = serverExited;
+        if (gone != null) { // the client's error is a symptom: say what happened to the server
+            reason = reason + "; the server had exited: " + gone.failureSummary();
+        }
+        return new TrialFailure(reason, raw);
     }
 
     /** header + client output + server log (stops the server). */
