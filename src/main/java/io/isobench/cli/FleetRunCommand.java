@@ -131,10 +131,25 @@ public final class FleetRunCommand implements Callable<Integer> {
         String fleetId = FleetService.newFleetId();
         FleetJob job = new FleetJob(fleetId, runArgs, loc.display(), deadline, planText);
         try (FleetEngine eng = FleetEngines.open(engine, jobOutput == null ? null : jobOutput.toAbsolutePath())) {
-            List<FleetNode> picked = pick(eng);
+            List<FleetNode> picked;
+            String unchecked = null;
+            try {
+                picked = pick(eng);
+            } catch (UserException e) {
+                if (!dryRun || nodes.isEmpty()) {
+                    throw e;
+                }
+                // a reviewer without access to the cluster still reads what each named node would get
+                unchecked = e.getMessage();
+                picked = nodes.stream().map(n -> new FleetNode(n, true, null)).toList();
+            }
             if (dryRun) {
                 stdout.printf("# isobench fleet run --dry-run: nothing is submitted and no database is touched; fleet id "
                         + "%s is an example%n", fleetId);
+                if (unchecked != null) {
+                    stdout.printf("# the engine could not be asked (%s): the nodes named by --nodes are rendered unchecked, "
+                            + "with the engine's defaults where it would have answered (e.g. the namespace)%n", unchecked);
+                }
                 for (FleetNode n : picked) {
                     stdout.printf("%n# ---- node %s ----%n%s", n.name(), eng.render(job, n));
                 }

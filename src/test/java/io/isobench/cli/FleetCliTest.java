@@ -31,6 +31,23 @@ class FleetCliTest {
     }
 
     @Test
+    void aDryRunForNamedNodesRendersWithoutACluster() throws java.io.IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("KUBECONFIG") == null
+                && !java.nio.file.Files.exists(Path.of(System.getProperty("user.home"), ".kube", "config"))
+                && System.getenv("KUBERNETES_SERVICE_HOST") == null, "needs a machine without a Kubernetes configuration");
+        Path plan = dir.resolve("p.yaml");
+        java.nio.file.Files.writeString(plan, "runtimes: [native, runc]\nbenchmarks: [cpu]\n");
+        Result r = run("fleet", "run", "--engine", "kubernetes", "--dry-run", "--nodes", "node-a", "--db",
+                "postgresql://u@db.example/team", "--plan", plan.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("no Kubernetes configuration", "rendered unchecked", "# ---- node node-a ----",
+                "kind: \"ConfigMap\"", "runtimes: [native, runc]", "kind: \"Job\"", "kubernetes.io/hostname: \"node-a\"");
+        // without named nodes there is nothing to render
+        usageError(run("fleet", "run", "--engine", "kubernetes", "--dry-run", "--db", "postgresql://u@db.example/team"),
+                "no Kubernetes configuration");
+    }
+
+    @Test
     void aSqliteStoreNeedsToBeSharedByEveryNode() {
         usageError(run("fleet", "run", "--engine", "slurm", "--db", dir.resolve("x.db").toString()),
                 "--db: a fleet needs a store every node writes to");
