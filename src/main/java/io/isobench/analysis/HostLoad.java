@@ -24,7 +24,9 @@ public final class HostLoad {
         double limit = BUSY_PER_CPU * cpus.doubleValue();
         if (start.doubleValue() > limit) {
             return String.format(Locale.ROOT, "the host was busy when the run started (load average %.2f on %d CPUs): "
-                    + "other work competes with the benchmarks and makes results noisier", start.doubleValue(), cpus.intValue());
+                    + "other work competes with the benchmarks and makes results noisier, and cost factors too low: "
+                    + "the native baseline shares the CPUs with that work task by task, while each sandbox's own cgroup "
+                    + "gets a share as a whole", start.doubleValue(), cpus.intValue());
         }
         return null;
     }
