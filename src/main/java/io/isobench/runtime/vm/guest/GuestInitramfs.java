@@ -138,13 +138,7 @@ public final class GuestInitramfs {
                 }
                 c.file("init", 0755, initScript().getBytes(StandardCharsets.UTF_8));
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException e) {
-                // built concurrently; identical content
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot rename in " + dir, e);
-            }
+            publish(tmp, target);
         } finally {
             deleteQuietly(tmp);
         }
@@ -225,6 +219,20 @@ public final class GuestInitramfs {
         }
     }
 
+
+    /**
+     * Renames a finished cache entry {@code tmp} to {@code target} atomically; a target another process built meanwhile
+     * (same content, same name) is kept.
+     */
+    static void publish(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException e) {
+            // built concurrently; identical content
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("cannot rename in " + target.getParent(), e);
+        }
+    }
 
     static void deleteQuietly(Path p) {
         try {

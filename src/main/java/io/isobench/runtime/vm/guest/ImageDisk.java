@@ -8,12 +8,9 @@ import io.isobench.util.TrustedPath;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,13 +154,7 @@ public final class ImageDisk {
                 throw new IOException("mke2fs -d " + image.rootfs() + " failed: " + r.failureSummary());
             }
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("r--r--r--"));
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException e) {
-                // built concurrently; identical content
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot rename in " + dir, e);
-            }
+            GuestInitramfs.publish(tmp, target);
         } finally {
             GuestInitramfs.deleteQuietly(tmp);
         }
