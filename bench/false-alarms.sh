@@ -12,6 +12,9 @@
 #                         same runs) — else a new database under /var/tmp
 #   RUNTIMES=native,runc,runsc  BENCHMARKS=cpu,memory,startup  THRESHOLD=5%
 #   RUNS_PER_SIDE=0       group size for the run-level compares (0 = pairs only)
+#   LOAD_RUN=i            load the host during run i only (1-based): LOAD_TASKS busy shell loops (default 2 per CPU)
+#                         run beside it, started before and killed after it — the issue-19 check "a host loaded during
+#                         one run only": the sandboxes must not come out as regressions or improvements against it
 # Results depend on how quiet the host is: the script prints the load average at its start and end.
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -30,12 +33,22 @@ if [ -z "${DB:-}" ]; then
   work=$(mktemp -d /var/tmp/isobench-false-alarms.XXXXXX)
   db=$work/runs.db
   echo "measuring $k runs into $db"
+  load_run=${LOAD_RUN:-0}
+  load_tasks=${LOAD_TASKS:-$((2 * $(nproc)))}
+  hogs=()
+  stop_hogs() { [ ${#hogs[@]} -eq 0 ] || { kill "${hogs[@]}" 2>/dev/null || true; wait "${hogs[@]}" 2>/dev/null || true; }; hogs=(); }
+  trap stop_hogs EXIT
   for i in $(seq 1 "$k"); do
+    if [ "$i" -eq "$load_run" ]; then
+      for _ in $(seq 1 "$load_tasks"); do sh -c 'while :; do :; done' & hogs+=($!); done
+      echo "  run $i under load: $load_tasks busy loops"
+    fi
     # small settings: 5 repetitions of 2 s for cpu and memory (one case each), startup of 1 and 4 instances
     "${ib[@]}" run --db "$db" --runtimes "$runtimes" --benchmarks "$benchmarks" --repetitions 5 --warmups 1 \
       --cooldown 0.5s --set cpu.time=2s --set memory.time=2s --set memory.block_size=1M --set memory.access_mode=seq \
       --set startup.instances=1,4 --set startup.iterations=5 --quiet >/dev/null
     echo "  run $i of $k done ($(cut -d' ' -f1 /proc/loadavg) load)"
+    stop_hogs
   done
 else
   db=$DB
@@ -60,6 +73,11 @@ for ((i = 0; i < n; i++)); do
     "${ib[@]}" compare --db "$db" --threshold "$threshold" --json "${ids[$i]}" "${ids[$j]}" >"$f" 2>/dev/null || rc=$?
     [ "$rc" -le 1 ] || { echo "compare ${ids[$i]} ${ids[$j]} failed with exit $rc" >&2; exit 2; }
     tally "$f" "$rc"
+    if [ "${LOAD_RUN:-0}" -gt 0 ] && { [ "$i" -eq $((LOAD_RUN - 1)) ] || [ "$j" -eq $((LOAD_RUN - 1)) ]; }; then
+      # the pairs with the loaded run: which sandboxed runtimes' costs moved (and the host drift, which should)
+      jq -r --arg p "runs $((i + 1)) vs $((j + 1))" '.changes[] | select(.verdict == "differs")
+        | "  \($p): \(.runtime) \(.benchmark) \(.metric) \(.params | tostring) \(.method) change \(.change * 100 | round)%\(if .regression then " REGRESSION" else "" end)"' "$f"
+    fi
   done
 done
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", b ? 100 * a / b : 0 }'; }

@@ -8,10 +8,17 @@
  * the 1024th child, and the output of every child is read on one epoll loop and stamped when read.
  *
  * Protocol (big-endian, stdin = requests, stdout = events; strings are u32 length + bytes):
- *   request 'S' id:u32 nargs:u32 nenv:u32 (0xffffffff = inherit) args... env...   start a process
+ *   request 'S' id:u32 nargs:u32 nenv:u32 (0xffffffff = inherit) ncg:u32 args... env... cgroups...
+ *                                                                                 start a process
  *   request 'Q' (as 'S')                                                          start it quietly (below)
  *   request 'K' id:u32 sig:u32                                                    signal it, if not yet reaped
- *   event   'P' id:u32 pid:i32 (-errno on failure) t_before:u64 t_after:u64       spawned (t: CLOCK_MONOTONIC ns)
+ *   event   'P' id:u32 pid:i32 t_before:u64 t_after:u64 join:u64                spawned (t: CLOCK_MONOTONIC ns)
+ * A failed start has pid -errno (the exec's or the spawn's), or -(0x10000 + errno) when joining a cgroup failed.
+ * cgroups are cgroup.procs files (one per hierarchy) that the child joins between its clone and its exec, so that the
+ * program starts, and everything it forks stays, in that cgroup (what an OCI runtime does for a container's init);
+ * join is the time that took (ns), which isobench takes out of the launch: it is isobench's bookkeeping, about 10 us
+ * per hierarchy. Such a child is started with clone(CLONE_VM | CLONE_VFORK) as glibc's posix_spawn does, with the
+ * join added; without cgroups, with posix_spawnp itself.
  *   event   'O' id:u32 stream:u8 (1 stdout, 2 stderr) t:u64 len:u32 bytes         output, as read
  *   event   'E' id:u32 stream:u8                                                  end of that stream
  *   event   'X' id:u32 status:i32 (wait status) t:u64                             reaped
@@ -28,6 +35,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -56,7 +64,7 @@ struct child {
     int used;
     int quiet;      /* 'Q': fd[] are memfds, read once it is reaped; its 'P' event waits until then (or a 'K') */
     int p_sent;
-    uint64_t t0, t1;
+    uint64_t t0, t1, join;
 };
 
 static struct child *kids;
@@ -129,13 +137,14 @@ static void maybe_free(size_t s) {
     if (kids[s].reaped && kids[s].fd[0] < 0 && kids[s].fd[1] < 0) kids[s].used = 0;
 }
 
-static void spawned_event(uint32_t id, pid_t pid, uint64_t t0, uint64_t t1) {
-    unsigned char ev[1 + 4 + 4 + 8 + 8];
+static void spawned_event(uint32_t id, pid_t pid, uint64_t t0, uint64_t t1, uint64_t join) {
+    unsigned char ev[1 + 4 + 4 + 8 + 8 + 8];
     ev[0] = 'P';
     put32(ev + 1, id);
     put32(ev + 5, (uint32_t) pid);
     put64(ev + 9, t0);
     put64(ev + 17, t1);
+    put64(ev + 25, join);
     out(ev, sizeof ev);
 }
 
@@ -161,14 +170,97 @@ static int outputs(int quiet, int o[2], int e[2]) {
     return e[0] < 0 ? -1 : 0;
 }
 
-static void spawn(uint32_t id, char **argv, char **envp, int quiet) {
+/* What a child started into cgroups gets from its parent, and reports back (it shares the parent's memory). */
+struct clone_args {
+    char **argv, **envp;
+    int out, err;        /* its stdout and stderr */
+    const int *cg;       /* cgroup.procs fds to write "0" to (0 means the writer itself) */
+    size_t ncg;
+    volatile int failed; /* errno of the exec, or 0x10000 + errno of a cgroup join */
+    volatile uint64_t join;
+};
+
+#define CLONE_STACK (256 * 1024)
+/* One stack serves every child: CLONE_VFORK suspends this process until the child has exec'ed or exited. */
+static unsigned char clone_stack[CLONE_STACK] __attribute__((aligned(64)));
+
+/* The child of spawn_into: what posix_spawn's attributes ask for, then the cgroup joins, then the exec. */
+static int clone_child(void *p) {
+    struct clone_args *a = p;
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sigismember(&ignored, sig)) signal(sig, SIG_DFL);
+    }
+    setpgid(0, 0);
+    int null = open("/dev/null", O_RDONLY);
+    if (null < 0 || dup2(null, 0) < 0 || dup2(a->out, 1) < 0 || dup2(a->err, 2) < 0) {
+        a->failed = errno;
+        _exit(127);
+    }
+    uint64_t t = now();
+    for (size_t i = 0; i < a->ncg; i++) {
+        if (write(a->cg[i], "0", 1) != 1) {
+            a->failed = 0x10000 + errno;
+            _exit(127);
+        }
+    }
+    a->join = now() - t;
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execvpe(a->argv[0], a->argv, a->envp ? a->envp : environ);
+    a->failed = errno;
+    _exit(127);
+}
+
+/* Starts argv with stdout o, stderr e, in the cgroups whose cgroup.procs are the ncg paths cgp; returns 0 or errno
+ * (0x10000 + errno for a cgroup that could not be opened or joined). */
+static int spawn_into(pid_t *pid, char **argv, char **envp, int o, int e, char **cgp, size_t ncg,
+                      uint64_t *t0, uint64_t *t1, uint64_t *join) {
+    int cg[16];
+    size_t n = 0;
+    int rc = 0;
+    if (ncg > sizeof cg / sizeof cg[0]) return 0x10000 + E2BIG;
+    for (; n < ncg; n++) {
+        cg[n] = open(cgp[n], O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (cg[n] < 0) {
+            rc = 0x10000 + errno;
+            break;
+        }
+    }
+    if (rc == 0) {
+        struct clone_args a = {.argv = argv, .envp = envp, .out = o, .err = e, .cg = cg, .ncg = ncg, .failed = 0};
+        sigset_t all, old;
+        sigfillset(&all);
+        sigprocmask(SIG_SETMASK, &all, &old); /* no handler may run in the child while it shares this memory */
+        *t0 = now();
+        pid_t p = clone(clone_child, clone_stack + CLONE_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+        *t1 = now();
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        if (p < 0) {
+            rc = errno;
+        } else if (a.failed) {
+            rc = a.failed;
+            waitpid(p, NULL, 0);
+        } else {
+            *pid = p;
+            *join = a.join;
+        }
+    }
+    for (size_t i = 0; i < n; i++) close(cg[i]);
+    return rc;
+}
+
+static void spawn(uint32_t id, char **argv, char **envp, char **cgp, size_t ncg, int quiet) {
     int o[2] = {-1, -1}, e[2] = {-1, -1};
     pid_t pid = -1;
     int rc;
-    uint64_t t0 = now(), t1;
+    uint64_t t0 = now(), t1 = t0, join = 0;
     if (outputs(quiet, o, e)) {
         rc = errno;
         t1 = now();
+    } else if (ncg > 0) {
+        rc = spawn_into(&pid, argv, envp, o[1], e[1], cgp, ncg, &t0, &t1, &join);
+        if (rc) t1 = now();
     } else {
         posix_spawn_file_actions_t fa;
         posix_spawnattr_t at;
@@ -196,19 +288,19 @@ static void spawn(uint32_t id, char **argv, char **envp, int quiet) {
     if (rc != 0) {
         if (o[0] >= 0) close(o[0]);
         if (e[0] >= 0) close(e[0]);
-        spawned_event(id, -rc, t0, t1);
+        spawned_event(id, -rc, t0, t1, 0);
         return;
     }
     size_t s = slot_new();
     kids[s] = (struct child) {.id = id, .pid = pid, .fd = {o[0], e[0]}, .reaped = 0, .used = 1, .quiet = quiet,
-                              .p_sent = !quiet, .t0 = t0, .t1 = t1};
+                              .p_sent = !quiet, .t0 = t0, .t1 = t1, .join = join};
     if (quiet) return; /* nothing until it is reaped: this process and isobench stay asleep while it runs */
     for (int k = 0; k < 2; k++) {
         fcntl(kids[s].fd[k], F_SETFL, O_NONBLOCK);
         struct epoll_event ee = {.events = EPOLLIN, .data.u64 = ((uint64_t) id << 1 | (uint64_t) k)};
         epoll_ctl(ep, EPOLL_CTL_ADD, kids[s].fd[k], &ee);
     }
-    spawned_event(id, pid, t0, t1);
+    spawned_event(id, pid, t0, t1, join);
 }
 
 #define OUT_HDR 18 /* 'O' id:u32 stream:u8 t:u64 len:u32 */
@@ -238,7 +330,7 @@ static void end_event(uint32_t id, int k) {
 static void report_spawn(size_t s) {
     if (kids[s].p_sent) return;
     kids[s].p_sent = 1;
-    spawned_event(kids[s].id, kids[s].pid, kids[s].t0, kids[s].t1);
+    spawned_event(kids[s].id, kids[s].pid, kids[s].t0, kids[s].t1, kids[s].join);
 }
 
 /* A reaped quiet child's output: everything its memfds hold, as 'O' events with time 0 (not read as it came), then
@@ -330,13 +422,14 @@ static size_t handle(unsigned char *buf, size_t len) {
             used += 9;
             continue;
         }
-        if ((p[0] != 'S' && p[0] != 'Q') || len - used < 13) {
+        if ((p[0] != 'S' && p[0] != 'Q') || len - used < 17) {
             if (p[0] != 'S' && p[0] != 'Q') die(5); /* protocol error */
             break;
         }
-        uint32_t id = get32(p + 1), nargs = get32(p + 5), nenv = get32(p + 9);
-        size_t nstr = (size_t) nargs + (nenv == 0xffffffffu ? 0 : nenv);
-        size_t off = 13;
+        uint32_t id = get32(p + 1), nargs = get32(p + 5), nenv = get32(p + 9), ncg = get32(p + 13);
+        size_t nenvs = nenv == 0xffffffffu ? 0 : nenv;
+        size_t nstr = (size_t) nargs + nenvs + ncg;
+        size_t off = 17;
         int complete = 1;
         for (size_t i = 0; i < nstr; i++) {
             if (len - used < off + 4) { complete = 0; break; }
@@ -345,24 +438,24 @@ static size_t handle(unsigned char *buf, size_t len) {
             off += 4 + l;
         }
         if (!complete) break;
-        char **argv = calloc(nargs + 1, sizeof *argv);
-        char **envp = nenv == 0xffffffffu ? NULL : calloc((size_t) nenv + 1, sizeof *envp);
-        if (!argv || (nenv != 0xffffffffu && !envp)) die(4);
-        off = 13;
+        char **strs = calloc(nstr + 3, sizeof *strs); /* argv, NULL, env, NULL, cgroups, NULL */
+        if (!strs) die(4);
+        char **argv = strs, **envp = nenv == 0xffffffffu ? NULL : strs + nargs + 1, **cgp = strs + nargs + nenvs + 2;
+        off = 17;
         for (size_t i = 0; i < nstr; i++) {
             uint32_t l = get32(p + off);
             char *str = malloc(l + 1);
             if (!str) die(4);
             memcpy(str, p + off + 4, l);
             str[l] = 0;
-            if (i < nargs) argv[i] = str; else envp[i - nargs] = str;
+            if (i < nargs) argv[i] = str;
+            else if (i < nargs + nenvs) strs[i + 1] = str;
+            else strs[i + 2] = str;
             off += 4 + l;
         }
-        if (nargs > 0) spawn(id, argv, envp, p[0] == 'Q');
-        for (size_t i = 0; i < nargs; i++) free(argv[i]);
-        for (size_t i = 0; envp && i < nenv; i++) free(envp[i]);
-        free(argv);
-        free(envp);
+        if (nargs > 0) spawn(id, argv, envp, cgp, ncg, p[0] == 'Q');
+        for (size_t i = 0; i < nstr + 3; i++) free(strs[i]);
+        free(strs);
         used += off;
     }
     return used;

@@ -387,7 +387,7 @@ public final class Comparison {
             }
         });
         for (StoredRun r : List.of(a, b)) {
-            String busy = HostLoad.busyWarning(r.header().host());
+            String busy = HostLoad.busyWarning(r);
             if (busy != null) {
                 w.add("run " + r.header().id() + ": " + busy);
             }

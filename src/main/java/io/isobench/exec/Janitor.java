@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
 
 /**
  * Removes what an isobench process that died without running its cleanup (SIGKILL, OOM kill, power loss) left
- * behind: its work dirs, its network namespaces, its ftrace instances and private tracefs mount, and whatever each
+ * behind: its work dirs, its network namespaces, its ftrace instances and private tracefs mount, the cgroups it made
+ * for instances whose runtime makes none ({@code /isobench/isobench-PID-N}), and whatever each
  * runtime family says is its own ({@link RuntimeDriver#leftovers()}: OCI containers whose bundles lived in a work dir,
  * LXC containers of an isobench lxcpath, Docker containers and networks, containerd containers and Incus instances by
  * their isobench labels, QEMU processes by their work dir arguments). Only things provably owned by a dead isobench are
@@ -59,6 +60,7 @@ public final class Janitor {
             done.add("network namespace " + ns);
         }
         done.addAll(io.isobench.measure.Tracefs.sweepDead());
+        done.addAll(io.isobench.runtime.OwnCgroup.sweepDead()); // native, bwrap, nspawn instances' cgroups
         families.stream().filter(f -> !f.beforeNetnsSweep()).forEach(f -> done.addAll(sweepQuietly(f, dead, err)));
         for (Path d : dead) {
             try {

@@ -61,6 +61,23 @@ final class JdkLaunched implements Launched {
     }
 
     /**
+     * Writes the started process's pid into each {@code cgroup.procs} file of {@code cgroups}; on failure kills it and
+     * throws. Returns {@code l}.
+     */
+    static JdkLaunched join(JdkLaunched l, List<java.nio.file.Path> cgroups) throws IOException {
+        try {
+            for (java.nio.file.Path procs : cgroups) {
+                java.nio.file.Files.writeString(procs, Long.toString(l.pid()), java.nio.file.StandardOpenOption.WRITE);
+            }
+        } catch (IOException e) {
+            l.killTree();
+            throw new IOException("cannot put \"" + l.process.info().command().orElse("the process") + "\" into its cgroup: "
+                    + e.getMessage(), e);
+        }
+        return l;
+    }
+
+    /**
      * Lines of {@code in} to {@code listener} and {@code sink} (at most {@link #MAX_CAPTURE}); a line longer than
      * {@link #MAX_LINE} is never held: the process is killed and {@code overflow} is called. Any Throwable ends the
      * pump, never the run.

@@ -38,6 +38,15 @@ public interface Launched {
      */
     long spawnStartNanos();
 
+    /**
+     * How long the process took, between its clone and its exec, to join the cgroups it was started into
+     * ({@link #start(List, Map, LineSink, List)}); 0 without cgroups or without the helper. It is isobench's
+     * bookkeeping, not the program's launch.
+     */
+    default long cgroupJoinNanos() {
+        return 0;
+    }
+
     boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException;
 
     /** Exit code (128 + signal when killed by one); only after {@link #waitFor} returned true. */
@@ -66,8 +75,18 @@ public interface Launched {
      * {@code lines} (null: none).
      */
     static Launched start(List<String> argv, Map<String, String> env, LineSink lines) throws IOException {
+        return start(argv, env, lines, List.of());
+    }
+
+    /**
+     * As {@link #start(List, Map, LineSink)}, in the cgroups whose {@code cgroup.procs} files are {@code cgroups} (one
+     * per hierarchy): the helper's child joins them before its exec, so the program never runs outside them. Without
+     * the helper, the JDK starts it and its pid is written there at once: its first instants run in isobench's cgroups.
+     */
+    static Launched start(List<String> argv, Map<String, String> env, LineSink lines, List<java.nio.file.Path> cgroups)
+            throws IOException {
         Spawner s = Spawner.shared();
-        return s != null ? s.spawn(argv, env, lines, false) : JdkLaunched.start(argv, env, lines);
+        return s != null ? s.spawn(argv, env, lines, false, cgroups) : JdkLaunched.join(JdkLaunched.start(argv, env, lines), cgroups);
     }
 
     /**
@@ -79,8 +98,14 @@ public interface Launched {
      * line listener.
      */
     static Launched startQuiet(List<String> argv, Map<String, String> env) throws IOException {
+        return startQuiet(argv, env, List.of());
+    }
+
+    /** As {@link #startQuiet(List, Map)}, in {@code cgroups} as {@link #start(List, Map, LineSink, List)} puts it. */
+    static Launched startQuiet(List<String> argv, Map<String, String> env, List<java.nio.file.Path> cgroups)
+            throws IOException {
         Spawner s = Spawner.shared();
-        return s != null ? s.spawn(argv, env, null, true) : JdkLaunched.start(argv, env, null);
+        return s != null ? s.spawn(argv, env, null, true, cgroups) : JdkLaunched.join(JdkLaunched.start(argv, env, null), cgroups);
     }
 
     /** How sandbox launchers are started in this process, e.g. for a run's provenance. */

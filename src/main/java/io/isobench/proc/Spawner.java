@@ -155,6 +155,15 @@ public final class Spawner {
      * waiting for the spawn's report, which the helper holds back until the process has exited.
      */
     Child spawn(List<String> argv, Map<String, String> env, LineSink lines, boolean quiet) throws IOException {
+        return spawn(argv, env, lines, quiet, List.of());
+    }
+
+    /**
+     * As {@link #spawn(List, Map, LineSink, boolean)}, the child joining the cgroups whose {@code cgroup.procs} files
+     * are {@code cgroups} (one per hierarchy, at most 16) before its exec.
+     */
+    Child spawn(List<String> argv, Map<String, String> env, LineSink lines, boolean quiet, List<Path> cgroups)
+            throws IOException {
         int id = ids.incrementAndGet();
         Child c = new Child(id, argv, quiet ? null : lines, quiet);
         children.put(id, c);
@@ -167,11 +176,15 @@ public final class Spawner {
             env.forEach((k, v) -> envList.add(k + "=" + v));
         }
         writeInt(b, env == null ? -1 : envList.size());
+        writeInt(b, cgroups.size());
         for (String a : argv) {
             writeString(b, a);
         }
         for (String e : envList) {
             writeString(b, e);
+        }
+        for (Path cg : cgroups) {
+            writeString(b, cg.toString());
         }
         send(b.toByteArray());
         if (quiet) {
@@ -189,9 +202,19 @@ public final class Spawner {
         }
         if (started[0] < 0) {
             children.remove(id);
-            throw new IOException("cannot run program \"" + argv.get(0) + "\": " + errno((int) -started[0]));
+            throw new IOException(startFailure(argv.get(0), (int) -started[0]));
         }
         return c;
+    }
+
+    /** Bit set in the helper's failure code when joining a cgroup failed, not the exec. */
+    static final int JOIN_FAILED = 0x10000;
+
+    /** Why a start failed, from the helper's code (an errno, or {@link #JOIN_FAILED} + errno). */
+    static String startFailure(String program, int code) {
+        return (code & JOIN_FAILED) != 0
+                ? "cannot put \"" + program + "\" into its cgroup: " + errno(code & ~JOIN_FAILED)
+                : "cannot run program \"" + program + "\": " + errno(code);
     }
 
     static String errno(int e) {
@@ -243,8 +266,9 @@ public final class Spawner {
                         int pid = in.readInt();
                         long t0 = in.readLong();
                         long t1 = in.readLong();
+                        long join = in.readLong();
                         if (c != null) {
-                            c.started.complete(new long[]{pid, t0, t1});
+                            c.started.complete(new long[]{pid, t0, t1, join});
                             if (pid < 0 && c.quiet) {
                                 c.notStarted(-pid);
                                 children.remove(id);
@@ -407,8 +431,7 @@ public final class Spawner {
         /** A quiet start that failed (errno {@code e}): it ends at once with status 127, the reason on stderr. */
         void notStarted(int e) {
             synchronized (err) {
-                err.writeBytes(("isobench: cannot run program \"" + argv.get(0) + "\": " + errno(e) + "\n")
-                        .getBytes(StandardCharsets.UTF_8));
+                err.writeBytes(("isobench: " + startFailure(argv.get(0), e) + "\n").getBytes(StandardCharsets.UTF_8));
             }
             exitCode = 127;
             exit.countDown();
@@ -425,7 +448,7 @@ public final class Spawner {
                             .getBytes(StandardCharsets.UTF_8));
                 }
             }
-            started.complete(new long[]{-5, 0, 0});
+            started.complete(new long[]{-5, 0, 0, 0});
             exit.countDown();
             while (streams.getCount() > 0) {
                 streams.countDown();
@@ -446,6 +469,12 @@ public final class Spawner {
         @Override
         public long spawnStartNanos() {
             return started.join()[1];
+        }
+
+        /** The child's cgroup joins between its clone and its exec (0 without cgroups). */
+        @Override
+        public long cgroupJoinNanos() {
+            return started.join()[3];
         }
 
         @Override

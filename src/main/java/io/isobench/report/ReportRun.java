@@ -98,7 +98,7 @@ public record ReportRun(StoredRun run, List<ResultStats> stats, String baseline)
                 notes.add(r.runtime() + " ran without the plan's CPU and memory limits: " + s + ".");
             }
         }
-        String busy = HostLoad.busyWarning(run.header().host());
+        String busy = HostLoad.busyWarning(run);
         if (busy != null) {
             notes.add("Warning: " + busy + ".");
         }

@@ -31,7 +31,7 @@ public final class TextSummary {
         out.printf("host: %s%s, %s CPUs, %s, kernel %s, cgroup %s%n",
                 host.get("hostname") == null ? "" : host.get("hostname") + ": ", host.get("cpu_model"), host.get("cpus"),
                 mib(host.get("memory_bytes")), host.get("kernel"), host.get("cgroup"));
-        String busy = io.isobench.analysis.HostLoad.busyWarning(host);
+        String busy = io.isobench.analysis.HostLoad.busyWarning(run);
         if (busy != null) {
             out.println("WARNING: " + busy);
         }

@@ -53,15 +53,41 @@ public class ProcessSandbox implements Sandbox {
     public ProcessSandbox(String id, List<String> argv, LaunchSpec spec, Runnable teardown,
                           Supplier<List<Long>> extraPids, java.util.Map<String, String> env, long launchedAt)
             throws RuntimeDriver.LaunchException {
+        this(id, argv, spec, teardown, extraPids, env, launchedAt, null);
+    }
+
+    /**
+     * @param cgroup the cgroup the launcher is started into (joined before its exec), for a runtime that makes none
+     *               itself; this sandbox owns it from here on (its processes count as the instance's, and teardown
+     *               kills what is left in it and removes it, before {@code teardown}); null: the launcher stays in
+     *               isobench's cgroups
+     */
+    public ProcessSandbox(String id, List<String> argv, LaunchSpec spec, Runnable teardown,
+                          Supplier<List<Long>> extraPids, java.util.Map<String, String> env, long launchedAt,
+                          OwnCgroup cgroup)
+            throws RuntimeDriver.LaunchException {
+        // the cgroup's processes are the instance's too; teardown empties and removes it before the driver's own
+        final Runnable teardownAll = cgroup == null ? teardown : () -> {
+            cgroup.close();
+            teardown.run();
+        };
+        final Supplier<List<Long>> pidsAll = cgroup == null ? extraPids : () -> {
+            List<Long> l = new ArrayList<>(extraPids.get());
+            l.addAll(cgroup.pids());
+            return l;
+        };
         if (!spec.wrapper().isEmpty() && (argv.size() < spec.wrapper().size()
                 || !argv.subList(0, spec.wrapper().size()).equals(spec.wrapper()))) {
             // the driver did not put the wrapper in front of its launcher: refuse rather than run unobserved
+            if (cgroup != null) {
+                cgroup.close();
+            }
             throw new RuntimeDriver.LaunchException("this runtime cannot run its launcher under a wrapper ("
                     + spec.wrapper().get(0) + ")");
         }
         this.id = id;
         this.argv = List.copyOf(argv);
-        this.extraPids = extraPids;
+        this.extraPids = pidsAll;
         // registered before start so that an interrupt between start and return still tears down
         final Launched[] holder = new Launched[1];
         this.cleanup = Cleanup.register("sandbox " + id, () -> {
@@ -73,7 +99,7 @@ public class ProcessSandbox implements Sandbox {
                     Thread.currentThread().interrupt();
                 }
             }
-            teardown.run();
+            teardownAll.run();
         });
         if (Cleanup.shuttingDown()) {
             cleanup.close();
@@ -84,7 +110,9 @@ public class ProcessSandbox implements Sandbox {
         LaunchSpec.LineListener listener = spec.onLine();
         boolean quiet = spec.runToCompletion() && listener == null;
         try {
-            this.process = quiet ? Launched.startQuiet(argv, env) : Launched.start(argv, env, listener == null ? null : listener::line);
+            List<java.nio.file.Path> cgroups = cgroup == null ? List.of() : cgroup.procsFiles();
+            this.process = quiet ? Launched.startQuiet(argv, env, cgroups)
+                    : Launched.start(argv, env, listener == null ? null : listener::line, cgroups);
             holder[0] = process;
             if (!quiet) {
                 resolveSpawn();
@@ -96,7 +124,7 @@ public class ProcessSandbox implements Sandbox {
         if (cleanup.isDone()) {
             // the shutdown hook ran our teardown between registration and start: undo the start
             process.killTree();
-            teardown.run();
+            teardownAll.run();
             throw new RuntimeDriver.LaunchException("isobench is shutting down");
         }
     }
@@ -116,7 +144,8 @@ public class ProcessSandbox implements Sandbox {
             }
             // the handoff to the launcher helper (spawnAt to its posix_spawnp) is isobench's transport, not the launch:
             // the launch's start moves later by that much, so setup and everything after the spawn still count
-            long handoff = Math.max(0, process.spawnStartNanos() - spawnAt);
+            // so is the child's cgroup join before its exec, when it was started into a cgroup of its own
+            long handoff = Math.max(0, process.spawnStartNanos() - spawnAt) + process.cgroupJoinNanos();
             if (driverLaunchedAt >= 0) {
                 phases.add(new Phase(Phase.SETUP, spawnAt + handoff)); // the driver's setup before its launcher took time
             }

@@ -29,10 +29,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *
  * <p>NOT two machines: this is one machine. Both "hosts" are isobench processes on it, each in a cpu cgroup of its own:
  * the first with the largest CPU weight (so a busy machine does not slow it), the second in a UTS namespace with
- * another hostname, pinned to one CPU ({@code taskset}, so it records 1 CPU) and held to 15 % of a CPU by a cgroup
- * CPU quota (v1 or v2), so its native baseline runs several times slower (at least twice, checked). That is what makes a
- * mix-up visible: a runtime's cost taken against the other host's native would be off by that factor. (bwrap stays in isobench's cgroup,
- * so it is throttled like native on that host and costs about 1× on both.)
+ * another hostname and pinned to CPU 0 ({@code taskset}, so it records 1 CPU), sharing that CPU with a busy loop whose
+ * cgroup has 8 times the CPU weight of isobench's instance cgroups ({@code /isobench}: the native baseline and bwrap
+ * run in cgroups of their own there, so a quota on the isobench process would not hold them), so its native baseline
+ * runs several times slower (at least twice, checked). That is what makes a mix-up visible: a runtime's cost taken
+ * against the other host's native would be off by that factor. (bwrap is slowed like native on that host and costs
+ * about 1× on both.)
  */
 class MultiHostIT {
     @TempDir
@@ -67,10 +69,30 @@ class MultiHostIT {
             // (other tests, other work) it gets a CPU when it asks for one
             Path cg1 = cpuCgroup.resolve("isobench-it-host1-" + ProcessHandle.current().pid());
             isobench(cg1, isV1 ? Map.of("cpu.shares", "262144") : Map.of("cpu.weight", "10000"), null, jar, args);
-            // host 2: another hostname, one CPU, at most 15 % of it
+            // host 2: another hostname, one CPU, shared with a busy loop that has 8 times the weight of isobench's
+            // instance cgroups (all of them in /isobench, whose weight is the default)
             Path cg2 = cpuCgroup.resolve(hostname);
-            isobench(cg2, isV1 ? Map.of("cpu.cfs_period_us", "100000", "cpu.cfs_quota_us", "15000") : Map.of("cpu.max", "15000 100000"),
-                    hostname, jar, args);
+            Path hogCg = cpuCgroup.resolve("isobench-it-hog-" + ProcessHandle.current().pid());
+            Files.createDirectory(hogCg);
+            Process hog = null;
+            try {
+                Files.writeString(hogCg.resolve(isV1 ? "cpu.shares" : "cpu.weight"), isV1 ? "8192" : "800");
+                hog = new ProcessBuilder("taskset", "-c", "0", "sh", "-c",
+                        "echo $$ > \"$1/cgroup.procs\" && exec sh -c 'while :; do :; done'", "sh", hogCg.toString()).start();
+                isobench(cg2, Map.of(), hostname, jar, args);
+            } finally {
+                if (hog != null) {
+                    hog.destroyForcibly();
+                    hog.waitFor(10, TimeUnit.SECONDS);
+                }
+                for (int i = 0; i < 50 && Files.exists(hogCg); i++) {
+                    try {
+                        Files.deleteIfExists(hogCg);
+                    } catch (java.nio.file.FileSystemException e) { // EBUSY while the kernel finishes the exit
+                        Thread.sleep(200);
+                    }
+                }
+            }
 
             StringWriter list = new StringWriter();
             assertThat(cli(list, "list", "--json", "--db", db)).isZero();

@@ -199,6 +199,7 @@ class SpawnerIT {
             req.writeInt(1);
             req.writeInt(2);
             req.writeInt(-1);
+            req.writeInt(0); // no cgroups
             for (String a : List.of("sleep", "300")) {
                 byte[] b = a.getBytes(StandardCharsets.UTF_8);
                 req.writeInt(b.length);
@@ -237,6 +238,7 @@ class SpawnerIT {
                 long child = ev.readInt();
                 ev.readLong();
                 ev.readLong();
+                ev.readLong(); // the cgroup join: none
                 assertThat(ev.read()).isEqualTo('O');
                 ev.readInt();
                 ev.read();
@@ -268,6 +270,7 @@ class SpawnerIT {
         req.writeInt(id);
         req.writeInt(argv.length);
         req.writeInt(-1);
+        req.writeInt(0); // no cgroups
         for (String a : argv) {
             byte[] b = a.getBytes(StandardCharsets.UTF_8);
             req.writeInt(b.length);

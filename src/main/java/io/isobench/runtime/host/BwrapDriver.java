@@ -34,6 +34,11 @@ public final class BwrapDriver extends HostLauncherDriver {
     }
 
     @Override
+    protected boolean ownCgroup() {
+        return true; // it makes none: without one the instance would compete task by task on a busy host
+    }
+
+    @Override
     protected String launcher() {
         return "bwrap";
     }
@@ -50,7 +55,7 @@ public final class BwrapDriver extends HostLauncherDriver {
         d.put("namespaces", "--unshare-all (user, pid, ipc, uts, cgroup, mount, net)");
         d.put("network", "none (new network namespace, loopback only)");
         d.put("rootfs", "workload image, read-only bind; private /proc, /dev, tmpfs /tmp");
-        d.put("limits_enforced", "none (bwrap creates no cgroup; the workload stays in isobench's cgroup)");
+        d.put("limits_enforced", "none (bwrap creates no cgroup; isobench runs it in an unlimited cgroup of its own)");
         return d;
     }
 

@@ -6,6 +6,7 @@ import io.isobench.runtime.AptPackage;
 import io.isobench.runtime.Availability;
 import io.isobench.runtime.LaunchSpec;
 import io.isobench.runtime.NetNs;
+import io.isobench.runtime.OwnCgroup;
 import io.isobench.runtime.ProbeContext;
 import io.isobench.runtime.ProcessSandbox;
 import io.isobench.runtime.RuntimeDriver;
@@ -76,6 +77,15 @@ public abstract class HostLauncherDriver implements RuntimeDriver {
      */
     protected abstract Instance start(String bin, LaunchSpec spec, Path scratch, NetNs ns) throws IOException, LaunchException;
 
+    /**
+     * True for a runtime that puts its instance into no cgroup of its own (bwrap, systemd-nspawn without systemd): the
+     * base then starts the launcher in an unlimited {@link OwnCgroup}, as each container and the native baseline get,
+     * so that on a busy host the scheduler treats them alike. False (LXC): the runtime makes the instance's cgroup.
+     */
+    protected boolean ownCgroup() {
+        return false;
+    }
+
     /** True when the launcher joins {@code ns} by itself (nspawn's --network-namespace-path), false: run under nsenter. */
     protected boolean joinsNamespaceItself() {
         return false;
@@ -98,16 +108,33 @@ public abstract class HostLauncherDriver implements RuntimeDriver {
         if (first == null) {
             return Availability.no(id(), null, launcher() + " --version failed");
         }
-        return Trials.trial(this, ctx, probeImage(ctx), version(first), new LinkedHashMap<>(probeDetails()));
+        Map<String, Object> details = new LinkedHashMap<>(probeDetails());
+        if (ownCgroup()) {
+            details.putAll(OwnCgroup.details());
+        }
+        return Trials.trial(this, ctx, probeImage(ctx), version(first), details);
     }
 
     @Override
     public Sandbox launch(LaunchSpec spec) throws LaunchException {
-        long t0 = System.nanoTime(); // the launch starts here: config, namespace and network setup count
         String bin = Tools.which(launcher());
         if (bin == null) {
             throw new LaunchException(launcher() + " not found on PATH");
         }
+        // made before the clock starts: isobench's bookkeeping, where a container runtime's own cgroup setup is timed
+        OwnCgroup cg = ownCgroup() ? OwnCgroup.forLaunch() : null;
+        try {
+            return launch(spec, bin, cg);
+        } catch (LaunchException | RuntimeException e) {
+            if (cg != null) {
+                cg.close(); // the sandbox owns it once made; before that, here
+            }
+            throw e;
+        }
+    }
+
+    private Sandbox launch(LaunchSpec spec, String bin, OwnCgroup cg) throws LaunchException {
+        long t0 = System.nanoTime(); // the launch starts here: config, namespace and network setup count
         Path scratch = Scratch.hostDir(spec);
         NetNs ns = NetNs.createFor(spec, scratch);
         Instance in;
@@ -140,7 +167,7 @@ public abstract class HostLauncherDriver implements RuntimeDriver {
                 in.teardown().run();
                 Scratch.remove(scratch);
                 NetNs.closeQuietly(ns);
-            }, in.hostPids(), null, t0);
+            }, in.hostPids(), null, t0, cg);
         } catch (LaunchException e) {
             if (in.guard() != null) {
                 in.guard().close();

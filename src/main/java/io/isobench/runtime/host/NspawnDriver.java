@@ -38,6 +38,11 @@ public final class NspawnDriver extends HostLauncherDriver {
     }
 
     @Override
+    protected boolean ownCgroup() {
+        return true; // it makes none: without one the instance would compete task by task on a busy host
+    }
+
+    @Override
     protected String launcher() {
         return "systemd-nspawn";
     }
