@@ -191,7 +191,7 @@ static int clone_child(void *p) {
         if (sigismember(&ignored, sig)) signal(sig, SIG_DFL);
     }
     setpgid(0, 0);
-    int null = open("/dev/null", O_RDONLY);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC); /* dup2 makes fd 0 inheritable; this one is not */
     if (null < 0 || dup2(null, 0) < 0 || dup2(a->out, 1) < 0 || dup2(a->err, 2) < 0) {
         a->failed = errno;
         _exit(127);

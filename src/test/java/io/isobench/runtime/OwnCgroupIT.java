@@ -144,6 +144,31 @@ class OwnCgroupIT {
             assertThat(l.stdout()).containsPattern("(?m)^\\d+:cpu:" + cg.path() + "$").containsPattern("(?m)^\\d+:memory:" + cg.path() + "$");
             assertThat(l.cgroupJoinNanos()).as("the join is timed, to be taken out of the launch").isPositive()
                     .isLessThan(TimeUnit.SECONDS.toNanos(1));
+            // nothing of the helper leaks into the program: the same open fds as a plain start (0-2, and ls's own dir)
+            Launched fds = Launched.start(List.of("ls", "/proc/self/fd"), null, null, cg.procsFiles());
+            Launched plain = Launched.start(List.of("ls", "/proc/self/fd"), null, null);
+            for (Launched x : List.of(fds, plain)) {
+                assertThat(x.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                x.awaitOutput(Duration.ofSeconds(5));
+            }
+            assertThat(fds.stdout()).isEqualTo(plain.stdout()).isEqualTo("0\n1\n2\n3\n");
+            // nor its signal state: nothing blocked, nothing ignored (the helper ignores SIGINT, SIGTERM, SIGHUP), own group
+            Launched sig = Launched.start(List.of("grep", "-E", "^(SigBlk|SigIgn|NSpgid|Pid):", "/proc/self/status"), null, null,
+                    cg.procsFiles());
+            Launched sigPlain = Launched.start(List.of("grep", "-E", "^(SigBlk|SigIgn):", "/proc/self/status"), null, null);
+            for (Launched x : List.of(sig, sigPlain)) {
+                assertThat(x.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                x.awaitOutput(Duration.ofSeconds(5));
+            }
+            // as posix_spawn leaves them: nothing blocked, and of the ignored only glibc's own 32 and 33 (its posix_spawn
+            // ignores them in every child, as under hyperfine), not the helper's SIGHUP, SIGINT, SIGPIPE, SIGTERM
+            assertThat(sig.stdout()).contains(sigPlain.stdout()).contains("SigBlk:\t0000000000000000");
+            long ign = Long.parseLong(sig.stdout().replaceAll("(?s).*SigIgn:\t([0-9a-f]+).*", "$1"), 16);
+            assertThat(ign & ~0x180000000L).as("ignored signals but 32, 33: %x", ign).isZero();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^Pid:\t(\\d+)$").matcher(sig.stdout());
+            assertThat(m.find()).as(sig.stdout()).isTrue();
+            String pid = m.group(1);
+            assertThat(sig.stdout()).as("a process group of its own").contains("NSpgid:\t" + pid + "\n");
             Launched quiet = Launched.startQuiet(List.of("cat", "/proc/self/cgroup"), null, cg.procsFiles());
             assertThat(quiet.waitFor(10, TimeUnit.SECONDS)).isTrue();
             quiet.awaitOutput(Duration.ofSeconds(5));
