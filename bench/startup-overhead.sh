@@ -19,7 +19,9 @@
 #     and sleep in the idle regime, nothing else) gives the floor both harnesses are read against.
 #     isobench runs with --warmups WARMUPS (default 0: no warm-up round of the plan; isobench warms its own launch path
 #     once per run, StartupBenchmark.warmHarness). HARNESS_COMPARE=1 adds, in every round, isobench with that warm-up
-#     turned off (ISOBENCH_HARNESS_WARMUP=0), i.e. the harness before it had one.
+#     turned off (ISOBENCH_HARNESS_WARMUP=0), i.e. the harness before it had one; COMPARE_ENV=VAR=VALUE compares
+#     another variant of isobench instead, e.g. COMPARE_ENV=ISOBENCH_OWN_CGROUP=0 (native in isobench's cgroup, as
+#     before instances had a cgroup of their own).
 #  6. arrivals at scale, open loop: N native instances and M runc containers in every arrival pattern — staggered over
 #     ~1 s and Poisson at N/s resp. M/s for 1 s (seeded), burst being section 3 — with isobench's own lateness per
 #     launch (launch_lateness_ms: scheduled time to its call of the runtime; median, p95, max), time to ready (p50,
@@ -42,6 +44,7 @@ idle=${IDLE:-0.1}
 runc_runs=${RUNC_RUNS:-$runs}
 warmups=${WARMUPS:-0}
 harness_compare=${HARNESS_COMPARE:-0}
+compare_env=${COMPARE_ENV:-ISOBENCH_HARNESS_WARMUP=0}
 s5_runtimes=${S5_RUNTIMES:-native runc}
 regimes=${REGIMES:-hot idle}
 want() { [[ " $sections " == *" $1 "* ]]; }
@@ -219,8 +222,8 @@ interleave() { # $1 = label, $2 = runtime, $3 = launches per round, $4 = regime 
     "$here/isobench" run --db "$iso_db" --cooldown "$cooldown" --quiet --runtimes "$rt" --benchmarks startup \
       --set startup.instances=1 "${shape[@]}" --set startup.readiness=exit --warmups "$warmups" >/dev/null 2>&1
     iso_m=$(sqlite3 "$iso_db" "SELECT value FROM samples WHERE metric='ready_ms' AND warmup=0 AND run_id=(SELECT max(run_id) FROM samples)" | median)
-    if [ "$harness_compare" = 1 ]; then # the same run without isobench's own warm-up of its launch path
-      ISOBENCH_HARNESS_WARMUP=0 "$here/isobench" run --db "$off_db" --cooldown "$cooldown" --quiet --runtimes "$rt" \
+    if [ "$harness_compare" = 1 ]; then # the same run as a variant (default: without isobench's own warm-up)
+      env "$compare_env" "$here/isobench" run --db "$off_db" --cooldown "$cooldown" --quiet --runtimes "$rt" \
         --benchmarks startup --set startup.instances=1 "${shape[@]}" --set startup.readiness=exit --warmups "$warmups" >/dev/null 2>&1
       off_m=$(sqlite3 "$off_db" "SELECT value FROM samples WHERE metric='ready_ms' AND warmup=0 AND run_id=(SELECT max(run_id) FROM samples)" | median)
       off_meds+="$off_m"$'\n'
@@ -247,7 +250,7 @@ interleave() { # $1 = label, $2 = runtime, $3 = launches per round, $4 = regime 
   if [ -n "$off_ratios" ]; then
     local ors
     ors=$(printf '%s' "$off_ratios" | grep . | sort -g)
-    printf '     without the harness warm-up (ISOBENCH_HARNESS_WARMUP=0): median %+.1f%% (range %+.1f%% .. %+.1f%%); per round %s\n' \
+    printf '     the variant %s: median %+.1f%% (range %+.1f%% .. %+.1f%%); per round %s\n' "$compare_env" \
       "$(pct "$(median_of "$ors")" 1)" "$(pct "$(head -1 <<<"$ors")" 1)" "$(pct "$(tail -1 <<<"$ors")" 1)" \
       "$(printf '%s' "$off_ratios" | grep . | xargs printf '%.2f ')"
   fi

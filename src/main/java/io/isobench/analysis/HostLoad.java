@@ -47,8 +47,8 @@ public final class HostLoad {
                     + "with that work task by task, while each sandbox's own cgroup got a share as a whole";
         }
         if (Boolean.TRUE.equals(nativeOwnCgroup)) {
-            return busy + " (not biased for or against the sandboxes: the native baseline, like each sandbox, ran in a "
-                    + "cgroup of its own)";
+            return busy + " (the native baseline, like each sandbox, ran in a cgroup of its own, so the CPU scheduler "
+                    + "shared the CPUs out to both alike)";
         }
         return busy;
     }

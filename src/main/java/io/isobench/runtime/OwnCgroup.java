@@ -52,8 +52,14 @@ public final class OwnCgroup implements AutoCloseable {
     record Hierarchy(Path mount, boolean v2, Set<String> controllers) {
     }
 
+    /** This process's cgroups not yet closed; the last to close removes the empty parents. */
+    private static final java.util.concurrent.atomic.AtomicInteger LIVE = new java.util.concurrent.atomic.AtomicInteger();
+    /** Parents ({@code /isobench} of each hierarchy) known to exist, so that a create does not look again. */
+    private static final Set<Path> PARENTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final String name;
     private final List<Path> dirs;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private OwnCgroup(String name, List<Path> dirs) {
         this.name = name;
@@ -70,18 +76,24 @@ public final class OwnCgroup implements AutoCloseable {
         return dirs.stream().map(d -> d.resolve("cgroup.procs")).toList();
     }
 
-    /** The processes in it now (any hierarchy). */
+    /**
+     * The processes in it now. One hierarchy's list is the instance's: its launcher joined every hierarchy at once,
+     * before its exec, and whatever it starts inherits them all.
+     */
     public List<Long> pids() {
-        Set<Long> pids = new LinkedHashSet<>();
-        for (Path d : dirs) {
-            pids.addAll(readPids(d.resolve("cgroup.procs")));
-        }
-        return new ArrayList<>(pids);
+        return dirs.isEmpty() ? List.of() : readPids(dirs.getFirst().resolve("cgroup.procs"));
     }
 
-    /** Kills what is left in it and removes it (retried while killed processes are still exiting). Never throws. */
+    /**
+     * Kills what is left in it and removes it (retried while killed processes are still exiting); the last one of
+     * this process to go also removes {@code /isobench} where nothing else is in it. Never throws; a second call does
+     * nothing.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         List<Long> left = pids();
         if (!left.isEmpty()) {
             Proc.killAndWait(left, Duration.ofSeconds(5));
@@ -97,7 +109,13 @@ public final class OwnCgroup implements AutoCloseable {
                     break;
                 }
             }
-            removeIfEmpty(d.getParent()); // /isobench, when this was the last one (as Cgroups.removeIfEmpty)
+        }
+        if (LIVE.decrementAndGet() == 0) {
+            // not on every close: with many instances at once, each attempt would fail (and cost) but the last one's
+            for (Path d : dirs) {
+                PARENTS.remove(d.getParent());
+                removeIfEmpty(d.getParent()); // as Cgroups.removeIfEmpty does for the OCI runtimes' cgroups
+            }
         }
     }
 
@@ -137,19 +155,21 @@ public final class OwnCgroup implements AutoCloseable {
                 Path dir = parent.resolve(name);
                 for (int attempt = 0; ; attempt++) {
                     try {
-                        if (!Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
+                        if (!PARENTS.contains(parent)) {
                             mkdirIfAbsent(parent);
                             if (h.v2()) {
                                 enableV2Controllers(h.mount(), parent);
                             }
+                            PARENTS.add(parent);
                         }
                         Files.createDirectory(dir); // fails if it exists: a fresh name, so it is ours
                         break;
                     } catch (NoSuchFileException e) {
+                        PARENTS.remove(parent);
                         if (attempt >= 3) {
                             throw e;
                         }
-                        // another run's teardown removed the empty /isobench between our two mkdirs: again
+                        // another teardown (another run's, or a runc container's) removed the empty /isobench: again
                     }
                 }
                 made.add(dir);
@@ -161,6 +181,7 @@ public final class OwnCgroup implements AutoCloseable {
             }
             throw new IOException("cannot create the cgroup /" + PARENT + "/" + name + ": " + e.getMessage(), e);
         }
+        LIVE.incrementAndGet();
         return new OwnCgroup(name, made);
     }
 
@@ -282,6 +303,9 @@ public final class OwnCgroup implements AutoCloseable {
     }
 
     private static String trial() {
+        if ("0".equals(System.getenv("ISOBENCH_OWN_CGROUP"))) {
+            return "disabled by ISOBENCH_OWN_CGROUP=0, for measuring isobench itself";
+        }
         OwnCgroup cg;
         try {
             cg = create();

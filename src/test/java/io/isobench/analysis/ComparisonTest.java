@@ -198,8 +198,20 @@ class ComparisonTest {
         assertThat(HostLoad.busyWarning(busy, null)).contains("busy").doesNotContain("cost factors");
         // the baseline in isobench's cgroup competes task by task: the sandboxes look cheaper than they are
         assertThat(HostLoad.busyWarning(busy, false)).contains("cost factors too low");
-        assertThat(HostLoad.busyWarning(busy, true)).contains("not biased").doesNotContain("too low");
+        assertThat(HostLoad.busyWarning(busy, true)).contains("shared the CPUs out to both alike").doesNotContain("too low");
         assertThat(HostLoad.busyWarning(Map.of("cpus", 2), false)).isNull();
+        // from a stored run: the native baseline's recorded "cgroup" detail says which
+        Map<String, Object> busyHost = new java.util.HashMap<>(HOST);
+        busyHost.put("loadavg_start", 3.0);
+        StoredRun.Header h = new StoredRun.Header("x", "t", "t", "completed", "v", busyHost, Map.of(), Map.of(), null, null);
+        StoredRun.RuntimeRow runc = new StoredRun.RuntimeRow("runc", "container", true, "1.1", null, Map.of());
+        java.util.function.Function<Map<String, Object>, String> with = d -> HostLoad.busyWarning(new StoredRun(h,
+                List.of(new StoredRun.RuntimeRow("native", "native", true, "k", null, d), runc), List.of(), List.of(), List.of()));
+        assertThat(with.apply(Map.of("cgroup", "own, unlimited: /isobench/isobench-PID-N (cpu; memory)"))).contains("alike");
+        assertThat(with.apply(Map.of("confinement", "none"))).as("a run from before the own cgroup").contains("too low");
+        assertThat(with.apply(Map.of("cgroup", "isobench's own (cannot create the cgroup ...)"))).contains("too low");
+        assertThat(HostLoad.busyWarning(new StoredRun(h, List.of(runc), List.of(), List.of(), List.of())))
+                .as("no native in the run").contains("busy").doesNotContain("cost factors", "alike");
     }
 
     /** A native + runsc run on host {@code hostname} whose runsc recorded {@code sha}. */
