@@ -15,7 +15,7 @@ import java.util.Set;
 /**
  * What an OCI runtime leaves in its state root when its {@code create} is killed half-way (isobench SIGKILLed, a
  * launch timed out on a saturated host): runc and crun a directory {@code NAME} holding only {@code exec.fifo} (no
- * {@code state.json}), runsc a lock file {@code NAME_sandbox:NAME.lock} without its {@code .state}. The runtime cannot
+ * {@code state.json}; runc sometimes also an empty {@code runc.XXXXXX}, {@link #RUNC_CLONE_TEMP}), runsc a lock file {@code NAME_sandbox:NAME.lock} without its {@code .state}. The runtime cannot
  * load such an entry ({@code runc list} warns "container does not exist" for it, and {@code delete --force} fails), so
  * it stays until someone removes the file, and {@code list} shows nothing to sweep.
  * <p>
@@ -25,6 +25,13 @@ import java.util.Set;
  * {@code runc init} holding the fifo, {@code runsc create … NAME} holding the lock).
  */
 final class OciStateRoot {
+    /**
+     * runc's temporary copy of its own binary (cloned_binary.c: {@code mkostemp("$_LIBCONTAINER_STATEDIR/runc.XXXXXX")},
+     * unlinked at once), left empty in the state dir when the create is killed in between (seen after a SIGKILLed
+     * 64-container startup run: {@code exec.fifo} and a 0-byte {@code runc.voJ7ly}).
+     */
+    static final java.util.regex.Pattern RUNC_CLONE_TEMP = java.util.regex.Pattern.compile("runc\\.[A-Za-z0-9]{6}");
+
     private OciStateRoot() {
     }
 
@@ -34,7 +41,8 @@ final class OciStateRoot {
         if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) { // runc, crun
             try (DirectoryStream<Path> s = Files.newDirectoryStream(entry)) {
                 for (Path p : s) {
-                    if (!p.getFileName().toString().equals("exec.fifo")) {
+                    String f = p.getFileName().toString();
+                    if (!f.equals("exec.fifo") && !RUNC_CLONE_TEMP.matcher(f).matches()) {
                         return null; // state.json (a container runc can load) or anything else we do not know
                     }
                 }

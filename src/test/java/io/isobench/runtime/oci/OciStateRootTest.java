@@ -34,6 +34,11 @@ class OciStateRootTest {
     @Test
     void removesOnlyHalfCreatedIsobenchContainersNobodyWorksOn() throws Exception {
         Path half = halfRunc("isobench-20261203-065438-f13db861a339-startup-runc-r1-cf20-23");
+        // as a SIGKILLed 64-container run left one: runc's clone of its binary, killed before it unlinked the file
+        Path halfWithClone = halfRunc("isobench-20261203-114937-bdf72ba53e40-startup-runc-r1-f189-55");
+        Files.createFile(halfWithClone.resolve("runc.voJ7ly"));
+        Path halfWithOther = halfRunc("isobench-20261203-114937-bdf72ba53e40-startup-runc-r1-f189-56");
+        Files.createFile(halfWithOther.resolve("runc.json"));
         Path whole = halfRunc("isobench-20261203-065438-f13db861a339-startup-runc-r1-cf20-24");
         Files.writeString(whole.resolve("state.json"), "{}");
         Path foreign = halfRunc("srt2");
@@ -42,10 +47,12 @@ class OciStateRootTest {
         Path state = Files.createFile(root.resolve(lockWithState.getFileName().toString().replace(".lock", ".state")));
         Path other = Files.createFile(root.resolve("isobench-notes.txt"));
 
-        assertThat(OciStateRoot.removeUnloadable(root)).hasSize(2)
+        assertThat(OciStateRoot.removeUnloadable(root)).hasSize(3)
                 .allMatch(l -> l.startsWith("half-created container isobench-"));
 
         assertThat(half).doesNotExist();
+        assertThat(halfWithClone).doesNotExist();
+        assertThat(halfWithOther).as("a file we do not know").exists();
         assertThat(lock).doesNotExist();
         assertThat(whole).exists(); // runc can load it: its list and delete handle it
         assertThat(foreign).exists(); // not ours
