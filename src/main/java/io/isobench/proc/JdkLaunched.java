@@ -31,6 +31,7 @@ final class JdkLaunched implements Launched {
             new SynchronousQueue<>(), Thread.ofPlatform().daemon().name("pump-", 0).stackSize(256 * 1024).factory());
 
     private final Process process;
+    private final String argv0;
     private final long spawned;
     private final long spawnStart;
     private final StringBuilder out = new StringBuilder();
@@ -39,8 +40,9 @@ final class JdkLaunched implements Launched {
     private final Future<?> errPump;
     private volatile long exitedAt = -1;
 
-    private JdkLaunched(Process process, long spawnStart, long spawned, LineSink lines) {
+    private JdkLaunched(Process process, String argv0, long spawnStart, long spawned, LineSink lines) {
         this.process = process;
+        this.argv0 = argv0;
         this.spawnStart = spawnStart;
         this.spawned = spawned;
         this.outPump = PUMPS.submit(() -> pump(process.getInputStream(), out, lines, this::overflow));
@@ -57,7 +59,7 @@ final class JdkLaunched implements Launched {
         }
         long t0 = System.nanoTime();
         Process p = pb.start();
-        return new JdkLaunched(p, t0, System.nanoTime(), lines);
+        return new JdkLaunched(p, argv.get(0), t0, System.nanoTime(), lines);
     }
 
     /**
@@ -70,9 +72,11 @@ final class JdkLaunched implements Launched {
                 java.nio.file.Files.writeString(procs, Long.toString(l.pid()), java.nio.file.StandardOpenOption.WRITE);
             }
         } catch (IOException e) {
+            if (!l.process.isAlive()) {
+                return l; // it ended before it could be moved: it ran, briefly, where isobench runs
+            }
             l.killTree();
-            throw new IOException("cannot put \"" + l.process.info().command().orElse("the process") + "\" into its cgroup: "
-                    + e.getMessage(), e);
+            throw new IOException("cannot put \"" + l.argv0 + "\" into its cgroup: " + e.getMessage(), e);
         }
         return l;
     }

@@ -340,8 +340,9 @@ public final class OwnCgroup implements AutoCloseable {
         for (Hierarchy h : hierarchies()) {
             where.add(h.v2() ? "unified" : String.join(",", h.controllers()));
         }
-        return "own, unlimited: /" + PARENT + "/isobench-PID-N (" + String.join("; ", where)
-                + "), joined before the exec, the join not timed";
+        String how = io.isobench.proc.Spawner.shared() != null ? "joined before the exec, the join not timed"
+                : "joined just after the start (no isobench-spawn helper: its first instants ran in isobench's cgroups)";
+        return "own, unlimited: /" + PARENT + "/isobench-PID-N (" + String.join("; ", where) + "), " + how;
     }
 
     /** The details entry for a runtime whose instances run in a cgroup of their own. */

@@ -55,7 +55,7 @@ public final class BwrapDriver extends HostLauncherDriver {
         d.put("namespaces", "--unshare-all (user, pid, ipc, uts, cgroup, mount, net)");
         d.put("network", "none (new network namespace, loopback only)");
         d.put("rootfs", "workload image, read-only bind; private /proc, /dev, tmpfs /tmp");
-        d.put("limits_enforced", "none (bwrap creates no cgroup; isobench runs it in an unlimited cgroup of its own)");
+        d.put("limits_enforced", "none (bwrap creates no cgroup)");
         return d;
     }
 
