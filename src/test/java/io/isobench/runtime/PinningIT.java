@@ -84,7 +84,13 @@ class PinningIT {
             placement.add(String.valueOf(s.cpuPlacement()));
             // a container's workload (a host process, or inside runsc's sentry) and a VM's threads are up by then
             Thread.sleep(4000);
-            return sandboxTasks();
+            Map<String, String> tasks = sandboxTasks();
+            if (tasks.isEmpty()) { // say why: the launcher's own words (it may have exited, e.g. a failed create)
+                io.isobench.proc.ProcResult r = s.await(java.time.Duration.ofSeconds(2));
+                throw new AssertionError(runtime + ": no sandbox task seen; the launcher "
+                        + (r.timedOut() ? "still ran" : "exited " + r.exitCode()) + ": " + r.stdout() + r.stderr());
+            }
+            return tasks;
         }
     }
 

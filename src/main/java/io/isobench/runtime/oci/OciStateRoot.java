@@ -1,5 +1,7 @@
 package io.isobench.runtime.oci;
 
+import io.isobench.proc.Proc;
+
 import io.isobench.util.FileTree;
 
 import java.io.IOException;
@@ -97,6 +99,49 @@ final class OciStateRoot {
         return remove(real, candidates);
     }
 
+    /**
+     * The mount points at or under {@code entry} in a mountinfo text (octal escapes decoded). runc 1.1 may bind-mount
+     * its own binary over the {@code runc.XXXXXX} file of a container's state dir for a moment (cloned_binary.c,
+     * try_bindfd); a create killed in that moment leaves the mount in the host's namespace, seen after a SIGKILLed
+     * 64-container startup run: {@code /usr/sbin/runc} on {@code /run/runc/isobench-…/runc.qfGLTx}.
+     */
+    static List<String> mountsUnder(Path entry, String mountinfo) {
+        String dir = entry.toString();
+        List<String> l = new ArrayList<>();
+        for (String line : mountinfo.lines().toList()) {
+            String[] f = line.split(" ");
+            if (f.length > 4) {
+                String mp = unescape(f[4]);
+                if (mp.equals(dir) || mp.startsWith(dir + "/")) {
+                    l.add(mp);
+                }
+            }
+        }
+        java.util.Collections.reverse(l); // the newest (innermost) first
+        return l;
+    }
+
+    private static String mountinfo() {
+        try {
+            return Files.readString(Path.of("/proc/self/mountinfo"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String unescape(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(s.charAt(i));
+            }
+        }
+        return b.toString();
+    }
+
     private static Path real(Path root) {
         try {
             return root == null ? null : root.toRealPath(); // /var/run/runsc is /run/runsc in /proc/PID/fd
@@ -115,6 +160,9 @@ final class OciStateRoot {
             String id = unloadable(p); // again: a create may have finished meanwhile
             if (id == null || inUse.holds(p) || inUse.names(id)) {
                 continue;
+            }
+            for (String m : mountsUnder(p, mountinfo())) { // runc's bind mount of its binary, left by a kill (below)
+                Proc.of("umount", "-l", m).timeout(java.time.Duration.ofSeconds(10)).run();
             }
             try {
                 FileTree.delete(p);

@@ -105,6 +105,20 @@ class OciStateRootTest {
     }
 
     @Test
+    void runcsBindMountOfItsBinaryLeftInAStateDirIsFoundForUnmounting() {
+        // /proc/self/mountinfo after a SIGKILLed 64-container runc startup run (runc 1.1.5, 2026-12-03)
+        String mi = """
+                26 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw,discard
+                231 26 254:0 /usr/sbin/runc /run/runc/isobench-20261203-123703-3862b96a51eb-startup-runc-r1-b415-48/runc.qfGLTx rw,relatime - ext4 /dev/vda rw,discard,resv_strict,resuid=65534,resgid=65534
+                232 26 0:30 / /run/runc/isobench-other/x rw - tmpfs tmpfs rw
+                233 26 0:31 / /run/runc/isobench-20261203-123703-3862b96a51eb-startup-runc-r1-b415-48-not-this/y rw - tmpfs tmpfs rw
+                """;
+        assertThat(OciStateRoot.mountsUnder(Path.of("/run/runc/isobench-20261203-123703-3862b96a51eb-startup-runc-r1-b415-48"), mi))
+                .containsExactly("/run/runc/isobench-20261203-123703-3862b96a51eb-startup-runc-r1-b415-48/runc.qfGLTx");
+        assertThat(OciStateRoot.mountsUnder(Path.of("/run/runc/isobench-none"), mi)).isEmpty();
+    }
+
+    @Test
     void aMissingRootIsNothingToDo() {
         assertThat(OciStateRoot.removeUnloadable(root.resolve("absent"))).isEmpty();
         assertThat(OciStateRoot.removeUnloadable(null)).isEmpty();
