@@ -60,12 +60,42 @@ public final class Cgroups {
         return l;
     }
 
+    /**
+     * cgroup v1's cpuset: a new cgroup has no CPUs and no memory nodes. runc copies its parent's into every level it
+     * creates; runsc does not, so a pinned runsc container whose runsc had to create {@code /isobench} there failed
+     * ("write …/cpuset/isobench/NAME/cpuset.cpus: permission denied": not a subset of the empty parent's). Makes
+     * {@code /isobench} in the cpuset hierarchy with the root's CPUs and memory nodes where it is missing or empty; it
+     * stays (as Docker's {@code /docker} does): {@link #removeIfEmpty} leaves it. Never throws.
+     */
+    public static void prepareCpusetParent() {
+        Path root = ROOT.resolve("cpuset");
+        if (!Files.isRegularFile(root.resolve("cpuset.cpus"))) {
+            return; // no v1 cpuset hierarchy (v2: the cpuset controller takes its parent's CPUs)
+        }
+        Path parent = root.resolve("isobench");
+        try {
+            try {
+                Files.createDirectory(parent);
+            } catch (java.nio.file.FileAlreadyExistsException exists) {
+                // made before
+            }
+            for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
+                if (Files.readString(parent.resolve(f)).isBlank()) {
+                    Files.writeString(parent.resolve(f), Files.readString(root.resolve(f)).strip());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the runtime then says why, in its own words
+        }
+    }
+
     /** Removes the instance's cgroup and isobench's parent cgroup where the runtime left them empty. */
     public static void removeIfEmpty(String cgroupsPath) {
         String rel = cgroupsPath.startsWith("/") ? cgroupsPath.substring(1) : cgroupsPath;
         for (Path base : hierarchies()) {
             Path d = base.resolve(rel);
-            while (d != null && d.startsWith(base) && !d.equals(base)) {
+            while (d != null && d.startsWith(base) && !d.equals(base)
+                    && !(base.equals(ROOT.resolve("cpuset")) && d.equals(base.resolve("isobench")))) { // see prepareCpusetParent
                 try {
                     Files.deleteIfExists(d); // rmdir: only succeeds on an empty cgroup
                 } catch (IOException e) {

@@ -307,6 +307,7 @@ public abstract class OciDriver implements RuntimeDriver {
             if (netns == null) {
                 netns = NetNs.createFor(spec);
             }
+            io.isobench.runtime.Cgroups.prepareCpusetParent(); // runsc does not fill a cpuset parent it creates
             String cgroupsPath = OciBundle.write(bundle, spec, scratch, netns == null ? null : netns.path());
             return new Prepared(spec, bundle, cgroupsPath, scratch, netns, pin);
         } catch (IOException | LaunchException e) {
