@@ -91,17 +91,7 @@ public final class Tracefs implements AutoCloseable {
             if (f.length < 5 || sep < 0 || sep + 1 >= f.length) {
                 return null;
             }
-            return new MountInfo(Path.of(unescape(f[4])), f[sep + 1]);
-        }
-
-        static String unescape(String s) {
-            Matcher m = Pattern.compile("\\\\([0-7]{3})").matcher(s);
-            StringBuilder b = new StringBuilder();
-            while (m.find()) {
-                m.appendReplacement(b, Matcher.quoteReplacement(String.valueOf((char) Integer.parseInt(m.group(1), 8))));
-            }
-            m.appendTail(b);
-            return b.toString();
+            return new MountInfo(Path.of(io.isobench.util.MountInfo.unescape(f[4])), f[sep + 1]);
         }
     }
 

@@ -254,7 +254,7 @@ public final class OwnCgroup implements AutoCloseable {
                 continue;
             }
             String fs = post[0];
-            Path mount = Path.of(unescape(pre[4]));
+            Path mount = Path.of(io.isobench.util.MountInfo.unescape(pre[4]));
             if (fs.equals("cgroup2")) {
                 if (seen.add("cgroup2")) {
                     l.add(new Hierarchy(mount, true, Set.of()));
@@ -268,21 +268,6 @@ public final class OwnCgroup implements AutoCloseable {
             }
         }
         return l;
-    }
-
-    /** mountinfo's octal escapes (\040 for a space). */
-    private static String unescape(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
     }
 
     /**

@@ -111,7 +111,7 @@ final class OciStateRoot {
         for (String line : mountinfo.lines().toList()) {
             String[] f = line.split(" ");
             if (f.length > 4) {
-                String mp = unescape(f[4]);
+                String mp = io.isobench.util.MountInfo.unescape(f[4]);
                 if (mp.equals(dir) || mp.startsWith(dir + "/")) {
                     l.add(mp);
                 }
@@ -127,19 +127,6 @@ final class OciStateRoot {
         } catch (IOException e) {
             return "";
         }
-    }
-
-    private static String unescape(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                b.append(s.charAt(i));
-            }
-        }
-        return b.toString();
     }
 
     private static Path real(Path root) {
