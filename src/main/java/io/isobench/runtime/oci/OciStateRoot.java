@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * What an OCI runtime leaves in its state root when its {@code create} is killed half-way (isobench SIGKILLed, a
  * launch timed out on a saturated host): runc and crun a directory {@code NAME} holding only {@code exec.fifo} (no
- * {@code state.json}; runc sometimes also an empty {@code runc.XXXXXX}, {@link #RUNC_CLONE_TEMP}), runsc a lock file {@code NAME_sandbox:NAME.lock} without its {@code .state}. The runtime cannot
+ * {@code state.json}; runc sometimes also an empty {@code runc.XXXXXX}, {@link #RUNC_CLONE_TEMP}, or its state file
+ * before the rename, {@link #STATE_TEMP}), runsc a lock file {@code NAME_sandbox:NAME.lock} without its {@code .state}. The runtime cannot
  * load such an entry ({@code runc list} warns "container does not exist" for it, and {@code delete --force} fails), so
  * it stays until someone removes the file, and {@code list} shows nothing to sweep.
  * <p>
@@ -33,6 +34,13 @@ final class OciStateRoot {
      * 64-container startup run: {@code exec.fifo} and a 0-byte {@code runc.voJ7ly}).
      */
     static final java.util.regex.Pattern RUNC_CLONE_TEMP = java.util.regex.Pattern.compile("runc\\.[A-Za-z0-9]{6}");
+    /**
+     * runc's state file on its way in (libcontainer saveState: {@code os.CreateTemp(root, "state-")}, written, then
+     * renamed to {@code state.json}), left when the create is killed before the rename (seen after a SIGKILLed
+     * 64-container startup run in CI: {@code exec.fifo} and {@code state-1124119783}, 0 or 7429 bytes, no
+     * {@code state.json}); crun's is {@code status.tmp} (status.c: written, then renamed to {@code status}).
+     */
+    static final java.util.regex.Pattern STATE_TEMP = java.util.regex.Pattern.compile("state-[0-9]{1,10}|status\\.tmp");
 
     private OciStateRoot() {
     }
@@ -44,7 +52,7 @@ final class OciStateRoot {
             try (DirectoryStream<Path> s = Files.newDirectoryStream(entry)) {
                 for (Path p : s) {
                     String f = p.getFileName().toString();
-                    if (!f.equals("exec.fifo") && !RUNC_CLONE_TEMP.matcher(f).matches()) {
+                    if (!f.equals("exec.fifo") && !RUNC_CLONE_TEMP.matcher(f).matches() && !STATE_TEMP.matcher(f).matches()) {
                         return null; // state.json (a container runc can load) or anything else we do not know
                     }
                 }

@@ -37,6 +37,9 @@ class OciStateRootTest {
         // as a SIGKILLed 64-container run left one: runc's clone of its binary, killed before it unlinked the file
         Path halfWithClone = halfRunc("isobench-20261203-114937-bdf72ba53e40-startup-runc-r1-f189-55");
         Files.createFile(halfWithClone.resolve("runc.voJ7ly"));
+        // killed between runc's write of its state to a temp file and the rename to state.json (CI, a SIGKILLed run)
+        Path halfWithStateTemp = halfRunc("isobench-20261203-132650-e328132d84ef-startup-runc-r1-c844-33");
+        Files.writeString(halfWithStateTemp.resolve("state-1777836452"), "{\"id\":\"isobench-20261203-132650-e32");
         Path halfWithOther = halfRunc("isobench-20261203-114937-bdf72ba53e40-startup-runc-r1-f189-56");
         Files.createFile(halfWithOther.resolve("runc.json"));
         Path whole = halfRunc("isobench-20261203-065438-f13db861a339-startup-runc-r1-cf20-24");
@@ -47,11 +50,12 @@ class OciStateRootTest {
         Path state = Files.createFile(root.resolve(lockWithState.getFileName().toString().replace(".lock", ".state")));
         Path other = Files.createFile(root.resolve("isobench-notes.txt"));
 
-        assertThat(OciStateRoot.removeUnloadable(root)).hasSize(3)
+        assertThat(OciStateRoot.removeUnloadable(root)).hasSize(4)
                 .allMatch(l -> l.startsWith("half-created container isobench-"));
 
         assertThat(half).doesNotExist();
         assertThat(halfWithClone).doesNotExist();
+        assertThat(halfWithStateTemp).doesNotExist();
         assertThat(halfWithOther).as("a file we do not know").exists();
         assertThat(lock).doesNotExist();
         assertThat(whole).exists(); // runc can load it: its list and delete handle it
