@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
 /**
  * A cgroup of its own, with no limits, for an instance whose runtime makes none (the native baseline, bwrap,
  * systemd-nspawn): {@code /isobench/isobench-PID-N} in every hierarchy that governs how a workload is scheduled and
- * charged (cgroup v1: cpu, cpuacct, memory, blkio, pids; v2: the unified tree, when it holds cpu, memory, io or pids), as an OCI
- * runtime puts each container at {@code /isobench/NAME}.
+ * charged (cgroup v1: cpu, cpuacct, memory, blkio, pids; v2: the unified tree), as an OCI runtime puts each container at
+ * {@code /isobench/NAME}; on a hybrid host also in name=systemd and the controller-less unified tree, where
+ * systemd-nspawn nests its own cgroups (removed with the instance's: {@link Cgroups#removeTree}).
  * <p>
  * Why: the CPU scheduler shares a cgroup out as one entity among its siblings. A workload left in the caller's cgroup
  * competes task by task with every other process there, a container as one entity: with four busy loops on this
@@ -39,6 +40,8 @@ import java.util.regex.Pattern;
 public final class OwnCgroup implements AutoCloseable {
     /** cgroup v1 controllers whose hierarchies the instance joins (cpuset is left out: a new one has no cpus). */
     static final List<String> V1_CONTROLLERS = List.of("cpu", "cpuacct", "memory", "blkio", "pids");
+    /** v1's named hierarchy where systemd (and systemd-nspawn without systemd) keeps its cgroups. */
+    static final String NAMED_SYSTEMD = "name=systemd";
     /** cgroup v2 controllers enabled for {@code /isobench}'s children where the unified tree holds them. */
     static final List<String> V2_CONTROLLERS = List.of("cpu", "memory", "io", "pids");
     static final String PARENT = "isobench";
@@ -81,7 +84,7 @@ public final class OwnCgroup implements AutoCloseable {
      * before its exec, and whatever it starts inherits them all.
      */
     public List<Long> pids() {
-        return dirs.isEmpty() ? List.of() : readPids(dirs.getFirst().resolve("cgroup.procs"));
+        return dirs.isEmpty() ? List.of() : Cgroups.pidsUnder(dirs.getFirst()); // with what a runtime nested in it
     }
 
     /**
@@ -100,8 +103,9 @@ public final class OwnCgroup implements AutoCloseable {
         }
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         for (Path d : dirs) {
-            while (!removeIfEmpty(d) && System.nanoTime() < end) {
-                Proc.killAndWait(readPids(d.resolve("cgroup.procs")), Duration.ofMillis(200));
+            // with what a runtime nested in it (systemd-nspawn's payload and supervisor in name=systemd and unified)
+            while (!Cgroups.removeTree(d) && System.nanoTime() < end) {
+                Proc.killAndWait(Cgroups.pidsUnder(d), Duration.ofMillis(200));
                 try {
                     Thread.sleep(10);
                 } catch (InterruptedException e) {
@@ -227,18 +231,17 @@ public final class OwnCgroup implements AutoCloseable {
     /** The hierarchies an instance joins, from /proc/self/mountinfo. */
     static List<Hierarchy> hierarchies() {
         try {
-            List<Hierarchy> all = parseMountinfo(Files.readString(Path.of("/proc/self/mountinfo")));
-            // a hybrid host's unified tree often holds only controllers that matter little here (hugetlb, misc)
-            return all.stream().filter(h -> !h.v2() || words(h.mount().resolve("cgroup.controllers")).stream()
-                    .anyMatch(V2_CONTROLLERS::contains)).toList();
+            return parseMountinfo(Files.readString(Path.of("/proc/self/mountinfo")));
         } catch (IOException e) {
             return List.of();
         }
     }
 
     /**
-     * The cgroup mounts of a mountinfo text: every cgroup2 mount, and the v1 mounts holding one of
-     * {@link #V1_CONTROLLERS} (each hierarchy once, at its first mount point).
+     * The cgroup mounts of a mountinfo text: the cgroup2 mount, the v1 mounts holding one of {@link #V1_CONTROLLERS},
+     * and v1's {@code name=systemd} (each hierarchy once, at its first mount point). The controller-less trees of a
+     * hybrid host (its unified tree, name=systemd) are joined too: systemd-nspawn nests its {@code payload} and
+     * {@code supervisor} cgroups in its cgroup there, which must be the instance's (removed with it), not the root's.
      */
     static List<Hierarchy> parseMountinfo(String mountinfo) {
         List<Hierarchy> l = new ArrayList<>();
@@ -260,8 +263,12 @@ public final class OwnCgroup implements AutoCloseable {
                     l.add(new Hierarchy(mount, true, Set.of()));
                 }
             } else if (fs.equals("cgroup")) {
-                Set<String> ctl = new LinkedHashSet<>(List.of(post[2].split(",")));
+                Set<String> opts = new LinkedHashSet<>(List.of(post[2].split(",")));
+                Set<String> ctl = new LinkedHashSet<>(opts);
                 ctl.retainAll(V1_CONTROLLERS);
+                if (ctl.isEmpty() && opts.contains(NAMED_SYSTEMD)) {
+                    ctl.add(NAMED_SYSTEMD);
+                }
                 if (!ctl.isEmpty() && seen.add(String.join(",", ctl))) {
                     l.add(new Hierarchy(mount, false, ctl));
                 }
@@ -354,8 +361,8 @@ public final class OwnCgroup implements AutoCloseable {
                             || io.isobench.util.TrustedPath.untrusted(d) != null) { // a delegated cgroup: not ours to kill in
                         continue;
                     }
-                    Proc.killAndWait(readPids(d.resolve("cgroup.procs")), Duration.ofSeconds(5));
-                    if (removeIfEmpty(d)) {
+                    Proc.killAndWait(Cgroups.pidsUnder(d), Duration.ofSeconds(5));
+                    if (Cgroups.removeTree(d)) {
                         removed.add("cgroup " + d);
                     }
                 }
@@ -365,20 +372,6 @@ public final class OwnCgroup implements AutoCloseable {
             removeIfEmpty(parent);
         }
         return removed;
-    }
-
-    private static List<Long> readPids(Path procs) {
-        List<Long> l = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(procs)) {
-                if (!line.isBlank()) {
-                    l.add(Long.parseLong(line.strip()));
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // gone
-        }
-        return l;
     }
 
     /** rmdir: only an empty cgroup goes; true when it is gone. */

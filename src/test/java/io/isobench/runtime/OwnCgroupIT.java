@@ -78,6 +78,8 @@ class OwnCgroupIT {
                 .build();
         Path cpuDir;
         long straySeen;
+        List<Path> rootHad = java.util.stream.Stream.of("systemd/payload", "systemd/supervisor", "unified/payload",
+                "unified/supervisor").map(x -> Path.of("/sys/fs/cgroup", x)).filter(Files::exists).toList();
         try (Sandbox s = d.launch(spec)) {
             // cat has exited then (an exited process shows the root cgroup until it is reaped), the sleeps run
             assertThat(started.await(30, TimeUnit.SECONDS)).as("the workload started").isTrue();
@@ -108,6 +110,13 @@ class OwnCgroupIT {
                     assertThat(cpu).as("pid %d in cpu: %s", p, ProcessHandle.of(p).flatMap(h -> h.info().commandLine()).orElse("?"))
                             .startsWith(own);
                     assertThat(cgroupOf(p, "memory")).as("pid %d in memory", p).startsWith(own);
+                    // the controller-less trees too: nspawn nests its payload and supervisor cgroups in its own there
+                    if (Files.exists(Path.of("/sys/fs/cgroup/systemd/cgroup.procs"))) {
+                        assertThat(cgroupOf(p, "name=systemd")).as("pid %d in name=systemd", p).startsWith(own);
+                    }
+                    if (Files.exists(Path.of("/sys/fs/cgroup/unified/cgroup.procs"))) {
+                        assertThat(cgroupOf(p, "")).as("pid %d in the unified tree", p).startsWith(own);
+                    }
                 }
             }
             // the orphaned sleep 300 left the launcher's tree (for native: its parent is the host's init now); it may
@@ -129,6 +138,12 @@ class OwnCgroupIT {
             }
         }
         assertThat(cpuDir).as("removed with the instance").doesNotExist();
+        for (String h : List.of("systemd", "unified")) {
+            for (String nested : List.of("payload", "supervisor")) {
+                assertThat(Path.of("/sys/fs/cgroup", h, nested)).as("nspawn's cgroups went into the instance's, not the root's")
+                        .satisfies(p -> assertThat(Files.exists(p)).isEqualTo(rootHad.contains(p)));
+            }
+        }
         assertThat(Proc.running(straySeen)).as("what ran in it is gone").isFalse();
         assertThat(IntegrationSupport.leftoverCgroups("isobench-" + ProcessHandle.current().pid() + "-")).isEmpty();
     }

@@ -28,9 +28,11 @@ class OwnCgroupTest {
         List<OwnCgroup.Hierarchy> h = OwnCgroup.parseMountinfo(fixture("mountinfo-hybrid.txt"));
         assertThat(h).filteredOn(x -> !x.v2()).extracting(x -> x.mount().toString()).containsExactly(
                 "/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/blkio",
-                "/sys/fs/cgroup/pids"); // not cpuset (a new one has no CPUs), devices, freezer, name=systemd
+                "/sys/fs/cgroup/pids", "/sys/fs/cgroup/systemd"); // not cpuset (a new one has no CPUs), devices, freezer
+        assertThat(h).filteredOn(x -> x.mount().endsWith("systemd")).extracting(OwnCgroup.Hierarchy::controllers)
+                .containsExactly(Set.of("name=systemd")); // where nspawn nests its payload and supervisor cgroups
         assertThat(h).filteredOn(OwnCgroup.Hierarchy::v2).extracting(x -> x.mount().toString())
-                .containsExactly("/sys/fs/cgroup/unified"); // kept only if it holds cpu, memory, io or pids (hierarchies())
+                .containsExactly("/sys/fs/cgroup/unified"); // though it holds no controller that matters (nspawn, as above)
     }
 
     @Test
@@ -42,9 +44,9 @@ class OwnCgroupTest {
     @Test
     void cpuAndCpuacctMountedTogetherAreOneHierarchy() throws IOException {
         List<OwnCgroup.Hierarchy> h = OwnCgroup.parseMountinfo(fixture("mountinfo-v1-cpu-cpuacct.txt"));
-        assertThat(h).extracting(x -> x.mount().toString()).containsExactly("/sys/fs/cgroup/blkio",
+        assertThat(h).extracting(x -> x.mount().toString()).containsExactly("/sys/fs/cgroup/systemd", "/sys/fs/cgroup/blkio",
                 "/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/pids");
-        assertThat(h.get(1).controllers()).containsExactlyInAnyOrder("cpu", "cpuacct");
+        assertThat(h.get(2).controllers()).containsExactlyInAnyOrder("cpu", "cpuacct");
     }
 
     @Test
@@ -69,8 +71,12 @@ class OwnCgroupTest {
                 dir.resolve("memory" + a.path() + "/cgroup.procs"));
         assertThat(dir.resolve("cpu" + a.path())).isDirectory();
         assertThat(a.pids()).isEmpty();
+        // what systemd-nspawn nests in its cgroup (name=systemd, unified) and leaves behind, empty
+        Files.createDirectories(dir.resolve("memory" + a.path() + "/payload"));
+        Files.createDirectories(dir.resolve("memory" + a.path() + "/supervisor/deeper"));
         a.close();
         assertThat(dir.resolve("cpu" + a.path())).doesNotExist();
+        assertThat(dir.resolve("memory" + a.path())).doesNotExist();
         assertThat(dir.resolve("cpu/isobench")).as("b still lives there").isDirectory();
         b.close();
         b.close(); // twice: nothing happens

@@ -12,6 +12,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * LXC containers (lxc and lxc-system) whose lxcpath ({@code WORKDIR/lxc/NAME}, one per container, a real directory, not a
@@ -88,7 +89,67 @@ enum LxcLeftovers implements Leftovers {
             }
         }
         done.addAll(sweepWithoutWorkDir());
+        done.addAll(sweepEmptyCgroups());
         return done;
+    }
+
+    /**
+     * The cgroups LXC made for an isobench container ({@code lxc.payload.NAME}, {@code lxc.monitor.NAME} at the top of
+     * every hierarchy) and left empty: its monitor removes them when the container stops, and one killed first (a
+     * teardown that timed out on a saturated host, a SIGKILLed run) does not; ten such pairs were left in all ten
+     * hierarchies after a 20-container footprint run here. Such a cgroup goes only when it holds no process and no
+     * running process names the container (its {@code lxc-start}/{@code lxc-execute -n NAME}, its monitor
+     * {@code [lxc monitor] LXCPATH NAME}): a container being started by a live run always has one.
+     */
+    static List<String> sweepEmptyCgroups() {
+        List<String> done = new ArrayList<>();
+        Set<String> names = new java.util.TreeSet<>();
+        for (String prefix : List.of("lxc.payload.", "lxc.monitor.")) {
+            for (String c : Cgroups.topLevel(prefix + "isobench-")) {
+                names.add(c.substring(prefix.length()));
+            }
+        }
+        if (names.isEmpty()) {
+            return done; // the common case: no /proc scan
+        }
+        List<String> cmdlines = cmdlines();
+        for (String name : names) {
+            if (named(cmdlines, name) || !Cgroups.pids("/lxc.payload." + name).isEmpty()
+                    || !Cgroups.pids("/lxc.monitor." + name).isEmpty()) {
+                continue;
+            }
+            Cgroups.removeTreeIfEmpty("/lxc.payload." + name);
+            Cgroups.removeTreeIfEmpty("/lxc.monitor." + name);
+            if (!Cgroups.topLevel("lxc.payload." + name).contains("lxc.payload." + name)
+                    && !Cgroups.topLevel("lxc.monitor." + name).contains("lxc.monitor." + name)) {
+                done.add("empty cgroups of lxc container " + name);
+            }
+        }
+        return done;
+    }
+
+    /** Every running process's command line, NULs as spaces. */
+    private static List<String> cmdlines() {
+        List<String> l = new ArrayList<>();
+        java.io.File[] procs = new java.io.File("/proc").listFiles((dir, n) -> n.chars().allMatch(Character::isDigit));
+        for (java.io.File pr : procs == null ? new java.io.File[0] : procs) {
+            try {
+                l.add(Files.readString(pr.toPath().resolve("cmdline")).replace('\0', ' ').strip());
+            } catch (IOException | RuntimeException gone) {
+                // exited meanwhile
+            }
+        }
+        return l;
+    }
+
+    /** Whether one of {@code cmdlines} has {@code name} as a whole word. */
+    static boolean named(List<String> cmdlines, String name) {
+        for (String c : cmdlines) {
+            if ((" " + c + " ").contains(" " + name + " ")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

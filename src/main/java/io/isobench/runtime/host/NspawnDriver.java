@@ -99,9 +99,11 @@ public final class NspawnDriver extends HostLauncherDriver {
     }
 
     /**
-     * Without systemd, nspawn puts the payload into a {@code payload} sub-cgroup of the caller's name=systemd and
-     * unified cgroups and leaves it behind empty. rmdir only succeeds on an empty cgroup, so a concurrent
-     * nspawn's live payload cgroup is never removed.
+     * Without systemd, nspawn puts the payload into a {@code payload} sub-cgroup of its name=systemd and unified
+     * cgroups, and itself into {@code supervisor}, and leaves both behind empty. Its cgroup is the instance's own
+     * ({@link io.isobench.runtime.OwnCgroup}, which removes them with it) unless instances cannot have one here: then
+     * it is isobench's, and these go here. rmdir only succeeds on an empty cgroup, so a concurrent nspawn's live
+     * cgroups are never removed.
      */
     static void removeEmptyPayloadCgroups() {
         try {
@@ -122,11 +124,12 @@ public final class NspawnDriver extends HostLauncherDriver {
                     if (hierarchy.equals("systemd") && base.equals(Path.of("/sys/fs/cgroup"))) {
                         continue;
                     }
-                    Path payload = base.resolve(f[2].replaceFirst("^/", "")).resolve("payload");
-                    try {
-                        Files.deleteIfExists(payload);
-                    } catch (IOException ignored) {
-                        // not empty (another nspawn is running) or not ours
+                    for (String sub : List.of("payload", "supervisor")) {
+                        try {
+                            Files.deleteIfExists(base.resolve(f[2].replaceFirst("^/", "")).resolve(sub));
+                        } catch (IOException ignored) {
+                            // not empty (another nspawn is running) or not ours
+                        }
                     }
                 }
             }
