@@ -53,8 +53,33 @@ public interface Benchmark {
      */
     List<Params> cases(Params resolved);
 
-    /** Roughly how long one trial of a case takes, for timeouts and the progress ETA. */
+    /** Roughly how long one trial of a case takes on the host, for timeouts and the progress ETA. */
     Duration expectedDuration(Params casePrams);
+
+    /**
+     * The part of {@link #expectedDuration} that is a fixed amount of CPU work at the host's speed (a model's batches),
+     * which takes longer in a runtime that emulates the CPU ({@link io.isobench.runtime.RuntimeDriver#cpuSlowdown}). A
+     * benchmark that runs for a set time, or is paced by the runtime's launches or I/O, has none.
+     */
+    default Duration cpuBoundDuration(Params casePrams) {
+        return Duration.ZERO;
+    }
+
+    /**
+     * How many instances one trial launches in all ({@code startup}'s, {@code footprint}'s): each costs the runtime's
+     * {@link io.isobench.runtime.RuntimeDriver#launchOverhead}, for the estimate and the trial's timeout.
+     */
+    default int launches(Params casePrams) {
+        return 1;
+    }
+
+    /**
+     * How many of {@link #launches} run at once (they share the host's CPUs: the estimate counts a runtime's launch
+     * once per CPU's worth of them); 1 when the trial launches one instance after another.
+     */
+    default int launchesAtOnce(Params casePrams) {
+        return 1;
+    }
 
     /**
      * How many measured repetitions this benchmark's cases get, when the benchmark decides it itself (startup's

@@ -112,7 +112,33 @@ public final class Executor {
 
     /** What one trial of a case in a runtime is expected to take: the benchmark's estimate, the launch, the cooldown. */
     Duration planned(Benchmark b, Params c, RuntimeDriver rt) {
-        return b.expectedDuration(Plan.Pinning.benchmarkParams(c)).plus(rt.launchOverhead()).plus(plan.cooldown());
+        return trialEstimate(b, Plan.Pinning.benchmarkParams(c), rt, HOST_CPUS).plus(plan.cooldown());
+    }
+
+    private static final int HOST_CPUS = Runtime.getRuntime().availableProcessors();
+    /** The launch a benchmark's own estimate allows for; a slower runtime's excess is added per launch. */
+    static final Duration FAST_LAUNCH = Duration.ofMillis(500);
+
+    /**
+     * One trial of a case in a runtime, without the cooldown: the benchmark's estimate at the host's speed; the
+     * runtime's launch; its {@link RuntimeDriver#cpuSlowdown} applied to the benchmark's CPU-bound part (a model's
+     * batches in a TCG guest); and, for a trial of many launches, the runtime's launch beyond {@link #FAST_LAUNCH} for
+     * each further one, those at once sharing the host's {@code cpus} (twenty TCG guests booting on 2 CPUs). It sets
+     * the trial's timeout (3 times it plus 60 s, unless --timeout) and the progress ETA.
+     */
+    static Duration trialEstimate(Benchmark b, Params p, RuntimeDriver rt, int cpus) {
+        Duration d = b.expectedDuration(p).plus(rt.launchOverhead());
+        double slower = rt.cpuSlowdown() - 1;
+        if (slower > 0) {
+            d = d.plusMillis((long) (b.cpuBoundDuration(p).toMillis() * Math.min(slower, 1000)));
+        }
+        int more = b.launches(p) - 1;
+        Duration excess = rt.launchOverhead().minus(FAST_LAUNCH);
+        if (more > 0 && excess.isPositive()) {
+            int atOnce = Math.max(1, Math.min(b.launchesAtOnce(p), cpus));
+            d = d.plus(excess.multipliedBy(Math.ceilDiv(more, atOnce)));
+        }
+        return d;
     }
 
     /**
@@ -292,7 +318,7 @@ public final class Executor {
                                Progress progress) throws InterruptedException {
         // the runtime's measured launch (a TCG guest's boot: a minute on a loaded host) is part of what a trial takes;
         // without it a slow but healthy VM boot was killed at the benchmark's own estimate x 3 + 60 s (66 s for startup)
-        Duration timeout = plan.trialTimeout(b.expectedDuration(Plan.Pinning.benchmarkParams(c)).plus(rt.launchOverhead()));
+        Duration timeout = plan.trialTimeout(trialEstimate(b, Plan.Pinning.benchmarkParams(c), rt, HOST_CPUS));
         // safeName: runtime ids may hold characters container ids refuse (docker:runc, runsc@20240729-systrap)
         String name = "isobench-" + runId + "-" + b.id() + "-" + io.isobench.runtime.Trials.safeName(rt.id()) + "-" + (warmup ? "w" : "r") + rep
                 + "-" + Long.toHexString(System.nanoTime() & 0xffff);

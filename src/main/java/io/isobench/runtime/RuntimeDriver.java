@@ -56,6 +56,15 @@ public interface RuntimeDriver {
     }
 
     /**
+     * How many times longer CPU-bound work takes in an instance than on the host, for run-time estimates and trial
+     * timeouts only (never a measured result): 1 unless the runtime emulates the CPU (QEMU under TCG measures it in its
+     * probe). A benchmark's {@code Benchmark.cpuBoundDuration} part is stretched by it.
+     */
+    default double cpuSlowdown() {
+        return 1;
+    }
+
+    /**
      * Packages that provide this runtime on Debian/Ubuntu, with why; {@code setup} installs those of every registered
      * driver that {@link #installedBySetup()}. Empty when not packaged.
      */

@@ -42,6 +42,55 @@ class ExecutorEstimateTest {
         public Duration launchOverhead() {
             return Duration.ofSeconds(5);
         }
+
+        /** Its CPU is emulated: CPU-bound work takes 10 times longer. */
+        @Override
+        public double cpuSlowdown() {
+            return 10;
+        }
+    }
+
+    private static io.isobench.plan.Plan plan(String... sets) {
+        PlanLoader l = new PlanLoader().top("benchmarks", "cpu,ml,footprint,density", "t");
+        for (String s : sets) {
+            l.set(s, "t");
+        }
+        return l.build();
+    }
+
+    private static io.isobench.bench.Params caseOf(io.isobench.bench.Benchmark b, io.isobench.plan.Plan p) {
+        return b.cases(p.params().get(b.id())).getFirst();
+    }
+
+    @Test
+    void aBenchmarksCpuBoundPartIsStretchedByTheRuntimesSlowdownATimedOneIsNot() {
+        var ml = new io.isobench.bench.micro.MlBenchmark();
+        var p = caseOf(ml, plan());
+        Duration host = ml.expectedDuration(p);
+        assertThat(ml.cpuBoundDuration(p)).isEqualTo(host);
+        assertThat(Executor.trialEstimate(ml, p, new NativeDriver(), 2)).isEqualTo(host.plusMillis(500));
+        // a 10 times slower CPU: 9 more of the CPU-bound part
+        assertThat(Executor.trialEstimate(ml, p, new SlowStart(), 2)).isEqualTo(host.plusSeconds(5).plusMillis(9 * host.toMillis()));
+        var cpu = new CpuBenchmark(); // runs for a set time, however slow the CPU
+        var c = caseOf(cpu, plan("cpu.time=2s"));
+        assertThat(Executor.trialEstimate(cpu, c, new SlowStart(), 2)).isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void manyLaunchesOfASlowRuntimeShareTheHostsCpus() {
+        var fp = new io.isobench.bench.fleet.FootprintBenchmark();
+        var p = caseOf(fp, plan("footprint.instances=21", "footprint.settle=1s"));
+        Duration own = fp.expectedDuration(p);
+        // one launch, then 20 at once on 2 CPUs: 10 more rounds of the runtime's 4.5 s beyond a fast launch
+        assertThat(Executor.trialEstimate(fp, p, new SlowStart(), 2)).isEqualTo(own.plusSeconds(5).plusMillis(10 * 4500));
+        assertThat(Executor.trialEstimate(fp, p, new SlowStart(), 64)).isEqualTo(own.plusSeconds(5).plusMillis(4500));
+        // a fast runtime's launches are within the benchmark's own estimate
+        assertThat(Executor.trialEstimate(fp, p, new NativeDriver(), 2)).isEqualTo(own.plusMillis(500));
+        // density launches one after another
+        var density = new io.isobench.bench.fleet.DensityBenchmark();
+        var d = caseOf(density, plan("density.max_instances=5"));
+        assertThat(Executor.trialEstimate(density, d, new SlowStart(), 2))
+                .isEqualTo(density.expectedDuration(d).plusSeconds(5).plusMillis(4 * 4500));
     }
 
     @Test

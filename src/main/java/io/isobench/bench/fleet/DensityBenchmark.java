@@ -86,6 +86,12 @@ public final class DensityBenchmark implements Benchmark {
         return Duration.ofMillis(400 * p.getLong("max_instances") + 5000).plus(p.getDuration("settle"));
     }
 
+    /** At most {@code max_instances}, one after another (each once the previous one is ready). */
+    @Override
+    public int launches(Params p) {
+        return (int) p.getLong("max_instances");
+    }
+
     /** The budget in bytes: a size as given, or {@code sharePercent} of {@code memAvailable} for {@code auto}. */
     static long budgetBytes(String budget, long memAvailable, long sharePercent) {
         String b = budget.strip();

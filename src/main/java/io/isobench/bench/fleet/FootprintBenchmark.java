@@ -88,6 +88,17 @@ public final class FootprintBenchmark implements Benchmark {
         return p.getDuration("settle").multipliedBy(2).plusMillis(200 * p.getLong("instances") + 3000);
     }
 
+    @Override
+    public int launches(Params p) {
+        return (int) p.getLong("instances");
+    }
+
+    /** One, then the other N − 1 at once. */
+    @Override
+    public int launchesAtOnce(Params p) {
+        return (int) Math.max(1, p.getLong("instances") - 1);
+    }
+
     /** Marginal cost per added instance: (total(N) − total(1)) / (N − 1); for N = 1 the single instance's value. */
     static double marginal(double one, double all, int n) {
         return n <= 1 ? one : (all - one) / (n - 1);

@@ -325,6 +325,29 @@ public final class StartupBenchmark implements Benchmark {
         return Duration.ofMillis(ms * (runs == 1 ? 1 : runs + 1));
     }
 
+    /** Every run's instances (and the prewarmed ones); a restore launches one. */
+    @Override
+    public int launches(Params p) {
+        if (RESTORE.equals(modeOf(p))) {
+            return 1;
+        }
+        long n = perRun(p) * (PREWARMED.equals(modeOf(p)) ? 2 : 1);
+        int runs = runs(p);
+        return (int) Math.min(Integer.MAX_VALUE, n * (runs == 1 ? 1 : runs + 1));
+    }
+
+    /** A run's instances overlap (all at once, or arriving faster than a slow runtime boots them). */
+    @Override
+    public int launchesAtOnce(Params p) {
+        return RESTORE.equals(modeOf(p)) ? 1 : (int) Math.max(1, Math.min(Integer.MAX_VALUE, perRun(p)));
+    }
+
+    /** The instances one run launches: its count, or those its arrival process is expected to bring. */
+    private static long perRun(Params p) {
+        Arrival a = arrivalOf(p);
+        return a.countsInstances() ? p.getLong("instances") : Math.round(a.expectedCount(p.getDuration("duration")));
+    }
+
     /**
      * Before the run's first startup trial, whatever the plan's warmups: {@value #HARNESS_WARMUP_LAUNCHES} unsampled
      * launches of a trivial host command (busybox from the image, run to its exit) through the native driver, i.e.

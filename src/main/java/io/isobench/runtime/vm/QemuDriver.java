@@ -109,6 +109,54 @@ public abstract class QemuDriver implements RuntimeDriver {
         return b > 0 ? Duration.ofMillis(b + 1000) : Duration.ofSeconds(accel().equals("kvm") ? 1 : 5);
     }
 
+    /**
+     * How many times longer a busy loop ({@link #CALIBRATION}) took in the probe's guest than on the host, or NaN
+     * before the probe: under TCG the guest's CPU is emulated, tens of times slower.
+     */
+    private volatile double probeSlowdown = Double.NaN;
+    /** Before the probe has measured it: a TCG guest's slowdown is a guess on the slow side. */
+    static final double TCG_SLOWDOWN_GUESS = 20;
+    /**
+     * The probe's calibration: a busybox shell loop (integer work in an interpreter) framed by two lines, timed on the
+     * host (the guest's lines are stamped by the host when read from the console).
+     */
+    static final String CALIBRATION = "echo isobench-calibration-begin; i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; "
+            + "echo isobench-calibration-end";
+
+    /**
+     * The probe's guest-to-host ratio for a busy loop under TCG (25x here), 1 under KVM; for estimates and timeouts
+     * only. Work differs: in a TCG microvm here ml's import (Python) took 16x the host's time, its SIMD-heavy training
+     * batches 68x (mobilenet_v2); ml's own estimate, a loaded host's, holds that margin.
+     */
+    @Override
+    public double cpuSlowdown() {
+        if (accel().equals("kvm")) {
+            return 1;
+        }
+        double s = probeSlowdown;
+        return s > 0 ? Math.max(1, s) : TCG_SLOWDOWN_GUESS;
+    }
+
+    /** The host's time for {@link #CALIBRATION} (the faster of two), in ns, or -1 when it cannot run. */
+    static long hostCalibrationNanos(String busybox) {
+        long best = -1;
+        for (int i = 0; i < 2; i++) {
+            long t0 = System.nanoTime();
+            ProcResult r = Proc.of(busybox, "sh", "-c", CALIBRATION).timeout(Duration.ofSeconds(30)).run();
+            long t = System.nanoTime() - t0;
+            if (!r.ok()) {
+                return -1;
+            }
+            best = best < 0 ? t : Math.min(best, t);
+        }
+        return best;
+    }
+
+    /** The guest-to-host ratio from the two stamped lines and the host's time; NaN when either is missing. */
+    static double slowdown(long begin, long end, long hostNanos) {
+        return begin > 0 && end > begin && hostNanos > 0 ? (double) (end - begin) / hostNanos : Double.NaN;
+    }
+
     /** QEMU is one host process (vCPU threads, slirp, block I/O all inside it), started directly: a wrapper sees it all. */
     @Override
     public boolean supportsWrapper() {
@@ -191,14 +239,30 @@ public abstract class QemuDriver implements RuntimeDriver {
         probeNetwork();
         Map<String, Object> d = details(kernel, ctx.limits());
         String name = "isobench-probe-" + id() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
+        // the probe VM runs the calibration loop with the guest's busybox (/.isobench/busybox, as its /init)
+        java.util.concurrent.atomic.AtomicLong begin = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong end = new java.util.concurrent.atomic.AtomicLong();
         LaunchSpec spec = LaunchSpec.builder(name, ctx.probeImage(), ctx.limits())
-                .argv(List.of(ctx.probeImage().tools().get("true"))).build();
+                .argv(List.of("/.isobench/busybox", "sh", "-c", CALIBRATION))
+                .onLine((line, at) -> {
+                    if (line.equals("isobench-calibration-begin")) {
+                        begin.set(at);
+                    } else if (line.equals("isobench-calibration-end")) {
+                        end.set(at);
+                    }
+                }).build();
         try (GuestSandbox s = (GuestSandbox) launch(spec)) {
             ProcResult r = s.await(PROBE_TIMEOUT);
             if (!r.ok()) {
                 return Availability.no(id(), version, "a trial VM failed: " + Trials.reason(r), d);
             }
             d.put("probe_boot_ms", s.bootMillis());
+            double slow = slowdown(begin.get(), end.get(), hostCalibrationNanos(Tools.which("busybox")));
+            probeSlowdown = slow;
+            if (slow > 0) {
+                // how it ran, for the reader: an emulated CPU's work takes this much longer (never applied to results)
+                d.put("probe_cpu_slowdown", String.format(java.util.Locale.ROOT, "%.1fx (a busybox shell loop, guest against host)", slow));
+            }
             String cs = GuestConsole.clocksource(r.stderr());
             if (cs != null) {
                 d.put("guest_clocksource", cs); // e.g. tsc (clock_gettime in the vDSO) or hpet/acpi_pm (a trap per call)

@@ -106,6 +106,9 @@ class QemuIT {
                     assertThat(r.details()).containsEntry("accel", accel)
                             .containsEntry("machine", rt.equals("qemu") ? "q35" : "microvm")
                             .containsKeys("vcpus", "memory_bytes", "guest_kernel", "probe_boot_ms", "guest_clocksource");
+                    // the probe timed a busy loop in the guest against the host (estimates and timeouts, never results)
+                    assertThat(String.valueOf(r.details().get("probe_cpu_slowdown")))
+                            .matches("\\d+\\.\\dx \\(a busybox shell loop, guest against host\\)");
                     assertThat(String.valueOf(r.details().get("memory_bytes"))).isEqualTo(Long.toString(plan.limits().memoryBytes()));
                 });
             }
