@@ -16,7 +16,7 @@ import java.util.Arrays;
 @Command(name = "isobench", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Measures what isolation costs: the same workloads natively, in containers, sandboxes and VMs.",
         subcommands = {DoctorCommand.class, RunCommand.class, StudyCommand.class, SetupCommand.class, CompareCommand.class, ReportCommand.class, ExportCommand.class,
-                ListCommand.class, ShowCommand.class, PushCommand.class, FleetCommand.class, CommandLine.HelpCommand.class})
+                ListCommand.class, ShowCommand.class, PushCommand.class, FleetCommand.class, CacheCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
 

@@ -80,6 +80,7 @@ public final class ImageBuilder {
      */
     public WorkloadImage build(Set<String> tools, List<BuiltTool> built, Set<String> hostFiles,
                                Map<String, String> dataFiles, boolean withBusybox) {
+        holdCache(cacheDir);
         Plan plan = new Plan();
         Map<String, String> toolPaths = new TreeMap<>();
         List<String> missing = new ArrayList<>();
@@ -162,9 +163,25 @@ public final class ImageBuilder {
         Path rootfs = target.resolve("rootfs");
         if (!Files.isDirectory(rootfs) || !Files.exists(target.resolve("manifest.txt"))) {
             materialize(plan, target);
+        } else {
+            io.isobench.util.CacheDir.touch(target); // its last use, for 'isobench cache prune'
         }
         return new WorkloadImage(hash, rootfs, Map.copyOf(toolPaths), plan.fileCount(), plan.byteCount(),
                 List.copyOf(missing), Map.copyOf(reasons), Map.copyOf(dataPaths));
+    }
+
+    /**
+     * The shared lock of the cache holding {@code kindDir} (its parent: {@code images}, {@code built} are kinds of one
+     * root; {@code built/files} one level further), so that 'isobench cache prune' waits for this process.
+     */
+    private static void holdCache(Path kindDir) {
+        Path d = kindDir.toAbsolutePath().normalize();
+        if (d.getFileName() != null && d.getFileName().toString().equals("files") && d.getParent() != null) {
+            d = d.getParent();
+        }
+        if (d.getParent() != null) {
+            io.isobench.util.CacheDir.hold(d.getParent());
+        }
     }
 
     /** A built tool could not be built; the message says why (compiler missing, no static libc...). */
@@ -207,8 +224,10 @@ public final class ImageBuilder {
                     + "/run and /dev over that path (set XDG_CACHE_HOME or HOME elsewhere)");
         }
         Path out = dir.resolve(b.name());
+        holdCache(dir.getParent());
         if (Files.isRegularFile(out)) {
             if (io.isobench.util.TrustedPath.untrusted(out) == null) {
+                io.isobench.util.CacheDir.touch(dir);
                 return out;
             }
             deleteTree(dir); // another user could have written it: rebuilt below, and checked again
@@ -262,7 +281,9 @@ public final class ImageBuilder {
         }
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         Path out = builtToolsDir(cacheDir).resolve("files").resolve(sha256(bytes).substring(0, 16)).resolve(name);
+        holdCache(out.getParent().getParent());
         if (Files.isRegularFile(out)) {
+            io.isobench.util.CacheDir.touch(out.getParent());
             return out;
         }
         try {

@@ -90,7 +90,9 @@ public final class GuestInitramfs {
         Path dir = cacheDir(kernel).resolve("initrd");
         Path target = dir.resolve(kernel.release() + "-" + image.hash().substring(0, 16) + "-l" + INITRD_LAYOUT
                 + "-i" + initHash() + (diskTrees ? "-ro" + ImageDisk.LAYOUT : "") + ".cpio");
+        holdCache(dir);
         if (Files.isRegularFile(target)) {
+            io.isobench.util.CacheDir.touch(target); // its last use, for 'isobench cache prune'
             return target;
         }
         String busybox = Tools.which("busybox");
@@ -224,6 +226,14 @@ public final class GuestInitramfs {
      * Renames a finished cache entry {@code tmp} to {@code target} atomically; a target another process built meanwhile
      * (same content, same name) is kept.
      */
+    /** The shared lock of the cache that holds {@code guest/KIND} (initrd, disk), so a prune waits for this process. */
+    static void holdCache(Path kindDir) {
+        Path guest = kindDir.toAbsolutePath().normalize().getParent();
+        if (guest != null && guest.getParent() != null) {
+            io.isobench.util.CacheDir.hold(guest.getParent());
+        }
+    }
+
     static void publish(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);

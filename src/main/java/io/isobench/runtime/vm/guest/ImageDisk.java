@@ -130,9 +130,11 @@ public final class ImageDisk {
     /** The cached disk of {@code image} under {@code dir}, built when missing; a cached one is verified first. */
     public static Path obtain(Path dir, WorkloadImage image) throws IOException {
         Path target = dir.resolve(image.hash().substring(0, 16) + "-l" + LAYOUT + ".ext4");
+        GuestInitramfs.holdCache(dir);
         if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
             String why = verify(target, label(image));
             if (why == null) {
+                io.isobench.util.CacheDir.touch(target); // its last use, for 'isobench cache prune'
                 return target;
             }
             throw new IOException("the cached image disk " + target + " is not usable (" + why + "); remove it to rebuild");
