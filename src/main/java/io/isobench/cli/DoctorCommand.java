@@ -66,6 +66,9 @@ public final class DoctorCommand implements Callable<Integer> {
                 rts.add(r);
             }
             m.put("runtimes", rts);
+            java.nio.file.Path root = io.isobench.util.CacheDir.root();
+            m.put("cache", Map.of("root", root.toString(), "prunable_bytes",
+                    io.isobench.util.CacheDir.entries(root).stream().mapToLong(io.isobench.util.CacheDir.Entry::bytes).sum()));
             out.println(Json.pretty(m));
             return 0;
         }
@@ -76,6 +79,7 @@ public final class DoctorCommand implements Callable<Integer> {
         out.printf("  cgroup   %s%n", host.cgroup());
         out.printf("  kvm      %s%n", host.kvm().summary());
         out.printf("  governor %s%n", host.cpuGovernor());
+        out.printf("  cache    %s%n", cacheLine(io.isobench.util.CacheDir.root()));
         out.println();
         out.println("runtimes");
         for (int i = 0; i < drivers.size(); i++) {
@@ -90,6 +94,13 @@ public final class DoctorCommand implements Callable<Integer> {
         out.println();
         out.println(prewarmLine(drivers, avail));
         return 0;
+    }
+
+    /** The cache's root and prunable size, pointing at 'isobench cache'. */
+    static String cacheLine(java.nio.file.Path root) {
+        long prunable = io.isobench.util.CacheDir.entries(root).stream().mapToLong(io.isobench.util.CacheDir.Entry::bytes).sum();
+        return root + ": " + CacheCommand.bytes(prunable) + " of images, guest files and built tools ('isobench cache' for what, "
+                + "'isobench cache prune' to free it)";
     }
 
     /**
