@@ -73,8 +73,7 @@ public final class CacheDir {
         HELD.computeIfAbsent(r, k -> {
             try {
                 Files.createDirectories(k);
-                FileChannel ch = FileChannel.open(k.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE);
+                FileChannel ch = openLock(k);
                 return ch.lock(0, Long.MAX_VALUE, true); // blocks only while a prune runs
             } catch (IOException | RuntimeException e) {
                 return null; // ConcurrentHashMap keeps no entry: tried again at the next use
@@ -82,10 +81,20 @@ public final class CacheDir {
         });
     }
 
+    /**
+     * The lock file {@code ROOT/.lock}, never through a symbolic link: root running with a cache in a directory another
+     * user can write must not create or open a file that user chose (O_NOFOLLOW).
+     */
+    private static FileChannel openLock(Path root) throws IOException {
+        return FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    }
+
     /** Marks {@code entry} as used now (its modification time). Never throws. */
     public static void touch(Path entry) {
         try {
-            Files.setLastModifiedTime(entry, FileTime.from(Instant.now()));
+            Files.getFileAttributeView(entry, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setTimes(FileTime.from(Instant.now()), null, null); // a link's own time, never its target's
         } catch (IOException | RuntimeException ignored) {
             // read-only cache or gone: it only ages
         }
@@ -177,8 +186,7 @@ public final class CacheDir {
         if (why != null) {
             throw new Busy("refusing to prune " + r + ": " + why);
         }
-        try (FileChannel ch = FileChannel.open(r.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel ch = openLock(r)) {
             FileLock lock;
             try {
                 lock = ch.tryLock();

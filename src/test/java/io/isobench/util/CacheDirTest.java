@@ -94,6 +94,18 @@ class CacheDirTest {
     }
 
     @Test
+    void theLockIsNeverOpenedThroughASymlink() throws Exception {
+        Path root = layout(tmp.resolve("linked"));
+        Path elsewhere = tmp.resolve("not-a-lock");
+        Files.createSymbolicLink(root.resolve(".lock"), elsewhere);
+        assertThatThrownBy(() -> CacheDir.prune(root, Duration.ZERO, NOW, false)).isInstanceOf(CacheDir.Busy.class)
+                .hasMessageContaining("cannot lock");
+        CacheDir.hold(root); // used unlocked, never through the link
+        assertThat(elsewhere).doesNotExist();
+        assertThat(root.resolve("images/0123456789abcdef")).exists();
+    }
+
+    @Test
     void aMissingCacheIsNothingToPrune() throws Exception {
         assertThat(CacheDir.prune(tmp.resolve("none"), Duration.ZERO, NOW, false).removed()).isEmpty();
         assertThat(CacheDir.entries(tmp.resolve("none"))).isEmpty();
