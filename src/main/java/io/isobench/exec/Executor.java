@@ -123,7 +123,8 @@ public final class Executor {
      * One trial of a case in a runtime, without the cooldown: the benchmark's estimate at the host's speed; the
      * runtime's launch; its {@link RuntimeDriver#cpuSlowdown} applied to the benchmark's CPU-bound part (a model's
      * batches in a TCG guest); and, for a trial of many launches, the runtime's launch beyond {@link #FAST_LAUNCH} for
-     * each further one, those at once sharing the host's {@code cpus} (twenty TCG guests booting on 2 CPUs). It sets
+     * each further one, those at once sharing the host's {@code cpus} (twenty TCG guests booting on 2 CPUs; a cluster's
+     * pods do not, {@link RuntimeDriver#launchesOnThisHost}). It sets
      * the trial's timeout (3 times it plus 60 s, unless --timeout) and the progress ETA.
      */
     static Duration trialEstimate(Benchmark b, Params p, RuntimeDriver rt, int cpus) {
@@ -135,7 +136,7 @@ public final class Executor {
         int more = b.launches(p) - 1;
         Duration excess = rt.launchOverhead().minus(FAST_LAUNCH);
         if (more > 0 && excess.isPositive()) {
-            int atOnce = Math.max(1, Math.min(b.launchesAtOnce(p), cpus));
+            int atOnce = Math.max(1, rt.launchesOnThisHost() ? Math.min(b.launchesAtOnce(p), cpus) : b.launchesAtOnce(p));
             d = d.plus(excess.multipliedBy(Math.ceilDiv(more, atOnce)));
         }
         return d;

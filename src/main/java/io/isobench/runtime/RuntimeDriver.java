@@ -65,6 +65,14 @@ public interface RuntimeDriver {
     }
 
     /**
+     * Whether an instance starts on this host, so that launches at once share its CPUs (for estimates only); false
+     * where a cluster schedules them on its nodes (Kubernetes).
+     */
+    default boolean launchesOnThisHost() {
+        return true;
+    }
+
+    /**
      * Packages that provide this runtime on Debian/Ubuntu, with why; {@code setup} installs those of every registered
      * driver that {@link #installedBySetup()}. Empty when not packaged.
      */

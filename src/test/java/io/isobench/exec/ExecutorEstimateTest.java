@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ExecutorEstimateTest {
     /** A runtime that takes 5 s to start each instance (a VM under TCG). */
-    static final class SlowStart implements RuntimeDriver {
+    static class SlowStart implements RuntimeDriver {
         public String id() {
             return "slow";
         }
@@ -86,6 +86,14 @@ class ExecutorEstimateTest {
         assertThat(Executor.trialEstimate(fp, p, new SlowStart(), 64)).isEqualTo(own.plusSeconds(5).plusMillis(4500));
         // a fast runtime's launches are within the benchmark's own estimate
         assertThat(Executor.trialEstimate(fp, p, new NativeDriver(), 2)).isEqualTo(own.plusMillis(500));
+        // a cluster starts them on its nodes: twenty at once is one more round, whatever this host's CPUs
+        RuntimeDriver cluster = new SlowStart() {
+            @Override
+            public boolean launchesOnThisHost() {
+                return false;
+            }
+        };
+        assertThat(Executor.trialEstimate(fp, p, cluster, 2)).isEqualTo(own.plusSeconds(5).plusMillis(4500));
         // density launches one after another
         var density = new io.isobench.bench.fleet.DensityBenchmark();
         var d = caseOf(density, plan("density.max_instances=5"));

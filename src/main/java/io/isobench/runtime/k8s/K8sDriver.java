@@ -139,6 +139,12 @@ public final class K8sDriver implements RuntimeDriver {
         return Optional.of(K8sLeftovers.INSTANCE);
     }
 
+    /** The cluster's nodes start the instances: many at once do not share this host's CPUs. */
+    @Override
+    public boolean launchesOnThisHost() {
+        return false;
+    }
+
     @Override
     public List<String> caveats(String runtimeId, Map<String, Object> details) {
         List<String> c = new ArrayList<>(List.of(runtimeId + " ran every instance as a pod on a node of "

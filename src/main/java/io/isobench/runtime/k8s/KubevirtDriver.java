@@ -75,6 +75,12 @@ public final class KubevirtDriver implements RuntimeDriver {
         return Optional.of(K8sLeftovers.INSTANCE);
     }
 
+    /** The cluster's nodes start the instances: many at once do not share this host's CPUs. */
+    @Override
+    public boolean launchesOnThisHost() {
+        return false;
+    }
+
     @Override
     public List<String> caveats(String runtimeId, Map<String, Object> details) {
         return List.of(runtimeId + " booted a VM per instance on a node of " + details.getOrDefault("api_server",
