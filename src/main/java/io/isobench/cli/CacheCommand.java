@@ -57,7 +57,7 @@ public final class CacheCommand implements Callable<Integer> {
             out.println(Json.pretty(m));
             return 0;
         }
-        long total = entries.stream().mapToLong(CacheDir.Entry::bytes).sum() + kept.values().stream().mapToLong(Long::longValue).sum();
+        long total = CacheDir.bytes(entries) + kept.values().stream().mapToLong(Long::longValue).sum();
         out.printf("cache %s: %s%n", root, bytes(total));
         out.printf("  %-22s %7s %10s  %-16s  %-16s%n", "prunable", "entries", "size", "oldest use (UTC)", "newest use (UTC)");
         for (CacheDir.Kind k : CacheDir.KINDS) {
@@ -65,7 +65,7 @@ public final class CacheCommand implements Callable<Integer> {
             if (of.isEmpty()) {
                 continue;
             }
-            out.printf("  %-22s %7d %10s  %-16s  %-16s%n", k.label(), of.size(), bytes(of.stream().mapToLong(CacheDir.Entry::bytes).sum()),
+            out.printf("  %-22s %7d %10s  %-16s  %-16s%n", k.label(), of.size(), bytes(CacheDir.bytes(of)),
                     WHEN.format(of.getFirst().lastUsed()), WHEN.format(of.getLast().lastUsed()));
         }
         if (entries.isEmpty()) {

@@ -67,8 +67,7 @@ public final class DoctorCommand implements Callable<Integer> {
             }
             m.put("runtimes", rts);
             java.nio.file.Path root = io.isobench.util.CacheDir.root();
-            m.put("cache", Map.of("root", root.toString(), "prunable_bytes",
-                    io.isobench.util.CacheDir.entries(root).stream().mapToLong(io.isobench.util.CacheDir.Entry::bytes).sum()));
+            m.put("cache", Map.of("root", root.toString(), "prunable_bytes", io.isobench.util.CacheDir.prunableBytes(root)));
             out.println(Json.pretty(m));
             return 0;
         }
@@ -98,8 +97,7 @@ public final class DoctorCommand implements Callable<Integer> {
 
     /** The cache's root and prunable size, pointing at 'isobench cache'. */
     static String cacheLine(java.nio.file.Path root) {
-        long prunable = io.isobench.util.CacheDir.entries(root).stream().mapToLong(io.isobench.util.CacheDir.Entry::bytes).sum();
-        return root + ": " + CacheCommand.bytes(prunable) + " of images, guest files and built tools ('isobench cache' for what, "
+        return root + ": " + CacheCommand.bytes(io.isobench.util.CacheDir.prunableBytes(root)) + " of images, guest files and built tools ('isobench cache' for what, "
                 + "'isobench cache prune' to free it)";
     }
 

@@ -80,7 +80,7 @@ public final class ImageBuilder {
      */
     public WorkloadImage build(Set<String> tools, List<BuiltTool> built, Set<String> hostFiles,
                                Map<String, String> dataFiles, boolean withBusybox) {
-        holdCache(cacheDir);
+        holdCache(cacheDir); // images/HASH
         Plan plan = new Plan();
         Map<String, String> toolPaths = new TreeMap<>();
         List<String> missing = new ArrayList<>();
@@ -171,16 +171,13 @@ public final class ImageBuilder {
     }
 
     /**
-     * The shared lock of the cache holding {@code kindDir} (its parent: {@code images}, {@code built} are kinds of one
-     * root; {@code built/files} one level further), so that 'isobench cache prune' waits for this process.
+     * The shared lock of the cache root holding the kind {@code kindDir} ({@code images}, {@code built}: the root is
+     * its parent), so that 'isobench cache prune' waits for this process.
      */
     private static void holdCache(Path kindDir) {
-        Path d = kindDir.toAbsolutePath().normalize();
-        if (d.getFileName() != null && d.getFileName().toString().equals("files") && d.getParent() != null) {
-            d = d.getParent();
-        }
-        if (d.getParent() != null) {
-            io.isobench.util.CacheDir.hold(d.getParent());
+        Path root = kindDir.toAbsolutePath().normalize().getParent();
+        if (root != null) {
+            io.isobench.util.CacheDir.hold(root);
         }
     }
 
@@ -224,7 +221,7 @@ public final class ImageBuilder {
                     + "/run and /dev over that path (set XDG_CACHE_HOME or HOME elsewhere)");
         }
         Path out = dir.resolve(b.name());
-        holdCache(dir.getParent());
+        holdCache(dir.getParent()); // built/KEY
         if (Files.isRegularFile(out)) {
             if (io.isobench.util.TrustedPath.untrusted(out) == null) {
                 io.isobench.util.CacheDir.touch(dir);
@@ -280,8 +277,9 @@ public final class ImageBuilder {
             throw new IllegalArgumentException("data file name must be relative: " + name);
         }
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-        Path out = builtToolsDir(cacheDir).resolve("files").resolve(sha256(bytes).substring(0, 16)).resolve(name);
-        holdCache(out.getParent().getParent());
+        Path built = builtToolsDir(cacheDir);
+        Path out = built.resolve("files").resolve(sha256(bytes).substring(0, 16)).resolve(name);
+        holdCache(built); // built/files/HASH
         if (Files.isRegularFile(out)) {
             io.isobench.util.CacheDir.touch(out.getParent());
             return out;

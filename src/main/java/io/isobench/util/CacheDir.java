@@ -133,6 +133,16 @@ public final class CacheDir {
         return l;
     }
 
+    /** The bytes of {@code entries} together. */
+    public static long bytes(List<Entry> entries) {
+        return entries.stream().mapToLong(Entry::bytes).sum();
+    }
+
+    /** What a prune of everything under {@code root} could free, in bytes. */
+    public static long prunableBytes(Path root) {
+        return bytes(entries(root));
+    }
+
     /** Bytes of a file, or of every regular file in a tree (links not followed). */
     public static long size(Path p) {
         if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -160,7 +170,7 @@ public final class CacheDir {
     /** What {@link #prune} did: the entries removed (or, dry, that would be), and those kept. */
     public record Pruned(List<Entry> removed, List<Entry> kept) {
         public long bytes() {
-            return removed.stream().mapToLong(Entry::bytes).sum();
+            return CacheDir.bytes(removed);
         }
     }
 

@@ -112,9 +112,9 @@ enum LxcLeftovers implements Leftovers {
         if (names.isEmpty()) {
             return done; // the common case: no /proc scan
         }
-        List<String> cmdlines = cmdlines();
+        java.util.Collection<String> cmdlines = io.isobench.proc.CommandLines.all().values();
         for (String name : names) {
-            if (named(cmdlines, name) || !Cgroups.pids("/lxc.payload." + name).isEmpty()
+            if (io.isobench.proc.CommandLines.anyNames(cmdlines, name) || !Cgroups.pids("/lxc.payload." + name).isEmpty()
                     || !Cgroups.pids("/lxc.monitor." + name).isEmpty()) {
                 continue;
             }
@@ -128,30 +128,6 @@ enum LxcLeftovers implements Leftovers {
         return done;
     }
 
-    /** Every running process's command line, NULs as spaces. */
-    private static List<String> cmdlines() {
-        List<String> l = new ArrayList<>();
-        java.io.File[] procs = new java.io.File("/proc").listFiles((dir, n) -> n.chars().allMatch(Character::isDigit));
-        for (java.io.File pr : procs == null ? new java.io.File[0] : procs) {
-            try {
-                l.add(Files.readString(pr.toPath().resolve("cmdline")).replace('\0', ' ').strip());
-            } catch (IOException | RuntimeException gone) {
-                // exited meanwhile
-            }
-        }
-        return l;
-    }
-
-    /** Whether one of {@code cmdlines} has {@code name} as a whole word. */
-    static boolean named(List<String> cmdlines, String name) {
-        for (String c : cmdlines) {
-            if ((" " + c + " ").contains(" " + name + " ")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * A container whose work dir is gone (deleted by hand, a reboot of /run's tmpfs without the processes going): its
      * monitor's command line still names the lxcpath inside that work dir, {@code [lxc monitor] LXCPATH NAME}. Only a
@@ -160,25 +136,15 @@ enum LxcLeftovers implements Leftovers {
      */
     static List<String> sweepWithoutWorkDir() {
         List<String> done = new ArrayList<>();
-        java.io.File[] procs = new java.io.File("/proc").listFiles((dir, n) -> n.chars().allMatch(Character::isDigit));
-        if (procs == null) {
-            return done;
-        }
-        for (java.io.File pr : procs) {
-            String cmd;
-            try {
-                cmd = Files.readString(pr.toPath().resolve("cmdline"));
-            } catch (IOException | RuntimeException e) {
-                continue;
-            }
-            String[] m = monitorOf(cmd);
+        for (var pr : io.isobench.proc.CommandLines.all().entrySet()) {
+            String[] m = monitorOf(pr.getValue());
             if (m == null || Files.exists(Path.of(m[0]), LinkOption.NOFOLLOW_LINKS)
                     || !io.isobench.proc.WorkDir.inDeadWorkDir(m[0])) {
                 continue;
             }
             String name = m[1];
             List<Long> pids = new ArrayList<>(Cgroups.pids("/lxc.payload." + name));
-            pids.add(Long.parseLong(pr.getName()));
+            pids.add(pr.getKey());
             remove(name, pids);
             done.add("lxc container " + name + " (its work dir was gone; found by its monitor)");
         }

@@ -224,15 +224,7 @@ final class OciStateRoot {
 
         /** Whether some process names container {@code id} on its command line (as a whole argument). */
         boolean names(String id) {
-            if (blind) {
-                return true;
-            }
-            for (String c : cmdlines) {
-                if ((" " + c + " ").contains(" " + id + " ")) {
-                    return true;
-                }
-            }
-            return false;
+            return blind || io.isobench.proc.CommandLines.anyNames(cmdlines, id);
         }
     }
 }

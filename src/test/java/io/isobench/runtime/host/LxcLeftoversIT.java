@@ -48,7 +48,7 @@ class LxcLeftoversIT {
             inside = new ProcessBuilder("sleep", "60").start();
             Files.writeString(hierarchies.getFirst().resolve("lxc.payload." + busy + "/cgroup.procs"), Long.toString(inside.pid()));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!LxcLeftovers.named(List.of(cmdline(namer.pid())), named) && System.nanoTime() < deadline) {
+            while (!io.isobench.proc.CommandLines.anyNames(List.of(cmdline(namer.pid())), named) && System.nanoTime() < deadline) {
                 Thread.sleep(10); // sh may not have exec'ed yet
             }
 

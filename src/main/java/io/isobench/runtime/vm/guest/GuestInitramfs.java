@@ -222,10 +222,6 @@ public final class GuestInitramfs {
     }
 
 
-    /**
-     * Renames a finished cache entry {@code tmp} to {@code target} atomically; a target another process built meanwhile
-     * (same content, same name) is kept.
-     */
     /** The shared lock of the cache that holds {@code guest/KIND} (initrd, disk), so a prune waits for this process. */
     static void holdCache(Path kindDir) {
         Path guest = kindDir.toAbsolutePath().normalize().getParent();
@@ -234,6 +230,10 @@ public final class GuestInitramfs {
         }
     }
 
+    /**
+     * Renames a finished cache entry {@code tmp} to {@code target} atomically; a target another process built meanwhile
+     * (same content, same name) is kept.
+     */
     static void publish(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
