@@ -62,12 +62,16 @@ public final class Comparison {
      *                      (host drift lines: over the tested drift lines)
      * @param builds        null when the runtime ran the same build on both sides (or records none); else which builds
      *                      ran, e.g. "different gVisor builds: A 20221219.0, sha256 …; B 20240729.0, sha256 …"
+     * @param busyRuns      the runs (either side) that measured this case while the host was busy with other work
+     *                      ({@link HostLoad}); empty when none did
+     * @param withheld      a regression by the test and the threshold, not called one because {@code busyRuns} is not
+     *                      empty: inconclusive (the load, not the runtime, may have moved it)
      */
     public record Change(String benchmark, String metric, String unit, boolean higherIsBetter, Map<String, Object> params,
                          String runtime, int nA, int nB, double medianA, double medianB, Double change, Double ciLow,
                          Double ciHigh, String verdict, Double pValue, boolean regression, String method, Double costA,
                          Double costB, int unitsA, int unitsB, String replication, Double ciLevel, Double pAdjusted,
-                         String builds) {
+                         String builds, List<String> busyRuns, boolean withheld) {
         /** A line of the baseline itself: host drift, or the difference between hosts. */
         public boolean baselineLine() {
             return method.equals(DRIFT) || method.equals(HOST_DIFFERENCE);
@@ -82,6 +86,11 @@ public final class Comparison {
                          boolean acrossHosts) {
         public boolean regression() {
             return changes.stream().anyMatch(Change::regression);
+        }
+
+        /** Regressions withheld because a run measured their case on a busy host: the verdict is inconclusive. */
+        public boolean inconclusive() {
+            return changes.stream().anyMatch(Change::withheld);
         }
 
         /** Tested runtime results: the family the correction (and the CI gate) runs over; host drift is its own. */
@@ -137,6 +146,13 @@ public final class Comparison {
         bs.forEach(r -> hostKeys.add(Hosts.key(r.header().host())));
         boolean acrossHosts = hostKeys.size() > 1;
         Map<String, String> builds = new LinkedHashMap<>(); // per runtime; "" = one build
+        Map<StoredRun, HostLoad.Load> loads = new java.util.IdentityHashMap<>();
+        for (StoredRun r : concat(as, bs)) {
+            HostLoad.Load l = HostLoad.load(r);
+            if (l != null) {
+                loads.put(r, l);
+            }
+        }
         List<Change> raw = new ArrayList<>();
         for (List<String> k : direction.keySet()) {
             List<Side> ha = sa.stream().filter(s -> s.values.containsKey(k)).toList();
@@ -181,7 +197,8 @@ public final class Comparison {
                     ci == null ? null : ci.low(), ci == null ? null : ci.high(),
                     p == null ? (runLevel ? "too few runs" : Statistics.TOO_FEW) : null, p, false, method, costA, costB,
                     xa.length, xb.length, runLevel ? "runs" : "samples", ci == null ? null : ci.level(), null,
-                    builds.computeIfAbsent(k.get(3), rt -> Objects.requireNonNullElse(builds(rt, as, bs), ""))));
+                    builds.computeIfAbsent(k.get(3), rt -> Objects.requireNonNullElse(builds(rt, as, bs), "")),
+                    busyRuns(concat(as, bs), loads, k.get(0), k.get(2)), false));
         }
         // two families, each corrected on its own: the runtimes' changes (what can be a regression) and the host's drift
         Double[] runtimes = Statistics.adjustBh(raw.stream().map(c -> c.baselineLine() ? null : c.pValue()).toArray(Double[]::new));
@@ -195,14 +212,28 @@ public final class Comparison {
             Change c = raw.get(i);
             Double q = adjusted[i];
             String verdict = q == null ? c.verdict() : q < Statistics.ALPHA ? "differs" : "within noise";
-            boolean regression = q != null && q < Statistics.ALPHA && !c.baselineLine() && c.change() != null
+            boolean worse = q != null && q < Statistics.ALPHA && !c.baselineLine() && c.change() != null
                     && c.change() > 1 + threshold;
+            boolean withheld = worse && !c.busyRuns().isEmpty();
             out.add(new Change(c.benchmark(), c.metric(), c.unit(), c.higherIsBetter(), c.params(), c.runtime(), c.nA(),
-                    c.nB(), c.medianA(), c.medianB(), c.change(), c.ciLow(), c.ciHigh(), verdict, c.pValue(), regression,
-                    c.method(), c.costA(), c.costB(), c.unitsA(), c.unitsB(), c.replication(), c.ciLevel(), q,
-                    c.builds().isEmpty() ? null : c.builds()));
+                    c.nB(), c.medianA(), c.medianB(), c.change(), c.ciLow(), c.ciHigh(), verdict, c.pValue(),
+                    worse && !withheld, c.method(), c.costA(), c.costB(), c.unitsA(), c.unitsB(), c.replication(),
+                    c.ciLevel(), q, c.builds().isEmpty() ? null : c.builds(), c.busyRuns(), withheld));
         }
         return new Result(out, baseline, as.size(), bs.size(), hostNames(as), hostNames(bs), acrossHosts);
+    }
+
+    /** The runs that measured case (benchmark, params as stored) while the host was busy. */
+    private static List<String> busyRuns(List<StoredRun> runs, Map<StoredRun, HostLoad.Load> loads, String benchmark,
+                                         String paramsJson) {
+        List<String> busy = new ArrayList<>();
+        for (StoredRun r : runs) {
+            HostLoad.Load l = loads.get(r);
+            if (l != null && l.busyCases().containsKey(List.of(benchmark, paramsJson))) {
+                busy.add(r.header().id());
+            }
+        }
+        return List.copyOf(busy);
     }
 
     private static List<String> hostNames(List<StoredRun> runs) {

@@ -32,8 +32,12 @@ import java.util.stream.Collectors;
                 + "Mann-Whitney test, p-values adjusted by Benjamini-Hochberg over all results.",
                 "Several runs per side (RUN_A... -- RUN_B...) test at the run level: runs are the unit of replication "
                         + "(make them with 'run --runs K').",
-                "Exit code 1 when some result got significantly worse by more than the threshold, else 0."})
+                "Exit code 1 when some result got significantly worse by more than the threshold; 3 (inconclusive) when "
+                        + "such a result was measured on a busy host in some run, and nothing else got worse; else 0."})
 public final class CompareCommand implements Callable<Integer> {
+    /** Exit code of a comparison whose only regressions were measured on a busy host: re-run on a quiet host. */
+    static final int INCONCLUSIVE = 3;
+
     @Parameters(paramLabel = "RUN", arity = "1..*", // picocli checks arity per chunk around "--": split() checks the sides
             description = "A then B (id, unique prefix, or 'latest'); or several runs per side: A1 A2 ... -- B1 B2 ...")
     List<String> runs;
@@ -95,6 +99,7 @@ public final class CompareCommand implements Callable<Integer> {
                 m.put("note", note);
                 m.put("warnings", warnings);
                 m.put("regression", regression);
+                m.put("inconclusive", !regression && result.inconclusive());
                 List<Map<String, Object>> l = new ArrayList<>();
                 for (Comparison.Change c : changes) {
                     Map<String, Object> x = new LinkedHashMap<>();
@@ -123,6 +128,8 @@ public final class CompareCommand implements Callable<Integer> {
                     x.put("change_ci_level", c.ciLevel());
                     x.put("p_adjusted", c.pAdjusted());
                     x.put("builds", c.builds());
+                    x.put("busy_runs", c.busyRuns());
+                    x.put("withheld", c.withheld());
                     l.add(x);
                 }
                 m.put("changes", l);
@@ -130,7 +137,7 @@ public final class CompareCommand implements Callable<Integer> {
             } else {
                 print(out, ra, rb, result, warnings, t, note);
             }
-            return regression ? 1 : 0;
+            return regression ? 1 : result.inconclusive() ? INCONCLUSIVE : 0;
         }
     }
 
@@ -174,7 +181,8 @@ public final class CompareCommand implements Callable<Integer> {
                     c.runtime(), c.method(), va, vb,
                     c.change() == null ? "n/a" : String.format(Locale.ROOT, "%.3fx", c.change()), ci,
                     c.pAdjusted() == null ? "-" : String.format(Locale.ROOT, "%.3g", c.pAdjusted()),
-                    c.verdict(), (c.regression() ? "  REGRESSION" : "")
+                    c.verdict(), (c.regression() ? "  REGRESSION" : c.withheld() ? "  REGRESSION? (busy host)"
+                            : !c.busyRuns().isEmpty() && c.verdict().equals("differs") ? "  (busy host)" : "")
                             + (c.builds() == null ? "" : "  [" + c.builds().substring(0, c.builds().indexOf(':')) + "]"));
             String p = c.params().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
             if (!p.isEmpty()) {
@@ -188,7 +196,17 @@ public final class CompareCommand implements Callable<Integer> {
         out.println("A, B: for method cost, the runtime's cost factor against its run's " + base + " (above 1 = worse); "
                 + "otherwise the median. 95% CI: distribution-free (order statistics of the medians); '≥N%' marks an "
                 + "interval as wide as the data allow that still guarantees less than 95% (too few samples or runs)");
-        out.println(result.regression() ? "verdict: REGRESSION (significant and worse than the threshold)" : "verdict: no regression");
+        if (result.regression()) {
+            out.println("verdict: REGRESSION (significant and worse than the threshold)");
+        } else if (result.inconclusive()) {
+            List<String> busy = result.changes().stream().filter(Comparison.Change::withheld)
+                    .flatMap(c -> c.busyRuns().stream()).distinct().toList();
+            out.println("verdict: INCONCLUSIVE: every change worse than the threshold was measured while the host was busy "
+                    + "with other work (run" + (busy.size() == 1 ? " " : "s ") + String.join(", ", busy) + "), which moves "
+                    + "latencies unevenly; re-run " + (busy.size() == 1 ? "it" : "them") + " on a quiet host");
+        } else {
+            out.println("verdict: no regression");
+        }
     }
 
     /** What a single-run verdict cannot see, and how many runs would. */

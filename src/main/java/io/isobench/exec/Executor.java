@@ -39,6 +39,7 @@ public final class Executor {
     /** Trials a resumed run already has (key: {@link #key}); empty for a new run. */
     private final Map<String, Store.DoneTrial> done = new HashMap<>();
     private String resumedRun;
+    private io.isobench.host.OthersLoad othersLoad = new io.isobench.host.OthersLoad();
 
     public Executor(Store store, Plan plan, List<RuntimeDriver> runtimes, List<Benchmark> benchmarks, WorkloadImage image) {
         this.store = store;
@@ -53,6 +54,12 @@ public final class Executor {
      * and a case whose stop is recorded is done. Consecutive failures and adaptive repetitions see the stored trials
      * as if they had just run.
      */
+    /** Where the host's other work is read from before each trial (tests give a fixture). */
+    Executor measuringOthersWith(io.isobench.host.OthersLoad l) {
+        othersLoad = l;
+        return this;
+    }
+
     public Executor resuming(String runId) {
         resumedRun = runId;
         for (Store.DoneTrial t : store.doneTrials(runId)) {
@@ -249,11 +256,17 @@ public final class Executor {
                             continue;
                         }
                         if (!first) {
-                            Thread.sleep(plan.cooldown());
+                            // the other work on the host is read in the cooldown's last moments (the previous
+                            // trial's instances are down by then): a cooldown no longer for it
+                            Duration rest = plan.cooldown().minus(io.isobench.host.OthersLoad.DURATION);
+                            if (rest.isPositive()) {
+                                Thread.sleep(rest);
+                            }
                         }
                         first = false;
+                        Double others = othersLoad.measure();
                         String of = warmup ? "/" + plan.warmups() : (adaptive ? "/≤" : "/") + repetitions(b);
-                        List<Sample> samples = trial(runId, b, c, rt, rep, of, warmup, progress);
+                        List<Sample> samples = trial(runId, b, c, rt, rep, of, warmup, progress, others);
                         consecutiveFailures.put(rt.id(), samples == null ? fails + 1 : 0);
                         if (samples != null && !warmup && !samples.isEmpty()) {
                             primary.computeIfAbsent(rt.id(), k -> new ArrayList<>()).add(samples.get(0).value());
@@ -316,7 +329,7 @@ public final class Executor {
 
     /** Runs one trial and stores it; returns its samples, or null when it failed. */
     private List<Sample> trial(String runId, Benchmark b, Params c, RuntimeDriver rt, int rep, String of, boolean warmup,
-                               Progress progress) throws InterruptedException {
+                               Progress progress, Double othersRunnable) throws InterruptedException {
         // the runtime's measured launch (a TCG guest's boot: a minute on a loaded host) is part of what a trial takes;
         // without it a slow but healthy VM boot was killed at the benchmark's own estimate x 3 + 60 s (66 s for startup)
         Duration timeout = plan.trialTimeout(trialEstimate(b, Plan.Pinning.benchmarkParams(c), rt, HOST_CPUS));
@@ -347,7 +360,7 @@ public final class Executor {
         }
         double elapsedMs = (System.nanoTime() - t0) / 1e6;
         store.recordTrial(new TrialRecord(runId, b.id(), c.values(), rt.id(), rep, warmup, started, elapsedMs,
-                samples, failure, raw));
+                samples, failure, raw, othersRunnable));
         String what = String.format(Locale.ROOT, "%s %s %s%s%s", rt.id(), b.id(), warmup ? "warmup " : "rep ", rep, of);
         if (failure != null) {
             progress.trialDone(what + ": FAILED: " + failure, planned(b, c, rt));

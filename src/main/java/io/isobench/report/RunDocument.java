@@ -40,7 +40,7 @@ final class RunDocument {
         }
         b.add(new Block.Heading(2, "Host, provenance and runtimes"));
         b.add(new Block.Paragraph(hostLine(hd), true));
-        b.add(new Block.Details("host, tools and plan", false, List.of(provenance(hd))));
+        b.add(new Block.Details("host, tools and plan", false, List.of(provenance(r.run()))));
         b.add(new Block.Details("runtimes: version and how each ran (or why not)", false, List.of(runtimes(r))));
         failures(b, r);
         return b;
@@ -52,7 +52,8 @@ final class RunDocument {
                 + host.get("cgroup") + "; isobench " + hd.version() + "; " + hd.startedAt() + " – " + hd.finishedAt() + ".";
     }
 
-    private static Block.Table provenance(StoredRun.Header hd) {
+    private static Block.Table provenance(StoredRun run) {
+        StoredRun.Header hd = run.header();
         Map<String, Object> host = hd.host();
         List<List<Block.Cell>> rows = new ArrayList<>();
         kv(rows, "started – finished", hd.startedAt() + " – " + hd.finishedAt());
@@ -66,6 +67,11 @@ final class RunDocument {
                     : (Boolean.TRUE.equals(kvm.get("present")) ? "present, unusable (" : "absent (") + kvm.get("detail") + ")");
         }
         kv(rows, "load average at start / end", orUnknown(host.get("loadavg_start")) + " / " + orUnknown(host.get("loadavg_end")));
+        io.isobench.analysis.HostLoad.Load load = io.isobench.analysis.HostLoad.load(run);
+        kv(rows, "other work before each trial (runnable tasks not isobench's)", load == null ? "not recorded"
+                : String.format(Locale.ROOT, "mean %.2f, max %.1f over %d measured trials (busy from %.2f)%s", load.mean(),
+                load.max(), load.trials(), io.isobench.analysis.HostLoad.limit(load.cpus()),
+                load.busy() ? ": BUSY" : ""));
         kv(rows, "harness (isobench itself)", hd.harnessCpuSeconds() == null ? "?" : String.format(Locale.ROOT,
                 "%.2f s CPU, peak RSS %d MiB", hd.harnessCpuSeconds(), hd.harnessPeakRssBytes() / (1024 * 1024)));
         for (var e : hd.tools().entrySet()) {

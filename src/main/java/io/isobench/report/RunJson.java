@@ -21,6 +21,33 @@ public final class RunJson {
         return Double.isFinite(d) ? d : null;
     }
 
+    /**
+     * The other work measured before the run's measured trials ({@link io.isobench.analysis.HostLoad}): null for a run
+     * that does not record it.
+     */
+    static Map<String, Object> hostLoad(StoredRun run) {
+        io.isobench.analysis.HostLoad.Load l = io.isobench.analysis.HostLoad.load(run);
+        if (l == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("trials", l.trials());
+        m.put("others_runnable_mean", l.mean());
+        m.put("others_runnable_max", l.max());
+        m.put("busy_from", io.isobench.analysis.HostLoad.limit(l.cpus()));
+        m.put("busy", l.busy());
+        List<Map<String, Object>> cases = new ArrayList<>();
+        l.busyCases().forEach((k, mean) -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("benchmark", k.get(0));
+            c.put("params", io.isobench.util.Json.readMap(k.get(1)));
+            c.put("others_runnable_mean", mean);
+            cases.add(c);
+        });
+        m.put("busy_cases", cases);
+        return m;
+    }
+
     public static Map<String, Object> of(StoredRun run, List<ResultStats> stats) {
         StoredRun.Header h = run.header();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -32,6 +59,7 @@ public final class RunJson {
                 "previous_status", r.previousStatus(), "trials_missing", r.trialsMissing())).toList());
         m.put("isobench_version", h.version());
         m.put("host", h.host());
+        m.put("host_load", hostLoad(run));
         m.put("plan", h.plan());
         m.put("tools", h.tools());
         List<Map<String, Object>> runtimes = new ArrayList<>();

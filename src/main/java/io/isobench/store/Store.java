@@ -249,10 +249,11 @@ public final class Store implements AutoCloseable {
         return inTransaction(() -> {
             long trialId;
             try (PreparedStatement ps = conn.prepareStatement(
-                    "INSERT INTO trials(run_id, benchmark, params_json, runtime, repetition, warmup, started_at, elapsed_ms, status, raw_output) "
-                            + "VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id")) {
+                    "INSERT INTO trials(run_id, benchmark, params_json, runtime, repetition, warmup, started_at, elapsed_ms, status, raw_output, "
+                            + "others_runnable) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id")) {
                 bind(ps, t.runId(), t.benchmark(), Json.write(t.params()), t.runtime(), t.repetition(), t.warmup() ? 1 : 0,
-                        t.startedAt().toString(), t.elapsedMs(), t.failureReason() == null ? "ok" : "failed", t.rawOutput());
+                        t.startedAt().toString(), t.elapsedMs(), t.failureReason() == null ? "ok" : "failed", t.rawOutput(),
+                        t.othersRunnable());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     trialId = rs.getLong(1);
@@ -705,7 +706,7 @@ public final class Store implements AutoCloseable {
                 "fleet_node", "trials_planned"));
         RUN_TABLES.put("run_runtimes", List.of("run_id", "runtime", "kind", "available", "version", "reason", "details_json", "seq"));
         RUN_TABLES.put("trials", List.of("id", "run_id", "benchmark", "params_json", "runtime", "repetition", "warmup", "started_at",
-                "elapsed_ms", "status", "raw_output"));
+                "elapsed_ms", "status", "raw_output", "others_runnable"));
         RUN_TABLES.put("samples", List.of("trial_id", "run_id", "benchmark", "params_json", "runtime", "repetition", "warmup", "metric",
                 "unit", "higher_is_better", "value", "series_json"));
         RUN_TABLES.put("failures", List.of("trial_id", "run_id", "runtime", "benchmark", "params_json", "repetition", "warmup", "reason",
@@ -939,7 +940,18 @@ public final class Store implements AutoCloseable {
                     }
                 }
             }
-            return new StoredRun(h, runtimes, samples, failures, stops, resumptions(id));
+            List<StoredRun.TrialLoad> loads = new ArrayList<>();
+            try (PreparedStatement ps = conn.prepareStatement("SELECT benchmark, params_json, runtime, repetition, warmup, "
+                    + "others_runnable FROM trials WHERE run_id=? AND others_runnable IS NOT NULL ORDER BY id")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        loads.add(new StoredRun.TrialLoad(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                                rs.getInt(5) == 1, rs.getDouble(6)));
+                    }
+                }
+            }
+            return new StoredRun(h, runtimes, samples, failures, stops, resumptions(id), loads);
         } catch (SQLException e) {
             throw storeError("cannot load run " + id, e);
         }

@@ -5,14 +5,25 @@ import java.util.Map;
 
 /**
  * A run read back from the store: its header and every runtime, sample and failure; {@code resumptions} are the
- * times {@code run --resume} took it up again (empty for a run that ran in one go).
+ * times {@code run --resume} took it up again (empty for a run that ran in one go); {@code loads} the host's other
+ * work measured before each trial (empty for runs made before isobench measured it).
  */
 public record StoredRun(Header header, List<RuntimeRow> runtimes, List<SampleRow> samples, List<FailureRow> failures,
-                        List<StopRow> stops, List<Resumption> resumptions) {
+                        List<StopRow> stops, List<Resumption> resumptions, List<TrialLoad> loads) {
+
+    public StoredRun(Header header, List<RuntimeRow> runtimes, List<SampleRow> samples, List<FailureRow> failures,
+                     List<StopRow> stops, List<Resumption> resumptions) {
+        this(header, runtimes, samples, failures, stops, resumptions, List.of());
+    }
 
     public StoredRun(Header header, List<RuntimeRow> runtimes, List<SampleRow> samples, List<FailureRow> failures,
                      List<StopRow> stops) {
         this(header, runtimes, samples, failures, stops, List.of());
+    }
+
+    /** The host's runnable tasks that were not isobench's, measured just before one trial. */
+    public record TrialLoad(String benchmark, String paramsJson, String runtime, int repetition, boolean warmup,
+                            double othersRunnable) {
     }
 
     /** One {@code run --resume}: when, the status the run had, how many planned trials it still lacked. */

@@ -191,27 +191,40 @@ class ComparisonTest {
         assertThat(w).noneMatch(x -> x.contains("cpu_model"));
     }
 
+    /** {@link #pair} with the other work measured before each measured trial of both runtimes: {@code others}. */
+    static StoredRun loaded(String id, double[] nat, double[] runc, double others) {
+        StoredRun p = pair(id, nat, runc);
+        List<StoredRun.TrialLoad> loads = new ArrayList<>();
+        for (int i = 0; i < nat.length; i++) {
+            loads.add(new StoredRun.TrialLoad("cpu", "{}", "native", i + 1, false, others));
+            loads.add(new StoredRun.TrialLoad("cpu", "{}", "runc", i + 1, false, others));
+        }
+        return new StoredRun(p.header(), p.runtimes(), p.samples(), p.failures(), p.stops(), List.of(), loads);
+    }
+
     @Test
-    void busyHostWarning() {
-        assertThat(HostLoad.busyWarning(HOST, true)).isNull();
-        Map<String, Object> busy = Map.of("cpus", 2, "loadavg_start", 1.5);
-        assertThat(HostLoad.busyWarning(busy, null)).contains("busy").doesNotContain("cost factors");
-        // the baseline in isobench's cgroup competes task by task: the sandboxes look cheaper than they are
-        assertThat(HostLoad.busyWarning(busy, false)).contains("cost factors too low");
-        assertThat(HostLoad.busyWarning(busy, true)).contains("shared the CPUs out to both alike").doesNotContain("too low");
-        assertThat(HostLoad.busyWarning(Map.of("cpus", 2), false)).isNull();
-        // from a stored run: the native baseline's recorded "cgroup" detail says which
-        Map<String, Object> busyHost = new java.util.HashMap<>(HOST);
-        busyHost.put("loadavg_start", 3.0);
-        StoredRun.Header h = new StoredRun.Header("x", "t", "t", "completed", "v", busyHost, Map.of(), Map.of(), null, null);
-        StoredRun.RuntimeRow runc = new StoredRun.RuntimeRow("runc", "container", true, "1.1", null, Map.of());
-        java.util.function.Function<Map<String, Object>, String> with = d -> HostLoad.busyWarning(new StoredRun(h,
-                List.of(new StoredRun.RuntimeRow("native", "native", true, "k", null, d), runc), List.of(), List.of(), List.of()));
-        assertThat(with.apply(Map.of("cgroup", "own, unlimited: /isobench/isobench-PID-N (cpu; memory)"))).contains("alike");
-        assertThat(with.apply(Map.of("confinement", "none"))).as("a run from before the own cgroup").contains("too low");
-        assertThat(with.apply(Map.of("cgroup", "isobench's own (cannot create the cgroup ...)"))).contains("too low");
-        assertThat(HostLoad.busyWarning(new StoredRun(h, List.of(runc), List.of(), List.of(), List.of())))
-                .as("no native in the run").contains("busy").doesNotContain("cost factors", "alike");
+    void aRegressionMeasuredOnABusyHostIsWithheldAsInconclusive() {
+        double[] slower = scaled(RUNC, 1 / 1.2); // runc 20 % worse, the baseline unchanged
+        StoredRun a = loaded("a", NAT, RUNC, 0.0);
+        Comparison.Result quiet = Comparison.compare(List.of(a), List.of(loaded("b", NAT, slower, 0.2)), 0.05);
+        assertThat(quiet.regression()).as("0.2 other tasks on 2 CPUs is a quiet host").isTrue();
+        assertThat(quiet.inconclusive()).isFalse();
+        Comparison.Result busy = Comparison.compare(List.of(a), List.of(loaded("b", NAT, slower, 4.0)), 0.05);
+        assertThat(busy.regression()).isFalse();
+        assertThat(busy.inconclusive()).isTrue();
+        Comparison.Change runc = busy.changes().stream().filter(c -> c.runtime().equals("runc")).findFirst().orElseThrow();
+        assertThat(runc.withheld()).isTrue();
+        assertThat(runc.verdict()).isEqualTo("differs");
+        assertThat(runc.busyRuns()).containsExactly("b");
+        // a busy run on side A withholds too; an improvement measured on a busy host is no regression to withhold
+        assertThat(Comparison.compare(List.of(loaded("a", NAT, RUNC, 4.0)), List.of(loaded("b", NAT, slower, 0)), 0.05)
+                .inconclusive()).isTrue();
+        Comparison.Result better = Comparison.compare(List.of(loaded("b", NAT, slower, 4.0)), List.of(a), 0.05);
+        assertThat(better.regression()).isFalse();
+        assertThat(better.inconclusive()).isFalse();
+        // runs from before the per-trial figures: judged as before
+        assertThat(Comparison.compare(List.of(pair("a", NAT, RUNC)), List.of(pair("b", NAT, slower)), 0.05).regression())
+                .isTrue();
     }
 
     /** A native + runsc run on host {@code hostname} whose runsc recorded {@code sha}. */

@@ -21,15 +21,55 @@ class CompareCommandTest {
     Path dir;
 
     private static void run(Store s, String id, String hostname, double nat, double runc) {
+        run(s, id, hostname, nat, runc, null);
+    }
+
+    /** Five interleaved rounds of native and runc; {@code others}: the other work measured before each trial. */
+    private static void run(Store s, String id, String hostname, double nat, double runc, Double others) {
         Metric m = new Metric("events_per_second", "events/s", true);
-        s.createRun(id, Instant.parse("2026-01-01T00:00:00Z"), "t", Map.of("hostname", hostname, "kernel", "6.1"), Map.of(), Map.of());
+        s.createRun(id, Instant.parse("2026-01-01T00:00:00Z"), "t", Map.of("hostname", hostname, "kernel", "6.1",
+                "cpus", 2), Map.of(), Map.of());
         for (int i = 1; i <= 5; i++) {
             s.recordTrial(new TrialRecord(id, "cpu", Map.of(), "native", i, false, Instant.now(), 1,
-                    List.of(new Sample(m, nat + i)), null, "raw"));
+                    List.of(new Sample(m, nat + i)), null, "raw", others));
             s.recordTrial(new TrialRecord(id, "cpu", Map.of(), "runc", i, false, Instant.now(), 1,
-                    List.of(new Sample(m, runc + i)), null, "raw"));
+                    List.of(new Sample(m, runc + i)), null, "raw", others));
         }
         s.finishRun(id, "completed", 0, 0);
+    }
+
+    private int compare(Path db, StringWriter out, String... args) {
+        List<String> argv = new java.util.ArrayList<>(List.of("compare", "--db", db.toString()));
+        argv.addAll(List.of(args));
+        return Main.execute(argv.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+    }
+
+    @Test
+    void aRegressionMeasuredOnABusyHostExitsThreeAndSaysWhy() {
+        Path db = dir.resolve("busy.db");
+        try (Store s = Store.open(db)) {
+            run(s, "quiet", "h", 1000, 950, 0.0);
+            run(s, "slow-quiet", "h", 1000, 750, 0.2); // runc 27 % worse, the host quiet
+            run(s, "slow-busy", "h", 1000, 750, 4.0); // the same, with four other tasks runnable before each trial
+        }
+        StringWriter out = new StringWriter();
+        assertThat(compare(db, out, "quiet", "slow-quiet")).as(out.toString()).isEqualTo(1);
+        assertThat(out.toString()).contains("verdict: REGRESSION");
+        out = new StringWriter();
+        assertThat(compare(db, out, "quiet", "slow-busy")).as(out.toString()).isEqualTo(3);
+        assertThat(out.toString()).contains("REGRESSION? (busy host)", "verdict: INCONCLUSIVE", "run slow-busy",
+                "the host was busy during the run (other work: 4.00 runnable tasks on average").doesNotContain("  REGRESSION\n");
+        out = new StringWriter();
+        assertThat(compare(db, out, "--json", "quiet", "slow-busy")).isEqualTo(3);
+        Map<String, Object> json = io.isobench.util.Json.readMap(out.toString());
+        assertThat(json).containsEntry("regression", false).containsEntry("inconclusive", true);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> changes = (List<Map<String, Object>>) json.get("changes");
+        assertThat(changes).anySatisfy(c -> assertThat(c).containsEntry("runtime", "runc").containsEntry("withheld", true)
+                .containsEntry("regression", false).containsEntry("busy_runs", List.of("slow-busy")));
+        // improvements on a busy host are nothing to withhold
+        out = new StringWriter();
+        assertThat(compare(db, out, "slow-busy", "quiet")).as(out.toString()).isZero();
     }
 
     private static long count(String text, String what) {

@@ -59,6 +59,8 @@ class RunIT {
             // 3 runtimes x (1 cpu case + 2 memory cases) x (1 warmup + 2 reps) trials; cpu 4 metrics, memory 2
             assertThat(run.samples()).hasSize(3 * 3 * (4 + 2 + 2));
             assertThat(run.samples()).filteredOn(StoredRun.SampleRow::warmup).hasSize(3 * (4 + 2 + 2));
+            // the host's other work was read before every trial (a CI host running only this test is not busy)
+            assertThat(run.loads()).hasSize(3 * 3 * 3).allSatisfy(l -> assertThat(l.othersRunnable()).isBetween(0.0, 64.0));
 
             List<ResultStats> stats = Summary.of(run, "native");
             for (String rt : List.of("native", "runc", "runsc")) {

@@ -67,7 +67,7 @@ class StoreTest {
             s.recordTrial(trial("20260101-000000-0001", "runc", 1, true, 10));
             s.recordTrial(trial("20260101-000000-0001", "runc", 1, false, 20));
             s.recordTrial(new TrialRecord("20260101-000000-0001", "cpu", Map.of(), "runc", 2, false, Instant.now(), 5,
-                    List.of(), "timed out", "partial output"));
+                    List.of(), "timed out", "partial output", 1.6));
             s.recordStop("20260101-000000-0001", "cpu", Map.of("max_prime", "20000"), 2, "fixed");
             s.finishRun("20260101-000000-0001", "completed", 1.5, 1L << 40);
 
@@ -85,6 +85,8 @@ class StoreTest {
             assertThat(r.runtimes()).extracting(StoredRun.RuntimeRow::runtime).containsExactly("runc", "crun");
             assertThat(r.runtimes().get(0).details()).containsEntry("seccomp", "none");
             assertThat(r.stops()).singleElement().satisfies(x -> assertThat(x.reason()).isEqualTo("fixed"));
+            // the other work measured before a trial; trials without the figure have none
+            assertThat(r.loads()).containsExactly(new StoredRun.TrialLoad("cpu", "{}", "runc", 2, false, 1.6));
             assertThat(s.listRuns()).singleElement().satisfies(l -> {
                 assertThat(l.trials()).isEqualTo(3);
                 assertThat(l.failures()).isEqualTo(1);
@@ -154,7 +156,7 @@ class StoreTest {
             from.recordTrial(trial(id, "native", 1, true, 5));
             from.recordTrial(trial(id, "native", 1, false, 10));
             from.recordTrial(new TrialRecord(id, "cpu", Map.of("max_prime", "20000"), "runc", 1, false, Instant.now(), 5,
-                    List.of(), "exit 1", "runc: boom"));
+                    List.of(), "exit 1", "runc: boom", 0.4));
             from.recordStop(id, "cpu", Map.of("max_prime", "20000"), 1, "fixed");
             // a run already in the target keeps its own rows: trial ids there differ from the source's
             to.createRun("other", Instant.now(), "t", Map.of(), Map.of(), Map.of());
@@ -168,6 +170,7 @@ class StoreTest {
             assertThat(b.samples()).isEqualTo(a.samples());
             assertThat(b.failures()).isEqualTo(a.failures());
             assertThat(b.stops()).isEqualTo(a.stops());
+            assertThat(b.loads()).isEqualTo(a.loads()).hasSize(1);
             assertThat(to.listRuns()).filteredOn(r -> r.id().equals(id)).singleElement()
                     .satisfies(r -> assertThat(r.trials()).isEqualTo(3));
 
