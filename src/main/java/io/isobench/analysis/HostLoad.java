@@ -71,12 +71,6 @@ public final class HostLoad {
         return new Load(measured.size(), sum / measured.size(), max, cpus, busy);
     }
 
-    /** Whether a case of the run (benchmark, parameters as stored) was measured on a busy host. */
-    public static boolean busyCase(StoredRun run, String benchmark, String paramsJson) {
-        Load l = load(run);
-        return l != null && l.busyCases().containsKey(List.of(benchmark, paramsJson));
-    }
-
     private static int cpus(StoredRun run) {
         return run.header().host().get("cpus") instanceof Number n ? Math.max(1, n.intValue()) : 1;
     }

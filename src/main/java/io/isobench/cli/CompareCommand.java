@@ -201,8 +201,8 @@ public final class CompareCommand implements Callable<Integer> {
         } else if (result.inconclusive()) {
             List<String> busy = result.changes().stream().filter(Comparison.Change::withheld)
                     .flatMap(c -> c.busyRuns().stream()).distinct().toList();
-            out.println("verdict: INCONCLUSIVE: every change worse than the threshold was measured while the host was busy "
-                    + "with other work (run" + (busy.size() == 1 ? " " : "s ") + String.join(", ", busy) + "), which moves "
+            out.println("verdict: INCONCLUSIVE: every regression (significant and worse than the threshold) was measured "
+                    + "while the host was busy with other work (run" + (busy.size() == 1 ? " " : "s ") + String.join(", ", busy) + "), which moves "
                     + "latencies unevenly; re-run " + (busy.size() == 1 ? "it" : "them") + " on a quiet host");
         } else {
             out.println("verdict: no regression");

@@ -264,7 +264,8 @@ public final class Executor {
                             }
                         }
                         first = false;
-                        Double others = othersLoad.measure();
+                        // a cluster's pods run on its nodes: this host's other work says nothing of their trials
+                        Double others = rt.launchesOnThisHost() ? othersLoad.measure() : null;
                         String of = warmup ? "/" + plan.warmups() : (adaptive ? "/≤" : "/") + repetitions(b);
                         List<Sample> samples = trial(runId, b, c, rt, rep, of, warmup, progress, others);
                         consecutiveFailures.put(rt.id(), samples == null ? fails + 1 : 0);

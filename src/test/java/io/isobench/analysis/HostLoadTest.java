@@ -48,14 +48,13 @@ class HostLoadTest {
             assertThat(l.busy()).isFalse();
         });
         assertThat(HostLoad.busyWarning(r)).isNull();
-        assertThat(HostLoad.busyCase(r, "cpu", "{}")).isFalse();
+        assertThat(HostLoad.load(r).busyCases()).isEmpty();
     }
 
     @Test
     void aCaseMeasuredWhileOthersRanIsBusy() {
         StoredRun r = run(0.1, loads(0.0, 4.2), RUNC);
-        assertThat(HostLoad.busyCase(r, "startup", "{\"instances\":\"4\"}")).isTrue();
-        assertThat(HostLoad.busyCase(r, "cpu", "{}")).isFalse();
+        assertThat(HostLoad.load(r).busyCases()).containsOnlyKeys(List.of("startup", "{\"instances\":\"4\"}"));
         assertThat(HostLoad.busyWarning(r)).contains("busy during the run", "2.10 runnable tasks on average before its 10 "
                 + "measured trials, at most 4.2, on 2 CPUs", "busy while measuring 1 case: startup instances=4 (4.20)")
                 .doesNotContain("cost factors");
