@@ -39,7 +39,8 @@ public final class Executor {
     /** Trials a resumed run already has (key: {@link #key}); empty for a new run. */
     private final Map<String, Store.DoneTrial> done = new HashMap<>();
     private String resumedRun;
-    private io.isobench.host.OthersLoad othersLoad = new io.isobench.host.OthersLoad();
+    /** The host's other work, read before each trial. */
+    private final io.isobench.host.OthersLoad othersLoad = new io.isobench.host.OthersLoad();
 
     public Executor(Store store, Plan plan, List<RuntimeDriver> runtimes, List<Benchmark> benchmarks, WorkloadImage image) {
         this.store = store;
@@ -54,12 +55,6 @@ public final class Executor {
      * and a case whose stop is recorded is done. Consecutive failures and adaptive repetitions see the stored trials
      * as if they had just run.
      */
-    /** Where the host's other work is read from before each trial (tests give a fixture). */
-    Executor measuringOthersWith(io.isobench.host.OthersLoad l) {
-        othersLoad = l;
-        return this;
-    }
-
     public Executor resuming(String runId) {
         resumedRun = runId;
         for (Store.DoneTrial t : store.doneTrials(runId)) {
