@@ -146,11 +146,11 @@ public final class Comparison {
         bs.forEach(r -> hostKeys.add(Hosts.key(r.header().host())));
         boolean acrossHosts = hostKeys.size() > 1;
         Map<String, String> builds = new LinkedHashMap<>(); // per runtime; "" = one build
-        Map<StoredRun, HostLoad.Load> loads = new java.util.IdentityHashMap<>();
+        Map<String, HostLoad.Load> loads = new LinkedHashMap<>(); // by run id, in run order; runs that record it
         for (StoredRun r : concat(as, bs)) {
             HostLoad.Load l = HostLoad.load(r);
             if (l != null) {
-                loads.put(r, l);
+                loads.put(r.header().id(), l);
             }
         }
         List<Change> raw = new ArrayList<>();
@@ -198,7 +198,7 @@ public final class Comparison {
                     p == null ? (runLevel ? "too few runs" : Statistics.TOO_FEW) : null, p, false, method, costA, costB,
                     xa.length, xb.length, runLevel ? "runs" : "samples", ci == null ? null : ci.level(), null,
                     builds.computeIfAbsent(k.get(3), rt -> Objects.requireNonNullElse(builds(rt, as, bs), "")),
-                    busyRuns(concat(as, bs), loads, k.get(0), k.get(2)), false));
+                    busyRuns(loads, k.get(0), k.get(2)), false));
         }
         // two families, each corrected on its own: the runtimes' changes (what can be a regression) and the host's drift
         Double[] runtimes = Statistics.adjustBh(raw.stream().map(c -> c.baselineLine() ? null : c.pValue()).toArray(Double[]::new));
@@ -224,15 +224,13 @@ public final class Comparison {
     }
 
     /** The runs that measured case (benchmark, params as stored) while the host was busy. */
-    private static List<String> busyRuns(List<StoredRun> runs, Map<StoredRun, HostLoad.Load> loads, String benchmark,
-                                         String paramsJson) {
+    private static List<String> busyRuns(Map<String, HostLoad.Load> loads, String benchmark, String paramsJson) {
         List<String> busy = new ArrayList<>();
-        for (StoredRun r : runs) {
-            HostLoad.Load l = loads.get(r);
-            if (l != null && l.busyCases().containsKey(List.of(benchmark, paramsJson))) {
-                busy.add(r.header().id());
+        loads.forEach((id, l) -> {
+            if (l.busyCases().containsKey(List.of(benchmark, paramsJson))) {
+                busy.add(id);
             }
-        }
+        });
         return List.copyOf(busy);
     }
 

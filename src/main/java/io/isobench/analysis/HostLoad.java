@@ -116,10 +116,8 @@ public final class HostLoad {
     private static String describe(Map<List<String>, Double> cases) {
         List<String> out = new ArrayList<>();
         cases.forEach((k, m) -> {
-            Map<String, Object> p = io.isobench.util.Json.readMap(k.get(1));
-            StringBuilder s = new StringBuilder(k.get(0));
-            p.forEach((n, v) -> s.append(' ').append(n).append('=').append(v));
-            out.add(s + String.format(Locale.ROOT, " (%.2f)", m));
+            String p = io.isobench.bench.Params.display(io.isobench.util.Json.readMap(k.get(1)));
+            out.add(k.get(0) + (p.isEmpty() ? "" : " " + p) + String.format(Locale.ROOT, " (%.2f)", m));
         });
         int shown = Math.min(out.size(), 5);
         return String.join(", ", out.subList(0, shown)) + (out.size() > shown ? ", …" : "");

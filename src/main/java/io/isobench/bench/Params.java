@@ -42,6 +42,13 @@ public record Params(Map<String, String> values) {
         return new Params(m);
     }
 
+    /** Parameters as a reader sees them: {@code name=value}, space-separated, in the map's order. */
+    public static String display(Map<String, ?> values) {
+        StringBuilder s = new StringBuilder();
+        values.forEach((k, v) -> s.append(s.isEmpty() ? "" : " ").append(k).append('=').append(v));
+        return s.toString();
+    }
+
     public Params without(String name) {
         Map<String, String> m = new LinkedHashMap<>(values);
         m.remove(name);

@@ -184,7 +184,7 @@ public final class CompareCommand implements Callable<Integer> {
                     c.verdict(), (c.regression() ? "  REGRESSION" : c.withheld() ? "  REGRESSION? (busy host)"
                             : !c.busyRuns().isEmpty() && c.verdict().equals("differs") ? "  (busy host)" : "")
                             + (c.builds() == null ? "" : "  [" + c.builds().substring(0, c.builds().indexOf(':')) + "]"));
-            String p = c.params().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+            String p = io.isobench.bench.Params.display(c.params());
             if (!p.isEmpty()) {
                 out.printf("         %s%n", p);
             }

@@ -36,7 +36,7 @@ public final class OthersLoad {
         this.ownPids = ownPids;
     }
 
-    private static List<Long> selfAndDescendants() {
+    static List<Long> selfAndDescendants() {
         ProcessHandle self = ProcessHandle.current();
         return java.util.stream.Stream.concat(java.util.stream.Stream.of(self), self.descendants())
                 .map(ProcessHandle::pid).toList();
@@ -44,6 +44,7 @@ public final class OthersLoad {
 
     /** The mean of {@link #READS} reads (never below 0 each); null when /proc/loadavg cannot be read. */
     public Double measure() throws InterruptedException {
+        List<Long> own = ownPids.get(); // once: a scan of every process, not to be repeated within 40 ms
         double sum = 0;
         for (int i = 0; i < READS; i++) {
             if (i > 0) {
@@ -58,15 +59,18 @@ public final class OthersLoad {
             if (running == null) {
                 return null;
             }
-            sum += Math.max(0, running - ownRunning());
+            sum += Math.max(0, running - ownRunning(own));
         }
         return sum / READS;
     }
 
-    /** isobench's own tasks in state R (at least 1: the reading thread, even if its state could not be read). */
-    int ownRunning() {
+    /**
+     * The tasks of processes {@code pids} (isobench's own) in state R, at least 1: the reading thread, even if its state
+     * could not be read.
+     */
+    int ownRunning(List<Long> pids) {
         int n = 0;
-        for (long pid : ownPids.get()) {
+        for (long pid : pids) {
             try (DirectoryStream<Path> tasks = Files.newDirectoryStream(proc.resolve(pid + "/task"))) {
                 for (Path t : tasks) {
                     try {

@@ -175,10 +175,7 @@ public final class ImageBuilder {
      * its parent), so that 'isobench cache prune' waits for this process.
      */
     private static void holdCache(Path kindDir) {
-        Path root = kindDir.toAbsolutePath().normalize().getParent();
-        if (root != null) {
-            io.isobench.util.CacheDir.hold(root);
-        }
+        io.isobench.util.CacheDir.holdAbove(kindDir, 1);
     }
 
     /** A built tool could not be built; the message says why (compiler missing, no static libc...). */

@@ -126,7 +126,7 @@ public final class TextSummary {
     }
 
     static String params(Map<String, Object> p) {
-        return p.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+        return io.isobench.bench.Params.display(p);
     }
 
     static String num(double v) {

@@ -65,6 +65,20 @@ public final class CacheDir {
     private static final Map<Path, FileLock> HELD = new ConcurrentHashMap<>();
 
     /**
+     * {@link #hold} on the cache root {@code levels} directories above {@code dir} (a kind's directory: 1 for
+     * {@code images}, {@code built}; 2 for {@code guest/initrd}); nothing when there is no such directory.
+     */
+    public static void holdAbove(Path dir, int levels) {
+        Path root = dir.toAbsolutePath().normalize();
+        for (int i = 0; i < levels && root != null; i++) {
+            root = root.getParent();
+        }
+        if (root != null) {
+            hold(root);
+        }
+    }
+
+    /**
      * Takes the shared lock on {@code root}'s cache for the rest of this process's life (once per root; never throws:
      * a cache that cannot be locked is used unlocked, and then prune cannot see this process).
      */

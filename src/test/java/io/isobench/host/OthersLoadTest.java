@@ -41,7 +41,7 @@ class OthersLoadTest {
         task(proc, 200, 200, "runsc (exiting)", 'R'); // a descendant still exiting
         OthersLoad l = new OthersLoad(proc, () -> List.of(100L, 200L, 300L)); // 300: gone since
         Files.writeString(proc.resolve("loadavg"), "4.12 3.30 1.95 7/93 30117\n");
-        assertThat(l.ownRunning()).isEqualTo(3);
+        assertThat(l.ownRunning(List.of(100L, 200L, 300L))).isEqualTo(3);
         assertThat(l.measure()).isEqualTo(4.0);
         Files.writeString(proc.resolve("loadavg"), "0.00 0.00 0.00 2/80 1\n"); // read a moment apart: never below 0
         assertThat(l.measure()).isEqualTo(0.0);
@@ -50,13 +50,13 @@ class OthersLoadTest {
         Files.delete(proc.resolve("loadavg"));
         assertThat(l.measure()).isNull();
         // no readable own task: the reading thread still counts
-        assertThat(new OthersLoad(proc, List::of).ownRunning()).isEqualTo(1);
+        assertThat(l.ownRunning(List.of())).isEqualTo(1);
     }
 
     @Test
     void theRealProcGivesAFigureAndSeesThisThread() throws Exception {
         OthersLoad l = new OthersLoad();
-        assertThat(l.ownRunning()).isGreaterThanOrEqualTo(1);
+        assertThat(l.ownRunning(OthersLoad.selfAndDescendants())).isGreaterThanOrEqualTo(1);
         assertThat(l.measure()).isNotNull().isGreaterThanOrEqualTo(0.0);
     }
 }

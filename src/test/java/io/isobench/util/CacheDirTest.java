@@ -110,4 +110,12 @@ class CacheDirTest {
         assertThat(CacheDir.prune(tmp.resolve("none"), Duration.ZERO, NOW, false).removed()).isEmpty();
         assertThat(CacheDir.entries(tmp.resolve("none"))).isEmpty();
     }
+
+    @Test
+    void holdAboveLocksTheRootThatManyLevelsUp() {
+        Path root = tmp.resolve("hold-above");
+        CacheDir.holdAbove(root.resolve("guest/initrd"), 2); // a guest kind: the root is two levels up
+        assertThat(root.resolve(".lock")).isRegularFile();
+        assertThat(root.resolve("guest/.lock")).doesNotExist();
+    }
 }

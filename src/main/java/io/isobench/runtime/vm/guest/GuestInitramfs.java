@@ -224,10 +224,7 @@ public final class GuestInitramfs {
 
     /** The shared lock of the cache that holds {@code guest/KIND} (initrd, disk), so a prune waits for this process. */
     static void holdCache(Path kindDir) {
-        Path guest = kindDir.toAbsolutePath().normalize().getParent();
-        if (guest != null && guest.getParent() != null) {
-            io.isobench.util.CacheDir.hold(guest.getParent());
-        }
+        io.isobench.util.CacheDir.holdAbove(kindDir, 2);
     }
 
     /**
